@@ -1,0 +1,58 @@
+/**
+ * @module log
+ * Structured logs: one JSON object per line on stdout (or pretty lines when LOG_FORMAT=pretty).
+ * Secrets are redacted by key name, so a private key or OAuth token never reaches a log.
+ */
+export type LogLevel = "debug" | "info" | "warn" | "error";
+export type LogFields = Record<string, unknown>;
+export type Logger = {
+  debug(msg: string, fields?: LogFields): void;
+  info(msg: string, fields?: LogFields): void;
+  warn(msg: string, fields?: LogFields): void;
+  error(msg: string, fields?: LogFields): void;
+  child(fields: LogFields): Logger;
+};
+
+const levels: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+const secretKey = /(private.?key|secret|password|token|oauth|mnemonic|authorization)/i;
+
+function redact(value: unknown, key = ""): unknown {
+  if (secretKey.test(key) && value !== undefined && value !== null && value !== "") return "[redacted]";
+  if (typeof value === "bigint") return value.toString();
+  if (value instanceof Error) return { name: value.name, message: value.message, ...(value.cause ? { cause: redact(value.cause) } : {}) };
+  if (Array.isArray(value)) return value.map((v) => redact(v));
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redact(v, k)]));
+  }
+  return value;
+}
+
+export type CreateLoggerOptions = {
+  service: string;
+  level?: LogLevel;
+  pretty?: boolean;
+  write?: (line: string) => void;
+};
+
+export function createLogger(options: CreateLoggerOptions, bound: LogFields = {}): Logger {
+  const min = levels[options.level ?? ((process.env.LOG_LEVEL as LogLevel) || "info")] ?? levels.info;
+  const pretty = options.pretty ?? process.env.LOG_FORMAT === "pretty";
+  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const emit = (level: LogLevel, msg: string, fields?: LogFields) => {
+    if (levels[level] < min) return;
+    const record = redact({ ...bound, ...fields }) as LogFields;
+    if (pretty) {
+      const extra = Object.keys(record).length ? ` ${JSON.stringify(record)}` : "";
+      write(`${new Date().toISOString().slice(11, 23)} ${level.padEnd(5)} [${options.service}] ${msg}${extra}`);
+    } else {
+      write(JSON.stringify({ time: new Date().toISOString(), level, service: options.service, msg, ...record }));
+    }
+  };
+  return {
+    debug: (m, f) => emit("debug", m, f),
+    info: (m, f) => emit("info", m, f),
+    warn: (m, f) => emit("warn", m, f),
+    error: (m, f) => emit("error", m, f),
+    child: (fields) => createLogger(options, { ...bound, ...fields }),
+  };
+}

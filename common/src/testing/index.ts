@@ -1,0 +1,6 @@
+/**
+ * @module testing
+ * Real parts for tests: processes, a Hardhat node, Redis, and a deployed stack.
+ */
+export { freePort, type Managed, startProcess, type StartOptions, waitFor } from "./process.ts";
+export { type HardhatNode, type RedisServer, rpc, startHardhatNode, type StartHardhatNodeOptions, startRedis } from "./services.ts";

@@ -1,0 +1,74 @@
+/**
+ * @module testing/services
+ * Real dependencies for tests and the local stack: a Hardhat node and a Redis server, each on a free
+ * port (or a given one), started as child processes.
+ */
+import { join } from "node:path";
+import { repoRoot } from "../deployments.ts";
+import { freePort, type Managed, startProcess } from "./process.ts";
+
+export type HardhatNode = Managed & { port: number; rpcUrl: string; wsUrl: string };
+
+export type StartHardhatNodeOptions = {
+  port?: number;
+  /** Interval mining in ms (the local stack uses 1000); default automine. */
+  intervalMs?: number;
+  echo?: (line: string) => void;
+};
+
+/** Starts `hardhat node` on 127.0.0.1 (chain 31337) with the repo's config. */
+export async function startHardhatNode(options: StartHardhatNodeOptions = {}): Promise<HardhatNode> {
+  const port = options.port ?? (await freePort());
+  const node = await startProcess({
+    name: "hardhat node",
+    command: join(repoRoot, "node_modules/.bin/hardhat"),
+    args: ["node", "--hostname", "127.0.0.1", "--port", String(port)],
+    cwd: repoRoot,
+    readyWhen: /Started HTTP and WebSocket JSON-RPC server/,
+    timeoutMs: 60_000,
+    echo: options.echo,
+  });
+  const rpcUrl = `http://127.0.0.1:${port}`;
+  // The `node` network mines on an interval; tests want automine unless they ask for an interval.
+  await rpc(rpcUrl, "evm_setAutomine", [options.intervalMs === undefined]);
+  if (options.intervalMs !== undefined) await rpc(rpcUrl, "evm_setIntervalMining", [options.intervalMs]);
+  else await rpc(rpcUrl, "evm_setIntervalMining", [0]);
+  return { ...node, port, rpcUrl, wsUrl: `ws://127.0.0.1:${port}` };
+}
+
+/** A raw JSON-RPC call (for the node's own methods: evm_*, hardhat_*). */
+export async function rpc<T = unknown>(url: string, method: string, params: unknown[] = []): Promise<T> {
+  const res = await fetch(url, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method, params }),
+  });
+  const body = (await res.json()) as { result?: T; error?: { message: string } };
+  if (body.error) throw new Error(`${method}: ${body.error.message}`);
+  return body.result as T;
+}
+
+export type RedisServer = Managed & { port: number; url: string; restart: () => Promise<RedisServer> };
+
+/** Starts Debian's `redis-server` without persistence on 127.0.0.1. */
+export async function startRedis(options: { port?: number; echo?: (line: string) => void } = {}): Promise<RedisServer> {
+  const port = options.port ?? (await freePort());
+  const server = await startProcess({
+    name: "redis-server",
+    command: "redis-server",
+    args: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"],
+    readyWhen: /Ready to accept connections/,
+    timeoutMs: 10_000,
+    echo: options.echo,
+  });
+  const self: RedisServer = {
+    ...server,
+    port,
+    url: `redis://127.0.0.1:${port}`,
+    restart: async () => {
+      await server.stop();
+      return startRedis({ ...options, port });
+    },
+  };
+  return self;
+}

@@ -1,0 +1,51 @@
+import { createRequire } from "node:module";
+import hardhatToolboxViem from "@nomicfoundation/hardhat-toolbox-viem";
+import { configVariable, defineConfig } from "hardhat/config";
+
+// Hardhat cannot download compilers on these machines: use the wasm build from the pinned npm `solc`.
+const solcPath = createRequire(import.meta.url).resolve("solc/soljson.js");
+
+export default defineConfig({
+  plugins: [hardhatToolboxViem],
+  paths: {
+    sources: "./contracts/src",
+    tests: { nodejs: "./contracts/test", solidity: "./contracts/test" },
+  },
+  solidity: {
+    version: "0.8.30",
+    path: solcPath,
+    settings: {
+      optimizer: { enabled: true, runs: 10_000 },
+      evmVersion: "cancun",
+      viaIR: false,
+    },
+  },
+  networks: {
+    // `hardhat node` uses this one: interval mining so auctions tick in real time.
+    node: {
+      type: "edr-simulated",
+      chainType: "op",
+      chainId: 31337,
+      mining: { auto: false, interval: 1000 },
+    },
+    local: {
+      type: "http",
+      chainType: "op",
+      url: process.env.RPC_URL ?? "http://127.0.0.1:8545",
+    },
+    shapeSepolia: {
+      type: "http",
+      chainType: "op",
+      chainId: 11011,
+      url: process.env.SHAPE_SEPOLIA_RPC_URL ?? "https://sepolia.shape.network",
+      accounts: [configVariable("DEPLOYER_PRIVATE_KEY")],
+    },
+    shape: {
+      type: "http",
+      chainType: "op",
+      chainId: 360,
+      url: process.env.SHAPE_RPC_URL ?? "https://mainnet.shape.network",
+      accounts: [configVariable("DEPLOYER_PRIVATE_KEY")],
+    },
+  },
+});
