@@ -3,4 +3,5 @@
  * Real parts for tests: processes, a Hardhat node, Redis, and a deployed stack.
  */
 export { freePort, type Managed, startProcess, type StartOptions, waitFor } from "./process.ts";
+export { localAccount, localMnemonic, localPrivateKey, localRoles } from "./accounts.ts";
 export { type HardhatNode, type RedisServer, rpc, startHardhatNode, type StartHardhatNodeOptions, startRedis } from "./services.ts";
