@@ -1,0 +1,17 @@
+/** Redis for work in flight (chat bid queue, rate limits, link codes, pub/sub), as a child process. */
+import { startRedis } from "@sothebais/common/testing";
+import type { StackService } from "./types.ts";
+
+export const service: StackService = {
+  name: "redis",
+  async start(ctx) {
+    if (process.env.REDIS_URL) {
+      ctx.urls.redisUrl = process.env.REDIS_URL;
+      ctx.progress(`using external Redis at ${process.env.REDIS_URL.replace(/\/\/[^@]*@/, "//***@")}`);
+      return;
+    }
+    const redis = await startRedis({ port: ctx.ports.redis, echo: ctx.echo("redis") });
+    ctx.urls.redisUrl = redis.url;
+    ctx.onStop("redis", () => redis.stop());
+  },
+};

@@ -1,0 +1,172 @@
+/**
+ * `./sothebais up`: the whole local stack in one command, in dependency order, with a progress line
+ * per part, then one screen of where to look. Ctrl-C stops everything in reverse order.
+ *
+ * Each part lives in scripts/src/stack/<part>.ts and exports `service: StackService`.
+ */
+import { createWriteStream, existsSync, mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { repoRoot } from "@sothebais/common/deployments";
+import { env, parseEnv } from "@sothebais/common/env";
+import { ConfigError } from "@sothebais/common/errors";
+import type { StackContext, StackPorts, StackService } from "./stack/types.ts";
+
+const order = ["chain", "redis", "indexer", "rtmp", "chat", "relayer", "agent", "broadcaster", "dapp", "audience"] as const;
+
+const usage = `Usage: ./sothebais up [--no-audience] [--verbose]
+
+Runs the local stack: Hardhat node (chain 31337, 1 s blocks), contracts and a demo campaign, Redis,
+the indexer, an RTMP server with HLS, a local Twitch-compatible chat, the relayer, the agent, the
+broadcaster and the dApp. Ports come from env (CHAIN_PORT, REDIS_PORT, INDEXER_PORT, RELAYER_PORT,
+BROADCASTER_PORT, AGENT_PORT, CHAT_PORT, RTMP_PORT, HLS_PORT, DAPP_PORT).
+
+  --no-audience   do not start the simulated chat and wallet bidders
+  --verbose       print every service's log lines (always kept in .tmp/stack/logs/)`;
+
+function readPorts(): StackPorts {
+  const c = parseEnv({
+    CHAIN_PORT: env.port(8545),
+    REDIS_PORT: env.port(6390),
+    INDEXER_PORT: env.port(42069),
+    RELAYER_PORT: env.port(8788),
+    BROADCASTER_PORT: env.port(8790),
+    AGENT_PORT: env.port(8791),
+    CHAT_PORT: env.port(8792),
+    RTMP_PORT: env.port(1935),
+    HLS_PORT: env.port(8793),
+    DAPP_PORT: env.port(5173),
+  });
+  return {
+    chain: c.CHAIN_PORT,
+    redis: c.REDIS_PORT,
+    indexer: c.INDEXER_PORT,
+    relayer: c.RELAYER_PORT,
+    broadcaster: c.BROADCASTER_PORT,
+    agent: c.AGENT_PORT,
+    chat: c.CHAT_PORT,
+    rtmp: c.RTMP_PORT,
+    hls: c.HLS_PORT,
+    dapp: c.DAPP_PORT,
+  };
+}
+
+const bold = (s: string) => (process.stdout.isTTY ? `\x1b[1m${s}\x1b[0m` : s);
+const dim = (s: string) => (process.stdout.isTTY ? `\x1b[2m${s}\x1b[0m` : s);
+
+async function main() {
+  const { values } = parseArgs({
+    options: { "no-audience": { type: "boolean" }, verbose: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+  });
+  if (values.help) return console.log(usage);
+
+  let ports: StackPorts;
+  try {
+    ports = readPorts();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const dataDir = join(repoRoot, ".tmp/stack");
+  rmSync(dataDir, { recursive: true, force: true });
+  const logDir = join(dataDir, "logs");
+  mkdirSync(logDir, { recursive: true });
+
+  const stops: { name: string; fn: () => unknown }[] = [];
+  const logs = new Map<string, ReturnType<typeof createWriteStream>>();
+  const started = Date.now();
+  const ctx: StackContext = {
+    root: repoRoot,
+    dataDir,
+    chainId: 31337,
+    ports,
+    urls: {},
+    echo: (name) => {
+      let file = logs.get(name);
+      if (!file) {
+        file = createWriteStream(join(logDir, `${name}.log`), { flags: "a" });
+        logs.set(name, file);
+      }
+      const out = file;
+      return (line) => {
+        out.write(`${line}\n`);
+        if (values.verbose) console.log(dim(`[${name}] ${line}`));
+      };
+    },
+    progress: (message) => console.log(`  ${dim(`${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`)} ${message}`),
+    onStop: (name, fn) => void stops.push({ name, fn }),
+    flags: { simulateAudience: !values["no-audience"], verbose: Boolean(values.verbose) },
+  };
+
+  let stopping: Promise<void> | undefined;
+  const stopAll = (reason: string) => {
+    stopping ??= (async () => {
+      console.log(`\n${bold("stopping")} (${reason})`);
+      for (const { name, fn } of stops.reverse()) {
+        try {
+          await fn();
+          console.log(`  stopped ${name}`);
+        } catch (error) {
+          console.log(`  ${name} did not stop cleanly: ${(error as Error).message}`);
+        }
+      }
+      for (const file of logs.values()) file.end();
+    })();
+    return stopping;
+  };
+  process.once("SIGINT", () => void stopAll("Ctrl-C").then(() => process.exit(0)));
+  process.once("SIGTERM", () => void stopAll("SIGTERM").then(() => process.exit(0)));
+
+  console.log(bold("SothebAIs local stack"));
+  for (const name of order) {
+    const file = join(repoRoot, "scripts/src/stack", `${name}.ts`);
+    if (!existsSync(file)) continue;
+    if (name === "audience" && !ctx.flags.simulateAudience) continue;
+    const { service } = (await import(file)) as { service: StackService };
+    const t0 = Date.now();
+    ctx.progress(`starting ${service.name} …`);
+    try {
+      await service.start(ctx);
+    } catch (error) {
+      console.error(`\n✗ ${service.name} failed to start: ${(error as Error).message}`);
+      console.error(dim(`  logs: ${logDir}/${service.name}.log`));
+      await stopAll(`${service.name} failed`);
+      process.exit(1);
+    }
+    ctx.progress(`${service.name} ready (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  }
+
+  printScreen(ctx);
+  await new Promise(() => {});
+}
+
+function printScreen(ctx: StackContext) {
+  const u = ctx.urls;
+  const row = (label: string, value?: string) => (value ? `  ${label.padEnd(18)} ${value}\n` : "");
+  let out = `\n${bold("SothebAIs is live")}\n\n`;
+  out += row("dApp", u.dappUrl);
+  out += row("admin console", u.adminUrl);
+  out += row("stream (HLS page)", u.streamPageUrl ?? u.hlsUrl);
+  out += row("stream (RTMP)", u.rtmpUrl);
+  out += row("chat page", u.chatPageUrl);
+  out += row("GraphQL", u.graphqlUrl);
+  out += row("live lot (JSON)", u.indexerUrl ? `${u.indexerUrl}/live` : undefined);
+  out += row("stream preview", u.previewUrl);
+  out += row("relayer", u.relayerUrl);
+  out += row("agent", u.agentUrl);
+  out += row("chain RPC", u.rpcUrl);
+  if (ctx.deployment) {
+    out += `\n${bold("contracts")} (chain ${ctx.deployment.chainId})\n`;
+    out += row("AuctionHouse", ctx.deployment.auctionHouse);
+    out += row("Collection", ctx.deployment.collection);
+  }
+  if (u.accountsNote) out += `\n${u.accountsNote}\n`;
+  out += `\nlogs in .tmp/stack/logs/ · Ctrl-C stops everything\n`;
+  console.log(out);
+}
+
+await main();
