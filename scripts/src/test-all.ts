@@ -5,11 +5,11 @@
  * Usage: node scripts/src/test-all.ts [suite ...]   (default: all suites)
  */
 import { spawn } from "node:child_process";
-import { createWriteStream, mkdirSync } from "node:fs";
+import { createWriteStream, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot } from "../../common/src/deployments.ts";
 
-type Suite = { name: string; command: string; args: string[]; cwd?: string; env?: Record<string, string> };
+type Suite = { name: string; command: string; args: string[]; cwd?: string; env?: Record<string, string>; needs?: string };
 
 const npmTest = (name: string, workspace: string): Suite => ({ name, command: "npm", args: ["test", "--silent", "-w", workspace] });
 
@@ -23,7 +23,7 @@ const suites: Suite[] = [
   npmTest("broadcaster", "@sothebais/broadcaster"),
   npmTest("agent", "@sothebais/agent"),
   npmTest("dapp", "@sothebais/dapp"),
-  { name: "e2e", command: "node", args: ["--test", "--test-concurrency=1", "test/e2e/"] },
+  { name: "e2e", command: "node", args: ["--test", "--test-concurrency=1", "test/e2e/*.test.ts"], needs: "test/e2e" },
 ];
 
 type Counts = { passed: number; failed: number; skipped: number };
@@ -70,7 +70,9 @@ async function main() {
     console.error(`unknown suite(s): ${unknown.join(", ")}; expected some of: ${suites.map((s) => s.name).join(", ")}`);
     process.exit(2);
   }
-  const selected = wanted.length ? suites.filter((s) => wanted.includes(s.name)) : suites;
+  const selected = (wanted.length ? suites.filter((s) => wanted.includes(s.name)) : suites).filter(
+    (s) => !s.needs || existsSync(join(repoRoot, s.needs)),
+  );
   const logDir = join(repoRoot, "test-results");
   mkdirSync(logDir, { recursive: true });
   const rows: { name: string; code: number; counts: Counts; seconds: number }[] = [];
