@@ -4,15 +4,14 @@
  *
  * Each part lives in scripts/src/stack/<part>.ts and exports `service: StackService`.
  */
-import { createWriteStream, existsSync, mkdirSync, rmSync } from "node:fs";
+import { createWriteStream, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { repoRoot } from "@sothebais/common/deployments";
 import { env, parseEnv } from "@sothebais/common/env";
 import { ConfigError } from "@sothebais/common/errors";
-import type { StackContext, StackPorts, StackService } from "./stack/types.ts";
-
-const order = ["chain", "redis", "indexer", "rtmp", "chat", "relayer", "agent", "broadcaster", "dapp", "audience"] as const;
+import { type RunningStack, startStack } from "./stack/start.ts";
+import type { StackContext, StackPorts } from "./stack/types.ts";
 
 const usage = `Usage: ./sothebais up [--no-audience] [--verbose]
 
@@ -72,73 +71,50 @@ async function main() {
   }
 
   const dataDir = join(repoRoot, ".tmp/stack");
-  rmSync(dataDir, { recursive: true, force: true });
   const logDir = join(dataDir, "logs");
-  mkdirSync(logDir, { recursive: true });
-
-  const stops: { name: string; fn: () => unknown }[] = [];
   const logs = new Map<string, ReturnType<typeof createWriteStream>>();
   const started = Date.now();
-  const ctx: StackContext = {
-    root: repoRoot,
-    dataDir,
-    chainId: 31337,
-    ports,
-    urls: {},
-    echo: (name) => {
-      let file = logs.get(name);
-      if (!file) {
-        file = createWriteStream(join(logDir, `${name}.log`), { flags: "a" });
-        logs.set(name, file);
-      }
-      const out = file;
-      return (line) => {
-        out.write(`${line}\n`);
-        if (values.verbose) console.log(dim(`[${name}] ${line}`));
-      };
-    },
-    progress: (message) => console.log(`  ${dim(`${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`)} ${message}`),
-    onStop: (name, fn) => void stops.push({ name, fn }),
-    flags: { simulateAudience: !values["no-audience"], verbose: Boolean(values.verbose) },
+  const progress = (message: string) => console.log(`  ${dim(`${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s`)} ${message}`);
+  const echo = (name: string) => {
+    let file = logs.get(name);
+    if (!file) {
+      mkdirSync(logDir, { recursive: true });
+      file = createWriteStream(join(logDir, `${name}.log`), { flags: "a" });
+      logs.set(name, file);
+    }
+    const out = file;
+    return (line: string) => {
+      out.write(`${line}\n`);
+      if (values.verbose) console.log(dim(`[${name}] ${line}`));
+    };
   };
-
-  let stopping: Promise<void> | undefined;
-  const stopAll = (reason: string) => {
-    stopping ??= (async () => {
-      console.log(`\n${bold("stopping")} (${reason})`);
-      for (const { name, fn } of stops.reverse()) {
-        try {
-          await fn();
-          console.log(`  stopped ${name}`);
-        } catch (error) {
-          console.log(`  ${name} did not stop cleanly: ${(error as Error).message}`);
-        }
-      }
-      for (const file of logs.values()) file.end();
-    })();
-    return stopping;
-  };
-  process.once("SIGINT", () => void stopAll("Ctrl-C").then(() => process.exit(0)));
-  process.once("SIGTERM", () => void stopAll("SIGTERM").then(() => process.exit(0)));
 
   console.log(bold("SothebAIs local stack"));
-  for (const name of order) {
-    const file = join(repoRoot, "scripts/src/stack", `${name}.ts`);
-    if (!existsSync(file)) continue;
-    if (name === "audience" && !ctx.flags.simulateAudience) continue;
-    const { service } = (await import(file)) as { service: StackService };
-    const t0 = Date.now();
-    ctx.progress(`starting ${service.name} …`);
-    try {
-      await service.start(ctx);
-    } catch (error) {
-      console.error(`\n✗ ${service.name} failed to start: ${(error as Error).message}`);
-      console.error(dim(`  logs: ${logDir}/${service.name}.log`));
-      await stopAll(`${service.name} failed`);
-      process.exit(1);
-    }
-    ctx.progress(`${service.name} ready (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
+  let stack: RunningStack | undefined;
+  const shutdown = async (reason: string) => {
+    console.log(`\n${bold("stopping")} (${reason})`);
+    await stack?.stop(reason);
+    for (const file of logs.values()) file.end();
+    console.log("stopped");
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown("Ctrl-C"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  try {
+    stack = await startStack({
+      ports,
+      dataDir,
+      flags: { simulateAudience: !values["no-audience"], verbose: Boolean(values.verbose) },
+      echo,
+      progress,
+      onPart: (name, phase, seconds) => progress(phase === "starting" ? `starting ${name} …` : `${name} ready (${seconds.toFixed(1)} s)`),
+    });
+  } catch (error) {
+    console.error(`\n✗ ${(error as Error).message}`);
+    console.error(dim(`  logs: ${logDir}/`));
+    process.exit(1);
   }
+  const ctx = stack.ctx;
 
   printScreen(ctx);
   await new Promise(() => {});
