@@ -133,6 +133,16 @@ export function minimumNextBid(lot: { amount: bigint; reserve: bigint; minIncrem
   return byBps > byFloor ? byBps : byFloor;
 }
 
+/**
+ * A lot's status at block time `now` (unix s), from what events stored (`state`) and its times:
+ * live from `startTime` until `endTime` (exclusive), as the contract's `lotStatus` view.
+ */
+export function lotStatus(lot: { state: "open" | "settled" | "cancelled"; startTime: number; endTime: number }, now: number): LotStatus {
+  if (lot.state !== "open") return lot.state;
+  if (now < lot.startTime) return "scheduled";
+  return now < lot.endTime ? "live" : "ended";
+}
+
 export type FetchLiveLotOptions = { signal?: AbortSignal; fetch?: typeof fetch };
 
 /** GET `<indexerUrl>/live`. Throws on a non-2xx answer with the status and body in the message. */
