@@ -1,0 +1,182 @@
+/**
+ * @module main
+ * The agent service: the ElizaOS host runtime, the indexer watcher, Redis in (chat lines, chat
+ * names) and out (host lines), and the HTTP server. Every part is registered with shutdown.
+ */
+import { randomBytes } from "node:crypto";
+import { serve } from "@hono/node-server";
+import { CHAT_LINES_CHANNEL, type ChatLine, HOST_LINES_CHANNEL, type HostLine } from "@sothebais/common/channels";
+import { ConfigError } from "@sothebais/common/errors";
+import { createLogger } from "@sothebais/common/log";
+import { createMetrics } from "@sothebais/common/metrics";
+import { createShutdown } from "@sothebais/common/shutdown";
+import { Redis } from "ioredis";
+import { createApp } from "./app.ts";
+import { handlesOf, loadCharacter } from "./character.ts";
+import { createChainClock } from "./clock.ts";
+import { loadConfig } from "./config.ts";
+import { createHostRuntime } from "./eliza.ts";
+import { createHost } from "./host.ts";
+import { createNameBook } from "./names.ts";
+import { createSpeaker } from "./queue.ts";
+import { watchLive } from "./watcher.ts";
+
+const log = createLogger({ service: "agent" });
+
+async function main() {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      log.error(error.message);
+      process.exit(2);
+    }
+    throw error;
+  }
+  const shutdown = createShutdown({ log: (m, f) => log.info(m, f) });
+  const metrics = createMetrics("agent");
+  const linesTotal = metrics.counter("lines_total", "Host lines published", ["kind", "source"]);
+  const dropped = metrics.counter("lines_dropped_total", "Lines dropped before publishing", ["reason"]);
+  const modelLatency = metrics.histogram("model_latency_seconds", "Model call latency", undefined, ["outcome"]);
+  const fallbacks = metrics.counter("model_fallbacks_total", "Template lines used instead of the model", ["kind", "reason"]);
+  const guardRejections = metrics.counter("guard_rejections_total", "Lines rejected by the truth guard", ["kind"]);
+  const questions = metrics.counter("chat_questions_total", "Chat questions to the host", ["topic"]);
+  const snapshots = metrics.counter("snapshots_total", "Indexer snapshots read");
+  const indexerErrors = metrics.counter("indexer_errors_total", "Failed reads of the indexer's /live");
+  const eventToLine = metrics.histogram("event_to_line_seconds", "Snapshot seen -> line published, by kind", undefined, ["kind"]);
+  const chainOffset = metrics.gauge("chain_clock_offset_seconds", "Estimated chain clock minus wall clock");
+
+  const character = loadCharacter(config.CHARACTER_FILE);
+  const llm = config.LLM_BASE_URL && config.LLM_MODEL ? { baseUrl: config.LLM_BASE_URL, model: config.LLM_MODEL, apiKey: config.LLM_API_KEY, timeoutMs: config.LLM_TIMEOUT_MS } : undefined;
+  log.info("starting", { mode: llm ? "model" : "offline", model: llm?.model, llmBaseUrl: llm?.baseUrl, character: character.name, indexer: config.INDEXER_URL });
+
+  const redisOptions = { maxRetriesPerRequest: 2, retryStrategy: (n: number) => Math.min(2000, 50 * 2 ** n), lazyConnect: false };
+  const pub = new Redis(config.REDIS_URL, redisOptions);
+  const sub = new Redis(config.REDIS_URL, redisOptions);
+  for (const [name, r] of [["pub", pub], ["sub", sub]] as const) r.on("error", (error) => log.warn("redis error", { conn: name, error: error.message }));
+  shutdown.onShutdown("redis", async () => {
+    pub.disconnect();
+    sub.disconnect();
+  });
+  const names = createNameBook(pub);
+  shutdown.onShutdown("names", () => names.stop());
+
+  const recent: HostLine[] = [];
+  const clock = createChainClock();
+  let lastSnapshotSeenAt = 0;
+  const speaker = createSpeaker({
+    minGapMs: config.MIN_GAP_MS,
+    wordsPerSecond: config.WORDS_PER_SECOND,
+    onDrop: (line, reason) => {
+      dropped.inc({ reason });
+      log.debug("line dropped", { kind: line.kind, reason, text: line.text });
+    },
+    publish: async (line) => {
+      if (pub.status !== "ready") {
+        dropped.inc({ reason: "redis_down" });
+        return;
+      }
+      await pub.publish(HOST_LINES_CHANNEL, JSON.stringify(line));
+      eventToLine.observe({ kind: line.kind }, Math.max(0, Date.now() - lastSnapshotSeenAt) / 1000);
+      recent.push(line);
+      if (recent.length > 100) recent.shift();
+      log.info("line", { kind: line.kind, priority: line.priority, lotId: line.lotId, text: line.text });
+    },
+  });
+  shutdown.onShutdown("speaker", () => speaker.stop());
+
+  const salt = config.SECRET_SALT ?? randomBytes(16).toString("hex");
+  const eliza = await createHostRuntime({
+    character,
+    liveState: () => host.describe(),
+    recentChat: () => host.recentChat(),
+    llm,
+    pgliteDir: config.POSTGRES_URL ? undefined : config.PGLITE_DATA_DIR,
+    postgresUrl: config.POSTGRES_URL,
+    secretSalt: salt,
+  });
+  shutdown.onShutdown("eliza", () => eliza.stop());
+
+  let watcher: ReturnType<typeof watchLive> | null = null;
+  const host = createHost({
+    hostName: character.name,
+    handles: handlesOf(character),
+    speaker,
+    clock,
+    names,
+    generate: llm ? eliza.generate : undefined,
+    recall: eliza.recall,
+    remember: eliza.remember,
+    refresh: async () => watcher?.refresh(),
+    modelDeadlineMs: config.LLM_DEADLINE_MS,
+    hammerGraceMs: config.HAMMER_GRACE_MS,
+    idleMs: config.IDLE_MS,
+    dappUrl: config.DAPP_URL,
+    hooks: {
+      onLine: (line, source) => linesTotal.inc({ kind: line.kind, source }),
+      onModel: (ms, outcome) => modelLatency.observe({ outcome }, ms / 1000),
+      onGuardReject: (kind, problems, text) => {
+        guardRejections.inc({ kind });
+        log.warn("truth guard rejected a line", { kind, problems, text });
+      },
+      onFallback: (kind, reason) => fallbacks.inc({ kind, reason }),
+      onQuestion: (topic) => questions.inc({ topic }),
+      onError: (what, error) => log.warn(`${what} failed`, { error }),
+    },
+  });
+  shutdown.onShutdown("host", () => host.stop());
+
+  watcher = watchLive({
+    indexerUrl: config.INDEXER_URL,
+    pollMs: config.LIVE_POLL_MS,
+    onSnapshot: (snap, seenAt) => {
+      lastSnapshotSeenAt = seenAt;
+      snapshots.inc();
+      host.onSnapshot(snap, snap.indexedAt && Math.abs(snap.indexedAt - seenAt) < 5000 ? Math.min(seenAt, snap.indexedAt) : seenAt);
+      chainOffset.set(clock.offsetMs() / 1000);
+    },
+    onError: (error, n) => {
+      indexerErrors.inc();
+      if (n === 1 || n % 50 === 0) log.warn("indexer /live unavailable", { error: (error as Error).message, failures: n });
+    },
+  });
+  shutdown.onShutdown("watcher", () => watcher?.stop());
+
+  sub.on("message", (channel, message) => {
+    if (channel !== CHAT_LINES_CHANNEL) return;
+    try {
+      host.onChat(JSON.parse(message) as ChatLine);
+    } catch (error) {
+      log.warn("bad chat line", { error: (error as Error).message });
+    }
+  });
+  await sub.subscribe(CHAT_LINES_CHANNEL).catch((error) => log.warn("subscribe failed; ioredis retries on reconnect", { error: (error as Error).message }));
+
+  const app = createApp({
+    metrics,
+    recentLines: () => recent.slice(-50),
+    state: () => host.describe(),
+    health: () => {
+      const seen = watcher?.lastSnapshotAt() ?? null;
+      const indexerOk = seen !== null && Date.now() - seen < 10_000;
+      const redisOk = pub.status === "ready" && sub.status === "ready";
+      return {
+        status: indexerOk && redisOk ? "ok" : "degraded",
+        mode: llm ? "model" : "offline",
+        character: character.name,
+        indexer: { ok: indexerOk, lastSnapshotAgoMs: seen === null ? null : Date.now() - seen },
+        redis: { ok: redisOk },
+        queued: speaker.size(),
+        chainClockOffsetMs: clock.offsetMs(),
+      };
+    },
+  });
+  const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.BIND_HOST }, (info) => log.info("listening", { port: info.port, host: config.BIND_HOST }));
+  shutdown.onShutdown("http", () => new Promise((resolve) => server.close(() => resolve(undefined))));
+}
+
+main().catch((error) => {
+  log.error("agent failed to start", { error });
+  process.exit(1);
+});
