@@ -1,0 +1,266 @@
+/**
+ * The read model: one table per thing the product asks about, denormalized so that the live lot and its
+ * last bids come from one query. Every row that an event creates carries its block, tx hash and log
+ * index (DESIGN.md: every number can be traced to an event). Amounts are wei (numeric), times unix s.
+ */
+import { index, onchainTable, primaryKey, relations } from "ponder";
+
+/** A named series of lots. */
+export const campaign = onchainTable("campaign", (t) => ({
+  id: t.bigint().primaryKey(),
+  creator: t.hex().notNull(),
+  name: t.text().notNull(),
+  metadataUri: t.text().notNull(),
+  lotCount: t.integer().notNull(),
+  createdAt: t.integer().notNull(),
+  blockNumber: t.bigint().notNull(),
+  txHash: t.hex().notNull(),
+  logIndex: t.integer().notNull(),
+}));
+
+/**
+ * A lot. `state` is what events decided (open / settled / cancelled); scheduled, live and ended follow
+ * from `startTime`/`endTime` against a block time, so the API derives them (see src/api/live.ts).
+ */
+export const lot = onchainTable(
+  "lot",
+  (t) => ({
+    id: t.bigint().primaryKey(),
+    campaignId: t.bigint().notNull(),
+    campaignName: t.text().notNull(),
+    nft: t.hex().notNull(),
+    tokenId: t.bigint().notNull(),
+    tokenUri: t.text().notNull(),
+    seller: t.hex().notNull(),
+    reserve: t.bigint().notNull(),
+    startTime: t.integer().notNull(),
+    /** Includes extensions. */
+    endTime: t.integer().notNull(),
+    initialEndTime: t.integer().notNull(),
+    minIncrementBps: t.integer().notNull(),
+    minIncrementFloor: t.bigint().notNull(),
+    timeBuffer: t.integer().notNull(),
+    state: t.text({ enum: ["open", "settled", "cancelled"] }).notNull(),
+    /** Highest bid so far (0 before the first). */
+    amount: t.bigint().notNull(),
+    bidder: t.hex().notNull(),
+    viaRelayer: t.boolean().notNull(),
+    chatIdHash: t.hex().notNull(),
+    /** Smallest next bid the contract accepts, kept current on every bid. */
+    minimumNextBid: t.bigint().notNull(),
+    bidCount: t.integer().notNull(),
+    reserveMet: t.boolean().notNull(),
+    /** Times a late bid moved the end. */
+    extended: t.integer().notNull(),
+    lastBidBlock: t.bigint(),
+    lastBidTx: t.hex(),
+    lastBidAt: t.integer(),
+    /** Id of the standing bid row (it gets `outbid` when the next bid lands). */
+    lastBidId: t.text(),
+    /** Zero address until settled with a winner. */
+    winner: t.hex().notNull(),
+    closedAt: t.integer(),
+    closedTx: t.hex(),
+    createdAt: t.integer().notNull(),
+    blockNumber: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({
+    stateEndIdx: index().on(table.state, table.endTime),
+    stateStartIdx: index().on(table.state, table.startTime),
+    campaignIdx: index().on(table.campaignId),
+  }),
+);
+
+/** Every bid that became the highest bid. */
+export const bid = onchainTable(
+  "bid",
+  (t) => ({
+    /** Ponder's event id: unique per log. */
+    id: t.text().primaryKey(),
+    lotId: t.bigint().notNull(),
+    bidder: t.hex().notNull(),
+    amount: t.bigint().notNull(),
+    escrowUsed: t.bigint().notNull(),
+    /** The lot's end after this bid. */
+    endTime: t.integer().notNull(),
+    extended: t.boolean().notNull(),
+    viaRelayer: t.boolean().notNull(),
+    chatIdHash: t.hex().notNull(),
+    /** Set once a higher bid refunded it. */
+    outbid: t.boolean().notNull(),
+    timestamp: t.integer().notNull(),
+    blockNumber: t.bigint().notNull(),
+    blockHash: t.hex().notNull(),
+    txHash: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({
+    lotIdx: index().on(table.lotId, table.blockNumber, table.logIndex),
+    bidderIdx: index().on(table.bidder),
+  }),
+);
+
+/** An outbid bid's money going back: pushed to the wallet or credited to escrow. */
+export const refund = onchainTable(
+  "refund",
+  (t) => ({
+    id: t.text().primaryKey(),
+    lotId: t.bigint().notNull(),
+    bidder: t.hex().notNull(),
+    amount: t.bigint().notNull(),
+    toEscrow: t.boolean().notNull(),
+    timestamp: t.integer().notNull(),
+    blockNumber: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({ lotIdx: index().on(table.lotId) }),
+);
+
+/** An address that bid, deposited or was credited; escrow rebuilt from events (IAuctionHouse header). */
+export const bidder = onchainTable("bidder", (t) => ({
+  id: t.hex().primaryKey(),
+  escrowBalance: t.bigint().notNull(),
+  totalDeposited: t.bigint().notNull(),
+  totalCredited: t.bigint().notNull(),
+  totalWithdrawn: t.bigint().notNull(),
+  bidCount: t.integer().notNull(),
+  /** Sum of the amounts of every highest bid placed. */
+  totalBid: t.bigint().notNull(),
+  lotsWon: t.integer().notNull(),
+  totalWon: t.bigint().notNull(),
+  updatedBlock: t.bigint().notNull(),
+}));
+
+/** Every change to an escrow balance, for traceability. */
+export const escrowEvent = onchainTable(
+  "escrow_event",
+  (t) => ({
+    id: t.text().primaryKey(),
+    account: t.hex().notNull(),
+    kind: t.text({ enum: ["deposit", "credit", "withdraw", "bid"] }).notNull(),
+    /** Signed change in wei. */
+    delta: t.bigint().notNull(),
+    /** For credits: OutbidRefund, PushFailed or ProtocolFee. */
+    reason: t.text(),
+    lotId: t.bigint(),
+    timestamp: t.integer().notNull(),
+    blockNumber: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({ accountIdx: index().on(table.account) }),
+);
+
+/** A bidder's current chat authorization (one per bidder; a new registration replaces it). */
+export const chatAuthorization = onchainTable(
+  "chat_authorization",
+  (t) => ({
+    id: t.hex().primaryKey(),
+    relayer: t.hex().notNull(),
+    chatIdHash: t.hex().notNull(),
+    maxBid: t.bigint().notNull(),
+    totalCap: t.bigint().notNull(),
+    expiry: t.bigint().notNull(),
+    nonce: t.bigint().notNull(),
+    /** Standing highest bids plus lots won through this authorization (the contract's `exposure`). */
+    exposure: t.bigint().notNull(),
+    revoked: t.boolean().notNull(),
+    registeredAt: t.integer().notNull(),
+    revokedAt: t.integer(),
+    blockNumber: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({ chatIdx: index().on(table.chatIdHash) }),
+);
+
+/** A chat identity's link to a wallet, as registered by a relayer (latest registration wins). */
+export const chatLink = onchainTable("chat_link", (t) => ({
+  id: t.hex().primaryKey(),
+  bidder: t.hex().notNull(),
+  relayer: t.hex().notNull(),
+  linkedAt: t.integer().notNull(),
+  blockNumber: t.bigint().notNull(),
+  txHash: t.hex().notNull(),
+}));
+
+/** How a lot closed: winner, price and where the money went. */
+export const settlement = onchainTable(
+  "settlement",
+  (t) => ({
+    id: t.bigint().primaryKey(),
+    winner: t.hex().notNull(),
+    amount: t.bigint().notNull(),
+    seller: t.hex().notNull(),
+    royaltyReceiver: t.hex().notNull(),
+    royalty: t.bigint().notNull(),
+    protocolFee: t.bigint().notNull(),
+    sellerProceeds: t.bigint().notNull(),
+    timestamp: t.integer().notNull(),
+    blockNumber: t.bigint().notNull(),
+    txHash: t.hex().notNull(),
+    logIndex: t.integer().notNull(),
+  }),
+  (table) => ({ blockIdx: index().on(table.blockNumber) }),
+);
+
+/** A token of an indexed collection. */
+export const token = onchainTable(
+  "token",
+  (t) => ({
+    nft: t.hex().notNull(),
+    tokenId: t.bigint().notNull(),
+    owner: t.hex().notNull(),
+    uri: t.text().notNull(),
+    mintedAt: t.integer().notNull(),
+    mintTx: t.hex().notNull(),
+    updatedBlock: t.bigint().notNull(),
+  }),
+  (table) => ({ pk: primaryKey({ columns: [table.nft, table.tokenId] }), ownerIdx: index().on(table.owner) }),
+);
+
+/** Contract-wide settings (a single row, id 1). */
+export const protocol = onchainTable("protocol", (t) => ({
+  id: t.integer().primaryKey(),
+  feeBps: t.integer().notNull(),
+  treasury: t.hex().notNull(),
+  updatedBlock: t.bigint().notNull(),
+  txHash: t.hex().notNull(),
+}));
+
+export const lotRelations = relations(lot, ({ many, one }) => ({
+  bids: many(bid),
+  refunds: many(refund),
+  campaign: one(campaign, { fields: [lot.campaignId], references: [campaign.id] }),
+  settlement: one(settlement, { fields: [lot.id], references: [settlement.id] }),
+}));
+
+export const bidRelations = relations(bid, ({ one }) => ({
+  lot: one(lot, { fields: [bid.lotId], references: [lot.id] }),
+  account: one(bidder, { fields: [bid.bidder], references: [bidder.id] }),
+}));
+
+export const refundRelations = relations(refund, ({ one }) => ({
+  lot: one(lot, { fields: [refund.lotId], references: [lot.id] }),
+}));
+
+export const campaignRelations = relations(campaign, ({ many }) => ({
+  lots: many(lot),
+}));
+
+export const bidderRelations = relations(bidder, ({ many, one }) => ({
+  bids: many(bid),
+  escrowEvents: many(escrowEvent),
+  authorization: one(chatAuthorization, { fields: [bidder.id], references: [chatAuthorization.id] }),
+}));
+
+export const escrowEventRelations = relations(escrowEvent, ({ one }) => ({
+  bidder: one(bidder, { fields: [escrowEvent.account], references: [bidder.id] }),
+}));
+
+export const settlementRelations = relations(settlement, ({ one }) => ({
+  lot: one(lot, { fields: [settlement.id], references: [lot.id] }),
+}));

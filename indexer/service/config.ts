@@ -1,0 +1,70 @@
+/**
+ * @module config
+ * The indexer's configuration: env validated once (parseEnv) plus the deployment record. Read by the
+ * launcher (service/main.ts) and by ponder.config.ts, so both agree on chain, RPC and storage.
+ */
+import { fileURLToPath } from "node:url";
+import { resolve } from "node:path";
+import { parseEnv, env, type EnvSource } from "@sothebais/common/env";
+import { type Deployment, loadDeployment } from "@sothebais/common/deployments";
+
+export type IndexerConfig = {
+  chainId: number;
+  deployment: Deployment;
+  rpcUrl: string;
+  /** WebSocket RPC for new-head subscriptions; polling alone when unset. */
+  rpcWsUrl: string | undefined;
+  port: number;
+  hostname: string;
+  /** Postgres when set; embedded PGlite otherwise. */
+  databaseUrl: string | undefined;
+  pgliteDir: string;
+  pollingIntervalMs: number;
+  /** eth_getLogs block range cap, for RPCs that limit it. */
+  getLogsBlockRange: number | undefined;
+  logLevel: "error" | "warn" | "info" | "debug" | "trace";
+};
+
+const indexerRoot = fileURLToPath(new URL("..", import.meta.url));
+
+/** RPC defaults per chain: the local node, or Shape's public endpoints. */
+const defaultRpc: Record<number, string> = {
+  31337: "http://127.0.0.1:8545",
+  11011: "https://sepolia.shape.network",
+  360: "https://mainnet.shape.network",
+};
+
+export function readIndexerConfig(source: EnvSource = process.env): IndexerConfig {
+  const { CHAIN_ID } = parseEnv({ CHAIN_ID: env.int({ fallback: 31337, min: 1 }) }, source);
+  const local = CHAIN_ID === 31337;
+  const e = parseEnv(
+    {
+      RPC_URL: env.url(defaultRpc[CHAIN_ID], ["http:", "https:"]),
+      RPC_WS_URL: { ...env.url(undefined, ["ws:", "wss:"]), optional: true },
+      PORT: env.port(42069),
+      LISTEN_HOST: env.string({ fallback: "127.0.0.1" }),
+      DATABASE_URL: { ...env.url(undefined, ["postgres:", "postgresql:"]), optional: true, secret: true },
+      PGLITE_DIR: env.string({ fallback: resolve(indexerRoot, ".ponder", `pglite-${CHAIN_ID}`) }),
+      // Ponder's minimum is 100 ms; the local chain wants it (TOOLCHAIN.md), Shape makes a block every 2 s.
+      POLLING_INTERVAL_MS: env.int({ fallback: local ? 100 : 1000, min: 100 }),
+      ETH_GETLOGS_BLOCK_RANGE: env.int({ optional: true, min: 1 }),
+      PONDER_LOG_LEVEL: env.oneOf(["error", "warn", "info", "debug", "trace"] as const, "info"),
+    },
+    source,
+  );
+  // Local default: the node's WebSocket on the same port (Hardhat serves both), for the lowest latency.
+  const rpcWsUrl = e.RPC_WS_URL ?? (local ? e.RPC_URL.replace(/^http/, "ws") : undefined);
+  return {
+    chainId: CHAIN_ID,
+    deployment: loadDeployment(CHAIN_ID, source.DEPLOYMENTS_DIR ? resolve(source.DEPLOYMENTS_DIR) : undefined),
+    rpcUrl: e.RPC_URL,
+    rpcWsUrl,
+    port: e.PORT,
+    hostname: e.LISTEN_HOST,
+    databaseUrl: e.DATABASE_URL,
+    pgliteDir: resolve(e.PGLITE_DIR),
+    pollingIntervalMs: e.POLLING_INTERVAL_MS,
+    getLogsBlockRange: e.ETH_GETLOGS_BLOCK_RANGE,
+    logLevel: e.PONDER_LOG_LEVEL,
+  };
+}

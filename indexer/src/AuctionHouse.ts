@@ -1,0 +1,333 @@
+/**
+ * AuctionHouse events -> tables. Each handler writes only what its event says (events are complete,
+ * see IAuctionHouse), so the read model never calls the contract's views.
+ */
+import { ponder, type Context } from "ponder:registry";
+import { bid, bidder, campaign, chatAuthorization, chatLink, escrowEvent, lot, protocol, refund, settlement, token } from "ponder:schema";
+import { minimumNextBid } from "@sothebais/common/live";
+import { erc721Abi } from "../abis/collection.ts";
+
+const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000" as const;
+const ZERO_HASH = "0x0000000000000000000000000000000000000000000000000000000000000000" as const;
+const CREDIT_REASONS = ["OutbidRefund", "PushFailed", "ProtocolFee"] as const;
+
+type Db = Context["db"];
+type Hex = `0x${string}`;
+type BidderRow = typeof bidder.$inferSelect;
+
+const emptyBidder = (id: Hex, block: bigint): BidderRow => ({
+  id,
+  escrowBalance: 0n,
+  totalDeposited: 0n,
+  totalCredited: 0n,
+  totalWithdrawn: 0n,
+  bidCount: 0,
+  totalBid: 0n,
+  lotsWon: 0,
+  totalWon: 0n,
+  updatedBlock: block,
+});
+
+/** Create-or-update a bidder row with a change computed from its current values. */
+async function updateBidder(db: Db, id: Hex, block: bigint, change: (row: BidderRow) => Partial<BidderRow>) {
+  const existing = await db.find(bidder, { id });
+  if (existing) await db.update(bidder, { id }).set({ ...change(existing), updatedBlock: block });
+  else {
+    const empty = emptyBidder(id, block);
+    await db.insert(bidder).values({ ...empty, ...change(empty) });
+  }
+}
+
+async function adjustExposure(db: Db, account: Hex, delta: bigint) {
+  const auth = await db.find(chatAuthorization, { id: account });
+  if (auth) await db.update(chatAuthorization, { id: account }).set({ exposure: auth.exposure + delta });
+}
+
+/** The artwork URI: from the token table for our collection, else asked of the NFT contract once. */
+async function tokenUriOf(context: Context, nft: Hex, tokenId: bigint, blockNumber: bigint): Promise<string> {
+  const known = await context.db.find(token, { nft, tokenId });
+  if (known) return known.uri;
+  try {
+    return await context.client.readContract({ abi: erc721Abi, address: nft, functionName: "tokenURI", args: [tokenId], blockNumber });
+  } catch {
+    return "";
+  }
+}
+
+ponder.on("AuctionHouse:CampaignCreated", async ({ event, context }) => {
+  await context.db.insert(campaign).values({
+    id: event.args.campaignId,
+    creator: event.args.creator,
+    name: event.args.name,
+    metadataUri: event.args.metadataURI,
+    lotCount: 0,
+    createdAt: Number(event.block.timestamp),
+    blockNumber: event.block.number,
+    txHash: event.transaction.hash,
+    logIndex: event.log.logIndex,
+  });
+});
+
+ponder.on("AuctionHouse:LotCreated", async ({ event, context }) => {
+  const a = event.args;
+  let campaignName = "";
+  if (a.campaignId !== 0n) {
+    const c = await context.db.find(campaign, { id: a.campaignId });
+    if (c) {
+      campaignName = c.name;
+      await context.db.update(campaign, { id: a.campaignId }).set({ lotCount: c.lotCount + 1 });
+    }
+  }
+  await context.db.insert(lot).values({
+    id: a.lotId,
+    campaignId: a.campaignId,
+    campaignName,
+    nft: a.nft,
+    tokenId: a.tokenId,
+    tokenUri: await tokenUriOf(context, a.nft, a.tokenId, event.block.number),
+    seller: a.seller,
+    reserve: a.reserve,
+    startTime: a.startTime,
+    endTime: a.endTime,
+    initialEndTime: a.endTime,
+    minIncrementBps: a.minIncrementBps,
+    minIncrementFloor: a.minIncrementFloor,
+    timeBuffer: a.timeBuffer,
+    state: "open",
+    amount: 0n,
+    bidder: ZERO_ADDRESS,
+    viaRelayer: false,
+    chatIdHash: ZERO_HASH,
+    minimumNextBid: minimumNextBid({ amount: 0n, reserve: a.reserve, minIncrementBps: a.minIncrementBps, minIncrementFloor: a.minIncrementFloor }),
+    bidCount: 0,
+    reserveMet: false,
+    extended: 0,
+    winner: ZERO_ADDRESS,
+    createdAt: Number(event.block.timestamp),
+    blockNumber: event.block.number,
+    txHash: event.transaction.hash,
+    logIndex: event.log.logIndex,
+  });
+});
+
+ponder.on("AuctionHouse:BidPlaced", async ({ event, context }) => {
+  const a = event.args;
+  const db = context.db;
+  const current = await db.find(lot, { id: a.lotId });
+  if (!current) throw new Error(`BidPlaced for unknown lot ${a.lotId} (tx ${event.transaction.hash})`);
+  const timestamp = Number(event.block.timestamp);
+
+  // The bid this one replaces stops counting against its chat authorization (the refund itself is
+  // recorded from BidRefunded / EscrowCredited).
+  if (current.amount > 0n && current.viaRelayer) await adjustExposure(db, current.bidder, -current.amount);
+  if (a.viaRelayer) await adjustExposure(db, a.bidder, a.amount);
+  if (current.lastBidId) await db.update(bid, { id: current.lastBidId }).set({ outbid: true });
+
+  await db.insert(bid).values({
+    id: event.id,
+    lotId: a.lotId,
+    bidder: a.bidder,
+    amount: a.amount,
+    escrowUsed: a.escrowUsed,
+    endTime: a.endTime,
+    extended: a.endTime !== current.endTime,
+    viaRelayer: a.viaRelayer,
+    chatIdHash: a.chatIdHash,
+    outbid: false,
+    timestamp,
+    blockNumber: event.block.number,
+    blockHash: event.block.hash,
+    txHash: event.transaction.hash,
+    logIndex: event.log.logIndex,
+  });
+
+  await db.update(lot, { id: a.lotId }).set({
+    amount: a.amount,
+    bidder: a.bidder,
+    viaRelayer: a.viaRelayer,
+    chatIdHash: a.chatIdHash,
+    endTime: a.endTime,
+    minimumNextBid: minimumNextBid({
+      amount: a.amount,
+      reserve: current.reserve,
+      minIncrementBps: current.minIncrementBps,
+      minIncrementFloor: current.minIncrementFloor,
+    }),
+    bidCount: current.bidCount + 1,
+    reserveMet: a.amount >= current.reserve,
+    lastBidBlock: event.block.number,
+    lastBidTx: event.transaction.hash,
+    lastBidAt: timestamp,
+    lastBidId: event.id,
+  });
+
+  await updateBidder(db, a.bidder, event.block.number, (row) => ({
+    bidCount: row.bidCount + 1,
+    totalBid: row.totalBid + a.amount,
+    escrowBalance: row.escrowBalance - a.escrowUsed,
+  }));
+  if (a.escrowUsed > 0n) {
+    await db.insert(escrowEvent).values({
+      id: event.id,
+      account: a.bidder,
+      kind: "bid",
+      delta: -a.escrowUsed,
+      lotId: a.lotId,
+      timestamp,
+      blockNumber: event.block.number,
+      txHash: event.transaction.hash,
+      logIndex: event.log.logIndex,
+    });
+  }
+});
+
+ponder.on("AuctionHouse:LotExtended", async ({ event, context }) => {
+  const current = await context.db.find(lot, { id: event.args.lotId });
+  if (!current) return;
+  await context.db.update(lot, { id: event.args.lotId }).set({ endTime: event.args.endTime, extended: current.extended + 1 });
+});
+
+ponder.on("AuctionHouse:BidRefunded", async ({ event, context }) => {
+  const a = event.args;
+  await context.db.insert(refund).values({
+    id: event.id,
+    lotId: a.lotId,
+    bidder: a.bidder,
+    amount: a.amount,
+    toEscrow: a.toEscrow,
+    timestamp: Number(event.block.timestamp),
+    blockNumber: event.block.number,
+    txHash: event.transaction.hash,
+    logIndex: event.log.logIndex,
+  });
+});
+
+ponder.on("AuctionHouse:LotSettled", async ({ event, context }) => {
+  const a = event.args;
+  const current = await context.db.find(lot, { id: a.lotId });
+  const timestamp = Number(event.block.timestamp);
+  await context.db.insert(settlement).values({
+    id: a.lotId,
+    winner: a.winner,
+    amount: a.amount,
+    seller: current?.seller ?? ZERO_ADDRESS,
+    royaltyReceiver: a.royaltyReceiver,
+    royalty: a.royalty,
+    protocolFee: a.protocolFee,
+    sellerProceeds: a.sellerProceeds,
+    timestamp,
+    blockNumber: event.block.number,
+    txHash: event.transaction.hash,
+    logIndex: event.log.logIndex,
+  });
+  await context.db.update(lot, { id: a.lotId }).set({ state: "settled", winner: a.winner, closedAt: timestamp, closedTx: event.transaction.hash });
+  if (a.winner !== ZERO_ADDRESS) {
+    await updateBidder(context.db, a.winner, event.block.number, (row) => ({ lotsWon: row.lotsWon + 1, totalWon: row.totalWon + a.amount }));
+  }
+});
+
+ponder.on("AuctionHouse:LotCancelled", async ({ event, context }) => {
+  await context.db
+    .update(lot, { id: event.args.lotId })
+    .set({ state: "cancelled", closedAt: Number(event.block.timestamp), closedTx: event.transaction.hash });
+});
+
+ponder.on("AuctionHouse:EscrowDeposited", async ({ event, context }) => {
+  const { account, amount } = event.args;
+  await updateBidder(context.db, account, event.block.number, (row) => ({
+    escrowBalance: row.escrowBalance + amount,
+    totalDeposited: row.totalDeposited + amount,
+  }));
+  await context.db.insert(escrowEvent).values({
+    id: event.id,
+    account,
+    kind: "deposit",
+    delta: amount,
+    timestamp: Number(event.block.timestamp),
+    blockNumber: event.block.number,
+    txHash: event.transaction.hash,
+    logIndex: event.log.logIndex,
+  });
+});
+
+ponder.on("AuctionHouse:EscrowCredited", async ({ event, context }) => {
+  const { account, amount, reason } = event.args;
+  await updateBidder(context.db, account, event.block.number, (row) => ({
+    escrowBalance: row.escrowBalance + amount,
+    totalCredited: row.totalCredited + amount,
+  }));
+  await context.db.insert(escrowEvent).values({
+    id: event.id,
+    account,
+    kind: "credit",
+    delta: amount,
+    reason: CREDIT_REASONS[reason] ?? String(reason),
+    timestamp: Number(event.block.timestamp),
+    blockNumber: event.block.number,
+    txHash: event.transaction.hash,
+    logIndex: event.log.logIndex,
+  });
+});
+
+ponder.on("AuctionHouse:Withdrawn", async ({ event, context }) => {
+  const { account, amount } = event.args;
+  await updateBidder(context.db, account, event.block.number, (row) => ({
+    escrowBalance: row.escrowBalance - amount,
+    totalWithdrawn: row.totalWithdrawn + amount,
+  }));
+  await context.db.insert(escrowEvent).values({
+    id: event.id,
+    account,
+    kind: "withdraw",
+    delta: -amount,
+    timestamp: Number(event.block.timestamp),
+    blockNumber: event.block.number,
+    txHash: event.transaction.hash,
+    logIndex: event.log.logIndex,
+  });
+});
+
+ponder.on("AuctionHouse:ChatAuthorizationRegistered", async ({ event, context }) => {
+  const a = event.args;
+  const timestamp = Number(event.block.timestamp);
+  // A replaced authorization's standing chat bids stay counted (IAuctionHouse.registerChatAuthorization).
+  const previous = await context.db.find(chatAuthorization, { id: a.bidder });
+  const values = {
+    relayer: a.relayer,
+    chatIdHash: a.chatIdHash,
+    maxBid: a.maxBid,
+    totalCap: a.totalCap,
+    expiry: a.expiry,
+    nonce: a.nonce,
+    exposure: previous?.exposure ?? 0n,
+    revoked: false,
+    registeredAt: timestamp,
+    revokedAt: null,
+    blockNumber: event.block.number,
+    txHash: event.transaction.hash,
+    logIndex: event.log.logIndex,
+  };
+  await context.db.insert(chatAuthorization).values({ id: a.bidder, ...values }).onConflictDoUpdate(values);
+  const link = { bidder: a.bidder, relayer: a.relayer, linkedAt: timestamp, blockNumber: event.block.number, txHash: event.transaction.hash };
+  await context.db.insert(chatLink).values({ id: a.chatIdHash, ...link }).onConflictDoUpdate(link);
+});
+
+ponder.on("AuctionHouse:ChatAuthorizationRevoked", async ({ event, context }) => {
+  const existing = await context.db.find(chatAuthorization, { id: event.args.bidder });
+  if (!existing) return;
+  await context.db.update(chatAuthorization, { id: event.args.bidder }).set({ revoked: true, revokedAt: Number(event.block.timestamp) });
+});
+
+async function updateProtocol(context: Context, blockNumber: bigint, txHash: Hex, change: { feeBps?: number; treasury?: Hex }) {
+  const row = await context.db.find(protocol, { id: 1 });
+  const next = { feeBps: change.feeBps ?? row?.feeBps ?? 0, treasury: change.treasury ?? row?.treasury ?? ZERO_ADDRESS, updatedBlock: blockNumber, txHash };
+  await context.db.insert(protocol).values({ id: 1, ...next }).onConflictDoUpdate(next);
+}
+
+ponder.on("AuctionHouse:ProtocolFeeUpdated", async ({ event, context }) => {
+  await updateProtocol(context, event.block.number, event.transaction.hash, { feeBps: event.args.newFeeBps });
+});
+
+ponder.on("AuctionHouse:TreasuryUpdated", async ({ event, context }) => {
+  await updateProtocol(context, event.block.number, event.transaction.hash, { treasury: event.args.newTreasury });
+});

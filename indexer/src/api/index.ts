@@ -1,0 +1,84 @@
+/**
+ * HTTP API beside Ponder's own `/health`, `/ready`, `/status` and `/metrics`:
+ * - `/graphql`: Ponder's GraphQL over every table (filters, sorting, cursor pagination).
+ * - `/sql/*`: SQL over HTTP and live queries for `@ponder/client`.
+ * - `/live`: the live lot snapshot (@sothebais/common/live).
+ * - `/lots/:id`: one lot with its derived status and last bids.
+ * - `/metrics/indexer`: this API's own Prometheus metrics (Ponder's `/metrics` cannot be extended).
+ */
+import { Hono } from "hono";
+import { client, eq, graphql } from "ponder";
+import { db } from "ponder:api";
+import schema from "ponder:schema";
+import { createMetrics } from "@sothebais/common/metrics";
+import { createSnapshotCache, lastBids, readHead, toLiveBid, toLiveLot } from "./live.ts";
+
+const chainId = Number(process.env.CHAIN_ID ?? 31337);
+const schemaName = process.env.DATABASE_SCHEMA ?? "public";
+const LIVE_BIDS = Number(process.env.LIVE_BIDS ?? 20);
+// How long one read of Ponder's checkpoint serves concurrent /live requests: bounds staleness.
+const HEAD_TTL_MS = Number(process.env.LIVE_HEAD_TTL_MS ?? 10);
+
+const metrics = createMetrics("indexer");
+const liveDuration = metrics.histogram("live_request_seconds", "Time to answer GET /live");
+const snapshotBuilds = metrics.counter("live_snapshot_builds_total", "Snapshots built (one per new checkpoint asked for)");
+const indexedBlock = metrics.gauge("indexed_block", "Latest indexed block number");
+const indexedBlockTime = metrics.gauge("indexed_block_timestamp_seconds", "Timestamp of the latest indexed block");
+
+const snapshots = createSnapshotCache(db, schemaName, { chainId, bids: LIVE_BIDS, upcoming: 10, headTtlMs: HEAD_TTL_MS });
+let builds = 0;
+
+const app = new Hono();
+
+app.use("/graphql", graphql({ db, schema }, { maxOperationTokens: 2000, maxOperationDepth: 12, maxOperationAliases: 30 }));
+app.use("/sql/*", client({ db, schema }));
+
+app.get("/live", async (c) => {
+  const end = liveDuration.startTimer();
+  try {
+    const json = await snapshots.json();
+    if (json === undefined) return c.json({ error: "not indexed yet: no checkpoint" }, 503);
+    return c.body(json, 200, { "content-type": "application/json", "cache-control": "no-store" });
+  } finally {
+    end();
+    if (snapshots.stats.builds !== builds) {
+      snapshotBuilds.inc(snapshots.stats.builds - builds);
+      builds = snapshots.stats.builds;
+    }
+  }
+});
+
+app.get("/lots/:id", async (c) => {
+  const raw = c.req.param("id");
+  if (!/^\d{1,78}$/.test(raw)) return c.json({ error: `lot id must be a decimal integer, got "${raw.slice(0, 80)}"` }, 400);
+  const id = BigInt(raw);
+  const [head, [row]] = await Promise.all([
+    readHead(db, schemaName),
+    db.select().from(schema.lot).where(eq(schema.lot.id, id)).limit(1),
+  ]);
+  if (!row || !head) return c.json({ error: `no lot ${raw}` }, 404);
+  const bids = await lastBids(db, id, LIVE_BIDS);
+  return c.json({
+    chainId,
+    blockNumber: head.blockNumber,
+    blockTimestamp: head.blockTimestamp,
+    lot: toLiveLot(row, head.blockTimestamp),
+    bids: bids.map((b) => toLiveBid(b, head.finalizedBlockNumber)),
+  });
+});
+
+app.get("/metrics/indexer", async (c) => {
+  const head = await readHead(db, schemaName).catch(() => undefined);
+  if (head) {
+    indexedBlock.set(head.blockNumber);
+    indexedBlockTime.set(head.blockTimestamp);
+  }
+  return c.body(await metrics.render(), 200, { "content-type": metrics.contentType });
+});
+
+app.onError((error, c) => {
+  console.error(JSON.stringify({ level: "error", service: "indexer", msg: "api error", path: c.req.path, error: error.message }));
+  return c.json({ error: "internal error" }, 500);
+});
+
+export default app;

@@ -1,0 +1,225 @@
+/**
+ * The `/live` snapshot (types in @sothebais/common/live): the lot live at the latest indexed block,
+ * its last bids, what comes next and what just sold. A snapshot is a pure function of the database at
+ * one checkpoint, so it is built once per checkpoint and served from memory until the next one.
+ */
+import { and, asc, desc, eq, gt, lte, sql } from "ponder";
+import type { ReadonlyDrizzle } from "ponder";
+import { bid, lot, settlement } from "ponder:schema";
+import type schema from "ponder:schema";
+import { type LiveBid, type LiveLot, type LiveSnapshot, lotStatus, type UpcomingLot } from "@sothebais/common/live";
+
+type Db = ReadonlyDrizzle<typeof schema>;
+type LotRow = typeof lot.$inferSelect;
+type BidRow = typeof bid.$inferSelect;
+
+export type Head = {
+  /** Ponder's latest checkpoint string: changes whenever indexed state may have changed. */
+  checkpoint: string;
+  blockNumber: number;
+  blockTimestamp: number;
+  finalizedBlockNumber: number;
+};
+
+/**
+ * Decodes the block parts of a Ponder checkpoint: 10 digits of timestamp, 16 of chain id, 16 of block
+ * number, then the position inside the block (ponder/src/utils/checkpoint.ts).
+ */
+export function decodeCheckpointBlock(checkpoint: string): { blockTimestamp: number; blockNumber: number } {
+  return { blockTimestamp: Number(checkpoint.slice(0, 10)), blockNumber: Number(checkpoint.slice(26, 42)) };
+}
+
+/** The latest indexed block and the finalized one, from Ponder's own checkpoint table. */
+export async function readHead(db: Db, schemaName: string): Promise<Head | undefined> {
+  const result = await db.execute(
+    sql.raw(`SELECT latest_checkpoint, finalized_checkpoint FROM "${schemaName.replaceAll('"', "")}"."_ponder_checkpoint" LIMIT 1`),
+  );
+  const row = (result as unknown as { rows: { latest_checkpoint: string; finalized_checkpoint: string }[] }).rows[0];
+  if (!row) return undefined;
+  const latest = decodeCheckpointBlock(row.latest_checkpoint);
+  return {
+    checkpoint: row.latest_checkpoint,
+    blockNumber: latest.blockNumber,
+    blockTimestamp: latest.blockTimestamp,
+    finalizedBlockNumber: decodeCheckpointBlock(row.finalized_checkpoint).blockNumber,
+  };
+}
+
+export function toLiveLot(row: LotRow, now: number): LiveLot {
+  return {
+    lotId: row.id.toString(),
+    campaignId: row.campaignId.toString(),
+    campaignName: row.campaignName,
+    nft: row.nft,
+    tokenId: row.tokenId.toString(),
+    tokenUri: row.tokenUri,
+    seller: row.seller,
+    reserve: row.reserve.toString(),
+    startTime: row.startTime,
+    endTime: row.endTime,
+    status: lotStatus(row, now),
+    amount: row.amount.toString(),
+    bidder: row.bidder,
+    viaRelayer: row.viaRelayer,
+    chatIdHash: row.chatIdHash,
+    minimumNextBid: row.minimumNextBid.toString(),
+    bidCount: row.bidCount,
+    reserveMet: row.reserveMet,
+    extended: row.extended,
+    lastBidBlock: row.lastBidBlock === null ? null : Number(row.lastBidBlock),
+    lastBidTx: row.lastBidTx,
+    minIncrementBps: row.minIncrementBps,
+    minIncrementFloor: row.minIncrementFloor.toString(),
+    timeBuffer: row.timeBuffer,
+  };
+}
+
+export function toLiveBid(row: BidRow, finalizedBlockNumber: number): LiveBid {
+  return {
+    id: row.id,
+    lotId: row.lotId.toString(),
+    bidder: row.bidder,
+    amount: row.amount.toString(),
+    viaRelayer: row.viaRelayer,
+    chatIdHash: row.chatIdHash,
+    blockNumber: Number(row.blockNumber),
+    blockHash: row.blockHash,
+    txHash: row.txHash,
+    logIndex: row.logIndex,
+    timestamp: row.timestamp,
+    final: Number(row.blockNumber) <= finalizedBlockNumber,
+  };
+}
+
+function toUpcoming(row: LotRow): UpcomingLot {
+  return {
+    lotId: row.id.toString(),
+    campaignId: row.campaignId.toString(),
+    campaignName: row.campaignName,
+    nft: row.nft,
+    tokenId: row.tokenId.toString(),
+    tokenUri: row.tokenUri,
+    seller: row.seller,
+    reserve: row.reserve.toString(),
+    startTime: row.startTime,
+    endTime: row.endTime,
+  };
+}
+
+/**
+ * The live lot at block time `now`: the open lot with start <= now < end (the one ending first if a
+ * campaign overlaps lots); else the open lot that ended most recently (waiting for settlement).
+ */
+export async function findLiveLot(db: Db, now: number): Promise<LotRow | undefined> {
+  const [live] = await db
+    .select()
+    .from(lot)
+    .where(and(eq(lot.state, "open"), lte(lot.startTime, now), gt(lot.endTime, now)))
+    .orderBy(asc(lot.endTime), asc(lot.id))
+    .limit(1);
+  if (live) return live;
+  const [ended] = await db
+    .select()
+    .from(lot)
+    .where(and(eq(lot.state, "open"), lte(lot.endTime, now)))
+    .orderBy(desc(lot.endTime), desc(lot.id))
+    .limit(1);
+  return ended;
+}
+
+export async function lastBids(db: Db, lotId: bigint, limit: number): Promise<BidRow[]> {
+  return db.select().from(bid).where(eq(bid.lotId, lotId)).orderBy(desc(bid.blockNumber), desc(bid.logIndex)).limit(limit);
+}
+
+export type SnapshotOptions = { chainId: number; bids: number; upcoming: number };
+
+export async function buildSnapshot(db: Db, head: Head, options: SnapshotOptions): Promise<LiveSnapshot> {
+  const now = head.blockTimestamp;
+  const [current, upcoming, [settled]] = await Promise.all([
+    findLiveLot(db, now),
+    db
+      .select()
+      .from(lot)
+      .where(and(eq(lot.state, "open"), gt(lot.startTime, now)))
+      .orderBy(asc(lot.startTime), asc(lot.id))
+      .limit(options.upcoming),
+    db
+      .select({ s: settlement, l: lot })
+      .from(settlement)
+      .innerJoin(lot, eq(lot.id, settlement.id))
+      .orderBy(desc(settlement.blockNumber), desc(settlement.logIndex))
+      .limit(1),
+  ]);
+  const bids = current ? await lastBids(db, current.id, options.bids) : [];
+  return {
+    chainId: options.chainId,
+    blockNumber: head.blockNumber,
+    blockTimestamp: head.blockTimestamp,
+    finalizedBlockNumber: head.finalizedBlockNumber,
+    indexedAt: Date.now(),
+    lot: current ? toLiveLot(current, now) : null,
+    bids: bids.map((b) => toLiveBid(b, head.finalizedBlockNumber)),
+    upcoming: upcoming.map(toUpcoming),
+    ...(settled
+      ? {
+          lastSettled: {
+            lotId: settled.l.id.toString(),
+            campaignId: settled.l.campaignId.toString(),
+            nft: settled.l.nft,
+            tokenId: settled.l.tokenId.toString(),
+            tokenUri: settled.l.tokenUri,
+            winner: settled.s.winner,
+            amount: settled.s.amount.toString(),
+            royalty: settled.s.royalty.toString(),
+            protocolFee: settled.s.protocolFee.toString(),
+            sellerProceeds: settled.s.sellerProceeds.toString(),
+            settledAt: settled.s.timestamp,
+            blockNumber: Number(settled.s.blockNumber),
+            txHash: settled.s.txHash,
+          },
+        }
+      : {}),
+  };
+}
+
+/**
+ * Serves snapshots from memory: the head is read at most every `headTtlMs` (shared by concurrent
+ * requests), and the snapshot is rebuilt only when the checkpoint moved.
+ */
+export function createSnapshotCache(db: Db, schemaName: string, options: SnapshotOptions & { headTtlMs: number }) {
+  let head: { at: number; value: Promise<Head | undefined> } | undefined;
+  let snapshot: { checkpoint: string; json: Promise<string> } | undefined;
+  const stats = { builds: 0, hits: 0 };
+
+  const currentHead = () => {
+    const now = Date.now();
+    if (!head || now - head.at >= options.headTtlMs) {
+      const value = readHead(db, schemaName);
+      head = { at: now, value };
+      value.catch(() => {
+        head = undefined;
+      });
+    }
+    return head.value;
+  };
+
+  return {
+    stats,
+    /** The snapshot as JSON text, or undefined before the first checkpoint. */
+    async json(): Promise<string | undefined> {
+      const h = await currentHead();
+      if (!h) return undefined;
+      if (snapshot?.checkpoint === h.checkpoint) {
+        stats.hits++;
+        return snapshot.json;
+      }
+      stats.builds++;
+      const json = buildSnapshot(db, h, options).then((s) => JSON.stringify(s));
+      snapshot = { checkpoint: h.checkpoint, json };
+      json.catch(() => {
+        if (snapshot?.json === json) snapshot = undefined;
+      });
+      return json;
+    },
+  };
+}
