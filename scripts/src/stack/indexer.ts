@@ -1,0 +1,79 @@
+/**
+ * The indexer part of `./sothebais up`: Ponder on embedded PGlite (in the stack's data dir) for the
+ * stack's chain and deployment, started through the indexer's launcher. Waits for `/ready` while
+ * printing how far the catch-up is, then publishes indexerUrl and graphqlUrl.
+ *
+ * Env: DATABASE_URL (optional) to use Postgres instead of PGlite.
+ */
+import { join } from "node:path";
+import { startProcess, waitFor } from "@sothebais/common/testing";
+import type { StackService } from "./types.ts";
+
+type Status = Record<string, { id: number; block: { number: number } }>;
+
+async function chainHead(rpcUrl: string): Promise<number | undefined> {
+  try {
+    const res = await fetch(rpcUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }),
+    });
+    return Number(((await res.json()) as { result: string }).result);
+  } catch {
+    return undefined;
+  }
+}
+
+export const service: StackService = {
+  name: "indexer",
+  async start(ctx) {
+    if (!ctx.deployment) throw new Error("the indexer needs the chain part first (no deployment in the stack context)");
+    const rpcUrl = ctx.urls.rpcUrl ?? `http://127.0.0.1:${ctx.ports.chain}`;
+    const url = `http://127.0.0.1:${ctx.ports.indexer}`;
+    const child = await startProcess({
+      name: "indexer",
+      command: process.execPath,
+      args: [join(ctx.root, "indexer/service/main.ts")],
+      cwd: join(ctx.root, "indexer"),
+      env: {
+        CHAIN_ID: String(ctx.chainId),
+        DEPLOYMENTS_DIR: ctx.urls.deploymentsDir,
+        RPC_URL: rpcUrl,
+        RPC_WS_URL: ctx.urls.wsUrl,
+        PORT: String(ctx.ports.indexer),
+        LISTEN_HOST: "127.0.0.1",
+        PGLITE_DIR: join(ctx.dataDir, "indexer", "pglite"),
+      },
+      echo: ctx.echo("indexer"),
+      readyWhen: /Created HTTP server/,
+      timeoutMs: 120_000,
+    });
+    ctx.onStop("indexer", () => child.stop(15_000));
+
+    let lastLine = "";
+    const exited = child.exited.then((code) => {
+      throw new Error(`indexer exited (code ${code}) before it was ready:\n${child.output().slice(-2000)}`);
+    });
+    const ready = waitFor(
+      async () => {
+        const ready = await fetch(`${url}/ready`).then((r) => r.ok, () => false);
+        if (ready) return true;
+        const status = (await fetch(`${url}/status`).then((r) => r.json(), () => ({}))) as Status;
+        const indexed = Object.values(status)[0]?.block.number;
+        const head = await chainHead(rpcUrl);
+        const line = indexed !== undefined && head !== undefined ? `indexer catching up: block ${indexed} of ${head}` : "indexer starting";
+        if (line !== lastLine) ctx.progress(line);
+        lastLine = line;
+        return false;
+      },
+      { timeoutMs: 180_000, intervalMs: 500, what: "indexer /ready" },
+    );
+    // Whichever loses the race must not surface later as an unhandled rejection.
+    exited.catch(() => {});
+    ready.catch(() => {});
+    await Promise.race([ready, exited]);
+    ctx.urls.indexerUrl = url;
+    ctx.urls.graphqlUrl = `${url}/graphql`;
+    ctx.progress(`indexer ready: ${url}/live, GraphQL ${url}/graphql`);
+  },
+};
