@@ -24,9 +24,9 @@ export function createChainClock(now: () => number = Date.now, keep = 5): ChainC
       if (last && head.blockNumber < last.blockNumber) samples = []; // a new chain
       if (last && head.blockNumber <= last.blockNumber && samples.length) return;
       const sample = head.blockTimestamp * 1000 - seenAtMs;
-      // A block stamped exactly one second after the previous one while running ahead of the
-      // estimate was pushed by a burst (Hardhat gives each block a new second): not the clock.
-      const pushed = last !== null && samples.length > 0 && head.blockTimestamp === last.blockTimestamp + 1 && sample > offset + 500;
+      // A block stamped one second after the previous one, ahead of both the wall clock and the
+      // estimate, was pushed by a burst (Hardhat gives each block a new second): not the clock.
+      const pushed = last !== null && samples.length > 0 && head.blockTimestamp === last.blockTimestamp + 1 && sample > 200 && sample > offset + 500;
       last = { blockNumber: head.blockNumber, blockTimestamp: head.blockTimestamp };
       if (pushed) return;
       samples.push(sample);

@@ -156,7 +156,10 @@ export function createHost(o: HostOptions): Host {
     return { text: `@${req.kind === "answer" ? req.user : ""} ${fallbackAnswer()}`, source: "template" };
   }
 
-  async function say(req: LineRequest, extra: { key?: string; validWhile?: () => boolean; expiresAt?: number; lotId?: string; blockNumber?: number; chat?: boolean; speak?: boolean; question?: Question }) {
+  async function say(
+    req: LineRequest,
+    extra: { key?: string; validWhile?: () => boolean; expiresAt?: number; lotId?: string; blockNumber?: number; endTime?: number; secondsLeft?: number; chat?: boolean; speak?: boolean; question?: Question },
+  ) {
     const createdAt = now();
     const composed = await compose(req, extra.question);
     if (!composed || stopped) return;
@@ -170,6 +173,8 @@ export function createHost(o: HostOptions): Host {
       expiresAt: extra.expiresAt ?? createdAt + lifetimes[kind],
       ...(extra.lotId ? { lotId: extra.lotId } : "lot" in req ? { lotId: req.lot.lotId } : {}),
       ...(extra.blockNumber !== undefined ? { blockNumber: extra.blockNumber } : snap ? { blockNumber: snap.blockNumber } : {}),
+      ...(extra.endTime !== undefined ? { endTime: extra.endTime } : "lot" in req ? { endTime: req.lot.endTime } : {}),
+      ...(extra.secondsLeft !== undefined ? { secondsLeft: extra.secondsLeft } : {}),
       speak: extra.speak ?? true,
       chat: extra.chat ?? chatKinds.has(kind),
       ...(extra.key ? { key: extra.key } : {}),
@@ -263,7 +268,7 @@ export function createHost(o: HostOptions): Host {
           if (!f?.lot || !lotIsLive(lotId, endTime)()) return;
           void say(
             { kind: "countdown", lot: f.lot, step, secondsLeft: before },
-            { key: `countdown:${lotId}`, validWhile: lotIsLive(lotId, endTime), expiresAt: at + lifetimes.countdown },
+            { key: `countdown:${lotId}`, validWhile: lotIsLive(lotId, endTime), expiresAt: at + lifetimes.countdown, endTime, secondsLeft: before },
           );
         }, Math.max(0, delay)),
       );

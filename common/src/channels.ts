@@ -54,6 +54,10 @@ export type HostLine = {
   /** The chain state it refers to, so consumers can drop lines about a state that has moved on. */
   lotId?: string;
   blockNumber?: number;
+  /** The lot's on-chain end time (unix s) the line was timed against (countdown, extension). */
+  endTime?: number;
+  /** Countdown lines: seconds left on the chain clock at the moment the line is due. */
+  secondsLeft?: number;
   /** Speak it on the stream (TTS + caption) and/or post it in chat. */
   speak: boolean;
   chat: boolean;
