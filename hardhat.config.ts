@@ -15,7 +15,7 @@ export default defineConfig({
     version: "0.8.30",
     path: solcPath,
     settings: {
-      optimizer: { enabled: true, runs: 10_000 },
+      optimizer: { enabled: true, runs: 1000 },
       evmVersion: "cancun",
       viaIR: false,
     },

@@ -162,8 +162,15 @@ interface IAuctionHouse {
     /// @notice `bidder` revoked their authorization (and consumed `nonce`, so an unused signature dies too).
     event ChatAuthorizationRevoked(address indexed bidder, uint256 nonce);
 
+    /// @notice The admin changed the protocol fee (also emitted once by the constructor, from 0).
     event ProtocolFeeUpdated(uint16 oldFeeBps, uint16 newFeeBps);
+    /// @notice The admin changed the treasury (also emitted once by the constructor, from address(0)).
     event TreasuryUpdated(address oldTreasury, address newTreasury);
+
+    /// @notice A pauser (`account`) stopped new lots and bids.
+    event Paused(address account);
+    /// @notice A pauser (`account`) resumed new lots and bids.
+    event Unpaused(address account);
 
     // ------------------------------------------------------------------ errors
 
@@ -191,6 +198,13 @@ interface IAuctionHouse {
     error ChatAuthorizationInvalidCaps(uint256 maxBid, uint256 totalCap);
     error ChatAuthorizationZeroChatId();
     error ChatAuthorizationCapExceeded(address bidder, uint256 exposure, uint256 totalCap);
+    /// @notice The signature could not be parsed (bad length, `s` in the upper half, bad `v`) for an EOA `bidder`.
+    error ChatAuthorizationMalformedSignature(address bidder);
+
+    /// @notice New lots and bids are stopped.
+    error AuctionHousePaused();
+    /// @notice {unpause} was called while not paused.
+    error AuctionHouseNotPaused();
 
     // ------------------------------------------------------------------ bidders
 
@@ -265,4 +279,6 @@ interface IAuctionHouse {
     function treasury() external view returns (address);
     /// @notice EIP-712 digest of `auth` for this contract and chain, as the bidder signs it.
     function hashChatAuthorization(ChatAuthorization calldata auth) external view returns (bytes32);
+    /// @notice True while new lots and bids are stopped.
+    function paused() external view returns (bool);
 }

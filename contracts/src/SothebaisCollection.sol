@@ -1,0 +1,171 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
+import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {ERC2981} from "@openzeppelin/contracts/token/common/ERC2981.sol";
+import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
+import {ERC721URIStorage} from "@openzeppelin/contracts/token/ERC721/extensions/ERC721URIStorage.sol";
+
+/// @title SothebaisCollection
+/// @notice The artworks auctioned by SothebAIs: ERC-721 with per-token URIs (ipfs://, ar://, https:// or data:),
+/// ERC-2981 royalties (a default plus per-token overrides) and ERC-7572 contract-level metadata.
+/// @dev The default admin ({owner}, for marketplaces and Shape Gasback) manages royalties, the contract URI and roles;
+/// MINTER_ROLE mints. Token ids start at 1.
+contract SothebaisCollection is ERC721URIStorage, ERC2981, AccessControlDefaultAdminRules {
+    /// @notice Mints tokens.
+    bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
+
+    uint256 private _lastTokenId;
+    string private _contractURI;
+
+    /// @notice ERC-7572: the contract-level metadata changed.
+    event ContractURIUpdated();
+    /// @notice The default royalty changed (`receiver` 0 and `bps` 0 when removed).
+    event DefaultRoyaltyUpdated(address receiver, uint96 bps);
+    /// @notice `tokenId`'s royalty override changed (`receiver` 0 and `bps` 0 when reset to the default).
+    event TokenRoyaltyUpdated(uint256 indexed tokenId, address receiver, uint96 bps);
+
+    /// @notice `uri` does not start with ipfs://, ar://, https:// or data: followed by something.
+    error SothebaisCollectionInvalidURI(string uri);
+    /// @notice `mintBatch` was called with no URI.
+    error SothebaisCollectionEmptyBatch();
+
+    /// @notice Deploys the collection.
+    /// @dev `admin` gets the default admin role (two-step transfer) and MINTER_ROLE. A zero `royaltyReceiver` means
+    /// no default royalty.
+    ///
+    /// Requirements: `admin` is not zero; `contractURI_` is empty or a valid URI; `royaltyBps <= 10_000`.
+    ///
+    /// Emits {ContractURIUpdated} and, with a receiver, {DefaultRoyaltyUpdated}.
+    constructor(
+        string memory name,
+        string memory symbol,
+        string memory contractURI_,
+        address admin,
+        address royaltyReceiver,
+        uint96 royaltyBps
+    ) ERC721(name, symbol) AccessControlDefaultAdminRules(0, admin) {
+        _grantRole(MINTER_ROLE, admin);
+        if (bytes(contractURI_).length != 0) _requireValidURI(contractURI_);
+        _contractURI = contractURI_;
+        emit ContractURIUpdated();
+        if (royaltyReceiver != address(0)) {
+            _setDefaultRoyalty(royaltyReceiver, royaltyBps);
+            emit DefaultRoyaltyUpdated(royaltyReceiver, royaltyBps);
+        }
+    }
+
+    // ------------------------------------------------------------------ minting
+
+    /// @notice Mints the next token to `to` with metadata `uri`.
+    /// @dev Requirements: the caller has MINTER_ROLE; `uri` is valid; `to` accepts ERC-721 tokens.
+    /// Emits {Transfer} and {MetadataUpdate}.
+    /// @return tokenId the new token's id
+    function mint(address to, string calldata uri) external onlyRole(MINTER_ROLE) returns (uint256 tokenId) {
+        tokenId = _mintOne(to, uri);
+    }
+
+    /// @notice Mints one token per entry of `uris` to `to`, with consecutive ids.
+    /// @dev Requirements: as {mint}, for every URI; `uris` is not empty.
+    /// @return firstTokenId the id of the first token minted (the others follow it)
+    function mintBatch(address to, string[] calldata uris)
+        external
+        onlyRole(MINTER_ROLE)
+        returns (uint256 firstTokenId)
+    {
+        if (uris.length == 0) revert SothebaisCollectionEmptyBatch();
+        firstTokenId = _lastTokenId + 1;
+        for (uint256 i = 0; i < uris.length; ++i) {
+            _mintOne(to, uris[i]);
+        }
+    }
+
+    /// @notice Number of tokens minted (ids 1 to this).
+    function totalMinted() external view returns (uint256) {
+        return _lastTokenId;
+    }
+
+    // ------------------------------------------------------------------ admin
+
+    /// @notice ERC-7572 contract-level metadata URI.
+    function contractURI() external view returns (string memory) {
+        return _contractURI;
+    }
+
+    /// @notice Sets the contract-level metadata URI.
+    /// @dev Requirements: the caller is the default admin; `uri` is valid. Emits {ContractURIUpdated}.
+    function setContractURI(string calldata uri) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _requireValidURI(uri);
+        _contractURI = uri;
+        emit ContractURIUpdated();
+    }
+
+    /// @notice Sets the royalty of every token without an override.
+    /// @dev Requirements: the caller is the default admin; `receiver` not zero; `bps <= 10_000`.
+    /// Emits {DefaultRoyaltyUpdated}.
+    function setDefaultRoyalty(address receiver, uint96 bps) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setDefaultRoyalty(receiver, bps);
+        emit DefaultRoyaltyUpdated(receiver, bps);
+    }
+
+    /// @notice Removes the default royalty. Requirements: the caller is the default admin.
+    /// Emits {DefaultRoyaltyUpdated} with zeros.
+    function deleteDefaultRoyalty() external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _deleteDefaultRoyalty();
+        emit DefaultRoyaltyUpdated(address(0), 0);
+    }
+
+    /// @notice Overrides `tokenId`'s royalty.
+    /// @dev Requirements: the caller is the default admin; `receiver` not zero; `bps <= 10_000`.
+    /// Emits {TokenRoyaltyUpdated}.
+    function setTokenRoyalty(uint256 tokenId, address receiver, uint96 bps) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _setTokenRoyalty(tokenId, receiver, bps);
+        emit TokenRoyaltyUpdated(tokenId, receiver, bps);
+    }
+
+    /// @notice Drops `tokenId`'s override, back to the default royalty. Requirements: the caller is the default
+    /// admin. Emits {TokenRoyaltyUpdated} with zeros.
+    function resetTokenRoyalty(uint256 tokenId) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        _resetTokenRoyalty(tokenId);
+        emit TokenRoyaltyUpdated(tokenId, address(0), 0);
+    }
+
+    // ------------------------------------------------------------------ ERC-165
+
+    /// @inheritdoc ERC721URIStorage
+    function supportsInterface(bytes4 interfaceId)
+        public
+        view
+        override(ERC721URIStorage, ERC2981, AccessControlDefaultAdminRules)
+        returns (bool)
+    {
+        return ERC721URIStorage.supportsInterface(interfaceId) || ERC2981.supportsInterface(interfaceId)
+            || AccessControlDefaultAdminRules.supportsInterface(interfaceId);
+    }
+
+    // ------------------------------------------------------------------ internal
+
+    function _mintOne(address to, string calldata uri) private returns (uint256 tokenId) {
+        _requireValidURI(uri);
+        tokenId = ++_lastTokenId;
+        _safeMint(to, tokenId);
+        _setTokenURI(tokenId, uri);
+    }
+
+    /// @dev A URI is valid when it starts with one of the accepted schemes and has something after it.
+    function _requireValidURI(string memory uri) private pure {
+        bytes memory b = bytes(uri);
+        if (
+            !(_hasPrefix(b, "ipfs://") || _hasPrefix(b, "ar://") || _hasPrefix(b, "https://") || _hasPrefix(b, "data:"))
+        ) revert SothebaisCollectionInvalidURI(uri);
+    }
+
+    function _hasPrefix(bytes memory b, bytes memory prefix) private pure returns (bool) {
+        if (b.length <= prefix.length) return false;
+        for (uint256 i = 0; i < prefix.length; ++i) {
+            if (b[i] != prefix[i]) return false;
+        }
+        return true;
+    }
+}
