@@ -1,0 +1,63 @@
+/**
+ * @module config
+ * The relayer's configuration, from the environment, validated at start (one line per bad key).
+ * The same service talks to the local chat server or to real Twitch by configuration only.
+ */
+import { env, type EnvSource, parseEnv } from "@sothebais/common/env";
+import { parseEther } from "viem";
+
+const ether = (o: { fallback?: string } = {}) => ({
+  fallback: o.fallback === undefined ? undefined : parseEther(o.fallback),
+  parse: (v: string) => {
+    if (!/^\d+(\.\d{1,18})?$/.test(v)) throw new Error("an amount in ETH, e.g. 0.05");
+    return parseEther(v);
+  },
+});
+
+export const configSchema = {
+  PORT: env.port(8788),
+  HOST: env.string({ fallback: "127.0.0.1" }),
+  RPC_URL: env.url("http://127.0.0.1:8545", ["http:", "https:"]),
+  CHAIN_ID: env.int({ fallback: 31337, min: 1 }),
+  /** Where deployments/<chainId>.json lives (tests use a temp dir). */
+  DEPLOYMENTS_DIR: env.string({ optional: true }),
+  RELAYER_PRIVATE_KEY: env.privateKey(),
+  REDIS_URL: env.url("redis://127.0.0.1:6390", ["redis:", "rediss:"]),
+  INDEXER_URL: { ...env.url(undefined, ["http:", "https:"]), optional: true },
+  TWITCH_SERVER: env.string({ fallback: "irc-ws.chat.twitch.tv" }),
+  TWITCH_PORT: env.port(443),
+  TWITCH_SECURE: env.bool(true),
+  TWITCH_USERNAME: env.string({ fallback: "sothebais_bot" }),
+  TWITCH_OAUTH_TOKEN: env.secret({ optional: true }),
+  TWITCH_CHANNELS: env.list({ fallback: ["sothebais"] }),
+  /** Recent-messages API used to catch up on lines missed while disconnected ("" disables). */
+  CHAT_HISTORY_URL: { ...env.url(undefined, ["http:", "https:"]), optional: true },
+  /** Outgoing chat limit: messages per 30 s (Twitch: 20, 100 when the bot is a moderator). */
+  CHAT_RATE_LIMIT: env.int({ fallback: 20, min: 1 }),
+  CHAT_RATE_WINDOW_MS: env.int({ fallback: 30_000, min: 100 }),
+  /** Chat commands per user per 10 s, and all commands per second. */
+  USER_RATE_LIMIT: env.int({ fallback: 8, min: 1 }),
+  GLOBAL_RATE_LIMIT: env.int({ fallback: 5000, min: 1 }),
+  /** A bid this many times the minimum next bid (or more) asks for !confirm. */
+  CONFIRM_FACTOR: env.int({ fallback: 10, min: 2 }),
+  CONFIRM_TTL_S: env.int({ fallback: 30, min: 1 }),
+  LINK_CODE_TTL_S: env.int({ fallback: 600, min: 10 }),
+  /** Below this relayer balance, bids pause and /health reports it. */
+  LOW_BALANCE_ETH: ether({ fallback: "0.01" }),
+  BID_GAS_LIMIT: env.int({ fallback: 400_000, min: 21_000 }),
+  /** Transactions in flight at once (several per block, no waiting for each receipt). */
+  MAX_IN_FLIGHT: env.int({ fallback: 256, min: 1 }),
+  /** Stable consumer name: a restarted instance resumes its own pending work first. */
+  RELAYER_INSTANCE: env.string({ fallback: "relayer-1" }),
+  /** Pending work of another instance idle this long is taken over. */
+  CLAIM_IDLE_MS: env.int({ fallback: 15_000, min: 100 }),
+  /** How often the sender checks receipts and the chain's nonce. */
+  POLL_MS: env.int({ fallback: 100, min: 10 }),
+  LOG_LEVEL: env.oneOf(["debug", "info", "warn", "error"], "info"),
+};
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export function loadConfig(source: EnvSource = process.env) {
+  return parseEnv(configSchema, source);
+}

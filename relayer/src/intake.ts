@@ -1,0 +1,241 @@
+/**
+ * @module intake
+ * Chat message -> parsed, rate-limited, validated -> either answered at once or queued as a job on the
+ * bids stream. Every message id is claimed once across restarts and instances (store.ts), so a line
+ * replayed after a reconnect, or seen by two relayers on the channel, gets exactly one outcome.
+ */
+import { CHAT_LINES_CHANNEL, type ChatLine } from "@sothebais/common/channels";
+import type { Logger } from "@sothebais/common/log";
+import { type Address, parseAbiItem } from "viem";
+import { type ChainReads, chatIdHash, statusName } from "./chain.ts";
+import type { LotSource } from "./lots.ts";
+import { parseCommand, syntax } from "./parse.ts";
+import { eth, type Outcome, type Reply, replyBody } from "./replies.ts";
+import { keys, recordTtl, type Store } from "./store.ts";
+
+export type ChatMessage = {
+  id: string;
+  channel: string;
+  userId: string;
+  displayName: string;
+  text: string;
+  sentAt: number;
+  isMod: boolean;
+  /** When the relayer received it (ms), for latency. */
+  receivedAt: number;
+};
+
+export type BidJob = {
+  type: "bid";
+  msgId: string;
+  userId: string;
+  name: string;
+  channel: string;
+  bidder: Address;
+  lotId: bigint;
+  amount: bigint;
+  at: number;
+  proxy: boolean;
+};
+export type LinkJob = {
+  type: "link";
+  msgId: string;
+  userId: string;
+  name: string;
+  channel: string;
+  at: number;
+  auth: string;
+  signature: string;
+};
+export type Job = BidJob | LinkJob;
+
+export const jobFields = (job: Job): string[] =>
+  job.type === "bid"
+    ? ["type", "bid", "msgId", job.msgId, "userId", job.userId, "name", job.name, "channel", job.channel, "bidder", job.bidder, "lotId", String(job.lotId), "amount", String(job.amount), "at", String(job.at), "proxy", job.proxy ? "1" : ""]
+    : ["type", "link", "msgId", job.msgId, "userId", job.userId, "name", job.name, "channel", job.channel, "at", String(job.at), "auth", job.auth, "signature", job.signature];
+
+export function jobFromFields(f: Record<string, string>): Job {
+  if (f.type === "link") return { type: "link", msgId: f.msgId, userId: f.userId, name: f.name, channel: f.channel, at: Number(f.at), auth: f.auth, signature: f.signature };
+  return { type: "bid", msgId: f.msgId, userId: f.userId, name: f.name, channel: f.channel, bidder: f.bidder as Address, lotId: BigInt(f.lotId), amount: BigInt(f.amount), at: Number(f.at), proxy: f.proxy === "1" };
+}
+
+export type IntakeOptions = {
+  redis: Store;
+  reads: ChainReads;
+  lots: LotSource;
+  log: Logger;
+  chainId: number;
+  instance: string;
+  userRateLimit: number;
+  globalRateLimit: number;
+  confirmFactor: number;
+  confirmTtlS: number;
+  deployBlock: bigint;
+  isPaused: () => boolean;
+  /** A bid job was queued (for metrics and the latency benchmark). */
+  onQueued?: (job: BidJob | LinkJob) => void;
+  onOutcome?: (msgId: string, outcome: Outcome) => void;
+  /** A proxy (!max) was set: evaluate it now rather than at the next tick. */
+  onProxySet?: (userId: string) => void;
+};
+
+export type ProxyRecord = { userId: string; name: string; channel: string; bidder: Address; lotId: string; ceiling: string };
+
+const helpText = `commands: ${syntax.bid} · ${syntax.max} · ${syntax.link} · !unlink · !balance · !mybids · !lot · !help`;
+const bidPlacedEvent = parseAbiItem(
+  "event BidPlaced(uint256 indexed lotId, address indexed bidder, uint256 amount, uint256 escrowUsed, uint40 endTime, bool viaRelayer, bytes32 chatIdHash)",
+);
+
+export function createIntake(o: IntakeOptions) {
+  const { redis } = o;
+
+  const reply = (msg: { channel: string; displayName: string; id: string }, outcome: Outcome): string => {
+    const body = replyBody(outcome, o.chainId);
+    if (!body) return "";
+    const r: Reply = { channel: msg.channel, to: msg.displayName, body, msgId: msg.id };
+    return JSON.stringify(r);
+  };
+
+  /** Records the outcome of a command answered without a transaction (once). */
+  const answer = async (msg: ChatMessage, outcome: Outcome) => {
+    const first = await redis.claimAnswer(keys.seen(msg.id), keys.outcome(msg.id), keys.outbox, recordTtl, JSON.stringify(outcome), reply(msg, outcome));
+    if (first) o.onOutcome?.(msg.id, outcome);
+    return outcome;
+  };
+
+  const queue = async (msg: ChatMessage, job: Job) => {
+    const id = await redis.claimJob(keys.seen(msg.id), keys.bids, recordTtl, ...jobFields(job));
+    if (id) o.onQueued?.(job);
+    return id;
+  };
+
+  /** Handles one chat line. Resolves with what was decided ("queued", an outcome, or undefined). */
+  async function handle(msg: ChatMessage): Promise<Outcome | "queued" | undefined> {
+    const line: ChatLine = { id: msg.id, userId: msg.userId, displayName: msg.displayName, text: msg.text, sentAt: msg.sentAt, isMod: msg.isMod, fromBot: false };
+    const parsed = parseCommand(msg.text);
+    if (!parsed) {
+      await redis.publishLine(keys.line(msg.id), 600, CHAT_LINES_CHANNEL, JSON.stringify(line));
+      return undefined;
+    }
+    const idHash = chatIdHash(msg.userId);
+    const [state, userCount, globalCount, banned, linked] = await redis.intake(
+      keys.seen(msg.id), keys.lock(msg.id), keys.rateUser(msg.userId), keys.rateGlobal, keys.banned(msg.userId), keys.users, keys.line(msg.id),
+      o.instance, 30_000, 10, idHash, 600, CHAT_LINES_CHANNEL, JSON.stringify(line),
+    );
+    if (state === 0) return undefined;
+    if (banned) return answer(msg, { kind: "ignored", reason: "banned" });
+    if (userCount > o.userRateLimit || globalCount > o.globalRateLimit) return answer(msg, { kind: "rate_limited" });
+    if (!parsed.ok) return answer(msg, { kind: "malformed", syntax: parsed.syntax });
+    const bidder = (linked || undefined) as Address | undefined;
+    const command = parsed.command;
+
+    switch (command.kind) {
+      case "help":
+        return answer(msg, { kind: "answer", text: helpText });
+      case "lot":
+        return answer(msg, { kind: "answer", text: await lotText() });
+      case "bid":
+      case "bid_min": {
+        if (!bidder) return answer(msg, { kind: "not_linked" });
+        if (o.isPaused()) return answer(msg, { kind: "relayer_paused" });
+        const live = await o.lots.live();
+        if (!live) return answer(msg, { kind: "not_live" });
+        const amount = command.kind === "bid_min" ? live.minimumNextBid : command.amount;
+        // The cached minimum only ever lags below the chain's, so rejecting below it is always right.
+        if (amount < live.minimumNextBid) return answer(msg, { kind: "too_low", lotId: String(live.lotId), minimum: String(live.minimumNextBid) });
+        const job: BidJob = { type: "bid", msgId: msg.id, userId: msg.userId, name: msg.displayName, channel: msg.channel, bidder, lotId: live.lotId, amount, at: msg.receivedAt, proxy: false };
+        const reference = live.amount > live.minimumNextBid ? live.amount : live.minimumNextBid;
+        if (command.kind === "bid" && amount >= reference * BigInt(o.confirmFactor)) {
+          await redis.set(keys.confirm(msg.userId), JSON.stringify(jobFields(job)), "EX", o.confirmTtlS);
+          return answer(msg, { kind: "confirm_needed", amount: String(amount), factor: o.confirmFactor, ttl: o.confirmTtlS });
+        }
+        return (await queue(msg, job)) ? "queued" : undefined;
+      }
+      case "confirm": {
+        const pending = await redis.getdel(keys.confirm(msg.userId));
+        if (!pending) return answer(msg, { kind: "nothing_to_confirm" });
+        const fields = JSON.parse(pending) as string[];
+        const f: Record<string, string> = {};
+        for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]] = fields[i + 1];
+        const job = { ...(jobFromFields(f) as BidJob), msgId: msg.id, at: msg.receivedAt };
+        return (await queue(msg, job)) ? "queued" : undefined;
+      }
+      case "max": {
+        if (!bidder) return answer(msg, { kind: "not_linked" });
+        if (o.isPaused()) return answer(msg, { kind: "relayer_paused" });
+        const live = await o.lots.live();
+        if (!live) return answer(msg, { kind: "not_live" });
+        if (command.amount < live.minimumNextBid && live.bidder.toLowerCase() !== bidder.toLowerCase()) {
+          return answer(msg, { kind: "too_low", lotId: String(live.lotId), minimum: String(live.minimumNextBid) });
+        }
+        const record: ProxyRecord = { userId: msg.userId, name: msg.displayName, channel: msg.channel, bidder, lotId: String(live.lotId), ceiling: String(command.amount) };
+        await redis.hset(keys.proxies, msg.userId, JSON.stringify(record));
+        const out = await answer(msg, { kind: "max_set", lotId: String(live.lotId), ceiling: String(command.amount) });
+        o.onProxySet?.(msg.userId);
+        return out;
+      }
+      case "max_off":
+        await redis.hdel(keys.proxies, msg.userId);
+        return answer(msg, { kind: "max_off" });
+      case "link": {
+        const guesses = Number((await redis.get(keys.linkGuesses(msg.userId))) ?? 0);
+        if (guesses >= 5) return answer(msg, { kind: "rate_limited" });
+        const pending = await redis.getdel(keys.linkCode(command.code));
+        if (!pending) {
+          await redis.multi().incr(keys.linkGuesses(msg.userId)).expire(keys.linkGuesses(msg.userId), 600).exec();
+          return answer(msg, { kind: "bad_code" });
+        }
+        const { auth, signature } = JSON.parse(pending) as { auth: string; signature: string };
+        const job: LinkJob = { type: "link", msgId: msg.id, userId: msg.userId, name: msg.displayName, channel: msg.channel, at: msg.receivedAt, auth, signature };
+        return (await queue(msg, job)) ? "queued" : undefined;
+      }
+      case "unlink": {
+        if (!bidder) return answer(msg, { kind: "not_linked" });
+        await redis.multi().hdel(keys.users, idHash).hset(keys.unlinked, idHash, "1").hdel(keys.proxies, msg.userId).exec();
+        return answer(msg, { kind: "unlinked" });
+      }
+      case "balance":
+        if (!bidder) return answer(msg, { kind: "not_linked" });
+        return answer(msg, { kind: "answer", text: await balanceText(bidder) });
+      case "mybids":
+        if (!bidder) return answer(msg, { kind: "not_linked" });
+        return answer(msg, { kind: "answer", text: await myBidsText(bidder) });
+    }
+  }
+
+  async function lotText(): Promise<string> {
+    const live = await o.lots.live();
+    if (!live) return "no lot is live right now";
+    const left = Math.max(0, live.endTime - Math.floor(Date.now() / 1000));
+    const current = live.amount > 0n ? `${eth(live.amount)} by ${live.bidder.slice(0, 6)}…${live.bidder.slice(-4)}` : "no bid yet";
+    return `lot #${live.lotId}: ${current} · minimum next bid ${eth(live.minimumNextBid)} · ${Math.floor(left / 60)}m${String(left % 60).padStart(2, "0")}s left`;
+  }
+
+  async function balanceText(bidder: Address): Promise<string> {
+    const [escrow, auth] = await Promise.all([o.reads.escrowOf(bidder), o.reads.authorizationOf(bidder)]);
+    const capLeft = auth.totalCap > auth.exposure ? auth.totalCap - auth.exposure : 0n;
+    const expires = new Date(Number(auth.expiry) * 1000).toISOString().slice(0, 16).replace("T", " ");
+    return `escrow ${eth(escrow)} (withdrawable now: ${eth(escrow)}) · per-bid cap ${eth(auth.maxBid)} · total cap left ${eth(capLeft)} of ${eth(auth.totalCap)} · authorization ${auth.revoked ? "revoked" : `valid until ${expires} UTC`}`;
+  }
+
+  async function myBidsText(bidder: Address): Promise<string> {
+    const logs = await o.reads.client.getLogs({ address: o.reads.house, event: bidPlacedEvent, args: { bidder }, fromBlock: o.deployBlock, toBlock: "latest" });
+    const lotIds = [...new Set(logs.map((l) => l.args.lotId as bigint))].slice(-8);
+    if (!lotIds.length) return "no bids yet";
+    const lots = await Promise.all(lotIds.map((id) => o.reads.lot(id)));
+    const me = bidder.toLowerCase();
+    const parts = lots.map((l) => {
+      const mine = l.bidder.toLowerCase() === me;
+      const status = statusName[l.status] ?? "?";
+      if (status === "live") return `#${l.lotId} ${mine ? "leading" : "outbid"} at ${eth(l.amount)}`;
+      if (status === "ended") return mine ? `#${l.lotId} WON at ${eth(l.amount)}: settle it in the dApp` : `#${l.lotId} lost`;
+      if (status === "settled") return mine ? `#${l.lotId} won at ${eth(l.amount)}` : `#${l.lotId} lost`;
+      return `#${l.lotId} ${status}`;
+    });
+    return parts.join(" · ");
+  }
+
+  return { handle, answer };
+}
+
+export type Intake = ReturnType<typeof createIntake>;

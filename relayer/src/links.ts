@@ -1,0 +1,61 @@
+/**
+ * @module links
+ * `POST /link`: the dApp posts a bidder's signed ChatAuthorization; the relayer checks it (signature,
+ * chain, relayer address, caps, expiry, nonce) and answers with a short single-use code that expires.
+ * The user then types `!link CODE` in chat, which binds the chat user id and registers on chain.
+ */
+import { randomInt } from "node:crypto";
+import { type Address, getAddress, type Hex, isAddress } from "viem";
+import type { ChainReads } from "./chain.ts";
+import { keys, type Store } from "./store.ts";
+
+export type LinkRequest = {
+  authorization: { bidder: string; relayer: string; maxBid: string; totalCap: string; expiry: string | number; nonce: string | number };
+  signature: string;
+};
+
+export type LinkResult = { ok: true; code: string; expiresAt: number } | { ok: false; status: 400 | 409 | 429; error: string };
+
+// No 0/O/1/I: codes are read off a screen and typed.
+const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+export const newCode = (length = 8) => Array.from({ length }, () => alphabet[randomInt(alphabet.length)]).join("");
+
+export const chatAuthorizationTypes = {
+  ChatAuthorization: [
+    { name: "bidder", type: "address" },
+    { name: "relayer", type: "address" },
+    { name: "maxBid", type: "uint256" },
+    { name: "totalCap", type: "uint256" },
+    { name: "expiry", type: "uint256" },
+    { name: "nonce", type: "uint256" },
+  ],
+} as const;
+
+const uint = (v: unknown) => (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) || (typeof v === "string" && /^\d{1,78}$/.test(v));
+
+export async function createLinkCode(
+  req: LinkRequest,
+  ctx: { reads: ChainReads; redis: Store; relayer: Address; chainId: number; ttlS: number },
+): Promise<LinkResult> {
+  const a = req?.authorization;
+  if (!a || typeof req.signature !== "string" || !/^0x[0-9a-fA-F]+$/.test(req.signature)) return { ok: false, status: 400, error: "expected {authorization: {bidder, relayer, maxBid, totalCap, expiry, nonce}, signature}" };
+  if (!isAddress(a.bidder) || !isAddress(a.relayer)) return { ok: false, status: 400, error: "bidder and relayer must be addresses" };
+  if (![a.maxBid, a.totalCap, a.expiry, a.nonce].every(uint)) return { ok: false, status: 400, error: "maxBid, totalCap, expiry and nonce must be unsigned integers" };
+  const auth = { bidder: getAddress(a.bidder), relayer: getAddress(a.relayer), maxBid: BigInt(a.maxBid), totalCap: BigInt(a.totalCap), expiry: BigInt(a.expiry), nonce: BigInt(a.nonce) };
+  if (auth.relayer !== getAddress(ctx.relayer)) return { ok: false, status: 400, error: `wrong relayer: this relayer is ${ctx.relayer}` };
+  if (auth.maxBid === 0n || auth.totalCap < auth.maxBid) return { ok: false, status: 400, error: "caps: maxBid must be > 0 and <= totalCap" };
+  const now = BigInt(Math.floor(Date.now() / 1000));
+  if (auth.expiry <= now + 60n) return { ok: false, status: 400, error: "expired or expiring within a minute" };
+  const domain = { name: "SothebAIs AuctionHouse", version: "1", chainId: ctx.chainId, verifyingContract: ctx.reads.house } as const;
+  // verifyTypedData also accepts ERC-1271 smart wallets (it calls isValidSignature on contracts).
+  const valid = await ctx.reads.client
+    .verifyTypedData({ address: auth.bidder, domain, types: chatAuthorizationTypes, primaryType: "ChatAuthorization", message: auth, signature: req.signature as Hex })
+    .catch(() => false);
+  if (!valid) return { ok: false, status: 400, error: `bad signature: not signed by ${auth.bidder} for chain ${ctx.chainId} and AuctionHouse ${ctx.reads.house}` };
+  const nonce = await ctx.reads.nonces(auth.bidder);
+  if (nonce !== auth.nonce) return { ok: false, status: 409, error: `nonce ${auth.nonce} is not the bidder's current nonce ${nonce}: sign again` };
+  const code = newCode();
+  const stored = JSON.stringify({ auth: JSON.stringify({ ...auth, maxBid: String(auth.maxBid), totalCap: String(auth.totalCap), expiry: String(auth.expiry), nonce: String(auth.nonce) }), signature: req.signature });
+  await ctx.redis.set(keys.linkCode(code), stored, "EX", ctx.ttlS);
+  return { ok: true, code, expiresAt: Date.now() + ctx.ttlS * 1000 };
+}

@@ -1,0 +1,276 @@
+/**
+ * @module relayer
+ * Wires the parts: chat (tmi.js) -> intake -> bids stream -> worker -> sender -> chain, outcomes ->
+ * outbox -> chat; host lines from the agent -> outbox; HTTP for /health, /metrics, /link.
+ * `startRelayer` is what main.ts runs and what tests start in-process.
+ */
+import { CHAT_LINES_CHANNEL, type ChatLine, HOST_LINES_CHANNEL, type HostLine } from "@sothebais/common/channels";
+import { loadDeployment } from "@sothebais/common/deployments";
+import type { Logger } from "@sothebais/common/log";
+import { createMetrics } from "@sothebais/common/metrics";
+import { serve } from "@hono/node-server";
+import type { Server } from "node:http";
+import type { Address } from "viem";
+import { createApp } from "./app.ts";
+import { createReads, createChain } from "./chain.ts";
+import { createChat } from "./chat.ts";
+import type { Config } from "./config.ts";
+import { createIntake, type ChatMessage, type Job } from "./intake.ts";
+import { createLinkCode } from "./links.ts";
+import { createLotSource } from "./lots.ts";
+import { createOutbox } from "./outbox.ts";
+import type { Outcome, Reply } from "./replies.ts";
+import { createSender } from "./sender.ts";
+import { createStore, keys, recordTtl } from "./store.ts";
+import { createWorker } from "./worker.ts";
+
+export type RelayerHooks = {
+  onOutcome?: (msgId: string, outcome: Outcome) => void;
+  onQueued?: (job: Job, queuedAt: number) => void;
+};
+
+export async function startRelayer(config: Config, log: Logger, hooks: RelayerHooks = {}) {
+  const deployment = loadDeployment(config.CHAIN_ID, config.DEPLOYMENTS_DIR);
+  const client = createChain(config.RPC_URL, config.CHAIN_ID);
+  const reads = createReads(client, deployment.auctionHouse as Address);
+  const onRedisError = (e: Error) => log.debug("redis", { error: e.message });
+  const redis = createStore(config.REDIS_URL, { name: `${config.RELAYER_INSTANCE}`, onError: onRedisError });
+  const blocking = createStore(config.REDIS_URL, { name: `${config.RELAYER_INSTANCE}-blocking`, onError: onRedisError });
+  const blocking2 = createStore(config.REDIS_URL, { name: `${config.RELAYER_INSTANCE}-outbox`, onError: onRedisError });
+  const subscriber = createStore(config.REDIS_URL, { name: `${config.RELAYER_INSTANCE}-sub`, onError: onRedisError });
+
+  const metrics = createMetrics("relayer");
+  const m = {
+    messages: metrics.counter("chat_messages_total", "Chat lines seen"),
+    queued: metrics.counter("bids_queued_total", "Chat bids validated and queued"),
+    outcomes: metrics.counter("outcomes_total", "Command outcomes by kind", ["kind"]),
+    placed: metrics.counter("bids_placed_total", "Bids placed on chain"),
+    failures: metrics.counter("bid_failures_total", "Bids not placed, by reason", ["reason"]),
+    latency: metrics.histogram("chat_to_receipt_seconds", "Chat message -> receipt of its bid"),
+    queueLatency: metrics.histogram("chat_to_queued_seconds", "Chat message -> validated and queued"),
+    depth: metrics.gauge("queue_depth", "Jobs in flight in this instance"),
+    outboxDepth: metrics.gauge("outbox_depth", "Replies waiting for a chat slot"),
+    balance: metrics.gauge("relayer_balance_wei", "Relayer account balance"),
+    chatConnected: metrics.gauge("chat_connected", "1 when the chat connection is up"),
+  };
+
+  let chatLive = false;
+  const notice = async (kind: string, body: string, ttlS = 60) => {
+    // One notice per kind per ttl across instances.
+    const first = await redis.set(keys.notice(kind), "1", "EX", ttlS, "NX");
+    if (!first) return;
+    for (const channel of config.TWITCH_CHANNELS) {
+      const r: Reply = { channel, to: "", body, expiresAt: Date.now() + ttlS * 1000 };
+      await redis.xadd(keys.outbox, "*", "reply", JSON.stringify(r));
+    }
+  };
+
+  const sender = createSender({
+    client,
+    redis,
+    privateKey: config.RELAYER_PRIVATE_KEY,
+    chainId: config.CHAIN_ID,
+    gasLimit: BigInt(config.BID_GAS_LIMIT),
+    pollMs: config.POLL_MS,
+    lowBalance: config.LOW_BALANCE_ETH,
+    log,
+    onRpcState: (up) => void notice(up ? "rpc-up" : "rpc-down", up ? "chain connection back: queued bids are going through" : "chain connection trouble: bids are queued and will be placed once it is back").catch(() => {}),
+    onBalanceState: (low) => void notice(low ? "gas-low" : "gas-ok", low ? "chat bids are paused: the relayer is low on gas (wallet bids in the dApp still work)" : "chat bids are open again").catch(() => {}),
+  });
+
+  const outcomeHook = (msgId: string, outcome: Outcome) => {
+    m.outcomes.inc({ kind: outcome.kind });
+    if (outcome.kind !== "placed" && outcome.kind !== "answer") m.failures.inc({ reason: outcome.kind });
+    hooks.onOutcome?.(msgId, outcome);
+  };
+  const lots = createLotSource(reads, { indexerUrl: config.INDEXER_URL });
+  const worker = createWorker({
+    redis,
+    blocking,
+    reads,
+    sender,
+    log,
+    chainId: config.CHAIN_ID,
+    instance: config.RELAYER_INSTANCE,
+    claimIdleMs: config.CLAIM_IDLE_MS,
+    maxInFlight: config.MAX_IN_FLIGHT,
+    isPaused: () => sender.isLow(),
+    onOutcome: (job, outcome) => {
+      if (outcome.kind === "placed") {
+        m.placed.inc();
+        m.latency.observe((Date.now() - job.at) / 1000);
+        lots.invalidate();
+      }
+      outcomeHook(job.msgId, outcome);
+    },
+  });
+  const intake = createIntake({
+    redis,
+    reads,
+    lots,
+    log,
+    chainId: config.CHAIN_ID,
+    instance: config.RELAYER_INSTANCE,
+    userRateLimit: config.USER_RATE_LIMIT,
+    globalRateLimit: config.GLOBAL_RATE_LIMIT,
+    confirmFactor: config.CONFIRM_FACTOR,
+    confirmTtlS: config.CONFIRM_TTL_S,
+    deployBlock: BigInt(deployment.deployBlock),
+    isPaused: () => sender.isLow(),
+    onQueued: (job) => {
+      m.queued.inc();
+      m.queueLatency.observe((Date.now() - job.at) / 1000);
+      hooks.onQueued?.(job, Date.now());
+    },
+    onOutcome: outcomeHook,
+    onProxySet: (userId) => void worker.evaluateProxies(userId).catch(() => {}),
+  });
+
+  const handle = (msg: ChatMessage) => {
+    m.messages.inc();
+    intake.handle(msg).catch((error) => log.warn("message not handled (will be retried from history)", { id: msg.id, error: String(error?.message ?? error) }));
+  };
+
+  const [host, portText] = [config.TWITCH_SERVER, config.TWITCH_PORT];
+  const chat = createChat({
+    server: host,
+    port: portText,
+    secure: config.TWITCH_SECURE,
+    username: config.TWITCH_USERNAME,
+    token: config.TWITCH_OAUTH_TOKEN,
+    channels: config.TWITCH_CHANNELS,
+    historyUrl: config.CHAT_HISTORY_URL,
+    log,
+    onMessage: handle,
+    onBan: (userId, duration) => void redis.set(keys.banned(userId), "1", "EX", duration && duration > 0 ? duration : 30 * 24 * 3600).catch(() => {}),
+    onDelete: (msgId) => void redis.set(keys.deleted(msgId), "1", "EX", 24 * 3600).catch(() => {}),
+    onBotLine: (channel, text) => {
+      const line: ChatLine = { id: `bot:${Date.now()}:${Math.random().toString(36).slice(2)}`, userId: "", displayName: config.TWITCH_USERNAME, text, sentAt: Date.now(), isMod: false, fromBot: true };
+      void redis.publish(CHAT_LINES_CHANNEL, JSON.stringify(line)).catch(() => {});
+      void channel;
+    },
+  });
+
+  const outbox = createOutbox({
+    redis,
+    blocking: blocking2,
+    instance: config.RELAYER_INSTANCE,
+    log,
+    limit: config.CHAT_RATE_LIMIT,
+    windowMs: config.CHAT_RATE_WINDOW_MS,
+    claimIdleMs: config.CLAIM_IDLE_MS,
+    say: (channel, text) => chat.say(channel, text),
+  });
+
+  // Host lines marked for chat go through the same limiter; each line once across instances.
+  await subscriber.subscribe(HOST_LINES_CHANNEL);
+  subscriber.on("message", (_channel: string, json: string) => {
+    let line: HostLine;
+    try {
+      line = JSON.parse(json) as HostLine;
+    } catch {
+      return;
+    }
+    if (!line.chat || line.expiresAt < Date.now()) return;
+    void (async () => {
+      if (!(await redis.set(keys.hostLine(line.id), "1", "EX", 3600, "NX"))) return;
+      for (const channel of config.TWITCH_CHANNELS) {
+        const r: Reply = { channel, to: "", body: line.text, expiresAt: line.expiresAt };
+        await redis.xadd(keys.outbox, "*", "reply", JSON.stringify(r));
+      }
+    })().catch(() => {});
+  });
+
+  const health = async () => {
+    const [redisOk, block] = await Promise.all([
+      redis.ping().then(() => true, () => false),
+      client.getBlockNumber({ cacheTime: 0 }).then((b) => Number(b), () => undefined),
+    ]);
+    const c = chat.health();
+    const s = sender.health();
+    const ok = redisOk && block !== undefined && c.connected && !s.low;
+    return {
+      ok,
+      chat: { connected: c.connected, secondsSinceLastMessage: c.lastMessageAt ? Math.round((Date.now() - c.lastMessageAt) / 1000) : null },
+      redis: redisOk,
+      rpc: { up: block !== undefined, blockNumber: block ?? null },
+      relayer: { address: sender.address, balanceWei: s.balance?.toString() ?? null, low: s.low, bidsPaused: s.low },
+      queue: { inFlight: worker.depth(), txInFlight: s.inFlight },
+      outbox: outbox.stats(),
+      instance: config.RELAYER_INSTANCE,
+    };
+  };
+
+  const app = createApp({
+    health,
+    metrics: async () => {
+      const s = sender.health();
+      m.depth.set(worker.depth());
+      m.outboxDepth.set(outbox.stats().queued);
+      if (s.balance !== undefined) m.balance.set(Number(s.balance));
+      m.chatConnected.set(chat.health().connected ? 1 : 0);
+      return { body: await metrics.render(), contentType: metrics.contentType };
+    },
+    link: (req) => createLinkCode(req, { reads, redis, relayer: sender.address, chainId: config.CHAIN_ID, ttlS: config.LINK_CODE_TTL_S }),
+    linkRateLimited: async (who) => {
+      const key = `${keys.linkCode("rate")}:${who}`;
+      const n = await redis.incr(key);
+      if (n === 1) await redis.expire(key, 60);
+      return n > 30;
+    },
+  });
+
+  await rebuildLinks();
+  sender.start();
+  await worker.start();
+  outbox.start();
+  const server = await new Promise<Server>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s as Server)) as Server;
+  });
+  await chat.connect().catch((error) => log.warn("chat connect failed, retrying", { error: String(error) }));
+
+  /** The chat-id -> bidder map is a cache of the chain: rebuild it from the registration events. */
+  async function rebuildLinks() {
+    if ((await redis.hlen(keys.users)) > 0) return;
+    try {
+      const logs = await client.getLogs({
+        address: reads.house,
+        event: { type: "event", name: "ChatAuthorizationRegistered", inputs: [
+          { name: "bidder", type: "address", indexed: true }, { name: "relayer", type: "address", indexed: true }, { name: "chatIdHash", type: "bytes32", indexed: true },
+          { name: "maxBid", type: "uint256", indexed: false }, { name: "totalCap", type: "uint256", indexed: false }, { name: "expiry", type: "uint256", indexed: false }, { name: "nonce", type: "uint256", indexed: false },
+        ] },
+        args: { relayer: sender.address },
+        fromBlock: BigInt(deployment.deployBlock),
+      });
+      const unlinked = await redis.hgetall(keys.unlinked);
+      for (const l of logs) if (!unlinked[l.args.chatIdHash as string]) await redis.hset(keys.users, l.args.chatIdHash as string, l.args.bidder as string);
+      log.info("links rebuilt from chain", { links: logs.length });
+    } catch (error) {
+      log.warn("could not rebuild links from chain", { error: String((error as Error).message) });
+    }
+  }
+
+  log.info("relayer ready", { port: config.PORT, relayer: sender.address, auctionHouse: reads.house, instance: config.RELAYER_INSTANCE });
+  void recordTtl;
+
+  return {
+    port: config.PORT,
+    address: sender.address,
+    app,
+    intake,
+    worker,
+    sender,
+    redis,
+    health,
+    stop: async () => {
+      worker.stop();
+      outbox.stop();
+      sender.stop();
+      await chat.disconnect();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const r of [subscriber, blocking, blocking2, redis]) r.disconnect();
+    },
+  };
+}
+
+export type Relayer = Awaited<ReturnType<typeof startRelayer>>;

@@ -1,0 +1,286 @@
+/**
+ * @module sender
+ * Sends the relayer's transactions with its own nonces, many in flight, each one exactly once:
+ * - a job gets one nonce for life (`allocNonce`), so two attempts at the same job can never both land;
+ * - the signed tx (hash + raw) is recorded in Redis *before* it is sent, so after a kill -9 the job is
+ *   found again by its hash and re-broadcast (same bytes, same hash), never re-signed into a new tx;
+ * - receipts are found by scanning new blocks for our hashes (no per-tx polling);
+ * - a nonce gap (a nonce allocated by a process that died before signing) is filled with a no-op
+ *   after it stalls the account, and its job, if it ever resumes, allocates again;
+ * - RPC failures are retried with backoff; a chat notice goes out once per outage.
+ */
+import type { Logger } from "@sothebais/common/log";
+import { type Address, type Hash, type Hex, keccak256, type PublicClient, type TransactionReceipt } from "viem";
+import { privateKeyToAccount } from "viem/accounts";
+import { keys, type Store } from "./store.ts";
+
+export type SendResult = { hash: Hash; receipt: TransactionReceipt; nonce: number };
+export type Call = { to: Address; data: Hex; gas?: bigint };
+
+export type SenderOptions = {
+  client: PublicClient;
+  redis: Store;
+  privateKey: Hex;
+  chainId: number;
+  gasLimit: bigint;
+  pollMs: number;
+  lowBalance: bigint;
+  log: Logger;
+  /** Called once when the RPC starts failing and once when it is back. */
+  onRpcState?: (up: boolean) => void;
+  /** Called when the balance crosses the low-balance threshold (either way). */
+  onBalanceState?: (low: boolean, balance: bigint) => void;
+};
+
+type Waiter = { hash: Hash; raw: Hex; since: number; resolve: (r: TransactionReceipt) => void };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const isNetwork = (e: unknown) => /fetch failed|ECONNREFUSED|ECONNRESET|socket|timed? ?out|HTTP request failed|network|502|503|504/i.test(String((e as Error)?.message ?? e));
+const isKnown = (e: unknown) => /already known|known transaction|already imported|nonce too low|nonce has already been used|replacement transaction underpriced|AlreadyKnown/i.test(String((e as Error)?.message ?? e));
+
+export function createSender(o: SenderOptions) {
+  const account = privateKeyToAccount(o.privateKey);
+  const address = account.address;
+  const waiters = new Map<string, Waiter>();
+  let rpcUp = true;
+  let lastBlock: bigint | undefined;
+  let fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint; at: number } | undefined;
+  let balance: bigint | undefined;
+  let low = false;
+  let stopped = false;
+  let chainNonce = { latest: -1, changedAt: Date.now() };
+  const stats = { sent: 0, rebroadcast: 0, gapsFilled: 0, reallocated: 0 };
+
+  const rpcOk = () => {
+    if (!rpcUp) {
+      rpcUp = true;
+      o.onRpcState?.(true);
+    }
+  };
+  const rpcFail = (error: unknown) => {
+    if (rpcUp) {
+      rpcUp = false;
+      o.log.warn("rpc unavailable, retrying", { error });
+      o.onRpcState?.(false);
+    }
+  };
+
+  /** Runs `fn` until it succeeds, backing off on network errors; other errors are thrown. */
+  const retry = async <T>(fn: () => Promise<T>): Promise<T> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const v = await fn();
+        rpcOk();
+        return v;
+      } catch (error) {
+        if (!isNetwork(error) || stopped) throw error;
+        rpcFail(error);
+        await sleep(Math.min(100 * 2 ** attempt, 3000));
+      }
+    }
+  };
+
+  const getFees = async () => {
+    if (fees && Date.now() - fees.at < 2000) return fees;
+    const block = await o.client.getBlock({ blockTag: "latest" });
+    const base = block.baseFeePerGas ?? (await o.client.getGasPrice());
+    const tip = 1_000_000n;
+    // 3x the base fee: room for a few full blocks of fee growth, so in-flight txs don't get stuck.
+    fees = { maxFeePerGas: base * 3n + tip, maxPriorityFeePerGas: tip, at: Date.now() };
+    return fees;
+  };
+
+  const waitReceipt = (hash: Hash, raw: Hex) =>
+    new Promise<TransactionReceipt>((resolve) => {
+      waiters.set(hash.toLowerCase(), { hash, raw, since: Date.now(), resolve });
+      // It may already be mined (a restart after the receipt): look once at once.
+      void o.client.getTransactionReceipt({ hash }).then(found, () => {});
+    });
+
+  const found = (receipt: TransactionReceipt) => {
+    const w = waiters.get(receipt.transactionHash.toLowerCase());
+    if (!w) return;
+    waiters.delete(receipt.transactionHash.toLowerCase());
+    w.resolve(receipt);
+  };
+
+  const broadcast = async (raw: Hex) => {
+    await retry(async () => {
+      try {
+        await o.client.sendRawTransaction({ serializedTransaction: raw });
+      } catch (error) {
+        if (isKnown(error) || isNetwork(error)) {
+          if (isNetwork(error)) throw error;
+          return;
+        }
+        // A revert reported at send time (automine nodes do this): the tx is mined anyway, find its receipt.
+        if (/revert/i.test(String((error as Error).message))) return;
+        throw error;
+      }
+    });
+  };
+
+  const sign = (call: Call, nonce: number, f: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }) =>
+    account.signTransaction({
+      chainId: o.chainId,
+      type: "eip1559",
+      to: call.to,
+      data: call.data,
+      nonce,
+      gas: call.gas ?? o.gasLimit,
+      maxFeePerGas: f.maxFeePerGas,
+      maxPriorityFeePerGas: f.maxPriorityFeePerGas,
+      value: 0n,
+    });
+
+  /**
+   * Sends `call` for `jobId` once and resolves with its receipt. Calling again with the same job (after a
+   * crash, or from another instance) re-broadcasts the recorded tx instead of making a new one.
+   */
+  async function send(jobId: string, call: Call): Promise<SendResult> {
+    const txKey = keys.tx(jobId);
+    for (;;) {
+      const rec = await o.redis.hgetall(txKey);
+      if (rec.raw && rec.hash && rec.state === "signed") {
+        const hash = rec.hash as Hash;
+        const receipt = await resume(hash, rec.raw as Hex, Number(rec.nonce));
+        if (receipt) return { hash, receipt, nonce: Number(rec.nonce) };
+        // Our nonce went to another tx: this job's tx can never be mined. Allocate again.
+        await o.redis.hset(txKey, "state", "burned");
+        stats.reallocated++;
+        continue;
+      }
+      const floor = chainNonce.latest >= 0 ? chainNonce.latest : await retry(() => o.client.getTransactionCount({ address, blockTag: "latest" }));
+      const nonce = await o.redis.allocNonce(txKey, keys.nonce(address), keys.nonceOwners(address), jobId, floor, Date.now());
+      const f = await retry(getFees);
+      const raw = await sign(call, nonce, f);
+      const hash = keccak256(raw);
+      if (!(await o.redis.markSigned(txKey, nonce, hash, raw, Date.now()))) continue; // burned meanwhile
+      stats.sent++;
+      const receipt = await resume(hash, raw, nonce);
+      if (receipt) return { hash, receipt, nonce };
+      await o.redis.hset(txKey, "state", "burned");
+      stats.reallocated++;
+    }
+  }
+
+  /** Broadcasts (again) and waits; undefined when the nonce was provably used by another tx. */
+  async function resume(hash: Hash, raw: Hex, nonce: number): Promise<TransactionReceipt | undefined> {
+    await broadcast(raw);
+    const receipt = waitReceipt(hash, raw);
+    for (;;) {
+      const r = await Promise.race([receipt, sleep(3000).then(() => undefined)]);
+      if (r) return r;
+      if (stopped) return new Promise(() => {}); // never resolves: the process is going away
+      // Still not mined after 3 s: was our nonce taken by another tx?
+      try {
+        const [latest, tx] = await Promise.all([
+          o.client.getTransactionCount({ address, blockTag: "latest" }),
+          o.client.getTransaction({ hash }).catch(() => undefined),
+        ]);
+        if (latest > nonce && !tx) {
+          const again = await o.client.getTransactionReceipt({ hash }).catch(() => undefined);
+          if (again) return again;
+          waiters.delete(hash.toLowerCase());
+          return undefined;
+        }
+        if (!tx) {
+          stats.rebroadcast++;
+          await broadcast(raw);
+        }
+      } catch (error) {
+        if (!isNetwork(error)) throw error;
+        rpcFail(error);
+      }
+    }
+  }
+
+  /** Watches new blocks for our hashes. */
+  async function pollBlocks() {
+    while (!stopped) {
+      try {
+        const head = await o.client.getBlockNumber({ cacheTime: 0 });
+        rpcOk();
+        if (lastBlock === undefined) lastBlock = head;
+        if (head > lastBlock && waiters.size) {
+          for (let n = lastBlock + 1n; n <= head; n++) {
+            const block = await o.client.getBlock({ blockNumber: n });
+            const ours = block.transactions.filter((h) => waiters.has(h.toLowerCase()));
+            const receipts = await Promise.all(ours.map((hash) => o.client.getTransactionReceipt({ hash })));
+            receipts.forEach(found);
+            lastBlock = n;
+          }
+        }
+        lastBlock = head > lastBlock ? head : lastBlock;
+      } catch (error) {
+        if (isNetwork(error)) rpcFail(error);
+        else o.log.warn("block poll failed", { error });
+      }
+      await sleep(o.pollMs);
+    }
+  }
+
+  /** Chain nonce, gap repair and balance, every second. */
+  async function watchAccount() {
+    while (!stopped) {
+      try {
+        const [latest, bal] = await Promise.all([
+          o.client.getTransactionCount({ address, blockTag: "latest" }),
+          o.client.getBalance({ address }),
+        ]);
+        rpcOk();
+        if (latest !== chainNonce.latest) chainNonce = { latest, changedAt: Date.now() };
+        balance = bal;
+        const isLow = bal < o.lowBalance;
+        if (isLow !== low) {
+          low = isLow;
+          (isLow ? o.log.error : o.log.info)(isLow ? "relayer balance low: chat bids paused" : "relayer balance ok again", { address, balance: bal });
+          o.onBalanceState?.(isLow, bal);
+        }
+        await repairGap(latest);
+      } catch (error) {
+        if (isNetwork(error)) rpcFail(error);
+        else o.log.warn("account watch failed", { error });
+      }
+      await sleep(1000);
+    }
+  }
+
+  /** The account is stuck at `latest` while higher nonces were handed out: fix the missing one. */
+  async function repairGap(latest: number) {
+    const next = Number((await o.redis.get(keys.nonce(address))) ?? -1);
+    if (next <= latest || Date.now() - chainNonce.changedAt < 5000) return;
+    const owner = await o.redis.hget(keys.nonceOwners(address), String(latest));
+    const rec = owner ? await o.redis.hgetall(keys.tx(owner)) : {};
+    if (rec.state === "signed" && rec.raw) {
+      o.log.warn("nonce gap: re-broadcasting the recorded tx", { nonce: latest, job: owner });
+      stats.rebroadcast++;
+      await broadcast(rec.raw as Hex);
+      return;
+    }
+    if (owner && !(await o.redis.burnIfUnsigned(keys.tx(owner)))) return; // signed meanwhile
+    o.log.warn("nonce gap: filling with a no-op", { nonce: latest, job: owner });
+    const raw = await sign({ to: address, data: "0x", gas: 21_000n }, latest, await getFees());
+    stats.gapsFilled++;
+    await broadcast(raw);
+    chainNonce.changedAt = Date.now();
+  }
+
+  return {
+    address,
+    send,
+    stats: () => ({ ...stats, inFlight: waiters.size }),
+    health: () => ({ rpcUp, balance, low, inFlight: waiters.size, chainNonce: chainNonce.latest }),
+    isLow: () => low,
+    isRpcUp: () => rpcUp,
+    start: () => {
+      void pollBlocks();
+      void watchAccount();
+    },
+    stop: () => {
+      stopped = true;
+    },
+  };
+}
+
+export type Sender = ReturnType<typeof createSender>;
