@@ -1,0 +1,165 @@
+/**
+ * @module contracts/test/helpers/stack
+ * A deployed AuctionHouse + SothebaisCollection on Hardhat's in-process network, with helpers for fresh EOAs
+ * (funded, own key, so gas is measured as a new bidder pays it), minting, lots and signed chat authorizations.
+ * Used by the TypeScript tests and by `bench/gas.bench.ts`.
+ */
+import { network } from "hardhat";
+import {
+  type Address,
+  createWalletClient,
+  custom,
+  type Hex,
+  keccak256,
+  parseEther,
+  toBytes,
+} from "viem";
+import { generatePrivateKey, privateKeyToAccount, type PrivateKeyAccount } from "viem/accounts";
+
+export const roles = {
+  DEFAULT_ADMIN_ROLE: `0x${"0".repeat(64)}` as Hex,
+  AUCTIONEER_ROLE: keccak256(toBytes("AUCTIONEER_ROLE")),
+  RELAYER_ROLE: keccak256(toBytes("RELAYER_ROLE")),
+  PAUSER_ROLE: keccak256(toBytes("PAUSER_ROLE")),
+  MINTER_ROLE: keccak256(toBytes("MINTER_ROLE")),
+};
+
+export const HOUR = 3600n;
+export const DAY = 86_400n;
+
+export type ChatAuthorization = {
+  bidder: Address;
+  relayer: Address;
+  maxBid: bigint;
+  totalCap: bigint;
+  expiry: bigint;
+  nonce: bigint;
+};
+
+export const chatAuthorizationTypes = {
+  ChatAuthorization: [
+    { name: "bidder", type: "address" },
+    { name: "relayer", type: "address" },
+    { name: "maxBid", type: "uint256" },
+    { name: "totalCap", type: "uint256" },
+    { name: "expiry", type: "uint256" },
+    { name: "nonce", type: "uint256" },
+  ],
+} as const;
+
+export const chatId = (id: string) => keccak256(toBytes(id));
+
+/** Deploys the stack: admin = account 0, relayer = 1 (granted), treasury = 2, seller = 3, royalty receiver = 4. */
+export async function deployStack(opts: { feeBps?: number; royaltyBps?: bigint } = {}) {
+  const connection = await network.create();
+  const { viem, networkHelpers, provider } = connection;
+  const publicClient = await viem.getPublicClient();
+  const [admin, relayer, treasury, seller, royalty, other] = await viem.getWalletClients();
+  const feeBps = opts.feeBps ?? 500;
+  const royaltyBps = opts.royaltyBps ?? 1000n;
+  const house = await viem.deployContract("AuctionHouse", [admin.account.address, treasury.account.address, feeBps]);
+  const collection = await viem.deployContract("SothebaisCollection", [
+    "SothebAIs",
+    "SOTH",
+    "ipfs://collection",
+    admin.account.address,
+    royalty.account.address,
+    royaltyBps,
+  ]);
+  await house.write.grantRole([roles.RELAYER_ROLE, relayer.account.address]);
+  await collection.write.setApprovalForAll([house.address, true], { account: seller.account });
+
+  const chainId = await publicClient.getChainId();
+
+  /** A new EOA with its own key and `ether` ETH, sending raw signed transactions like a real wallet. */
+  async function freshAccount(ether = "100") {
+    const account: PrivateKeyAccount = privateKeyToAccount(generatePrivateKey());
+    await networkHelpers.setBalance(account.address, parseEther(ether));
+    const wallet = createWalletClient({ account, chain: publicClient.chain, transport: custom(provider) });
+    return { account, wallet, address: account.address };
+  }
+
+  async function mint(to: Address = seller.account.address, uri = "ipfs://token") {
+    const hash = await collection.write.mint([to, uri]);
+    await publicClient.waitForTransactionReceipt({ hash });
+    return (await collection.read.totalMinted()) as bigint;
+  }
+
+  const defaultLot = {
+    campaignId: 0n,
+    reserve: 0n,
+    startTime: 0,
+    duration: Number(DAY),
+    minIncrementBps: 500,
+    minIncrementFloor: parseEther("0.01"),
+    timeBuffer: 300,
+  };
+
+  /** Mints a token to the seller and creates a lot of it; returns the lot id, token id and receipt. */
+  async function createLot(p: Partial<typeof defaultLot> & { tokenId?: bigint; nft?: Address; seller?: Address } = {}) {
+    const tokenId = p.tokenId ?? (await mint());
+    const params = {
+      ...defaultLot,
+      ...p,
+      nft: p.nft ?? collection.address,
+      tokenId,
+      seller: p.seller ?? seller.account.address,
+    };
+    const hash = await house.write.createLot([params]);
+    const receipt = await publicClient.waitForTransactionReceipt({ hash });
+    const lotId = (await house.read.lotCount()) as bigint;
+    return { lotId, tokenId, receipt, params };
+  }
+
+  async function signAuthorization(
+    signer: PrivateKeyAccount,
+    auth: Partial<ChatAuthorization> & { bidder?: Address } = {},
+    domain: { chainId?: number; verifyingContract?: Address } = {},
+  ) {
+    const full: ChatAuthorization = {
+      bidder: auth.bidder ?? signer.address,
+      relayer: auth.relayer ?? relayer.account.address,
+      maxBid: auth.maxBid ?? parseEther("5"),
+      totalCap: auth.totalCap ?? parseEther("10"),
+      expiry: auth.expiry ?? BigInt(await networkHelpers.time.latest()) + DAY,
+      nonce: auth.nonce ?? ((await house.read.nonces([auth.bidder ?? signer.address])) as bigint),
+    };
+    const signature = await signer.signTypedData({
+      domain: {
+        name: "SothebAIs AuctionHouse",
+        version: "1",
+        chainId: domain.chainId ?? chainId,
+        verifyingContract: domain.verifyingContract ?? house.address,
+      },
+      types: chatAuthorizationTypes,
+      primaryType: "ChatAuthorization",
+      message: full,
+    });
+    return { auth: full, signature };
+  }
+
+  return {
+    connection,
+    viem,
+    networkHelpers,
+    provider,
+    publicClient,
+    house,
+    collection,
+    admin,
+    relayer,
+    treasury,
+    seller,
+    royalty,
+    other,
+    chainId,
+    feeBps,
+    royaltyBps,
+    freshAccount,
+    mint,
+    createLot,
+    signAuthorization,
+  };
+}
+
+export type Stack = Awaited<ReturnType<typeof deployStack>>;
