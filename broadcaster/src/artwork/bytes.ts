@@ -1,0 +1,138 @@
+/**
+ * @module artwork/bytes
+ * Pure helpers for untrusted artwork bytes: where a token URI points, what the bytes really are
+ * (sniffed, never trusted from a header), how big an image claims to be before anyone decodes it,
+ * and whether an SVG is safe to rasterize.
+ */
+
+export type ImageKind = "png" | "jpeg" | "gif" | "webp" | "svg";
+export type Sniffed = ImageKind | "json" | "unknown";
+
+/** Where to fetch a URI from: ipfs:// through the gateway, ar:// through arweave.net, http(s) as is. */
+export function resolveUri(uri: string, ipfsGateway: string): string {
+  const u = uri.trim();
+  if (u.startsWith("ipfs://")) {
+    const path = u.slice("ipfs://".length).replace(/^ipfs\//, "");
+    return `${ipfsGateway.replace(/\/+$/, "")}/${path}`;
+  }
+  if (u.startsWith("ar://")) return `https://arweave.net/${u.slice("ar://".length)}`;
+  if (/^https?:\/\//i.test(u)) return u;
+  throw new Error(`unsupported URI scheme: ${u.slice(0, 40)}`);
+}
+
+/** Decodes a data: URI (base64 or percent-encoded); throws when the payload exceeds `maxBytes`. */
+export function parseDataUri(uri: string, maxBytes: number): { mime: string; bytes: Uint8Array } {
+  const comma = uri.indexOf(",");
+  if (!uri.startsWith("data:") || comma < 0) throw new Error("malformed data: URI");
+  const meta = uri.slice(5, comma);
+  const payload = uri.slice(comma + 1);
+  const base64 = /;base64$/i.test(meta);
+  // A quick bound before decoding anything: base64 is 4/3 of the bytes.
+  if ((base64 ? (payload.length * 3) / 4 : payload.length / 3) > maxBytes) throw new Error(`data: URI larger than ${maxBytes} bytes`);
+  const bytes = base64 ? Buffer.from(payload, "base64") : Buffer.from(decodeURIComponent(payload), "utf8");
+  if (bytes.byteLength > maxBytes) throw new Error(`data: URI larger than ${maxBytes} bytes`);
+  return { mime: (meta.split(";")[0] || "text/plain").toLowerCase(), bytes: new Uint8Array(bytes) };
+}
+
+export function sniff(bytes: Uint8Array): Sniffed {
+  const b = bytes;
+  if (b.length >= 8 && b[0] === 0x89 && b[1] === 0x50 && b[2] === 0x4e && b[3] === 0x47) return "png";
+  if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return "jpeg";
+  if (b.length >= 6 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x38) return "gif";
+  if (b.length >= 12 && ascii(b, 0, 4) === "RIFF" && ascii(b, 8, 4) === "WEBP") return "webp";
+  const head = Buffer.from(b.subarray(0, 512)).toString("utf8").replace(/^\uFEFF/, "").trimStart();
+  if (head.startsWith("{")) return "json";
+  if (/^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!doctype[^>]*>\s*)?<svg[\s>]/i.test(head)) return "svg";
+  return "unknown";
+}
+
+function ascii(b: Uint8Array, at: number, n: number): string {
+  return String.fromCharCode(...b.subarray(at, at + n));
+}
+
+/** Width and height from a raster image's header (no decoding); null when the header is unreadable. */
+export function rasterSize(bytes: Uint8Array, kind: Exclude<ImageKind, "svg">): { width: number; height: number } | null {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  try {
+    if (kind === "png") return { width: v.getUint32(16), height: v.getUint32(20) };
+    if (kind === "gif") return { width: v.getUint16(6, true), height: v.getUint16(8, true) };
+    if (kind === "webp") {
+      const chunk = ascii(bytes, 12, 4);
+      if (chunk === "VP8X") return { width: 1 + (v.getUint32(24, true) & 0xffffff), height: 1 + (v.getUint32(27, true) & 0xffffff) };
+      if (chunk === "VP8L") {
+        const bits = v.getUint32(21, true);
+        return { width: 1 + (bits & 0x3fff), height: 1 + ((bits >> 14) & 0x3fff) };
+      }
+      if (chunk === "VP8 ") return { width: v.getUint16(26, true) & 0x3fff, height: v.getUint16(28, true) & 0x3fff };
+      return null;
+    }
+    // JPEG: walk the segments to the first start-of-frame marker.
+    let at = 2;
+    while (at + 9 < bytes.length) {
+      if (bytes[at] !== 0xff) return null;
+      const marker = bytes[at + 1];
+      const length = v.getUint16(at + 2);
+      if (marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc) {
+        return { width: v.getUint16(at + 7), height: v.getUint16(at + 5) };
+      }
+      at += 2 + length;
+    }
+    return null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Makes an SVG safe to rasterize, or throws: no DTD/entities (billion laughs), no scripts or foreign
+ * objects, no external references (only `#fragment` and inline raster data: links), and a bounded
+ * intrinsic size (a root that claims 100000x100000 would allocate gigabytes).
+ */
+export function sanitizeSvg(text: string, maxSide = 1024): string {
+  if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new Error("SVG with a DTD or entities");
+  if (/<script|<foreignObject|<iframe|<object|<embed/i.test(text)) throw new Error("SVG with script or foreign content");
+  for (const m of text.matchAll(/(?:xlink:)?href\s*=\s*["']([^"']*)["']/gi)) {
+    const ref = m[1].trim();
+    if (!ref.startsWith("#") && !/^data:image\/(png|jpeg|gif|webp);/i.test(ref)) throw new Error(`SVG with an external reference: ${ref.slice(0, 40)}`);
+  }
+  if (/url\(\s*["']?(?!#)/i.test(text)) throw new Error("SVG with an external url()");
+  if (/@import/i.test(text)) throw new Error("SVG with @import");
+  const root = /<svg\b[^>]*>/i.exec(text);
+  if (!root) throw new Error("no <svg> root");
+  const tag = root[0];
+  const num = (name: string) => {
+    const m = new RegExp(`\\s${name}\\s*=\\s*["']\\s*([0-9.]+)(px)?\\s*["']`, "i").exec(tag);
+    return m ? Number(m[1]) : undefined;
+  };
+  const viewBox = /\sviewBox\s*=\s*["']\s*[-0-9.]+[\s,]+[-0-9.]+[\s,]+([0-9.]+)[\s,]+([0-9.]+)\s*["']/i.exec(tag);
+  const w0 = num("width") ?? (viewBox ? Number(viewBox[1]) : maxSide);
+  const h0 = num("height") ?? (viewBox ? Number(viewBox[2]) : maxSide);
+  if (!(w0 > 0 && h0 > 0)) throw new Error("SVG without a usable size");
+  const scale = Math.min(1, maxSide / Math.max(w0, h0));
+  const w = Math.max(1, Math.round(w0 * scale));
+  const h = Math.max(1, Math.round(h0 * scale));
+  let next = tag.replace(/\s(width|height)\s*=\s*["'][^"']*["']/gi, "");
+  if (!viewBox) next = next.replace(/<svg\b/i, `<svg viewBox="0 0 ${w0} ${h0}"`);
+  next = next.replace(/<svg\b/i, `<svg width="${w}" height="${h}"`);
+  return text.replace(tag, next);
+}
+
+/** Token metadata as marketplaces write it: the fields the stream shows. */
+export type ArtworkMetadata = { name?: string; artist?: string; image?: string };
+
+export function parseMetadata(json: unknown): ArtworkMetadata {
+  if (!json || typeof json !== "object") return {};
+  const o = json as Record<string, unknown>;
+  const str = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim().slice(0, 200) : undefined);
+  let artist = str(o.artist) ?? str(o.creator) ?? str(o.created_by) ?? str(o.createdBy);
+  if (!artist && Array.isArray(o.attributes)) {
+    for (const a of o.attributes) {
+      if (a && typeof a === "object" && /^(artist|creator|created by)$/i.test(String((a as Record<string, unknown>).trait_type ?? ""))) {
+        artist = str((a as Record<string, unknown>).value);
+        if (artist) break;
+      }
+    }
+  }
+  const imageData = str(o.image_data) && typeof o.image_data === "string" ? `data:image/svg+xml;utf8,${encodeURIComponent(o.image_data)}` : undefined;
+  return { name: str(o.name), artist, image: str(o.image) ?? str(o.image_url) ?? imageData };
+}

@@ -1,0 +1,218 @@
+/**
+ * @module artwork/loader
+ * Token URI -> title, artist and a ready-to-draw artwork canvas, loaded in the background and cached.
+ * Everything about the URI is untrusted: fetches have a deadline and a byte cap, bytes are sniffed,
+ * raster sizes are checked from headers before decoding, SVG is sanitized, and decoding runs in a
+ * worker that is terminated when it takes too long. A frame never waits for any of it: until an
+ * entry is ready the scene draws a placeholder.
+ */
+import { Worker } from "node:worker_threads";
+import { type Canvas, createCanvas, ImageData } from "@napi-rs/canvas";
+import { type ArtworkMetadata, type ImageKind, parseDataUri, parseMetadata, rasterSize, resolveUri, sanitizeSvg, sniff } from "./bytes.ts";
+import type { DecodeReply, DecodeRequest } from "./decode-worker.ts";
+
+export type ArtworkEntry = {
+  uri: string;
+  status: "loading" | "ready" | "failed";
+  /** Scaled to fit the artwork box; absent until ready or when only metadata loaded. */
+  image?: Canvas;
+  name?: string;
+  artist?: string;
+  error?: string;
+  /** Unix ms of the last attempt (failed entries are retried after `retryMs`). */
+  at: number;
+};
+
+export type ArtworkLoaderOptions = {
+  ipfsGateway: string;
+  /** Per fetch. */
+  timeoutMs?: number;
+  maxBytes?: number;
+  maxMetadataBytes?: number;
+  /** Largest raster accepted, in pixels (width x height) before decoding. */
+  maxPixels?: number;
+  /** The box the image is scaled to fit. */
+  box?: { width: number; height: number };
+  decodeTimeoutMs?: number;
+  retryMs?: number;
+  cacheSize?: number;
+  onError?: (uri: string, error: string) => void;
+  fetch?: typeof fetch;
+};
+
+export type ArtworkLoader = {
+  /** The entry for `uri`, starting a load if there is none; never blocks. */
+  get: (uri: string) => ArtworkEntry;
+  /** Resolves when `uri` is ready or failed (tests, and warming the next lot). */
+  load: (uri: string) => Promise<ArtworkEntry>;
+  close: () => Promise<void>;
+};
+
+/** Reads at most `maxBytes` of a response body, aborting past that. */
+async function readCapped(res: Response, maxBytes: number): Promise<Uint8Array> {
+  const declared = Number(res.headers.get("content-length") ?? "0");
+  if (declared > maxBytes) throw new Error(`body of ${declared} bytes exceeds ${maxBytes}`);
+  const reader = res.body?.getReader();
+  if (!reader) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > maxBytes) {
+      await reader.cancel().catch(() => {});
+      throw new Error(`body exceeds ${maxBytes} bytes`);
+    }
+    chunks.push(value);
+  }
+  return new Uint8Array(Buffer.concat(chunks));
+}
+
+export function createArtworkLoader(options: ArtworkLoaderOptions): ArtworkLoader {
+  const o = {
+    timeoutMs: 5000,
+    maxBytes: 8 * 1024 * 1024,
+    maxMetadataBytes: 256 * 1024,
+    maxPixels: 40_000_000,
+    box: { width: 600, height: 600 },
+    decodeTimeoutMs: 5000,
+    retryMs: 60_000,
+    cacheSize: 32,
+    ...options,
+  };
+  const doFetch = o.fetch ?? fetch;
+  const cache = new Map<string, ArtworkEntry>();
+  const inflight = new Map<string, Promise<ArtworkEntry>>();
+
+  // One decoder worker, replaced when a decode hangs.
+  let worker: Worker | undefined;
+  let nextId = 1;
+  const waiting = new Map<number, (reply: DecodeReply) => void>();
+  const getWorker = () => {
+    if (worker) return worker;
+    const w = new Worker(new URL("./decode-worker.ts", import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 96 } });
+    w.unref();
+    w.on("message", (reply: DecodeReply) => {
+      waiting.get(reply.id)?.(reply);
+      waiting.delete(reply.id);
+    });
+    const fail = (error: string) => {
+      for (const [id, resolve] of waiting) resolve({ id, ok: false, error });
+      waiting.clear();
+      if (worker === w) worker = undefined;
+    };
+    w.on("error", (e) => fail(`decoder crashed: ${e.message}`));
+    w.on("exit", () => fail("decoder exited"));
+    worker = w;
+    return w;
+  };
+
+  const decode = (bytes: Uint8Array): Promise<Canvas> => {
+    const w = getWorker();
+    const id = nextId++;
+    return new Promise<Canvas>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        waiting.delete(id);
+        // A decode that hangs takes its worker with it; the next decode gets a fresh one.
+        if (worker === w) worker = undefined;
+        void w.terminate();
+        reject(new Error(`decode took more than ${o.decodeTimeoutMs} ms`));
+      }, o.decodeTimeoutMs);
+      waiting.set(id, (reply) => {
+        clearTimeout(timer);
+        if (!reply.ok) return reject(new Error(reply.error));
+        const canvas = createCanvas(reply.width, reply.height);
+        canvas.getContext("2d").putImageData(new ImageData(new Uint8ClampedArray(reply.rgba), reply.width, reply.height), 0, 0);
+        resolve(canvas);
+      });
+      const req: DecodeRequest = { id, bytes, maxWidth: o.box.width, maxHeight: o.box.height };
+      w.postMessage(req);
+    });
+  };
+
+  const fetchBytes = async (uri: string, maxBytes: number): Promise<Uint8Array> => {
+    if (uri.startsWith("data:")) return parseDataUri(uri, maxBytes).bytes;
+    const url = resolveUri(uri, o.ipfsGateway);
+    const res = await doFetch(url, { signal: AbortSignal.timeout(o.timeoutMs), redirect: "follow" });
+    if (!res.ok) {
+      await res.body?.cancel().catch(() => {});
+      throw new Error(`GET ${url} answered ${res.status}`);
+    }
+    // The deadline covers the body too: a server that trickles bytes forever is cut off.
+    return await Promise.race([
+      readCapped(res, maxBytes),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`body not received within ${o.timeoutMs} ms`)), o.timeoutMs).unref()),
+    ]);
+  };
+
+  const toImage = async (bytes: Uint8Array): Promise<Canvas> => {
+    const kind = sniff(bytes);
+    if (kind === "json" || kind === "unknown") throw new Error(`not an image (${kind})`);
+    if (kind === "svg") {
+      const safe = sanitizeSvg(Buffer.from(bytes).toString("utf8"), Math.max(o.box.width, o.box.height));
+      return decode(new Uint8Array(Buffer.from(safe, "utf8")));
+    }
+    const size = rasterSize(bytes, kind as Exclude<ImageKind, "svg">);
+    if (!size || !size.width || !size.height) throw new Error(`${kind} with an unreadable header`);
+    if (size.width * size.height > o.maxPixels) throw new Error(`${kind} of ${size.width}x${size.height} exceeds ${o.maxPixels} pixels`);
+    return decode(bytes);
+  };
+
+  const loadEntry = async (uri: string): Promise<ArtworkEntry> => {
+    const entry: ArtworkEntry = { uri, status: "loading", at: Date.now() };
+    cache.set(uri, entry);
+    try {
+      const first = await fetchBytes(uri, o.maxBytes);
+      let meta: ArtworkMetadata = {};
+      let imageBytes = first;
+      if (sniff(first) === "json") {
+        if (first.byteLength > o.maxMetadataBytes) throw new Error(`metadata exceeds ${o.maxMetadataBytes} bytes`);
+        meta = parseMetadata(JSON.parse(Buffer.from(first).toString("utf8")));
+        entry.name = meta.name;
+        entry.artist = meta.artist;
+        if (!meta.image) throw new Error("metadata has no image");
+        imageBytes = await fetchBytes(meta.image, o.maxBytes);
+      }
+      entry.image = await toImage(imageBytes);
+      entry.status = "ready";
+    } catch (error) {
+      entry.status = "failed";
+      entry.error = (error as Error).message;
+      o.onError?.(uri, entry.error);
+    }
+    entry.at = Date.now();
+    return entry;
+  };
+
+  const load = (uri: string): Promise<ArtworkEntry> => {
+    const cached = cache.get(uri);
+    if (cached && (cached.status === "ready" || (cached.status === "failed" && Date.now() - cached.at < o.retryMs))) return Promise.resolve(cached);
+    const running = inflight.get(uri);
+    if (running) return running;
+    const p = loadEntry(uri).finally(() => inflight.delete(uri));
+    inflight.set(uri, p);
+    // Least recently used out: Map keeps insertion order, get() re-inserts.
+    while (cache.size > o.cacheSize) cache.delete(cache.keys().next().value as string);
+    return p;
+  };
+
+  return {
+    get: (uri) => {
+      const cached = cache.get(uri);
+      if (cached) {
+        cache.delete(uri);
+        cache.set(uri, cached);
+        if (cached.status === "failed" && Date.now() - cached.at >= o.retryMs) void load(uri);
+        return cached;
+      }
+      void load(uri);
+      return cache.get(uri) ?? { uri, status: "loading", at: Date.now() };
+    },
+    load,
+    close: async () => {
+      await worker?.terminate();
+      worker = undefined;
+    },
+  };
+}

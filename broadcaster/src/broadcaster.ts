@@ -1,0 +1,215 @@
+/**
+ * @module broadcaster
+ * Wires the parts: indexer feed + Redis inputs -> scene view -> renderer -> encoder -> RTMP, with the
+ * host's voice mixed in, on a fixed frame clock. `main.ts` runs it as a service; the benchmark runs
+ * it in-process to read its timings.
+ */
+import type { ChatLine } from "@sothebais/common/channels";
+import type { LiveSnapshot } from "@sothebais/common/live";
+import type { Logger } from "@sothebais/common/log";
+import { createMetrics, type Metrics } from "@sothebais/common/metrics";
+import { createCanvas, ImageData } from "@napi-rs/canvas";
+import { createArtworkLoader } from "./artwork/loader.ts";
+import { createSpeech } from "./audio/speech.ts";
+import { createTts } from "./audio/tts.ts";
+import type { Config } from "./config.ts";
+import { createEncoder, redactKey } from "./encoder.ts";
+import { createLiveFeed } from "./feed.ts";
+import { createRedisInputs } from "./inputs.ts";
+import { startFrameLoop } from "./loop.ts";
+import { createRenderer, HEIGHT, WIDTH } from "./scene/render.ts";
+import { buildView, type ChatRow } from "./scene/view.ts";
+
+export type Broadcaster = {
+  health: () => { status: "ok" | "degraded"; [k: string]: unknown };
+  metrics: Metrics;
+  snapshot: (format: "png" | "jpeg") => Promise<Buffer | null>;
+  /** Per-frame timings for the benchmark: render (draw + readback) ms and update -> frame ms. */
+  timings: { render: number[]; updateToFrame: number[] };
+  stop: () => Promise<void>;
+};
+
+const MAX_TIMINGS = 100_000;
+
+export function startBroadcaster(config: Config, log: Logger, auctionHouse?: string): Broadcaster {
+  const metrics = createMetrics("broadcaster");
+  const mRender = metrics.histogram("render_seconds", "Frame draw + pixel readback time", [0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.033, 0.05, 0.1]);
+  const mUpdate = metrics.histogram("update_to_frame_seconds", "Snapshot change received -> first frame showing it");
+  const mFrames = metrics.counter("frames_rendered_total", "Frames rendered");
+  const mLate = metrics.counter("frames_late_total", "Frame slots filled by repeating the previous frame (render turn came late)");
+  const mDropped = metrics.gauge("frames_dropped", "Frames ffmpeg could not take in time while connected");
+  const mConnected = metrics.gauge("ingest_connected", "1 while ffmpeg streams to the ingest");
+  const mSpeed = metrics.gauge("encoder_speed", "ffmpeg speed (1 = real time)");
+  const mRestarts = metrics.gauge("encoder_restarts", "ffmpeg restarts since start");
+  const mAge = metrics.gauge("data_age_seconds", "Age of the last indexer snapshot");
+
+  const sampleRate = Number(config.AUDIO_SAMPLE_RATE) as 44100 | 48000;
+  const samplesPerFrame = Math.round(sampleRate / config.FPS);
+  const timings = { render: [] as number[], updateToFrame: [] as number[] };
+  const push = (a: number[], v: number) => {
+    if (a.length < MAX_TIMINGS) a.push(v);
+  };
+
+  const renderer = createRenderer();
+  const ctx = renderer.canvas.getContext("2d");
+  const artwork = createArtworkLoader({
+    ipfsGateway: config.IPFS_GATEWAY,
+    timeoutMs: config.ARTWORK_TIMEOUT_MS,
+    maxBytes: config.ARTWORK_MAX_BYTES,
+    onError: (uri, error) => log.warn("artwork failed; showing the placeholder", { uri: uri.slice(0, 120), error }),
+  });
+  const speech = createSpeech({
+    tts: createTts({ engine: config.TTS_ENGINE, voice: config.TTS_VOICE, wordsPerMinute: config.TTS_WPM, command: config.TTS_COMMAND }),
+    sampleRate,
+    onError: (error) => log.warn("speech synthesis failed; caption only", { error }),
+  });
+
+  const chat: ChatRow[] = [];
+  const firstSeen = new Map<string, number>();
+  let changedAt: number | null = null;
+
+  const noteChange = (snap: LiveSnapshot, previous: LiveSnapshot | null) => {
+    changedAt = performance.now();
+    // New bids and extensions get a highlight; those already there at start do not.
+    const at = previous ? Date.now() : 0;
+    for (const b of snap.bids) if (!firstSeen.has(`bid:${b.id}`)) firstSeen.set(`bid:${b.id}`, at);
+    if (snap.lot?.extended) {
+      const key = `ext:${snap.lot.lotId}:${snap.lot.extended}`;
+      if (!firstSeen.has(key)) firstSeen.set(key, at);
+    }
+    if (firstSeen.size > 5000) for (const k of [...firstSeen.keys()].slice(0, 1000)) firstSeen.delete(k);
+    // Start loading the artwork of this lot and the next ones before they are needed.
+    for (const uri of [snap.lot?.tokenUri, ...snap.upcoming.slice(0, 3).map((u) => u.tokenUri), snap.lastSettled?.tokenUri]) if (uri) artwork.get(uri);
+  };
+
+  const feed = createLiveFeed({
+    indexerUrl: config.INDEXER_URL,
+    intervalMs: config.FEED_INTERVAL_MS,
+    onChange: noteChange,
+    onError: (error) => log.warn("indexer feed failed; keeping the last snapshot", { error: error.message }),
+  });
+  const redis = createRedisInputs({
+    url: config.REDIS_URL,
+    onChat: (line: ChatLine) => {
+      chat.push({ name: line.displayName.slice(0, 25), text: line.text.slice(0, 200) });
+      if (chat.length > 30) chat.shift();
+    },
+    onHostLine: (line) => speech.enqueue(line),
+    onError: (error) => log.warn("redis unavailable; chat and host lines paused", { error: error.message }),
+  });
+  const encoder = createEncoder({
+    url: config.RTMP_URL,
+    width: WIDTH,
+    height: HEIGHT,
+    fps: config.FPS,
+    videoKbps: config.VIDEO_KBPS,
+    audioKbps: config.AUDIO_KBPS,
+    sampleRate,
+    keyframeSeconds: config.KEYFRAME_SECONDS,
+    preset: config.X264_PRESET,
+    log: (level, msg, fields) => log[level](msg, fields),
+  });
+  log.info("streaming", { rtmp: redactKey(config.RTMP_URL), fps: config.FPS, videoKbps: config.VIDEO_KBPS, tts: config.TTS_ENGINE });
+
+  let last: Uint8ClampedArray | null = null;
+  let rendered = 0;
+  const fpsWindow: number[] = [];
+
+  const loop = startFrameLoop({
+    fps: config.FPS,
+    frame: (index, now) => {
+      const t = performance.now();
+      const snap = feed.snapshot();
+      // Ask for chat names of the bidders on screen (answered in the background).
+      if (snap?.lot) redis.name(snap.lot.chatIdHash);
+      for (const b of snap?.bids ?? []) if (b.viaRelayer) redis.name(b.chatIdHash);
+      const view = buildView({
+        snapshot: snap,
+        receivedAt: feed.receivedAt(),
+        chat,
+        caption: speech.caption(),
+        names: redis.names,
+        artwork: (uri) => artwork.get(uri),
+        firstSeen,
+        auctionHouse,
+        now,
+        frame: index,
+        staleAfterMs: config.STALE_AFTER_MS,
+      });
+      const change = changedAt;
+      changedAt = null;
+      renderer.render(view, now);
+      // getImageData returns a fresh buffer each frame (canvas.data() is ~10x slower here).
+      last = ctx.getImageData(0, 0, WIDTH, HEIGHT).data;
+      const done = performance.now();
+      mRender.observe((done - t) / 1000);
+      push(timings.render, done - t);
+      if (change !== null) {
+        mUpdate.observe((done - change) / 1000);
+        push(timings.updateToFrame, done - change);
+      }
+      rendered++;
+      mFrames.inc();
+      fpsWindow.push(Date.now());
+      while (fpsWindow.length && fpsWindow[0] < Date.now() - 1000) fpsWindow.shift();
+      encoder.write(last, speech.pull(samplesPerFrame));
+    },
+    repeat: () => {
+      mLate.inc();
+      if (last) encoder.write(last, speech.pull(samplesPerFrame));
+    },
+  });
+
+  const gauges = setInterval(() => {
+    const s = encoder.status();
+    mDropped.set(s.framesDropped);
+    mConnected.set(s.connected ? 1 : 0);
+    if (s.speed !== null) mSpeed.set(s.speed);
+    mRestarts.set(s.restarts);
+    const at = feed.receivedAt();
+    if (at) mAge.set((Date.now() - at) / 1000);
+  }, 1000);
+  gauges.unref();
+
+  const previewCanvas = createCanvas(WIDTH, HEIGHT);
+  const snapshot = async (format: "png" | "jpeg") => {
+    if (!last) return null;
+    previewCanvas.getContext("2d").putImageData(new ImageData(last, WIDTH, HEIGHT), 0, 0);
+    return format === "png" ? previewCanvas.encode("png") : previewCanvas.encode("jpeg", 70);
+  };
+
+  const health = () => {
+    const s = encoder.status();
+    const age = feed.receivedAt() ? Date.now() - feed.receivedAt() : null;
+    const feedOk = age !== null && age <= config.STALE_AFTER_MS;
+    const loopStats = loop.stats();
+    return {
+      status: (s.connected && feedOk ? "ok" : "degraded") as "ok" | "degraded",
+      fps: fpsWindow.length,
+      framesRendered: rendered,
+      framesSent: s.framesSent,
+      droppedFrames: s.framesDropped,
+      lateFrames: loopStats.late,
+      ingestConnected: s.connected,
+      encoder: { speed: s.speed, fps: s.fps, kbps: s.kbps, restarts: s.restarts, lastError: s.lastError },
+      feed: { ok: feedOk, dataAgeMs: age, lastError: feed.lastError(), lotId: feed.snapshot()?.lot?.lotId ?? null },
+      redisConnected: redis.connected(),
+      speech: speech.stats(),
+    };
+  };
+
+  return {
+    health,
+    metrics,
+    snapshot,
+    timings,
+    stop: async () => {
+      loop.stop();
+      clearInterval(gauges);
+      feed.stop();
+      await encoder.close();
+      await redis.close();
+      await artwork.close();
+    },
+  };
+}

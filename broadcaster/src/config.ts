@@ -1,0 +1,44 @@
+/**
+ * @module config
+ * The broadcaster's configuration, from the environment, validated at start (one line per bad key).
+ */
+import { env, type EnvSource, type Field, parseEnv } from "@sothebais/common/env";
+
+const rtmpUrl: Field<string> = {
+  ...env.url("rtmp://127.0.0.1:1935/live/sothebais", ["rtmp:", "rtmps:"]),
+  // The path carries the stream key, a secret on Twitch.
+  secret: true,
+};
+
+export function readConfig(source: EnvSource = process.env) {
+  return parseEnv(
+    {
+      PORT: env.port(8790),
+      HOST: env.string({ fallback: "127.0.0.1" }),
+      INDEXER_URL: env.url("http://127.0.0.1:42069"),
+      REDIS_URL: env.url("redis://127.0.0.1:6390", ["redis:", "rediss:"]),
+      RTMP_URL: rtmpUrl,
+      CHAIN_ID: env.int({ fallback: 31337, min: 1 }),
+      AUCTION_HOUSE_ADDRESS: env.address({ optional: true }),
+      FPS: env.int({ fallback: 30, min: 10, max: 60 }),
+      VIDEO_KBPS: env.int({ fallback: 4500, min: 500, max: 6000 }),
+      AUDIO_KBPS: env.int({ fallback: 128, min: 64, max: 320 }),
+      AUDIO_SAMPLE_RATE: env.oneOf(["44100", "48000"] as const, "44100"),
+      KEYFRAME_SECONDS: env.int({ fallback: 2, min: 1, max: 4 }),
+      X264_PRESET: env.oneOf(["ultrafast", "superfast", "veryfast", "faster", "fast", "medium"] as const, "veryfast"),
+      IPFS_GATEWAY: env.url("https://ipfs.io/ipfs/"),
+      ARTWORK_TIMEOUT_MS: env.int({ fallback: 5000, min: 100, max: 60_000 }),
+      ARTWORK_MAX_BYTES: env.int({ fallback: 8 * 1024 * 1024, min: 1024, max: 64 * 1024 * 1024 }),
+      TTS_ENGINE: env.oneOf(["espeak-ng", "command", "none"] as const, "espeak-ng"),
+      TTS_VOICE: env.string({ fallback: "en-gb" }),
+      TTS_WPM: env.int({ fallback: 165, min: 80, max: 400 }),
+      TTS_COMMAND: env.list({ optional: true }),
+      FEED_INTERVAL_MS: env.int({ fallback: 100, min: 50, max: 10_000 }),
+      STALE_AFTER_MS: env.int({ fallback: 5000, min: 500, max: 120_000 }),
+      PREVIEW_FPS: env.int({ fallback: 2, min: 1, max: 10 }),
+    },
+    source,
+  );
+}
+
+export type Config = ReturnType<typeof readConfig>;

@@ -1,0 +1,44 @@
+/**
+ * The broadcaster service: reads config, starts streaming, serves /health /metrics and the preview,
+ * and shuts down cleanly on SIGTERM.
+ */
+import { serve } from "@hono/node-server";
+import { loadDeployment } from "@sothebais/common/deployments";
+import { ConfigError } from "@sothebais/common/errors";
+import { createLogger } from "@sothebais/common/log";
+import { createShutdown } from "@sothebais/common/shutdown";
+import { startBroadcaster } from "./broadcaster.ts";
+import { readConfig } from "./config.ts";
+import { createApp } from "./http.ts";
+
+const log = createLogger({ service: "broadcaster" });
+let config: ReturnType<typeof readConfig>;
+try {
+  config = readConfig();
+} catch (error) {
+  if (error instanceof ConfigError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
+
+// The on-chain reference on screen names the contract: from env, else from the deployment record.
+let auctionHouse: string | undefined = config.AUCTION_HOUSE_ADDRESS;
+if (!auctionHouse) {
+  try {
+    auctionHouse = loadDeployment(config.CHAIN_ID).auctionHouse;
+  } catch {
+    log.warn("no AUCTION_HOUSE_ADDRESS and no deployment record; the on-screen reference omits the contract", { chainId: config.CHAIN_ID });
+  }
+}
+
+const shutdown = createShutdown({ log: (msg, fields) => log.info(msg, fields) });
+const broadcaster = startBroadcaster(config, log, auctionHouse);
+shutdown.onShutdown("broadcaster", () => broadcaster.stop());
+
+const app = createApp({ health: broadcaster.health, metrics: broadcaster.metrics, snapshot: broadcaster.snapshot, previewFps: config.PREVIEW_FPS });
+const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
+  log.info("listening", { url: `http://${config.HOST}:${info.port}` });
+});
+shutdown.onShutdown("http", () => new Promise<void>((resolve) => server.close(() => resolve())));

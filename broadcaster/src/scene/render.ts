@@ -1,0 +1,585 @@
+/**
+ * @module scene/render
+ * Draws a {@link SceneView} into a 1280x720 canvas, in layers: a cached static layer (background,
+ * panel frames, labels) per layout, then the dynamic parts, then the machine-readable marker strip.
+ * Drawing is synchronous and bounded (a few dozen text runs); it never touches the network or disk.
+ */
+import { type Canvas, createCanvas, type SKRSContext2D } from "@napi-rs/canvas";
+import type { ArtworkEntry } from "../artwork/loader.ts";
+import { drawMarker } from "./marker.ts";
+import { type BidRow, formatDuration, type SceneView, shortHex } from "./view.ts";
+
+export const WIDTH = 1280;
+export const HEIGHT = 720;
+
+const C = {
+  bg0: "#07080d",
+  bg1: "#121624",
+  panel: "rgba(255,255,255,0.045)",
+  border: "rgba(217,180,90,0.28)",
+  gold: "#d9b45a",
+  goldSoft: "rgba(217,180,90,0.55)",
+  text: "#f3efe4",
+  muted: "#9c9bab",
+  dim: "#6d6c7c",
+  live: "#e5484d",
+  final: "#3ecf8e",
+  pending: "#f2a93b",
+};
+const SERIF = "DejaVu Serif";
+const SANS = "DejaVu Sans";
+const MONO = "DejaVu Sans Mono";
+
+// Layout boxes.
+const ART = { x: 24, y: 72, w: 456, h: 456 };
+const MID = { x: 504, w: 424 };
+const RIGHT = { x: 952, w: 304 };
+const BID = { x: MID.x, y: 72, w: MID.w, h: 164 };
+const NEXT = { x: MID.x, y: 248, w: 200, h: 84 };
+const TIME = { x: MID.x + 212, y: 248, w: MID.w - 212, h: 84 };
+const TICKER = { x: MID.x, y: 344, w: MID.w, h: 280 };
+const QUEUE = { x: RIGHT.x, y: 72, w: RIGHT.w, h: 164 };
+const CHAT = { x: RIGHT.x, y: 248, w: RIGHT.w, h: 376 };
+const HOST = { x: 24, y: 636, w: 904, h: 68 };
+const REF = { x: RIGHT.x, y: 636, w: RIGHT.w, h: 68 };
+
+type Ctx = SKRSContext2D;
+
+function roundRect(ctx: Ctx, x: number, y: number, w: number, h: number, r: number): void {
+  ctx.beginPath();
+  ctx.roundRect(x, y, w, h, r);
+}
+
+function panel(ctx: Ctx, b: { x: number; y: number; w: number; h: number }, label?: string): void {
+  roundRect(ctx, b.x, b.y, b.w, b.h, 10);
+  ctx.fillStyle = C.panel;
+  ctx.fill();
+  ctx.strokeStyle = C.border;
+  ctx.lineWidth = 1;
+  ctx.stroke();
+  if (label) {
+    ctx.font = `bold 12px ${SANS}`;
+    ctx.fillStyle = C.goldSoft;
+    ctx.letterSpacing = "2px";
+    ctx.fillText(label, b.x + 16, b.y + 24);
+    ctx.letterSpacing = "0px";
+  }
+}
+
+/** Text cut with an ellipsis to fit `max` pixels. */
+function fit(ctx: Ctx, text: string, max: number): string {
+  if (ctx.measureText(text).width <= max) return text;
+  let lo = 0;
+  let hi = text.length;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (ctx.measureText(`${text.slice(0, mid)}…`).width <= max) lo = mid;
+    else hi = mid - 1;
+  }
+  return `${text.slice(0, lo)}…`;
+}
+
+/** Greedy word wrap into at most `lines` lines; the last one ends with an ellipsis if cut. */
+function wrap(ctx: Ctx, text: string, max: number, lines: number): string[] {
+  const words = text.split(/\s+/).filter(Boolean);
+  const out: string[] = [];
+  let line = "";
+  for (let k = 0; k < words.length; k++) {
+    const next = line ? `${line} ${words[k]}` : words[k];
+    if (ctx.measureText(next).width <= max || !line) {
+      line = next;
+      continue;
+    }
+    out.push(line);
+    line = words[k];
+    if (out.length === lines - 1) {
+      out.push(fit(ctx, words.slice(k).join(" "), max));
+      return out;
+    }
+  }
+  if (line) out.push(fit(ctx, line, max));
+  return out.slice(0, lines);
+}
+
+/** A pill with a label; a negative `x` means "right edge at -x". Returns its width. */
+function chip(ctx: Ctx, x0: number, y: number, text: string, color: string, filled = false): number {
+  ctx.font = `bold 12px ${SANS}`;
+  ctx.letterSpacing = "1px";
+  const w = ctx.measureText(text).width + 18;
+  const x = x0 < 0 ? -x0 - w : x0;
+  roundRect(ctx, x, y, w, 22, 11);
+  if (filled) {
+    ctx.fillStyle = color;
+    ctx.fill();
+    ctx.fillStyle = "#0b0b10";
+  } else {
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 1.5;
+    ctx.stroke();
+    ctx.fillStyle = color;
+  }
+  ctx.fillText(text, x + 9, y + 15.5);
+  ctx.letterSpacing = "0px";
+  return w;
+}
+
+function drawBackground(ctx: Ctx, layout: "lot" | "between"): void {
+  const g = ctx.createLinearGradient(0, 0, WIDTH, HEIGHT);
+  g.addColorStop(0, C.bg1);
+  g.addColorStop(1, C.bg0);
+  ctx.fillStyle = g;
+  ctx.fillRect(0, 0, WIDTH, HEIGHT);
+  const glow = ctx.createRadialGradient(ART.x + ART.w / 2, ART.y + ART.h / 2, 40, ART.x + ART.w / 2, ART.y + ART.h / 2, 520);
+  glow.addColorStop(0, "rgba(217,180,90,0.10)");
+  glow.addColorStop(1, "rgba(217,180,90,0)");
+  ctx.fillStyle = glow;
+  ctx.fillRect(0, 0, WIDTH, HEIGHT);
+  // Header.
+  ctx.fillStyle = "rgba(0,0,0,0.35)";
+  ctx.fillRect(0, 0, WIDTH, 56);
+  ctx.fillStyle = C.goldSoft;
+  ctx.fillRect(0, 56, WIDTH, 1);
+  ctx.font = `bold 26px ${SERIF}`;
+  ctx.fillStyle = C.gold;
+  ctx.fillText("SothebAIs", 24, 37);
+  ctx.font = `11px ${SANS}`;
+  ctx.letterSpacing = "2px";
+  ctx.fillStyle = C.muted;
+  ctx.fillText("AI AUCTION HOUSE · SHAPE", 186, 35);
+  ctx.letterSpacing = "0px";
+
+  if (layout === "lot") {
+    roundRect(ctx, ART.x - 1, ART.y - 1, ART.w + 2, ART.h + 2, 6);
+    ctx.strokeStyle = C.border;
+    ctx.stroke();
+    panel(ctx, BID, "CURRENT BID");
+    panel(ctx, NEXT, "NEXT BID FROM");
+    panel(ctx, TIME, "TIME LEFT");
+    panel(ctx, TICKER, "BIDS");
+  }
+  panel(ctx, QUEUE, "UP NEXT");
+  panel(ctx, CHAT, "CHAT");
+  panel(ctx, HOST);
+  panel(ctx, REF, "ON CHAIN");
+}
+
+function drawAvatar(ctx: Ctx, cx: number, cy: number, r: number): void {
+  const g = ctx.createLinearGradient(cx - r, cy - r, cx + r, cy + r);
+  g.addColorStop(0, "#2b2f45");
+  g.addColorStop(1, "#11131d");
+  ctx.beginPath();
+  ctx.arc(cx, cy, r, 0, Math.PI * 2);
+  ctx.fillStyle = g;
+  ctx.fill();
+  ctx.strokeStyle = C.gold;
+  ctx.lineWidth = 2;
+  ctx.stroke();
+  // A gavel: head and handle.
+  ctx.save();
+  ctx.translate(cx, cy);
+  ctx.rotate(-Math.PI / 4);
+  ctx.fillStyle = C.gold;
+  roundRect(ctx, -r * 0.45, -r * 0.42, r * 0.9, r * 0.36, 3);
+  ctx.fill();
+  ctx.fillRect(-r * 0.07, -r * 0.1, r * 0.14, r * 0.62);
+  ctx.restore();
+}
+
+export type Renderer = {
+  canvas: Canvas;
+  /** Draws the view; returns the canvas (whose pixels `canvas.data()` reads). */
+  render: (view: SceneView, now: number) => Canvas;
+};
+
+export function createRenderer(): Renderer {
+  const canvas = createCanvas(WIDTH, HEIGHT);
+  const ctx = canvas.getContext("2d");
+  const layers = new Map<string, Canvas>();
+  const staticLayer = (layout: "lot" | "between") => {
+    let layer = layers.get(layout);
+    if (!layer) {
+      layer = createCanvas(WIDTH, HEIGHT);
+      drawBackground(layer.getContext("2d"), layout);
+      layers.set(layout, layer);
+    }
+    return layer;
+  };
+  const avatar = createCanvas(64, 64);
+  drawAvatar(avatar.getContext("2d"), 32, 32, 29);
+
+  const render = (v: SceneView, now: number): Canvas => {
+    const layout = v.lot ? "lot" : "between";
+    ctx.drawImage(staticLayer(layout), 0, 0);
+    drawHeader(ctx, v, now);
+    if (v.lot) drawLot(ctx, v, now);
+    else drawBetween(ctx, v);
+    drawQueue(ctx, v);
+    drawChat(ctx, v);
+    drawHost(ctx, v, avatar, now);
+    drawReference(ctx, v);
+    if (v.stale) drawStale(ctx, v);
+    drawMarker(ctx, v.marker, HEIGHT);
+    return canvas;
+  };
+  return { canvas, render };
+}
+
+function drawHeader(ctx: Ctx, v: SceneView, now: number): void {
+  const x = 400;
+  if (v.stale) chip(ctx, x, 17, v.phase === "connecting" ? "CONNECTING" : "RECONNECTING", C.pending, true);
+  else {
+    const w = chip(ctx, x, 17, "  LIVE", C.live, true);
+    // A blinking dot inside the pill.
+    if (Math.floor(now / 600) % 2 === 0) {
+      ctx.beginPath();
+      ctx.arc(x + 12, 28, 4, 0, Math.PI * 2);
+      ctx.fillStyle = "#fff";
+      ctx.fill();
+    }
+    void w;
+  }
+  ctx.font = `18px ${SERIF}`;
+  ctx.fillStyle = C.text;
+  ctx.textAlign = "center";
+  ctx.fillText(fit(ctx, v.campaign || "SothebAIs live auction", 420), 760, 36);
+  ctx.textAlign = "right";
+  ctx.font = `14px ${MONO}`;
+  ctx.fillStyle = C.muted;
+  ctx.fillText(`${new Date(now).toISOString().slice(11, 19)} UTC`, WIDTH - 24, 35);
+  ctx.textAlign = "left";
+}
+
+function drawArtwork(ctx: Ctx, box: typeof ART, art: ArtworkEntry | undefined): void {
+  if (art?.status === "ready" && art.image) {
+    const img = art.image;
+    const s = Math.min(box.w / img.width, box.h / img.height);
+    const w = img.width * s;
+    const h = img.height * s;
+    ctx.fillStyle = "#000";
+    ctx.fillRect(box.x, box.y, box.w, box.h);
+    ctx.drawImage(img, box.x + (box.w - w) / 2, box.y + (box.h - h) / 2, w, h);
+    return;
+  }
+  // Placeholder: a framed empty canvas with the state written on it.
+  const g = ctx.createLinearGradient(box.x, box.y, box.x + box.w, box.y + box.h);
+  g.addColorStop(0, "#1d2130");
+  g.addColorStop(1, "#10121b");
+  ctx.fillStyle = g;
+  ctx.fillRect(box.x, box.y, box.w, box.h);
+  ctx.strokeStyle = "rgba(217,180,90,0.35)";
+  ctx.lineWidth = 2;
+  ctx.strokeRect(box.x + box.w * 0.3, box.y + box.h * 0.3, box.w * 0.4, box.h * 0.32);
+  ctx.beginPath();
+  ctx.moveTo(box.x + box.w * 0.32, box.y + box.h * 0.58);
+  ctx.lineTo(box.x + box.w * 0.45, box.y + box.h * 0.45);
+  ctx.lineTo(box.x + box.w * 0.55, box.y + box.h * 0.53);
+  ctx.lineTo(box.x + box.w * 0.68, box.y + box.h * 0.4);
+  ctx.stroke();
+  ctx.font = `16px ${SANS}`;
+  ctx.fillStyle = C.muted;
+  ctx.textAlign = "center";
+  ctx.fillText(art?.status === "failed" ? "Artwork unavailable" : "Loading artwork…", box.x + box.w / 2, box.y + box.h * 0.72);
+  ctx.textAlign = "left";
+}
+
+function stamp(ctx: Ctx, cx: number, cy: number, text: string, color: string): void {
+  ctx.save();
+  ctx.translate(cx, cy);
+  ctx.rotate(-0.2);
+  ctx.font = `bold 64px ${SERIF}`;
+  const w = ctx.measureText(text).width + 48;
+  ctx.fillStyle = "rgba(8,8,12,0.72)";
+  roundRect(ctx, -w / 2, -50, w, 92, 8);
+  ctx.fill();
+  ctx.strokeStyle = color;
+  ctx.lineWidth = 5;
+  ctx.stroke();
+  ctx.fillStyle = color;
+  ctx.textAlign = "center";
+  ctx.fillText(text, 0, 20);
+  ctx.restore();
+}
+
+function drawLot(ctx: Ctx, v: SceneView, now: number): void {
+  const lot = v.lot;
+  if (!lot) return;
+  drawArtwork(ctx, ART, lot.artwork);
+  if (v.result) stamp(ctx, ART.x + ART.w / 2, ART.y + ART.h / 2, v.result.label, v.result.kind === "sold" ? C.live : C.muted);
+
+  // Title, artist, token.
+  ctx.font = `bold 24px ${SERIF}`;
+  ctx.fillStyle = C.text;
+  ctx.fillText(fit(ctx, lot.title, ART.w), ART.x, 560);
+  ctx.font = `italic 17px ${SERIF}`;
+  ctx.fillStyle = C.muted;
+  ctx.fillText(fit(ctx, lot.artist ? `by ${lot.artist}` : "artist unknown", ART.w), ART.x, 586);
+  ctx.font = `13px ${MONO}`;
+  ctx.fillStyle = C.dim;
+  ctx.fillText(`Lot ${lot.id} · ${lot.token} · reserve ${lot.reserve}`, ART.x, 612);
+
+  // Current bid with a flash when it changes.
+  if (lot.bidFlash > 0) {
+    roundRect(ctx, BID.x, BID.y, BID.w, BID.h, 10);
+    ctx.fillStyle = `rgba(217,180,90,${0.22 * lot.bidFlash})`;
+    ctx.fill();
+  }
+  const label = v.phase === "sold" ? "SOLD FOR" : v.phase === "closing" ? "CLOSING AT" : null;
+  if (label) {
+    ctx.fillStyle = C.bg1;
+    ctx.fillRect(BID.x + 12, BID.y + 10, 120, 20);
+    ctx.font = `bold 12px ${SANS}`;
+    ctx.fillStyle = v.phase === "sold" ? C.live : C.pending;
+    ctx.letterSpacing = "2px";
+    ctx.fillText(label, BID.x + 16, BID.y + 24);
+    ctx.letterSpacing = "0px";
+  }
+  const pulse = 1 + 0.06 * lot.bidFlash;
+  ctx.save();
+  ctx.translate(BID.x + 16, BID.y + 88);
+  ctx.scale(pulse, pulse);
+  ctx.font = `bold 50px ${SANS}`;
+  ctx.fillStyle = lot.hasBid ? C.text : C.muted;
+  ctx.fillText(fit(ctx, lot.hasBid ? lot.amount : "No bids yet", BID.w - 40), 0, 0);
+  ctx.restore();
+  ctx.font = `18px ${SANS}`;
+  ctx.fillStyle = lot.chatBidder ? C.gold : C.text;
+  if (lot.hasBid) ctx.fillText(fit(ctx, `${lot.bidder}${lot.chatBidder ? "  · chat" : ""}`, BID.w - 32), BID.x + 16, BID.y + 120);
+  else {
+    ctx.fillStyle = C.muted;
+    ctx.fillText(`opening bid ${lot.minNext}`, BID.x + 16, BID.y + 120);
+  }
+  if (lot.hasBid) {
+    const cx = BID.x + 16;
+    if (lot.pending) chip(ctx, cx, BID.y + 132, `PENDING · block ${lot.block}`, C.pending);
+    else chip(ctx, cx, BID.y + 132, `FINAL ✓ block ${lot.block}`, C.final);
+  }
+  if (!lot.reserveMet && lot.hasBid) chip(ctx, -(BID.x + BID.w - 12), BID.y + 10, "RESERVE NOT MET", C.pending);
+
+  // Minimum next bid and countdown.
+  ctx.font = `bold 22px ${SANS}`;
+  ctx.fillStyle = C.text;
+  ctx.fillText(fit(ctx, v.phase === "live" ? lot.minNext : "—", NEXT.w - 32), NEXT.x + 16, NEXT.y + 64);
+  const remaining = Math.max(0, lot.remainingSec);
+  ctx.font = `bold 34px ${MONO}`;
+  ctx.fillStyle = v.phase !== "live" ? C.muted : remaining <= 30 ? (Math.floor(now / 500) % 2 ? C.live : C.text) : C.text;
+  ctx.fillText(v.phase === "live" ? formatDuration(remaining) : v.phase === "closing" ? "closing" : "ended", TIME.x + 16, TIME.y + 68);
+  if (lot.extended > 0) {
+    const color = lot.extendedFlash > 0 ? C.pending : C.goldSoft;
+    chip(ctx, -(TIME.x + TIME.w - 10), TIME.y + 48, `+${lot.extended}×`, color, lot.extendedFlash > 0);
+    ctx.font = `bold 11px ${SANS}`;
+    ctx.fillStyle = color;
+    ctx.textAlign = "right";
+    ctx.fillText("EXTENDED", TIME.x + TIME.w - 12, TIME.y + 24);
+    ctx.textAlign = "left";
+  }
+
+  // Bid ticker.
+  ctx.font = `12px ${SANS}`;
+  ctx.fillStyle = C.dim;
+  ctx.textAlign = "right";
+  ctx.fillText(`${lot.bidCount} bid${lot.bidCount === 1 ? "" : "s"}`, TICKER.x + TICKER.w - 16, TICKER.y + 24);
+  ctx.textAlign = "left";
+  v.bids.slice(0, 6).forEach((b, k) => drawBidRow(ctx, b, TICKER.x + 8, TICKER.y + 38 + k * 40, TICKER.w - 16, k === 0));
+  if (!v.bids.length) {
+    ctx.font = `italic 16px ${SERIF}`;
+    ctx.fillStyle = C.muted;
+    ctx.fillText("Waiting for the first bid. Bid in chat: !bid 0.1", TICKER.x + 16, TICKER.y + 70);
+  }
+
+  if (v.phase === "closing") {
+    chip(ctx, -(BID.x + BID.w - 12), BID.y + 10, "CONFIRMING FINAL BLOCK", C.pending);
+  }
+}
+
+function drawBidRow(ctx: Ctx, b: BidRow, x: number, y: number, w: number, top: boolean): void {
+  if (b.flash > 0) {
+    roundRect(ctx, x, y, w, 36, 6);
+    ctx.fillStyle = `rgba(217,180,90,${0.35 * b.flash})`;
+    ctx.fill();
+  }
+  ctx.font = `${top ? "bold " : ""}17px ${SANS}`;
+  ctx.fillStyle = top ? C.text : C.muted;
+  ctx.fillText(b.amount, x + 10, y + 24);
+  ctx.font = `15px ${SANS}`;
+  ctx.fillStyle = b.chat ? C.gold : top ? C.text : C.muted;
+  ctx.fillText(fit(ctx, b.bidder, 150), x + 140, y + 24);
+  ctx.font = `12px ${MONO}`;
+  ctx.fillStyle = b.pending ? C.pending : C.dim;
+  ctx.textAlign = "right";
+  ctx.fillText(`${b.pending ? "pending " : ""}#${b.block}`, x + w - 10, y + 23);
+  ctx.textAlign = "left";
+}
+
+function drawBetween(ctx: Ctx, v: SceneView): void {
+  const box = { x: 24, y: 72, w: 904, h: 552 };
+  panel(ctx, box);
+  ctx.textAlign = "center";
+  const cx = box.x + box.w / 2;
+  if (v.phase === "connecting") {
+    ctx.font = `bold 34px ${SERIF}`;
+    ctx.fillStyle = C.gold;
+    ctx.fillText("The auction will begin shortly", cx, 300);
+    ctx.font = `18px ${SANS}`;
+    ctx.fillStyle = C.muted;
+    ctx.fillText("Connecting to the auction feed…", cx, 340);
+    ctx.textAlign = "left";
+    return;
+  }
+  const art = { x: box.x + 32, y: box.y + 72, w: 340, h: 340 };
+  ctx.textAlign = "left";
+  ctx.font = `bold 12px ${SANS}`;
+  ctx.letterSpacing = "2px";
+  ctx.fillStyle = C.goldSoft;
+  ctx.fillText(v.next ? "NEXT LOT" : "INTERMISSION", box.x + 32, box.y + 44);
+  ctx.letterSpacing = "0px";
+  if (v.next) {
+    drawArtwork(ctx, art, v.next.artwork);
+    const tx = art.x + art.w + 36;
+    ctx.font = `bold 30px ${SERIF}`;
+    ctx.fillStyle = C.text;
+    ctx.fillText(fit(ctx, v.next.title, box.x + box.w - tx - 24), tx, art.y + 40);
+    ctx.font = `16px ${SANS}`;
+    ctx.fillStyle = C.muted;
+    ctx.fillText(`Lot ${v.next.lotId} · bidding opens in`, tx, art.y + 78);
+    ctx.font = `bold 56px ${MONO}`;
+    ctx.fillStyle = C.gold;
+    ctx.fillText(v.next.startsIn, tx, art.y + 146);
+  } else {
+    ctx.font = `bold 30px ${SERIF}`;
+    ctx.fillStyle = C.text;
+    ctx.fillText("No lot on the block right now", box.x + 32, box.y + 120);
+  }
+  if (v.result) {
+    const y = box.y + box.h - 96;
+    ctx.fillStyle = "rgba(0,0,0,0.25)";
+    ctx.fillRect(box.x + 16, y, box.w - 32, 80);
+    ctx.font = `bold 12px ${SANS}`;
+    ctx.letterSpacing = "2px";
+    ctx.fillStyle = C.goldSoft;
+    ctx.fillText(`LAST LOT ${v.result.lotId}`, box.x + 32, y + 26);
+    ctx.letterSpacing = "0px";
+    ctx.font = `bold 24px ${SANS}`;
+    ctx.fillStyle = v.result.kind === "sold" ? C.live : C.muted;
+    ctx.fillText(v.result.label, box.x + 32, y + 60);
+    ctx.font = `20px ${SANS}`;
+    ctx.fillStyle = C.text;
+    const text = v.result.kind === "sold" ? `${v.result.title} · ${v.result.amount} to ${v.result.winner}` : `${v.result.title} · back to the artist`;
+    ctx.fillText(fit(ctx, text, box.w - 200), box.x + 150, y + 60);
+  }
+}
+
+function drawQueue(ctx: Ctx, v: SceneView): void {
+  if (!v.queue.length) {
+    ctx.font = `italic 15px ${SERIF}`;
+    ctx.fillStyle = C.dim;
+    ctx.fillText("No more lots scheduled", QUEUE.x + 16, QUEUE.y + 60);
+    return;
+  }
+  v.queue.slice(0, 4).forEach((q, k) => {
+    const y = QUEUE.y + 54 + k * 30;
+    ctx.font = `13px ${MONO}`;
+    ctx.fillStyle = C.goldSoft;
+    ctx.fillText(`#${q.lotId}`, QUEUE.x + 16, y);
+    ctx.font = `15px ${SANS}`;
+    ctx.fillStyle = C.text;
+    ctx.fillText(fit(ctx, q.title, 170), QUEUE.x + 60, y);
+    ctx.font = `13px ${MONO}`;
+    ctx.fillStyle = C.muted;
+    ctx.textAlign = "right";
+    ctx.fillText(q.startsIn, QUEUE.x + QUEUE.w - 16, y);
+    ctx.textAlign = "left";
+  });
+}
+
+function drawChat(ctx: Ctx, v: SceneView): void {
+  const max = CHAT.w - 32;
+  const rows: { name: string; text: string }[] = [];
+  ctx.font = `14px ${SANS}`;
+  // Newest at the bottom; fill upward until the pane is full.
+  let lines = 0;
+  const capacity = 15;
+  for (let k = v.chat.length - 1; k >= 0 && lines < capacity; k--) {
+    const c = v.chat[k];
+    const wrapped = wrap(ctx, `${c.name}: ${c.text}`, max, 2);
+    lines += wrapped.length;
+    rows.unshift({ name: c.name, text: wrapped.join("\n") });
+  }
+  let y = CHAT.y + 50;
+  for (const r of rows.slice(-capacity)) {
+    const parts = r.text.split("\n");
+    parts.forEach((line, k) => {
+      if (y > CHAT.y + CHAT.h - 12) return;
+      if (k === 0) {
+        const name = `${r.name}:`;
+        ctx.font = `bold 14px ${SANS}`;
+        ctx.fillStyle = C.gold;
+        ctx.fillText(name, CHAT.x + 16, y);
+        const w = ctx.measureText(name).width;
+        ctx.font = `14px ${SANS}`;
+        ctx.fillStyle = C.text;
+        ctx.fillText(line.slice(name.length), CHAT.x + 16 + w, y);
+      } else {
+        ctx.font = `14px ${SANS}`;
+        ctx.fillStyle = C.text;
+        ctx.fillText(line, CHAT.x + 16, y);
+      }
+      y += 22;
+    });
+  }
+  if (!rows.length) {
+    ctx.font = `italic 14px ${SERIF}`;
+    ctx.fillStyle = C.dim;
+    ctx.fillText("Say hi in chat. !help for commands", CHAT.x + 16, CHAT.y + 56);
+  }
+}
+
+function drawHost(ctx: Ctx, v: SceneView, avatar: Canvas, now: number): void {
+  const cx = HOST.x + 42;
+  const cy = HOST.y + HOST.h / 2;
+  if (v.caption?.speaking) {
+    const r = 32 + 3 * (1 + Math.sin(now / 90));
+    ctx.beginPath();
+    ctx.arc(cx, cy, r, 0, Math.PI * 2);
+    ctx.strokeStyle = "rgba(217,180,90,0.6)";
+    ctx.lineWidth = 2;
+    ctx.stroke();
+  }
+  ctx.drawImage(avatar, cx - 32, cy - 32);
+  ctx.font = `bold 11px ${SANS}`;
+  ctx.letterSpacing = "2px";
+  ctx.fillStyle = C.goldSoft;
+  ctx.fillText("THE AUCTIONEER", HOST.x + 88, HOST.y + 20);
+  ctx.letterSpacing = "0px";
+  ctx.font = `18px ${SERIF}`;
+  ctx.fillStyle = v.caption ? C.text : C.dim;
+  const lines = wrap(ctx, v.caption?.text ?? "…", HOST.w - 110, 2);
+  lines.forEach((line, k) => ctx.fillText(line, HOST.x + 88, HOST.y + 41 + k * 21));
+}
+
+function drawReference(ctx: Ctx, v: SceneView): void {
+  ctx.font = `12px ${MONO}`;
+  ctx.fillStyle = C.muted;
+  const lot = v.lot;
+  const result = v.result;
+  const contract = lot?.contract ? `house ${shortHex(lot.contract, 8, 6)}` : "house —";
+  const l2 = lot ? `lot ${lot.id} · block ${lot.block ?? "—"}` : result ? `lot ${result.lotId} · block ${result.block ?? "—"}` : "no live lot";
+  const tx = lot?.tx ?? result?.tx;
+  ctx.fillText(contract, REF.x + 110, REF.y + 24);
+  ctx.fillText(l2, REF.x + 16, REF.y + 44);
+  ctx.fillText(tx ? `tx ${shortHex(tx, 10, 8)}` : "tx —", REF.x + 16, REF.y + 61);
+}
+
+function drawStale(ctx: Ctx, v: SceneView): void {
+  if (v.phase === "connecting") return;
+  ctx.fillStyle = "rgba(6,7,11,0.78)";
+  ctx.fillRect(MID.x, 72, MID.w, 552);
+  ctx.textAlign = "center";
+  ctx.font = `bold 26px ${SANS}`;
+  ctx.fillStyle = C.pending;
+  ctx.fillText("RECONNECTING…", MID.x + MID.w / 2, 320);
+  ctx.font = `16px ${SANS}`;
+  ctx.fillStyle = C.text;
+  const age = Number.isFinite(v.dataAgeMs) ? `${Math.round(v.dataAgeMs / 1000)} s` : "unknown";
+  ctx.fillText(`Auction data is ${age} old. Bids still count on chain.`, MID.x + MID.w / 2, 350);
+  ctx.textAlign = "left";
+}

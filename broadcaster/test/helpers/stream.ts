@@ -1,0 +1,137 @@
+/**
+ * Test helpers around the real stream: a tiny `/live` server we control (for tests that are not about
+ * the indexer), the broadcaster as a child process, and a reader that pulls the stream back from the
+ * RTMP server and decodes the marker strip from its pixels.
+ */
+import { spawn } from "node:child_process";
+import { createServer, type Server } from "node:http";
+import { join } from "node:path";
+import type { LiveSnapshot } from "@sothebais/common/live";
+import { freePort, type Managed, startProcess } from "@sothebais/common/testing";
+import { type Marker, MARKER_BLOCK, readMarkerFromGray } from "../../src/scene/marker.ts";
+
+export const broadcasterDir = join(import.meta.dirname, "../..");
+
+export type LiveServer = { url: string; set: (s: LiveSnapshot | null) => void; close: () => Promise<void>; requests: () => number };
+
+/** Serves `/live` from a snapshot the test sets; 503 while it is null. */
+export async function startLiveServer(initial: LiveSnapshot | null): Promise<LiveServer> {
+  let snap = initial;
+  let requests = 0;
+  const server: Server = createServer((req, res) => {
+    requests++;
+    if (req.url?.startsWith("/live") && snap) {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify({ ...snap, indexedAt: Date.now() }));
+    } else {
+      res.writeHead(503);
+      res.end("not ready");
+    }
+  });
+  const port = await freePort();
+  await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    set: (s) => {
+      snap = s;
+    },
+    requests: () => requests,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}
+
+export type BroadcasterProcess = Managed & { url: string; port: number };
+
+export async function startBroadcasterProcess(env: Record<string, string>): Promise<BroadcasterProcess> {
+  const port = await freePort();
+  const proc = await startProcess({
+    name: "broadcaster",
+    command: process.execPath,
+    args: ["src/main.ts"],
+    cwd: broadcasterDir,
+    env: { PORT: String(port), LOG_LEVEL: "info", ...env },
+    readyWhen: /"msg":"listening"/,
+    timeoutMs: 30_000,
+  });
+  return { ...proc, port, url: `http://127.0.0.1:${port}` };
+}
+
+export type MarkerReader = {
+  /** Markers decoded so far, with the wall time each frame came out of the decoder. */
+  markers: { at: number; marker: Marker }[];
+  /** Frames whose strip did not decode (damaged or not ours). */
+  bad: () => number;
+  stop: () => void;
+};
+
+/**
+ * Pulls `rtmpUrl` with ffmpeg (low-delay flags), crops the bottom 8 rows as gray pixels and decodes the
+ * marker of every frame. Reconnects when the pull ends (the server restarted) until stopped.
+ */
+export function readMarkers(rtmpUrl: string, width = 1280, height = 720): MarkerReader {
+  const markers: { at: number; marker: Marker }[] = [];
+  let bad = 0;
+  let stopped = false;
+  let child: ReturnType<typeof spawn> | undefined;
+  const frameBytes = width * MARKER_BLOCK;
+  const run = () => {
+    if (stopped) return;
+    child = spawn(
+      "ffmpeg",
+      ["-hide_banner", "-loglevel", "error", "-fflags", "nobuffer", "-flags", "low_delay", "-probesize", "32768", "-analyzeduration", "0", "-i", rtmpUrl, "-an", "-vf", `crop=${width}:${MARKER_BLOCK}:0:${height - MARKER_BLOCK}`, "-pix_fmt", "gray", "-f", "rawvideo", "pipe:1"],
+      { stdio: ["ignore", "pipe", "ignore"], detached: true },
+    );
+    let pending = Buffer.alloc(0);
+    child.stdout?.on("data", (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= frameBytes) {
+        const frame = pending.subarray(0, frameBytes);
+        pending = pending.subarray(frameBytes);
+        const marker = readMarkerFromGray(frame, width);
+        if (marker) markers.push({ at: Date.now(), marker });
+        else bad++;
+      }
+    });
+    child.on("exit", () => {
+      if (!stopped) setTimeout(run, 300);
+    });
+  };
+  run();
+  return {
+    markers,
+    bad: () => bad,
+    stop: () => {
+      stopped = true;
+      try {
+        if (child?.pid) process.kill(-child.pid, "SIGKILL");
+      } catch {}
+    },
+  };
+}
+
+export type Probe = { streams: { codec_type: string; codec_name: string; width?: number; height?: number; r_frame_rate?: string; avg_frame_rate?: string; sample_rate?: string; profile?: string; pix_fmt?: string }[] };
+
+/** ffprobe of the live stream's stream headers. */
+export function ffprobe(url: string, args: string[] = []): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn("ffprobe", ["-v", "error", "-rw_timeout", "15000000", ...args, url], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => {
+      out += d;
+    });
+    child.stderr.on("data", (d) => {
+      err += d;
+    });
+    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (code === 0) resolve(out);
+      else reject(new Error(`ffprobe exited ${code}: ${err.slice(0, 500)}`));
+    });
+  });
+}
