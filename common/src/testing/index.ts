@@ -5,3 +5,4 @@
 export { freePort, type Managed, startProcess, type StartOptions, waitFor } from "./process.ts";
 export { localAccount, localMnemonic, localPrivateKey, localRoles } from "./accounts.ts";
 export { type HardhatNode, type RedisServer, rpc, startHardhatNode, type StartHardhatNodeOptions, startRedis } from "./services.ts";
+export { chatAuthorizationDomain, chatAuthorizationTypes, type ChatAuthorizationMessage, type CreateLotParameters, hashChatId, type SignedChatAuthorization, startTestStack, type StartTestStackOptions, type TestStack } from "./fixtures.ts";
