@@ -1,0 +1,51 @@
+/**
+ * @module router
+ * Four pages do not need a routing library: the path is state, links push it, back/forward pop it.
+ */
+import { useSyncExternalStore } from "react";
+
+const listeners = new Set<() => void>();
+const notify = () => {
+  for (const l of listeners) l();
+};
+if (typeof window !== "undefined") window.addEventListener("popstate", notify);
+
+export function navigate(path: string): void {
+  if (path === window.location.pathname + window.location.search) return;
+  window.history.pushState(null, "", path);
+  window.scrollTo?.({ top: 0 });
+  notify();
+}
+
+export function usePath(): string {
+  return useSyncExternalStore(
+    (cb) => {
+      listeners.add(cb);
+      return () => listeners.delete(cb);
+    },
+    () => window.location.pathname,
+    () => "/",
+  );
+}
+
+export type Route =
+  | { page: "live" }
+  | { page: "lot"; lotId: bigint }
+  | { page: "campaigns" }
+  | { page: "campaign"; campaignId: bigint }
+  | { page: "account" }
+  | { page: "admin" }
+  | { page: "notFound" };
+
+export function matchRoute(path: string): Route {
+  const p = path.replace(/\/+$/, "") || "/";
+  if (p === "/") return { page: "live" };
+  if (p === "/campaigns") return { page: "campaigns" };
+  if (p === "/account") return { page: "account" };
+  if (p === "/admin") return { page: "admin" };
+  const lot = /^\/lot\/(\d{1,30})$/.exec(p);
+  if (lot) return { page: "lot", lotId: BigInt(lot[1]) };
+  const campaign = /^\/campaign\/(\d{1,20})$/.exec(p);
+  if (campaign) return { page: "campaign", campaignId: BigInt(campaign[1]) };
+  return { page: "notFound" };
+}

@@ -1,0 +1,120 @@
+/**
+ * @module types
+ * The dApp's domain types: what a page shows, with amounts as bigint wei and times as unix seconds.
+ * Converters from the indexer's JSON (decimal strings) live next to them.
+ */
+import type { Address, Hash } from "viem";
+import type { LiveBid, LiveLot, LotStatus, UpcomingLot } from "@sothebais/common/live";
+
+export type { LotStatus };
+
+export type Lot = {
+  lotId: bigint;
+  campaignId: bigint;
+  campaignName: string;
+  nft: Address;
+  tokenId: bigint;
+  tokenUri: string;
+  seller: Address;
+  reserve: bigint;
+  startTime: number;
+  /** Includes extensions. */
+  endTime: number;
+  status: LotStatus;
+  /** Highest bid, 0 before the first. */
+  amount: bigint;
+  bidder: Address;
+  viaRelayer: boolean;
+  bidCount: number;
+  minIncrementBps: number;
+  minIncrementFloor: bigint;
+  timeBuffer: number;
+  /** Set once settled; zero address when unsold. */
+  winner?: Address;
+};
+
+export type Bid = {
+  id: string;
+  lotId: bigint;
+  bidder: Address;
+  amount: bigint;
+  viaRelayer: boolean;
+  chatIdHash: Hash;
+  blockNumber: number;
+  txHash: Hash;
+  logIndex: number;
+  timestamp: number;
+};
+
+export type Campaign = { campaignId: bigint; name: string; metadataUri: string; lots: Lot[] };
+
+export const zeroAddress = "0x0000000000000000000000000000000000000000" as const;
+
+export function lotFromLive(l: LiveLot): Lot {
+  return {
+    lotId: BigInt(l.lotId),
+    campaignId: BigInt(l.campaignId),
+    campaignName: l.campaignName,
+    nft: l.nft,
+    tokenId: BigInt(l.tokenId),
+    tokenUri: l.tokenUri,
+    seller: l.seller,
+    reserve: BigInt(l.reserve),
+    startTime: l.startTime,
+    endTime: l.endTime,
+    status: l.status,
+    amount: BigInt(l.amount),
+    bidder: l.bidder,
+    viaRelayer: l.viaRelayer,
+    bidCount: l.bidCount,
+    minIncrementBps: l.minIncrementBps,
+    minIncrementFloor: BigInt(l.minIncrementFloor),
+    timeBuffer: l.timeBuffer,
+  };
+}
+
+export function lotFromUpcoming(l: UpcomingLot): Lot {
+  return {
+    lotId: BigInt(l.lotId),
+    campaignId: BigInt(l.campaignId),
+    campaignName: l.campaignName,
+    nft: l.nft,
+    tokenId: BigInt(l.tokenId),
+    tokenUri: l.tokenUri,
+    seller: l.seller,
+    reserve: BigInt(l.reserve),
+    startTime: l.startTime,
+    endTime: l.endTime,
+    status: "scheduled",
+    amount: 0n,
+    bidder: zeroAddress,
+    viaRelayer: false,
+    bidCount: 0,
+    minIncrementBps: 0,
+    minIncrementFloor: 0n,
+    timeBuffer: 0,
+  };
+}
+
+export function bidFromLive(b: LiveBid): Bid {
+  return {
+    id: b.id,
+    lotId: BigInt(b.lotId),
+    bidder: b.bidder,
+    amount: BigInt(b.amount),
+    viaRelayer: b.viaRelayer,
+    chatIdHash: b.chatIdHash,
+    blockNumber: b.blockNumber,
+    txHash: b.txHash,
+    logIndex: b.logIndex,
+    timestamp: b.timestamp,
+  };
+}
+
+/** Status at `nowSeconds`: scheduled/live/ended move with the clock; settled/cancelled are stored. */
+export function statusAt(lot: Pick<Lot, "status" | "startTime" | "endTime">, nowSeconds: number): LotStatus {
+  if (lot.status === "settled" || lot.status === "cancelled") return lot.status;
+  if (nowSeconds < lot.startTime) return "scheduled";
+  if (nowSeconds < lot.endTime) return "live";
+  return "ended";
+}
