@@ -40,9 +40,10 @@ export function sniff(bytes: Uint8Array): Sniffed {
   if (b.length >= 3 && b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff) return "jpeg";
   if (b.length >= 6 && b[0] === 0x47 && b[1] === 0x49 && b[2] === 0x46 && b[3] === 0x38) return "gif";
   if (b.length >= 12 && ascii(b, 0, 4) === "RIFF" && ascii(b, 8, 4) === "WEBP") return "webp";
-  const head = Buffer.from(b.subarray(0, 512)).toString("utf8").replace(/^\uFEFF/, "").trimStart();
+  const head = Buffer.from(b.subarray(0, 4096)).toString("utf8").replace(/^\uFEFF/, "").trimStart();
   if (head.startsWith("{")) return "json";
-  if (/^(<\?xml[^>]*>\s*)?(<!--[\s\S]*?-->\s*)*(<!doctype[^>]*>\s*)?<svg[\s>]/i.test(head)) return "svg";
+  // XML prolog, comments or a DTD may come first: the sanitizer decides what is allowed.
+  if (/^<(\?xml|!doctype|!--|svg[\s>])/i.test(head) && /<svg[\s>]/i.test(head)) return "svg";
   return "unknown";
 }
 

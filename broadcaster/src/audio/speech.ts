@@ -16,7 +16,7 @@ export type Speech = {
   pull: (n: number) => Int16Array;
   /** What the caption shows now. */
   caption: () => Caption | null;
-  stats: () => { queued: number; spoken: number; dropped: number; failed: number };
+  stats: () => { synthesizing: number; ready: number; spoken: number; dropped: number; failed: number };
 };
 
 type Ready = { line: HostLine; samples: Int16Array };
@@ -124,6 +124,6 @@ export function createSpeech(o: SpeechOptions): Speech {
       if (lastCaption && lastCaption.until > now()) return { text: lastCaption.text, speaking: false };
       return null;
     },
-    stats: () => ({ queued: ready.length + synthesizing, ...counts }),
+    stats: () => ({ synthesizing, ready: ready.length, ...counts }),
   };
 }

@@ -1,0 +1,194 @@
+import assert from "node:assert/strict";
+import { createServer, type Server } from "node:http";
+import { after, before, describe, it } from "node:test";
+import { createCanvas } from "@napi-rs/canvas";
+import { freePort } from "@sothebais/common/testing";
+import { type ArtworkLoader, createArtworkLoader } from "../src/artwork/loader.ts";
+import { parseMetadata, rasterSize, resolveUri, sanitizeSvg, sniff } from "../src/artwork/bytes.ts";
+
+function png(width: number, height: number, color = "#c33"): Buffer {
+  const c = createCanvas(width, height);
+  const ctx = c.getContext("2d");
+  ctx.fillStyle = color;
+  ctx.fillRect(0, 0, width, height);
+  return c.toBuffer("image/png");
+}
+
+/** A PNG header that claims 100000 x 100000 pixels (a decompression bomb's first bytes). */
+function bombHeader(): Buffer {
+  const b = Buffer.from(png(4, 4));
+  b.writeUInt32BE(100_000, 16);
+  b.writeUInt32BE(100_000, 20);
+  return b;
+}
+
+const goodSvg = `<svg xmlns="http://www.w3.org/2000/svg" width="100000" height="50000" viewBox="0 0 200 100"><rect width="200" height="100" fill="#2a6"/></svg>`;
+const hostileSvgs: Record<string, string> = {
+  entities: `<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]><svg xmlns="http://www.w3.org/2000/svg"><text>&lol2;</text></svg>`,
+  script: `<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>`,
+  external: `<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"><image xlink:href="file:///etc/passwd" width="10" height="10"/></svg>`,
+  remote: `<svg xmlns="http://www.w3.org/2000/svg"><image href="http://169.254.169.254/latest" width="10" height="10"/></svg>`,
+  css: `<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(http://evil/x.css);</style></svg>`,
+};
+
+let server: Server;
+let base: string;
+let loader: ArtworkLoader;
+const hanging: import("node:http").ServerResponse[] = [];
+
+before(async () => {
+  server = createServer((req, res) => {
+    const path = req.url ?? "/";
+    if (path === "/ok.png") return res.writeHead(200, { "content-type": "image/png" }).end(png(800, 400));
+    if (path === "/404.png") return res.writeHead(404).end("nope");
+    if (path === "/hang.png") return void hanging.push(res); // never answers
+    if (path === "/trickle.png") {
+      res.writeHead(200, { "content-type": "image/png" });
+      res.write(png(4, 4).subarray(0, 20));
+      return void hanging.push(res); // headers and a few bytes, then nothing
+    }
+    if (path === "/huge-declared.png") return res.writeHead(200, { "content-length": String(500 * 1024 * 1024) }).end();
+    if (path === "/huge-stream.png") {
+      res.writeHead(200, { "content-type": "image/png" });
+      const chunk = Buffer.alloc(1024 * 1024, 1);
+      let sent = 0;
+      const pump = () => {
+        while (sent < 64 && res.write(chunk)) sent++;
+        if (sent < 64) res.once("drain", pump);
+        else res.end();
+      };
+      return pump();
+    }
+    if (path === "/bomb.png") return res.writeHead(200, { "content-type": "image/png" }).end(bombHeader());
+    if (path === "/page.png") return res.writeHead(200, { "content-type": "image/png" }).end("<html><body>not an image</body></html>");
+    if (path === "/corrupt.png") return res.writeHead(200).end(Buffer.concat([png(10, 10).subarray(0, 40), Buffer.alloc(100, 7)]));
+    if (path === "/good.svg") return res.writeHead(200, { "content-type": "image/svg+xml" }).end(goodSvg);
+    if (path.startsWith("/svg/")) return res.writeHead(200, { "content-type": "image/svg+xml" }).end(hostileSvgs[path.slice(5)]);
+    if (path === "/meta.json")
+      return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ name: "Dawn over Shape", image: `${base}/ok.png`, attributes: [{ trait_type: "Artist", value: "Ada Vega" }] }));
+    if (path === "/ipfs/bafyfake/1.json") return res.writeHead(200).end(JSON.stringify({ name: "From IPFS", creator: "Kai", image: "ipfs://bafyfake/1.png" }));
+    if (path === "/ipfs/bafyfake/1.png") return res.writeHead(200).end(png(100, 100));
+    res.writeHead(404).end();
+  });
+  const port = await freePort();
+  await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
+  base = `http://127.0.0.1:${port}`;
+  loader = createArtworkLoader({ ipfsGateway: `${base}/ipfs/`, timeoutMs: 1500, maxBytes: 4 * 1024 * 1024, box: { width: 456, height: 456 }, decodeTimeoutMs: 5000 });
+});
+
+after(async () => {
+  await loader.close();
+  for (const res of hanging) res.destroy();
+  server.closeAllConnections();
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+describe("artwork loader", () => {
+  it("loads an https image scaled to fit the box", async () => {
+    const e = await loader.load(`${base}/ok.png`);
+    assert.equal(e.status, "ready", e.error);
+    assert.equal(e.image?.width, 456);
+    assert.equal(e.image?.height, 228);
+  });
+
+  it("reads name and artist from JSON metadata, then loads its image", async () => {
+    const e = await loader.load(`${base}/meta.json`);
+    assert.equal(e.status, "ready", e.error);
+    assert.equal(e.name, "Dawn over Shape");
+    assert.equal(e.artist, "Ada Vega");
+  });
+
+  it("resolves ipfs:// through the configured gateway, for the metadata and its image", async () => {
+    const e = await loader.load("ipfs://bafyfake/1.json");
+    assert.equal(e.status, "ready", e.error);
+    assert.equal(e.name, "From IPFS");
+    assert.equal(e.artist, "Kai");
+  });
+
+  it("loads data: URIs (base64 PNG and inline JSON metadata with a data: image)", async () => {
+    const dataPng = `data:image/png;base64,${png(20, 10).toString("base64")}`;
+    const a = await loader.load(dataPng);
+    assert.equal(a.status, "ready", a.error);
+    const meta = `data:application/json;base64,${Buffer.from(JSON.stringify({ name: "Inline", image: dataPng })).toString("base64")}`;
+    const b = await loader.load(meta);
+    assert.equal(b.status, "ready", b.error);
+    assert.equal(b.name, "Inline");
+  });
+
+  it("rasterizes a sane SVG even when it claims an enormous size", async () => {
+    const e = await loader.load(`${base}/good.svg`);
+    assert.equal(e.status, "ready", e.error);
+    assert.equal(e.image?.width, 456);
+  });
+
+  const hostile: [string, () => string, RegExp][] = [
+    ["404", () => `${base}/404.png`, /404/],
+    ["a server that never answers", () => `${base}/hang.png`, /abort|timeout|time/i],
+    ["a body that stops arriving", () => `${base}/trickle.png`, /within|abort|time/i],
+    ["a huge declared body", () => `${base}/huge-declared.png`, /exceeds/],
+    ["a huge streamed body", () => `${base}/huge-stream.png`, /exceeds/],
+    ["a PNG header claiming 100000x100000", () => `${base}/bomb.png`, /exceeds .* pixels/],
+    ["HTML served as image/png", () => `${base}/page.png`, /not an image/],
+    ["an unsupported scheme", () => "file:///etc/passwd", /unsupported/],
+    ["data: text/html", () => "data:text/html,<script>alert(1)</script>", /not an image/],
+    ["a data: URI over the size cap", () => `data:image/png;base64,${"A".repeat(8 * 1024 * 1024)}`, /larger/],
+    ...Object.keys(hostileSvgs).map((k): [string, () => string, RegExp] => [`malicious SVG (${k})`, () => `${base}/svg/${k}`, /SVG/]),
+    ["malicious SVG as a data: URI", () => `data:image/svg+xml;utf8,${encodeURIComponent(hostileSvgs.script)}`, /SVG/],
+  ];
+  for (const [name, uri, reason] of hostile) {
+    it(`behavior: ${name} fails fast to the placeholder`, async () => {
+      const started = Date.now();
+      const e = await loader.load(uri());
+      assert.equal(e.status, "failed");
+      assert.equal(e.image, undefined);
+      assert.match(e.error ?? "", reason);
+      assert.ok(Date.now() - started < 10_000, "bounded by the deadlines");
+    });
+  }
+
+  it("behavior: a truncated PNG settles quickly (decoded partially or failed), never hangs", async () => {
+    const started = Date.now();
+    const e = await loader.load(`${base}/corrupt.png`);
+    assert.ok(e.status === "ready" || e.status === "failed");
+    assert.ok(Date.now() - started < 10_000);
+  });
+
+  it("get() never blocks: it answers 'loading' at once for a URI that hangs", () => {
+    const started = performance.now();
+    const e = loader.get(`${base}/hang.png?again`);
+    assert.equal(e.status, "loading");
+    assert.ok(performance.now() - started < 50);
+  });
+});
+
+describe("artwork bytes", () => {
+  it("sniff() goes by content, not by name", () => {
+    assert.equal(sniff(new Uint8Array(png(2, 2))), "png");
+    assert.equal(sniff(new Uint8Array(Buffer.from(goodSvg))), "svg");
+    assert.equal(sniff(new Uint8Array(Buffer.from(' {"name":1}'))), "json");
+    assert.equal(sniff(new Uint8Array(Buffer.from("<html>"))), "unknown");
+  });
+
+  it("rasterSize() reads the PNG header without decoding", () => {
+    assert.deepEqual(rasterSize(new Uint8Array(bombHeader()), "png"), { width: 100_000, height: 100_000 });
+  });
+
+  it("resolveUri() maps ipfs:// and ar:// and rejects other schemes", () => {
+    assert.equal(resolveUri("ipfs://Qm123/a.png", "https://gw.example/ipfs/"), "https://gw.example/ipfs/Qm123/a.png");
+    assert.equal(resolveUri("ipfs://ipfs/Qm123", "https://gw.example/ipfs"), "https://gw.example/ipfs/Qm123");
+    assert.equal(resolveUri("ar://abc", "x"), "https://arweave.net/abc");
+    assert.throws(() => resolveUri("javascript:alert(1)", "x"), /unsupported/);
+  });
+
+  it("sanitizeSvg() bounds the intrinsic size and keeps the drawing", () => {
+    const out = sanitizeSvg(goodSvg, 1024);
+    assert.match(out, /<svg width="1024" height="512"/);
+    assert.match(out, /viewBox="0 0 200 100"/);
+  });
+
+  it("parseMetadata() finds the artist in attributes or top-level fields", () => {
+    assert.deepEqual(parseMetadata({ name: "A", image: "ipfs://x", attributes: [{ trait_type: "Creator", value: "Bo" }] }), { name: "A", artist: "Bo", image: "ipfs://x" });
+    assert.equal(parseMetadata({ artist: "Cy", image_url: "https://x" }).image, "https://x");
+    assert.deepEqual(parseMetadata("nope"), {});
+  });
+});
