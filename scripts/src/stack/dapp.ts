@@ -1,0 +1,65 @@
+/**
+ * The dApp part of `./sothebais up`: the Vite dev server (hot reload) or, with DAPP_MODE=preview, a
+ * production build served by `vite preview`, on ctx.ports.dapp. The dApp's server reads the deployment
+ * record per request and proxies every service under /svc/<name>, so it gets the URLs the earlier parts
+ * published (rpcUrl, indexerUrl, relayerUrl, broadcasterUrl, agentUrl, hlsUrl, chatPageUrl).
+ * Publishes dappUrl and adminUrl.
+ *
+ * Env: DAPP_MODE (dev | preview, default dev), TWITCH_CHANNEL (embed Twitch's player instead of HLS),
+ * WALLETCONNECT_PROJECT_ID (offer WalletConnect).
+ */
+import { join } from "node:path";
+import { startProcess, waitFor } from "@sothebais/common/testing";
+import type { StackContext, StackService } from "./types.ts";
+
+/** The environment the dApp's server (dapp/server/config.ts) reads, from the stack's published URLs. */
+export function dappEnv(ctx: StackContext): Record<string, string | undefined> {
+  const u = ctx.urls;
+  return {
+    DAPP_PORT: String(ctx.ports.dapp),
+    DAPP_HOST: "127.0.0.1",
+    CHAIN_ID: String(ctx.chainId),
+    RPC_URL: u.rpcUrl ?? `http://127.0.0.1:${ctx.ports.chain}`,
+    INDEXER_URL: u.indexerUrl ?? `http://127.0.0.1:${ctx.ports.indexer}`,
+    RELAYER_URL: u.relayerUrl,
+    BROADCASTER_URL: u.broadcasterUrl,
+    AGENT_URL: u.agentUrl,
+    HLS_URL: u.hlsUrl,
+    CHAT_PAGE_URL: u.chatPageUrl,
+    DEPLOYMENTS_DIR: u.deploymentsDir,
+    TWITCH_CHANNEL: process.env.TWITCH_CHANNEL,
+    WALLETCONNECT_PROJECT_ID: process.env.WALLETCONNECT_PROJECT_ID,
+  };
+}
+
+export const service: StackService = {
+  name: "dapp",
+  async start(ctx) {
+    const mode = process.env.DAPP_MODE === "preview" ? "preview" : "dev";
+    const cwd = join(ctx.root, "dapp");
+    const vite = join(ctx.root, "node_modules/.bin/vite");
+    const env = dappEnv(ctx);
+    if (mode === "preview") {
+      ctx.progress("building the dApp (vite build) …");
+      const build = await startProcess({ name: "dapp build", command: vite, args: ["build", "--logLevel", "warn"], cwd, env, echo: ctx.echo("dapp") });
+      const code = await build.exited;
+      if (code !== 0) throw new Error(`vite build failed (exit ${code}):\n${build.output().slice(-2000)}`);
+    }
+    const server = await startProcess({
+      name: "dapp",
+      command: vite,
+      args: mode === "preview" ? ["preview"] : [],
+      cwd,
+      env,
+      echo: ctx.echo("dapp"),
+      readyWhen: /Local:|ready in/,
+      timeoutMs: 60_000,
+    });
+    ctx.onStop("dapp", () => server.stop(5000));
+    const url = `http://127.0.0.1:${ctx.ports.dapp}`;
+    await waitFor(() => fetch(`${url}/config.json`).then((r) => r.ok, () => false), { timeoutMs: 30_000, intervalMs: 200, what: "the dApp's /config.json" });
+    ctx.urls.dappUrl = url;
+    ctx.urls.adminUrl = `${url}/admin`;
+    ctx.progress(`dApp (${mode}) at ${url}`);
+  },
+};
