@@ -138,7 +138,7 @@ export function createIntake(o: IntakeOptions) {
       case "bid_min": {
         if (!bidder) return answer(msg, { kind: "not_linked" });
         if (o.isPaused()) return answer(msg, { kind: "relayer_paused" });
-        const live = await o.lots.live();
+        const live = (await o.lots.live()) ?? (await o.lots.fresh());
         if (!live) return answer(msg, { kind: "not_live" });
         const amount = command.kind === "bid_min" ? live.minimumNextBid : command.amount;
         // The cached minimum only ever lags below the chain's, so rejecting below it is always right.
@@ -163,7 +163,7 @@ export function createIntake(o: IntakeOptions) {
       case "max": {
         if (!bidder) return answer(msg, { kind: "not_linked" });
         if (o.isPaused()) return answer(msg, { kind: "relayer_paused" });
-        const live = await o.lots.live();
+        const live = (await o.lots.live()) ?? (await o.lots.fresh());
         if (!live) return answer(msg, { kind: "not_live" });
         if (command.amount < live.minimumNextBid && live.bidder.toLowerCase() !== bidder.toLowerCase()) {
           return answer(msg, { kind: "too_low", lotId: String(live.lotId), minimum: String(live.minimumNextBid) });

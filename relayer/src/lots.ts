@@ -37,7 +37,6 @@ export function createLotSource(reads: ChainReads, options: { indexerUrl?: strin
     const count = await reads.lotCount();
     const ids: bigint[] = [];
     for (let id = count; id >= 1n && ids.length < 20; id--) ids.push(id);
-    if (count > 0n) ids.push(0n);
     const lots = await Promise.all(ids.map((id) => reads.lot(id).catch(() => undefined)));
     const live = lots.filter((l) => l && l.status === LotStatus.Live).sort((a, b) => a!.endTime - b!.endTime)[0];
     if (!live) return undefined;
@@ -65,6 +64,12 @@ export function createLotSource(reads: ChainReads, options: { indexerUrl?: strin
       if (cached && Date.now() - cached.at < cacheMs) return cached.value;
       inflight ??= load().finally(() => (inflight = undefined));
       const value = await inflight;
+      cached = { at: Date.now(), value };
+      return value;
+    },
+    /** Reads again, skipping the cache: a "nothing live" answer is checked before it is given. */
+    fresh: async (): Promise<LiveInfo | undefined> => {
+      const value = await load();
       cached = { at: Date.now(), value };
       return value;
     },

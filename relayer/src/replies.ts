@@ -128,6 +128,8 @@ export function outcomeFromRevert(r: Revert, ctx: { lotId?: bigint }): Outcome {
     ChatAuthorizationInvalidSignature: () => ({ kind: "link_failed", reason: "the signature does not match" }),
     ChatAuthorizationInvalidCaps: () => ({ kind: "link_failed", reason: "invalid caps (max bid must be > 0 and <= total cap)" }),
     ChatAuthorizationZeroChatId: () => ({ kind: "link_failed", reason: "missing chat identity" }),
+    ChatAuthorizationMalformedSignature: () => ({ kind: "link_failed", reason: "the signature is malformed" }),
+    AuctionHousePaused: () => ({ kind: "paused" }),
     EnforcedPause: () => ({ kind: "paused" }),
     AccessControlUnauthorizedAccount: () => ({ kind: "failed", reason: "the relayer is not authorised on this contract (admin: grant RELAYER_ROLE)" }),
   };

@@ -71,7 +71,7 @@ export function createWorker(o: WorkerOptions) {
       await untilAnswered(() => o.reads.client.call({ account: o.sender.address, to: o.reads.house, data }));
       return undefined;
     } catch (error) {
-      const revert = decodeRevert(error) ?? decodeRaw(error);
+      const revert = decodeRaw(error) ?? decodeRevert(error);
       if (revert) return outcomeFromRevert(revert, {});
       throw error;
     }

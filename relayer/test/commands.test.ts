@@ -1,0 +1,240 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import { waitFor } from "@sothebais/common/testing";
+import { parseEther } from "viem";
+import { auctionHouseAbi } from "@sothebais/common/abis";
+import { chatIdHash } from "../src/chain.ts";
+import type { Relayer } from "../src/relayer.ts";
+import { keys } from "../src/store.ts";
+import { type Harness, linkUser, outcomeOf, startHarness, startInProcess, waitOutcome, waitReply } from "./helpers.ts";
+
+describe("relayer commands (real node, Redis, tmi.js over the local chat)", () => {
+  let h: Harness;
+  let relayer: Relayer;
+  let lotId: bigint;
+  const request = (req: Request) => relayer.app.request(req) as Promise<Response>;
+  /** The relayer caches the live lot briefly: ask !lot until it names the new one. */
+  const waitForLiveLot = (id: bigint) =>
+    waitFor(async () => {
+      const o = await waitOutcome(h.store, say("999", "watcher", "!lot").id);
+      return o.kind === "answer" && o.text.startsWith(`lot #${id}:`);
+    }, { what: `lot #${id} live for the relayer`, intervalMs: 200 });
+  const say = (userId: string, name: string, text: string) => h.chat.say({ userId, displayName: name, text });
+
+  before(async () => {
+    h = await startHarness();
+    relayer = await startInProcess(h);
+  });
+  after(async () => {
+    await relayer?.stop();
+    await h?.stop();
+  });
+
+  it("answers !help and !lot with no lot live", async () => {
+    const help = say("100", "viewer", "!help");
+    assert.equal((await waitOutcome(h.store, help.id)).kind, "answer");
+    await waitReply(h.chat, "viewer", /commands: !bid/);
+    const lot = say("100", "viewer", "!LOT");
+    await waitOutcome(h.store, lot.id);
+    await waitReply(h.chat, "viewer", /no lot is live/);
+  });
+
+  it("tells an unlinked user how to link", async () => {
+    const m = say("101", "stranger", "!bid 0.1");
+    assert.deepEqual(await waitOutcome(h.store, m.id), { kind: "not_linked" });
+    await waitReply(h.chat, "stranger", /not linked yet.*!link CODE/);
+  });
+
+  it("POST /link rejects a wrong relayer, a bad signature and an expired authorization", async () => {
+    const expiry = BigInt((await h.stack.now()) + 3600);
+    const post = (body: unknown) => request(new Request("http://r/link", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) }));
+    const asJson = (s: Awaited<ReturnType<typeof h.stack.signChatAuthorization>>) => ({ authorization: Object.fromEntries(Object.entries(s.authorization).map(([k, v]) => [k, String(v)])), signature: s.signature });
+    const wrong = await h.stack.signChatAuthorization(5, { maxBid: 1n, totalCap: 2n, expiry, relayer: h.stack.address(9) });
+    let res = await post(asJson(wrong));
+    assert.equal(res.status, 400);
+    assert.match(((await res.json()) as { error: string }).error, /wrong relayer/);
+    const good = await h.stack.signChatAuthorization(5, { maxBid: 1n, totalCap: 2n, expiry });
+    const forged = asJson(good);
+    forged.authorization.maxBid = "2";
+    res = await post(forged);
+    assert.equal(res.status, 400);
+    assert.match(((await res.json()) as { error: string }).error, /bad signature/);
+    const old = await h.stack.signChatAuthorization(5, { maxBid: 1n, totalCap: 2n, expiry: 1000n });
+    res = await post(asJson(old));
+    assert.equal(res.status, 400);
+    assert.match(((await res.json()) as { error: string }).error, /expired/);
+    res = await post({ nope: 1 });
+    assert.equal(res.status, 400);
+  });
+
+  it("!link with an unknown code is refused, and guessing is rate-limited", async () => {
+    const m = say("102", "guesser", "!link ABCDEFGH");
+    assert.equal((await waitOutcome(h.store, m.id)).kind, "bad_code");
+    for (let i = 0; i < 5; i++) await waitOutcome(h.store, say("102", "guesser", `!link ABCDEFG${"JKLMN"[i]}`).id);
+    const last = say("102", "guesser", "!link ABCDEFGZ");
+    assert.equal((await waitOutcome(h.store, last.id)).kind, "rate_limited");
+  });
+
+  it("links a user end to end: code from /link, !link in chat, authorization registered on chain, code single-use", async () => {
+    const bidder = await linkUser(h, request, 4, "200", "alice");
+    await waitReply(h.chat, "alice", /linked ✔/);
+    const auth = await h.stack.publicClient.readContract({ address: h.stack.auctionHouse, abi: auctionHouseAbi, functionName: "authorizationOf", args: [bidder] });
+    assert.equal((auth as { chatIdHash: string }).chatIdHash, chatIdHash("200"));
+    assert.equal(await h.store.hget(keys.users, chatIdHash("200")), bidder);
+    assert.equal(await h.store.hget("sothebais:chat:names", chatIdHash("200")), "alice");
+    await linkUser(h, request, 5, "201", "bob");
+    await linkUser(h, request, 6, "202", "carol", { maxBid: parseEther("0.5"), totalCap: parseEther("0.6") });
+    await linkUser(h, request, 7, "203", "dave", { deposit: parseEther("0.05") });
+  });
+
+  it("answers not live before a lot starts", async () => {
+    const m = say("200", "alice", "!bid 0.1");
+    assert.deepEqual(await waitOutcome(h.store, m.id), { kind: "not_live" });
+  });
+
+  it("places a bid and replies with the tx", async () => {
+    lotId = await h.stack.mintAndCreateLot({ reserve: parseEther("0.05"), duration: 3600 });
+    const m = say("200", "alice", "!bid 0.1");
+    const o = await waitOutcome(h.store, m.id);
+    assert.equal(o.kind, "placed");
+    const lot = (await h.stack.publicClient.readContract({ address: h.stack.auctionHouse, abi: auctionHouseAbi, functionName: "lot", args: [lotId] })) as { amount: bigint; bidder: string };
+    assert.equal(lot.amount, parseEther("0.1"));
+    assert.equal(lot.bidder, h.stack.address(4));
+    await waitReply(h.chat, "alice", /bid of 0\.1 ETH on lot #\d+ placed/);
+  });
+
+  it("rejects a bid below the minimum with the minimum", async () => {
+    const m = say("201", "bob", "!bid 0.101");
+    const o = await waitOutcome(h.store, m.id);
+    assert.deepEqual(o, { kind: "too_low", lotId: String(lotId), minimum: String(parseEther("0.105")) });
+    await waitReply(h.chat, "bob", /minimum next bid on lot #\d+ is 0\.105 ETH/);
+  });
+
+  it("!bid min bids the minimum, twice in a row with the invisible character chat clients append", async () => {
+    const a = say("201", "bob", "!bid min");
+    assert.equal((await waitOutcome(h.store, a.id)).kind, "placed");
+    const b = say("200", "alice", "!bid min \u{E0000}");
+    const o = await waitOutcome(h.store, b.id);
+    assert.equal(o.kind, "placed");
+    assert.equal(o.kind === "placed" && o.amount, String((parseEther("0.105") * 105n) / 100n));
+  });
+
+  it("rejects malformed amounts with the syntax and places nothing", async () => {
+    for (const text of ["!bid 1,5", "!bid 1e18", "!bid 0x10", "!bid -1", "!bid .", "!bid 0.5 0.6"]) {
+      const m = say("200", "alice", text);
+      assert.equal((await waitOutcome(h.store, m.id)).kind, "malformed", text);
+    }
+    await waitReply(h.chat, "alice", /usage: !bid <amount in ETH/);
+  });
+
+  it("asks for !confirm far above the price, and places it on !confirm", async () => {
+    const m = say("201", "bob", "!bid 4");
+    assert.equal((await waitOutcome(h.store, m.id)).kind, "confirm_needed");
+    await waitReply(h.chat, "bob", /type !confirm within 30 s/);
+    const c = say("201", "bob", "!confirm");
+    const o = await waitOutcome(h.store, c.id);
+    assert.equal(o.kind, "placed");
+    const again = say("201", "bob", "!confirm");
+    assert.equal((await waitOutcome(h.store, again.id)).kind, "nothing_to_confirm");
+  });
+
+  it("maps caps and escrow reverts to replies", async () => {
+    // carol: per-bid cap 0.5; dave: escrow 0.05.
+    const over = say("202", "carol", "!bid 4.3");
+    assert.deepEqual(await waitOutcome(h.store, over.id), { kind: "over_max_bid", maximum: String(parseEther("0.5")) });
+    await waitReply(h.chat, "carol", /per-bid cap of 0\.5 ETH/);
+    const poor = say("203", "dave", "!bid 4.3");
+    const o = await waitOutcome(h.store, poor.id);
+    assert.equal(o.kind, "insufficient_escrow");
+    await waitReply(h.chat, "dave", /not enough escrow/);
+  });
+
+  it("answers !balance and !mybids from the chain", async () => {
+    const b = say("201", "bob", "!balance");
+    await waitOutcome(h.store, b.id);
+    await waitReply(h.chat, "bob", /escrow .* ETH .*per-bid cap 5\.0? ?ETH|escrow .*per-bid cap 5 ETH/);
+    const m = say("200", "alice", "!mybids");
+    await waitOutcome(h.store, m.id);
+    await waitReply(h.chat, "alice", new RegExp(`#${lotId} outbid`));
+  });
+
+  it("ignores bids from banned users and deleted messages", async () => {
+    h.chat.ban({ userId: "202", duration: 600 });
+    await waitFor(() => h.store.exists(keys.banned("202")), { what: "ban recorded" });
+    const m = say("202", "carol", "!bid 4.5");
+    assert.deepEqual(await waitOutcome(h.store, m.id), { kind: "ignored", reason: "banned" });
+    await h.store.set(keys.deleted("deleted-1"), "1");
+    h.chat.say({ userId: "200", displayName: "alice", text: "!bid 4.6", id: "deleted-1" });
+    assert.deepEqual(await waitOutcome(h.store, "deleted-1"), { kind: "ignored", reason: "deleted" });
+  });
+
+  it("rate-limits a user who floods commands", async () => {
+    await h.store.set(keys.rateUser("204"), "5000", "EX", 10);
+    const m = say("204", "flooder", "!lot");
+    assert.equal((await waitOutcome(h.store, m.id)).kind, "rate_limited");
+    await waitReply(h.chat, "flooder", /slow down/);
+  });
+
+  it("coalesces a burst on one lot: only the highest lands, the others are told who outbid them", async () => {
+    const lot = await h.stack.mintAndCreateLot({ reserve: parseEther("0.05"), duration: 1700 });
+    await waitForLiveLot(lot);
+    const names = ["alice", "bob"] as const;
+    const ids = ["200", "201"];
+    // Each 6 % above the last: every bid is valid on its own, so the last (highest) must end on top.
+    const amounts = Array.from({ length: 8 }, (_, i) => (0.1 * 1.06 ** i).toFixed(4));
+    const sent = amounts.map((a, i) => say(ids[i % 2], names[i % 2], `!bid ${a}`));
+    const outcomes = await Promise.all(sent.map((m) => waitOutcome(h.store, m.id)));
+    assert.ok(outcomes.every((o) => ["placed", "outbid"].includes(o.kind)), JSON.stringify(outcomes));
+    const placed = outcomes.filter((o) => o.kind === "placed");
+    assert.ok(placed.length < 8, "some bids were coalesced");
+    assert.equal(outcomes.at(-1)?.kind, "placed");
+    const onChain = (await h.stack.publicClient.readContract({ address: h.stack.auctionHouse, abi: auctionHouseAbi, functionName: "lot", args: [lot] })) as { amount: bigint };
+    assert.equal(onChain.amount, parseEther(amounts.at(-1) as string));
+    const events = await h.stack.publicClient.getContractEvents({ address: h.stack.auctionHouse, abi: auctionHouseAbi, eventName: "BidPlaced", args: { lotId: lot }, fromBlock: 0n });
+    assert.equal(events.length, placed.length, "one bid on chain per placed outcome");
+    const loser = outcomes.findIndex((o) => o.kind === "outbid");
+    await waitReply(h.chat, names[loser % 2], /outbid on lot #\d+ by @(alice|bob) at/);
+  });
+
+  it("is paused with the contract", async () => {
+    await h.stack.wallet(0).writeContract({ address: h.stack.auctionHouse, abi: auctionHouseAbi, functionName: "pause", args: [] }).then((hash) => h.stack.publicClient.waitForTransactionReceipt({ hash }));
+    const m = say("200", "alice", "!bid min");
+    assert.deepEqual(await waitOutcome(h.store, m.id), { kind: "paused" });
+    await waitReply(h.chat, "alice", /bidding is paused/);
+    await h.stack.wallet(0).writeContract({ address: h.stack.auctionHouse, abi: auctionHouseAbi, functionName: "unpause", args: [] }).then((hash) => h.stack.publicClient.waitForTransactionReceipt({ hash }));
+  });
+
+  it("!max defends the lead against several rivals and stops exactly at its ceiling", async () => {
+    const lot2 = await h.stack.mintAndCreateLot({ reserve: parseEther("0.01"), duration: 1200 });
+    await waitForLiveLot(lot2);
+    void lot2;
+    // The new lot ends first, so it is the live one chat bids go to.
+    const ceiling = parseEther("1");
+    const set = say("201", "bob", "!max 1");
+    assert.equal((await waitOutcome(h.store, set.id)).kind, "max_set");
+    const read = async () => (await h.stack.publicClient.readContract({ address: h.stack.auctionHouse, abi: auctionHouseAbi, functionName: "lot", args: [lot2] })) as { amount: bigint; bidder: string };
+    const bob = h.stack.address(5);
+    await waitFor(async () => (await read()).bidder === bob, { what: "proxy opening bid" });
+    for (const [rival, amount] of [[8, "0.2"], [9, "0.5"], [10, "0.9"]] as const) {
+      await h.stack.bid(rival, lot2, parseEther(amount));
+      await waitFor(async () => (await read()).bidder === bob, { what: `proxy defends against ${amount}` });
+      const l = await read();
+      assert.equal(l.amount, (parseEther(amount) * 105n) / 100n, "bids the least needed to lead");
+    }
+    // 0.945 standing; a rival at 1.0 needs 1.05 to beat: above the ceiling, the proxy stops.
+    await h.stack.bid(11, lot2, parseEther("1"));
+    await waitReply(h.chat, "bob", /your !max of 1 ETH on lot #\d+ was passed/);
+    const l = await read();
+    assert.equal(l.bidder, h.stack.address(11));
+    assert.ok(l.amount <= ceiling || l.bidder !== bob);
+    assert.equal(await h.store.hget(keys.proxies, "201"), null);
+    const bids = await h.stack.publicClient.getContractEvents({ address: h.stack.auctionHouse, abi: auctionHouseAbi, eventName: "BidPlaced", args: { lotId: lot2, bidder: bob }, fromBlock: 0n });
+    assert.equal(bids.length, 4);
+    assert.ok(bids.every((b) => (b.args as { amount: bigint }).amount <= ceiling));
+  });
+
+  it("every message above got exactly one outcome", async () => {
+    const msgs = h.chat.events().filter((e) => e.type === "message" && !e.bot && e.text.startsWith("!"));
+    for (const m of msgs) if (m.type === "message") assert.ok(await outcomeOf(h.store, m.id), `no outcome for ${m.text}`);
+  });
+});

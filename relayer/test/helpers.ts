@@ -1,0 +1,147 @@
+/**
+ * Test harness: a deployed stack on a fresh Hardhat node, a real Redis, the local chat server, and the
+ * relayer (in-process, or as a child process for kill -9). Chat lines go in through the chat server's
+ * API; the relayer reads them over real tmi.js; replies are read back from the chat server.
+ */
+import { createLogger } from "@sothebais/common/log";
+import { freePort, localPrivateKey, type RedisServer, startProcess, startRedis, startTestStack, type TestStack, waitFor } from "@sothebais/common/testing";
+import { join } from "node:path";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { parseEther } from "viem";
+import { type ChatServer, startChatServer } from "../src/chat-server/server.ts";
+import { loadConfig } from "../src/config.ts";
+import { type Relayer, startRelayer } from "../src/relayer.ts";
+import type { Outcome } from "../src/replies.ts";
+import { createStore, keys, type Store } from "../src/store.ts";
+
+export const relayerDir = join(import.meta.dirname, "..");
+
+export type Harness = {
+  stack: TestStack;
+  redis: RedisServer;
+  chat: ChatServer;
+  store: Store;
+  env: (overrides?: Record<string, string>) => Record<string, string>;
+  stop: () => Promise<void>;
+};
+
+/** Redis with AOF (fsync on every write), so a Redis restart keeps work in flight, as in production. */
+export async function startDurableRedis(port?: number): Promise<RedisServer> {
+  const dir = mkdtempSync(join(tmpdir(), "sothebais-redis-"));
+  const p = port ?? (await freePort());
+  const server = await startProcess({
+    name: "redis-server",
+    command: "redis-server",
+    args: ["--port", String(p), "--bind", "127.0.0.1", "--dir", dir, "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--protected-mode", "no"],
+    readyWhen: /Ready to accept connections/,
+    timeoutMs: 10_000,
+  });
+  const self: RedisServer = { ...server, port: p, url: `redis://127.0.0.1:${p}`, restart: async () => {
+    await server.stop();
+    return startDurableRedis(p);
+  } };
+  return self;
+}
+
+export async function startHarness(options: { intervalMs?: number; durableRedis?: boolean; chatLimit?: number } = {}): Promise<Harness> {
+  const [stack, redis, chat] = await Promise.all([
+    startTestStack({ intervalMs: options.intervalMs }),
+    options.durableRedis ? startDurableRedis() : startRedis(),
+    freePort().then((port) => startChatServer({ port, mods: ["sothebais_bot"], rateLimit: { limit: options.chatLimit ?? 10_000, modLimit: options.chatLimit ?? 10_000, windowMs: 30_000 } })),
+  ]);
+  const store = createStore(redis.url);
+  const env = (overrides: Record<string, string> = {}) => ({
+    ...stack.env,
+    RELAYER_PRIVATE_KEY: localPrivateKey(1),
+    REDIS_URL: redis.url,
+    TWITCH_SERVER: "127.0.0.1",
+    TWITCH_PORT: String(chat.port),
+    TWITCH_SECURE: "false",
+    TWITCH_USERNAME: "sothebais_bot",
+    TWITCH_OAUTH_TOKEN: "oauth:local",
+    TWITCH_CHANNELS: "sothebais",
+    CHAT_HISTORY_URL: `http://127.0.0.1:${chat.port}`,
+    CHAT_RATE_LIMIT: "10000",
+    USER_RATE_LIMIT: "1000",
+    CLAIM_IDLE_MS: "3000",
+    POLL_MS: "50",
+    LOG_LEVEL: "error",
+    ...overrides,
+  });
+  return {
+    stack,
+    redis,
+    chat,
+    store,
+    env,
+    stop: async () => {
+      store.disconnect();
+      await Promise.allSettled([stack.stop(), redis.stop(), chat.close()]);
+    },
+  };
+}
+
+export async function startInProcess(h: Harness, overrides: Record<string, string> = {}): Promise<Relayer> {
+  const port = await freePort();
+  const config = loadConfig({ ...h.env(overrides), PORT: String(port) });
+  const relayer = await startRelayer(config, createLogger({ service: "relayer-test", level: "error" }));
+  await waitFor(async () => (await relayer.health()).chat.connected, { what: "relayer chat connection", timeoutMs: 20_000 });
+  return relayer;
+}
+
+export async function startAsProcess(h: Harness, overrides: Record<string, string> = {}) {
+  const port = await freePort();
+  const proc = await startProcess({
+    name: "relayer",
+    command: process.execPath,
+    args: [join(relayerDir, "src/main.ts")],
+    cwd: relayerDir,
+    env: { ...h.env(overrides), PORT: String(port), LOG_LEVEL: "info" },
+    readyWhen: /relayer ready/,
+    timeoutMs: 30_000,
+  });
+  return { ...proc, port, url: `http://127.0.0.1:${port}` };
+}
+
+/** Outcome recorded for a message id, if any. */
+export async function outcomeOf(store: Store, msgId: string): Promise<Outcome | undefined> {
+  const raw = await store.get(keys.outcome(msgId));
+  return raw ? (JSON.parse(raw) as Outcome) : undefined;
+}
+
+export const waitOutcome = (store: Store, msgId: string, timeoutMs = 20_000) =>
+  waitFor(() => outcomeOf(store, msgId), { what: `outcome of ${msgId}`, timeoutMs });
+
+/** Bot lines in chat that mention `name`. */
+export const repliesTo = (chat: ChatServer, name: string) =>
+  chat.events().filter((e) => e.type === "message" && e.bot && e.text.includes(`@${name}`)).map((e) => (e.type === "message" ? e.text : ""));
+
+export const waitReply = (chat: ChatServer, name: string, pattern: RegExp, timeoutMs = 20_000) =>
+  waitFor(() => repliesTo(chat, name).find((t) => pattern.test(t)), { what: `reply to @${name} matching ${pattern}`, timeoutMs });
+
+/** Links chat user `userId` to local account `index` through POST /link and `!link CODE`, with escrow. */
+export async function linkUser(
+  h: Harness,
+  relayerUrl: string | ((req: Request) => Promise<Response>),
+  index: number,
+  userId: string,
+  name: string,
+  caps: { maxBid?: bigint; totalCap?: bigint; deposit?: bigint } = {},
+) {
+  if (caps.deposit !== 0n) await h.stack.deposit(index, caps.deposit ?? parseEther("10"));
+  const expiry = (await h.stack.now()) + 24 * 3600;
+  const signed = await h.stack.signChatAuthorization(index, { maxBid: caps.maxBid ?? parseEther("5"), totalCap: caps.totalCap ?? parseEther("10"), expiry: BigInt(expiry) });
+  const body = JSON.stringify({
+    authorization: Object.fromEntries(Object.entries(signed.authorization).map(([k, v]) => [k, String(v)])),
+    signature: signed.signature,
+  });
+  const req = new Request("http://relayer/link", { method: "POST", headers: { "content-type": "application/json" }, body });
+  const res = typeof relayerUrl === "string" ? await fetch(new URL("/link", relayerUrl), { method: "POST", headers: { "content-type": "application/json" }, body }) : await relayerUrl(req);
+  const { code } = (await res.json()) as { code: string };
+  if (!code) throw new Error(`no link code (${res.status})`);
+  const msg = h.chat.say({ userId, displayName: name, text: `!link ${code}` });
+  const outcome = await waitOutcome(h.store, msg.id, 30_000);
+  if (outcome.kind !== "linked") throw new Error(`link failed: ${JSON.stringify(outcome)}`);
+  return h.stack.address(index);
+}
