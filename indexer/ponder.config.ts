@@ -3,7 +3,7 @@
  * indexed from the deploy block. Values come from service/config.ts, so the launcher and Ponder agree.
  */
 import { createConfig } from "ponder";
-import { iAuctionHouseAbi } from "@sothebais/common/abis";
+import { auctionHouseAbi } from "@sothebais/common/abis";
 import { erc721Abi } from "./abis/collection.ts";
 import { readIndexerConfig } from "./service/config.ts";
 
@@ -29,7 +29,7 @@ export default createConfig({
   contracts: {
     AuctionHouse: {
       chain: "chain",
-      abi: iAuctionHouseAbi,
+      abi: auctionHouseAbi,
       address: deployment.auctionHouse,
       startBlock: deployment.deployBlock,
     },

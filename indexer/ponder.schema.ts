@@ -227,6 +227,8 @@ export const protocol = onchainTable("protocol", (t) => ({
   id: t.integer().primaryKey(),
   feeBps: t.integer().notNull(),
   treasury: t.hex().notNull(),
+  /** New lots and bids stopped (never withdrawals or settlement). */
+  paused: t.boolean().notNull(),
   updatedBlock: t.bigint().notNull(),
   txHash: t.hex().notNull(),
 }));

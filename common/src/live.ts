@@ -122,15 +122,15 @@ export type LiveSnapshot = {
 };
 
 /**
- * The smallest bid the contract accepts next, as `AuctionHouse.minimumNextBid` computes it:
- * the reserve (at least 1 wei) for the first bid, else the larger of `amount * (1 + bps/10000)` and
- * `amount + floor`.
+ * The smallest bid the contract accepts next, as `AuctionHouse.minimumNextBid` computes it: the reserve
+ * (at least 1 wei) for the first bid, else `amount + max(amount * bps / 10000, floor, 1)`.
  */
 export function minimumNextBid(lot: { amount: bigint; reserve: bigint; minIncrementBps: number | bigint; minIncrementFloor: bigint }): bigint {
   if (lot.amount === 0n) return lot.reserve > 0n ? lot.reserve : 1n;
-  const byBps = lot.amount + (lot.amount * BigInt(lot.minIncrementBps)) / 10_000n;
-  const byFloor = lot.amount + lot.minIncrementFloor;
-  return byBps > byFloor ? byBps : byFloor;
+  let increment = (lot.amount * BigInt(lot.minIncrementBps)) / 10_000n;
+  if (increment < lot.minIncrementFloor) increment = lot.minIncrementFloor;
+  if (increment === 0n) increment = 1n;
+  return lot.amount + increment;
 }
 
 /**

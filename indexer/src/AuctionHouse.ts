@@ -315,12 +315,21 @@ ponder.on("AuctionHouse:ChatAuthorizationRegistered", async ({ event, context })
 ponder.on("AuctionHouse:ChatAuthorizationRevoked", async ({ event, context }) => {
   const existing = await context.db.find(chatAuthorization, { id: event.args.bidder });
   if (!existing) return;
-  await context.db.update(chatAuthorization, { id: event.args.bidder }).set({ revoked: true, revokedAt: Number(event.block.timestamp) });
+  // Revoking consumes a nonce too; the contract's view then reports that nonce.
+  await context.db
+    .update(chatAuthorization, { id: event.args.bidder })
+    .set({ revoked: true, revokedAt: Number(event.block.timestamp), nonce: event.args.nonce });
 });
 
-async function updateProtocol(context: Context, blockNumber: bigint, txHash: Hex, change: { feeBps?: number; treasury?: Hex }) {
+async function updateProtocol(context: Context, blockNumber: bigint, txHash: Hex, change: { feeBps?: number; treasury?: Hex; paused?: boolean }) {
   const row = await context.db.find(protocol, { id: 1 });
-  const next = { feeBps: change.feeBps ?? row?.feeBps ?? 0, treasury: change.treasury ?? row?.treasury ?? ZERO_ADDRESS, updatedBlock: blockNumber, txHash };
+  const next = {
+    feeBps: change.feeBps ?? row?.feeBps ?? 0,
+    treasury: change.treasury ?? row?.treasury ?? ZERO_ADDRESS,
+    paused: change.paused ?? row?.paused ?? false,
+    updatedBlock: blockNumber,
+    txHash,
+  };
   await context.db.insert(protocol).values({ id: 1, ...next }).onConflictDoUpdate(next);
 }
 
@@ -330,4 +339,12 @@ ponder.on("AuctionHouse:ProtocolFeeUpdated", async ({ event, context }) => {
 
 ponder.on("AuctionHouse:TreasuryUpdated", async ({ event, context }) => {
   await updateProtocol(context, event.block.number, event.transaction.hash, { treasury: event.args.newTreasury });
+});
+
+ponder.on("AuctionHouse:Paused", async ({ event, context }) => {
+  await updateProtocol(context, event.block.number, event.transaction.hash, { paused: true });
+});
+
+ponder.on("AuctionHouse:Unpaused", async ({ event, context }) => {
+  await updateProtocol(context, event.block.number, event.transaction.hash, { paused: false });
 });

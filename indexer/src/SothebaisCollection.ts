@@ -34,8 +34,10 @@ ponder.on("SothebaisCollection:MetadataUpdate", async ({ event, context }) => {
   const nft = event.log.address;
   const tokenId = event.args._tokenId;
   const known = await context.db.find(token, { nft, tokenId });
-  if (!known) return;
+  // ERC721URIStorage emits this at every mint too: the mint's Transfer handler already read that URI.
+  if (!known || known.mintTx === event.transaction.hash) return;
   const uri = await readTokenUri(context, nft, tokenId, event.block.number);
+  if (uri === known.uri) return;
   await context.db.update(token, { nft, tokenId }).set({ uri, updatedBlock: event.block.number });
   // Open lots of this token show the new artwork too (rare: an admin fixing metadata).
   await context.db.sql.update(lot).set({ tokenUri: uri }).where(and(eq(lot.nft, nft), eq(lot.tokenId, tokenId)));
