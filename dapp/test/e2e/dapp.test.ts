@@ -1,0 +1,271 @@
+/**
+ * End to end in Debian's headless Chromium against the real stack (Hardhat node + demo campaign, Redis,
+ * indexer, local chat, relayer, dApp preview). A test EIP-1193 wallet injected into each page signs with
+ * a local node account, so every step sends real transactions. Screenshots of each step go to
+ * dapp/test-results/e2e/.
+ */
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { createPublicClient, createWalletClient, http, parseEther, type Address } from "viem";
+import { hardhat } from "viem/chains";
+import { auctionHouseAbi, sothebaisCollectionAbi } from "@sothebais/common/abis";
+import { localAccount, waitFor } from "@sothebais/common/testing";
+import { type E2eStack, launchChromium, startE2eStack } from "./stack.ts";
+import { injectWallet, type TestWallet } from "./wallet.ts";
+
+const shots = join(import.meta.dirname, "../../test-results/e2e");
+mkdirSync(shots, { recursive: true });
+const T = 30_000; // generous: 2 shared cores
+
+describe("dApp in a real browser against the real stack", { timeout: 15 * 60_000 }, () => {
+  let stack: E2eStack;
+  let browser: Browser;
+  let url: string;
+  let house: Address;
+  let collection: Address;
+  let publicClient: ReturnType<typeof createPublicClient>;
+  const pages: Record<string, { context: BrowserContext; page: Page; wallet: TestWallet }> = {};
+  const pageErrors: string[] = [];
+
+  async function open(name: string, accountIndex: number, viewport = { width: 1360, height: 900 }) {
+    const context = await browser.newContext({ viewport });
+    const wallet = await injectWallet(context, { rpcUrl: stack.ctx.urls.rpcUrl, accountIndex });
+    const page = await context.newPage();
+    page.setDefaultTimeout(T);
+    page.on("pageerror", (e) => pageErrors.push(`${name}: ${e.message}`));
+    pages[name] = { context, page, wallet };
+    return pages[name];
+  }
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
+  const text = async (page: Page, testId: string) => ((await page.getByTestId(testId).first().textContent()) ?? "").trim();
+  const escrowOf = (a: Address) => publicClient.readContract({ address: house, abi: auctionHouseAbi, functionName: "escrowOf", args: [a] }) as Promise<bigint>;
+
+  const nav = (page: Page, name: string) => page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true }).click();
+  const bidInput = (page: Page) => page.getByRole("textbox", { name: /^Your bid/ });
+
+  async function connect(page: Page, address: Address) {
+    await page.getByRole("banner").getByRole("button", { name: "Connect wallet", exact: true }).click();
+    await page.getByTestId("account-chip").waitFor();
+    assert.match(await text(page, "account-chip"), new RegExp(`${address.slice(0, 6)}…${address.slice(-4)}`));
+  }
+
+  before(async () => {
+    stack = await startE2eStack();
+    browser = await launchChromium();
+    url = stack.ctx.urls.dappUrl;
+    house = stack.ctx.deployment!.auctionHouse;
+    collection = stack.ctx.deployment!.collection;
+    publicClient = createPublicClient({ chain: hardhat, transport: http(stack.ctx.urls.rpcUrl) });
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await stack?.stop("tests done");
+  });
+
+  it("connects an injected wallet announced over EIP-6963 and shows the live lot", async () => {
+    const { page, wallet } = await open("alice", 4);
+    await page.goto(url);
+    await page.getByRole("heading", { level: 1 }).waitFor();
+    assert.equal(await page.getByTestId("current-bid").textContent(), "0.05 ETH", "reserve shown before the first bid");
+    await shot(page, "01-live-lot");
+    await connect(page, wallet.address);
+    assert.ok(wallet.calls.includes("eth_requestAccounts"));
+    await shot(page, "02-connected");
+  });
+
+  it("deposits into escrow from the account page", async () => {
+    const { page, wallet } = pages.alice;
+    await nav(page, "Account");
+    await page.getByRole("textbox", { name: /^Deposit/ }).fill("1");
+    await page.getByRole("button", { name: "Deposit", exact: true }).click();
+    await page.getByText("Deposit confirmed.").waitFor();
+    await waitFor(async () => (await text(page, "escrow-balance")) === "1 ETH", { timeoutMs: T, what: "escrow balance 1 ETH on the page" });
+    assert.equal(await escrowOf(wallet.address), parseEther("1"));
+    await shot(page, "03-deposit");
+  });
+
+  it("bids from escrow and leads, with the bid in the history", async () => {
+    const { page, wallet } = pages.alice;
+    await nav(page, "Live");
+    await page.getByLabel(/Escrow first/).waitFor();
+    assert.equal(await page.getByLabel(/Escrow first/).isChecked(), true, "escrow preselected when there is escrow");
+    await page.getByRole("button", { name: "Place bid · 0.05 ETH" }).click();
+    await page.getByText("Bid confirmed.").or(page.getByText("Bid confirmed. You are the highest bidder.")).first().waitFor();
+    await page.getByText("You lead").waitFor();
+    await waitFor(async () => (await page.getByTestId("bid-history").locator("li").count()) === 1, { timeoutMs: T, what: "one bid in the history" });
+    const lot = (await publicClient.readContract({ address: house, abi: auctionHouseAbi, functionName: "lot", args: [1n] })) as { bidder: Address; amount: bigint };
+    assert.equal(lot.bidder, wallet.address);
+    assert.equal(lot.amount, parseEther("0.05"));
+    assert.equal(await escrowOf(wallet.address), parseEther("0.95"), "the bid came out of escrow");
+    await shot(page, "04-bid-leading");
+  });
+
+  it("shows a second account's higher bid live, without a reload", async () => {
+    const bob = await open("bob", 5);
+    await bob.page.goto(url);
+    await connect(bob.page, bob.wallet.address);
+    await bob.page.getByRole("button", { name: /Place bid · 0.0525 ETH/ }).click();
+    await bob.page.getByText(/Bid confirmed/).first().waitFor();
+    const { page } = pages.alice;
+    // Alice's page was never reloaded: the indexer pushed the new bid.
+    await waitFor(async () => (await page.getByTestId("current-bid").textContent()) === "0.0525 ETH", { timeoutMs: T, what: "outbid shown on alice's page" });
+    await waitFor(async () => (await page.getByTestId("bid-history").locator("li").count()) === 2, { timeoutMs: T, what: "two bids in alice's history" });
+    assert.equal(await page.getByText("You lead").count(), 0);
+    await shot(page, "05-outbid-live");
+    await shot(bob.page, "05b-bob-leads");
+  });
+
+  it("explains errors in words: below the minimum, and a rejected signature", async () => {
+    const { page, wallet } = pages.alice;
+    const input = bidInput(page);
+    await input.fill("0.01");
+    await page.getByText(/The minimum bid is 0.055125 ETH/).waitFor();
+    await input.fill("0.1");
+    wallet.rejectNext();
+    await page.getByRole("button", { name: "Place bid · 0.1 ETH" }).click();
+    await page.getByText("You rejected the request in your wallet. Nothing was sent.").waitFor();
+    await shot(page, "06-rejected");
+  });
+
+  it("links chat: caps and expiry, EIP-712 signature, one-time code, !link in chat, confirmed on chain, revoke", async () => {
+    const { page, wallet } = pages.alice;
+    await nav(page, "Account");
+    await page.getByLabel("Per-bid cap").fill("0.3");
+    await page.getByLabel("Total cap").fill("0.9");
+    await page.getByLabel("30 days").check();
+    await page.getByRole("button", { name: "Sign & get a chat code" }).click();
+    await page.getByTestId("link-code").waitFor();
+    assert.ok(wallet.calls.includes("eth_signTypedData_v4"));
+    const command = (await text(page, "link-code")).replace(/\s+/g, " ");
+    assert.match(command, /^!link [A-Z2-9]{6,10}$/);
+    await shot(page, "07-link-code");
+    await stack.say("424242", "alice_chat", command);
+    await page.getByTestId("chat-linked").waitFor({ timeout: 60_000 });
+    const auth = (await publicClient.readContract({ address: house, abi: auctionHouseAbi, functionName: "authorizationOf", args: [wallet.address] })) as {
+      chatIdHash: `0x${string}`;
+      maxBid: bigint;
+      totalCap: bigint;
+      revoked: boolean;
+    };
+    assert.equal(auth.maxBid, parseEther("0.3"));
+    assert.equal(auth.totalCap, parseEther("0.9"));
+    assert.equal(auth.revoked, false);
+    assert.notEqual(auth.chatIdHash, `0x${"0".repeat(64)}`);
+    await shot(page, "08-chat-linked");
+    await page.getByRole("button", { name: "Revoke chat bidding" }).click();
+    await page.getByText("Revoked: the relayer can no longer bid for you.").waitFor();
+    const after = (await publicClient.readContract({ address: house, abi: auctionHouseAbi, functionName: "authorizationOf", args: [wallet.address] })) as { revoked: boolean };
+    assert.equal(after.revoked, true);
+  });
+
+  let newLotId = 0n;
+  it("admin mints, creates a lot and pauses auctions; bidding then says why it cannot", async () => {
+    const admin = await open("admin", 0);
+    await admin.page.goto(`${url}/admin`);
+    await connect(admin.page, admin.wallet.address);
+    await admin.page.getByTestId("admin-console").waitFor();
+    const uri = `data:application/json,${encodeURIComponent(JSON.stringify({ name: "E2E Sunrise", description: "Minted by the end-to-end test.", image: "data:image/svg+xml," + encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#f4a261"/><circle cx="5" cy="6" r="3" fill="#e76f51"/></svg>') }))}`;
+    await admin.page.getByLabel(/Mint a new artwork/).fill(uri);
+    await admin.page.getByRole("button", { name: "Mint", exact: true }).click();
+    await admin.page.getByText(/Minted token #\d+/).waitFor();
+    const tokenId = BigInt(await admin.page.getByLabel("Token id").inputValue());
+    assert.equal(((await publicClient.readContract({ address: collection, abi: sothebaisCollectionAbi, functionName: "ownerOf", args: [tokenId] })) as string).toLowerCase(), admin.wallet.address.toLowerCase());
+    // The admin is the seller of this token: approve the auction house from the console, then create the lot.
+    const approve = admin.page.getByRole("button", { name: "Approve now" });
+    await approve.waitFor();
+    await approve.click();
+    await admin.page.getByText("Approve confirmed.").waitFor();
+    await admin.page.getByLabel("Reserve (ETH)").fill("0.1");
+    await admin.page.getByLabel("Duration (min)").fill("1.5");
+    await admin.page.getByLabel("Late-bid extension (s)").fill("10");
+    await admin.page.getByRole("button", { name: "Create lot" }).click();
+    await admin.page.getByText("Lot created. It appears in the schedule once indexed.").waitFor();
+    newLotId = (await publicClient.readContract({ address: house, abi: auctionHouseAbi, functionName: "lotCount" })) as bigint;
+    await shot(admin.page, "09-admin-created-lot");
+
+    await admin.page.getByRole("button", { name: "Pause auctions" }).click();
+    await waitFor(async () => (await text(admin.page, "paused-state")) === "Paused", { timeoutMs: T, what: "paused shown" });
+    assert.equal(await publicClient.readContract({ address: house, abi: auctionHouseAbi, functionName: "paused" }), true);
+    await shot(admin.page, "10-admin-paused");
+
+    const { page } = pages.alice;
+    await page.goto(`${url}/lot/${newLotId}`);
+    await page.getByText("Auctions are paused right now. Withdrawals and settlement still work.").waitFor();
+    await shot(page, "11-bid-while-paused");
+
+    await admin.page.getByRole("button", { name: "Resume auctions" }).click();
+    await waitFor(async () => (await text(admin.page, "paused-state")) === "Running", { timeoutMs: T, what: "running shown" });
+  });
+
+  it("never shows the console to a non-admin, whose admin calls fail on chain anyway", async () => {
+    const { page, wallet } = pages.alice;
+    assert.equal(await page.getByRole("link", { name: "Admin" }).count(), 0, "no Admin link for a bidder");
+    await page.goto(`${url}/admin`);
+    await page.getByText("This page is for the auction team.").waitFor();
+    assert.equal(await page.getByTestId("admin-console").count(), 0);
+    await shot(page, "12-non-admin");
+    const bidder = createWalletClient({ account: localAccount(4), chain: hardhat, transport: http(stack.ctx.urls.rpcUrl) });
+    await assert.rejects(
+      publicClient.simulateContract({ account: localAccount(4), address: house, abi: auctionHouseAbi, functionName: "pause" }),
+      (e: Error) => /AccessControlUnauthorizedAccount/.test(e.message),
+    );
+    await assert.rejects(bidder.writeContract({ address: house, abi: auctionHouseAbi, functionName: "pause", gas: 100_000n }).then((hash) => publicClient.waitForTransactionReceipt({ hash })).then((r) => {
+      if (r.status !== "success") throw new Error("reverted");
+    }));
+    assert.equal(await publicClient.readContract({ address: house, abi: auctionHouseAbi, functionName: "paused" }), false);
+    void wallet;
+  });
+
+  it("wins a lot, settles it from the account page and receives the artwork", async () => {
+    const { page, wallet } = pages.alice;
+    await page.goto(`${url}/lot/${newLotId}`);
+    await page.getByRole("button", { name: "Place bid · 0.1 ETH" }).click();
+    await page.getByText(/Bid confirmed/).first().waitFor();
+    const lot = (await publicClient.readContract({ address: house, abi: auctionHouseAbi, functionName: "lot", args: [newLotId] })) as { endTime: number; tokenId: bigint };
+    await waitFor(async () => Date.now() / 1000 > Number(lot.endTime) + 1, { timeoutMs: 180_000, intervalMs: 1000, what: "the new lot to end" });
+    await nav(page, "Account");
+    const row = page.locator(`[data-testid=my-bids] tr[data-standing=won]`);
+    await row.waitFor({ timeout: 60_000 });
+    await shot(page, "13-won");
+    await row.getByRole("button", { name: "Settle & claim" }).click();
+    await page.getByText("Lot settled: the artwork is in your wallet.").waitFor();
+    const owner = (await publicClient.readContract({ address: collection, abi: sothebaisCollectionAbi, functionName: "ownerOf", args: [lot.tokenId] })) as string;
+    assert.equal(owner.toLowerCase(), wallet.address.toLowerCase());
+    await shot(page, "14-settled");
+  });
+
+  it("withdraws all escrow", async () => {
+    const { page, wallet } = pages.alice;
+    const before = await escrowOf(wallet.address);
+    assert.ok(before > 0n);
+    await page.getByRole("button", { name: "Withdraw all" }).click();
+    await page.getByText("Withdraw confirmed.").waitFor();
+    await waitFor(async () => (await text(page, "escrow-balance")) === "0 ETH", { timeoutMs: T, what: "escrow 0 on the page" });
+    assert.equal(await escrowOf(wallet.address), 0n);
+    await shot(page, "15-withdrawn");
+  });
+
+  it("works at phone width", async () => {
+    const phone = await open("phone", 6, { width: 390, height: 844 });
+    await phone.page.goto(url);
+    await phone.page.getByRole("heading", { level: 1 }).waitFor();
+    const overflow = await phone.page.evaluate(() => {
+      const wide = [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1).map((e) => `${e.tagName}.${e.className}`);
+      return { px: document.documentElement.scrollWidth - window.innerWidth, wide: wide.slice(0, 5) };
+    });
+    assert.ok(overflow.px <= 0, `no horizontal scroll at 390 px (overflow ${overflow.px}px: ${overflow.wide.join(", ")})`);
+    await shot(phone.page, "16-phone-lot");
+    await nav(phone.page, "Campaigns");
+    await phone.page.getByRole("heading", { name: "Campaigns" }).waitFor();
+    await shot(phone.page, "17-phone-campaigns");
+  });
+
+  it("left no uncaught errors in any page", () => {
+    assert.deepEqual(pageErrors, []);
+  });
+});
+
