@@ -15,9 +15,9 @@ export default defineConfig({
     version: "0.8.30",
     path: solcPath,
     settings: {
-      optimizer: { enabled: true, runs: 1000 },
+      optimizer: { enabled: true, runs: 10_000 },
       evmVersion: "cancun",
-      viaIR: false,
+      viaIR: true,
     },
   },
   networks: {

@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IERC721} from "@openzeppelin/contracts/token/ERC721/IERC721.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ECDSA} from "@openzeppelin/contracts/utils/cryptography/ECDSA.sol";
 import {EIP712} from "@openzeppelin/contracts/utils/cryptography/EIP712.sol";
 import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/SignatureChecker.sol";
@@ -19,7 +20,11 @@ import {IAuctionHouse} from "./interfaces/IAuctionHouse.sol";
 /// Storage is packed for gas (see contracts/README.md, "Storage layout"):
 /// - a lot is two slots: {Bid} (bidder, amount, flags) and {Schedule} (times, reserve, buffer, template, token id);
 /// - what lots of one campaign share (NFT contract, seller, campaign, increments) is interned once as a {Template};
-/// - a chat authorization is two slots plus the chat identity hash.
+/// - an address's escrow balance shares one slot with its chat bookkeeping (exposure, total cap, nonce), so a chat
+///   bidder's deposit, registration and bids all touch the same slot; the authorization itself is one more slot
+///   plus the chat identity hash;
+/// - protocol fees accrue in the fee configuration slot that settlement reads anyway, and count as the
+///   treasury's escrow (see {escrowOf}).
 contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, ReentrancyGuardTransient, EIP712 {
     // ------------------------------------------------------------------ constants
 
@@ -53,14 +58,14 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
         "ChatAuthorization(address bidder,address relayer,uint256 maxBid,uint256 totalCap,uint256 expiry,uint256 nonce)"
     );
     uint256 private constant _BPS = 10_000;
+    uint256 private constant _GWEI = 1 gwei;
 
     // Bid.flags bits. `_EXISTS` is set at creation, so the first bid rewrites a non-zero slot (2,900 gas, not 20,000).
     uint8 private constant _EXISTS = 1;
     uint8 private constant _ESCROW_BID = 2; // the standing bid used escrow: its refund goes back to escrow
     uint8 private constant _VIA_RELAYER = 4; // the standing bid was placed by a relayer (counts in the exposure)
-    uint8 private constant _SETTLED = 8;
-    uint8 private constant _CANCELLED = 16;
-    uint8 private constant _BIG_TOKEN_ID = 32; // token id above uint32: kept in `_bigTokenIds`
+    uint8 private constant _CANCELLED = 8;
+    uint8 private constant _BIG_TOKEN_ID = 16; // token id above uint32: kept in `_bigTokenIds`
 
     // ------------------------------------------------------------------ storage types
 
@@ -98,22 +103,30 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
         bool paused;
     }
 
-    /// @dev One slot: where protocol fees go and how much.
+    /// @dev One slot: where protocol fees go, how much, and the fees accrued for the current treasury but not yet
+    /// moved into its {Account} (they are part of its escrow: see {escrowOf}).
     struct FeeConfig {
         address treasury;
         uint16 feeBps;
+        uint80 accruedFees;
     }
 
-    /// @dev A bidder's registered chat authorization (two slots; the chat identity hash is kept apart).
-    /// Caps above what the fields hold are stored clamped: more wei than exists, so nothing changes.
+    /// @dev Every address's escrow plus its chat bookkeeping, in one slot. uint88 holds 309 million ether.
+    /// The total cap is kept in gwei, rounded down (stricter for the bidder, never looser); 56 bits of gwei hold
+    /// 72 million ether, and larger caps are clamped to that, which changes nothing in practice.
+    struct Account {
+        uint88 balance; // escrow, in wei
+        uint88 exposure; // standing chat bids plus lots won through chat, in wei; carries over to a new authorization
+        uint56 totalCapGwei; // of the registered authorization
+        uint24 nonce; // next nonce the bidder signs; registration and revocation each consume one
+    }
+
+    /// @dev A bidder's registered chat authorization: one slot (the chat identity hash is kept apart).
+    /// `expiry == 0` with a relayer set means revoked. The per-bid cap is kept in gwei, rounded down, as above.
     struct Authorization {
         address relayer;
-        uint88 maxBid;
-        bool revoked;
-        uint96 totalCap;
-        uint96 exposure; // standing chat bids plus lots won through chat; carries over to a new authorization
+        uint56 maxBidGwei;
         uint40 expiry;
-        uint24 nonce; // next nonce the bidder signs; registration and revocation each consume one
     }
 
     // ------------------------------------------------------------------ state
@@ -125,7 +138,7 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
     mapping(uint256 lotId => uint256) private _bigTokenIds;
     mapping(uint256 templateId => Template) private _templates;
     mapping(bytes32 templateKey => uint32) private _templateIds;
-    mapping(address account => uint256) private _escrow;
+    mapping(address account => Account) private _accounts;
     mapping(address bidder => Authorization) private _auths;
     mapping(address bidder => bytes32) private _chatIds;
 
@@ -150,7 +163,7 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
         if (protocolFeeBps_ > MAX_PROTOCOL_FEE_BPS) {
             revert AuctionHouseFeeTooHigh(protocolFeeBps_, MAX_PROTOCOL_FEE_BPS);
         }
-        _fees = FeeConfig({treasury: treasury_, feeBps: protocolFeeBps_});
+        _fees = FeeConfig({treasury: treasury_, feeBps: protocolFeeBps_, accruedFees: 0});
         emit TreasuryUpdated(address(0), treasury_);
         emit ProtocolFeeUpdated(0, protocolFeeBps_);
     }
@@ -180,18 +193,20 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
     /// identity hash.
     function relayBid(uint256 lotId, address bidder, uint256 amount) external nonReentrant onlyRole(RELAYER_ROLE) {
         Authorization memory auth = _auths[bidder];
-        if (auth.relayer == address(0) || auth.revoked) revert ChatAuthorizationRevokedOrMissing(bidder);
+        if (auth.relayer == address(0) || auth.expiry == 0) revert ChatAuthorizationRevokedOrMissing(bidder);
         if (auth.relayer != msg.sender) revert ChatAuthorizationWrongRelayer(auth.relayer, msg.sender);
         if (block.timestamp > auth.expiry) revert ChatAuthorizationExpired(auth.expiry);
-        if (amount > auth.maxBid) revert AuctionHouseBidTooHigh(amount, auth.maxBid);
+        uint256 maxBid = uint256(auth.maxBidGwei) * _GWEI;
+        if (amount > maxBid) revert AuctionHouseBidTooHigh(amount, maxBid);
 
         (Bid memory prev,) = _acceptBid(lotId, bidder, amount, amount, _ESCROW_BID | _VIA_RELAYER, _chatIds[bidder]);
 
-        // Read the exposure again: outbidding oneself just released the previous chat bid from it.
-        Authorization storage stored = _auths[bidder];
-        uint256 exposure = uint256(stored.exposure) + amount;
-        if (exposure > auth.totalCap) revert ChatAuthorizationCapExceeded(bidder, exposure, auth.totalCap);
-        stored.exposure = uint96(exposure); // <= totalCap, a uint96
+        // Read after {_acceptBid}: outbidding oneself just released the previous chat bid from the exposure.
+        Account storage account = _accounts[bidder];
+        uint256 exposure = uint256(account.exposure) + amount;
+        uint256 totalCap = uint256(account.totalCapGwei) * _GWEI;
+        if (exposure > totalCap) revert ChatAuthorizationCapExceeded(bidder, exposure, totalCap);
+        account.exposure = uint88(exposure); // <= totalCap < 2**88
         _refundWallet(lotId, prev);
     }
 
@@ -199,7 +214,7 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
     /// @dev Requirements: `msg.value > 0`. Never paused.
     function deposit() external payable nonReentrant {
         if (msg.value == 0) revert AuctionHouseZeroAmount();
-        _escrow[msg.sender] += msg.value;
+        _addEscrow(msg.sender, msg.value);
         emit EscrowDeposited(msg.sender, msg.value);
     }
 
@@ -213,7 +228,7 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
     /// @inheritdoc IAuctionHouse
     /// @dev Requirements: the caller's escrow is not zero.
     function withdrawAll() external nonReentrant {
-        _withdraw(msg.sender, _escrow[msg.sender]);
+        _withdraw(msg.sender, _escrowOf(msg.sender));
     }
 
     /// @inheritdoc IAuctionHouse
@@ -222,7 +237,7 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
     ///
     /// Requirements:
     /// - `auth.bidder` is not zero, `chatIdHash` is not zero, `auth.expiry` is not in the past;
-    /// - `0 < auth.maxBid <= auth.totalCap`;
+    /// - `1 gwei <= auth.maxBid <= auth.totalCap` (both are kept in whole gwei, rounded down);
     /// - `auth.nonce == nonces(auth.bidder)` (consumed here, so a signature registers once);
     /// - `signature` is `auth.bidder`'s EIP-712 signature of `auth` for this contract and chain (ECDSA for an EOA,
     ///   ERC-1271 for a contract).
@@ -237,21 +252,20 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
         if (bidder == address(0)) revert AuctionHouseZeroAddress();
         if (chatIdHash == bytes32(0)) revert ChatAuthorizationZeroChatId();
         if (block.timestamp > auth.expiry) revert ChatAuthorizationExpired(auth.expiry);
-        if (auth.maxBid == 0 || auth.maxBid > auth.totalCap) {
-            revert ChatAuthorizationInvalidCaps(auth.maxBid, auth.totalCap);
-        }
-        Authorization memory current = _auths[bidder];
-        if (auth.nonce != current.nonce) revert ChatAuthorizationInvalidNonce(bidder, current.nonce, auth.nonce);
+        Account memory account = _accounts[bidder];
+        if (auth.nonce != account.nonce) revert ChatAuthorizationInvalidNonce(bidder, account.nonce, auth.nonce);
+        uint256 maxBidGwei = _min(auth.maxBid / _GWEI, type(uint56).max);
+        uint256 totalCapGwei = _min(auth.totalCap / _GWEI, type(uint56).max);
+        if (maxBidGwei == 0 || maxBidGwei > totalCapGwei) revert ChatAuthorizationInvalidCaps(auth.maxBid, auth.totalCap);
         _checkSignature(bidder, _hashChatAuthorization(auth), signature);
 
+        account.totalCapGwei = uint56(totalCapGwei);
+        account.nonce += 1;
+        _accounts[bidder] = account;
         _auths[bidder] = Authorization({
             relayer: msg.sender,
-            maxBid: uint88(_min(auth.maxBid, type(uint88).max)),
-            revoked: false,
-            totalCap: uint96(_min(auth.totalCap, type(uint96).max)),
-            exposure: current.exposure,
-            expiry: uint40(_min(auth.expiry, type(uint40).max)),
-            nonce: current.nonce + 1
+            maxBidGwei: uint56(maxBidGwei),
+            expiry: uint40(_min(auth.expiry, type(uint40).max))
         });
         _chatIds[bidder] = chatIdHash;
         emit ChatAuthorizationRegistered(
@@ -263,10 +277,10 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
     /// @dev Also kills a signed but unregistered authorization (its nonce is consumed). Standing chat bids stay.
     /// Never paused. Emits a {ChatAuthorizationRevoked} event.
     function revokeChatAuthorization() external {
-        Authorization storage auth = _auths[msg.sender];
-        uint24 nonce = auth.nonce;
-        auth.revoked = true;
-        auth.nonce = nonce + 1;
+        Account storage account = _accounts[msg.sender];
+        uint24 nonce = account.nonce;
+        account.nonce = nonce + 1;
+        _auths[msg.sender].expiry = 0;
         emit ChatAuthorizationRevoked(msg.sender, nonce);
     }
 
@@ -284,7 +298,10 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
         Schedule memory s = _schedules[lotId];
         _requireOpen(lotId, b, s);
         if (block.timestamp < s.endTime) revert AuctionHouseLotNotEnded(lotId, s.endTime);
-        _bids[lotId].flags = b.flags | _SETTLED;
+        // Both slots are cleared for the storage refunds: an id up to {lotCount} with no stored lot is settled
+        // (see {_statusOf}); the lot's details stay in its LotCreated and LotSettled events.
+        delete _bids[lotId];
+        delete _schedules[lotId];
 
         Template storage t = _templates[s.templateId];
         address nft = t.nft;
@@ -292,7 +309,7 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
         uint256 tokenId = _tokenIdOf(lotId, b.flags, s);
         if (b.bidder == address(0)) {
             emit LotSettled(lotId, address(0), 0, address(0), 0, 0, 0);
-            IERC721(nft).transferFrom(address(this), seller, tokenId);
+            _transferNft(nft, seller, tokenId);
             return;
         }
 
@@ -301,10 +318,19 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
         uint256 fee = price * fees.feeBps / _BPS;
         (address royaltyReceiver, uint256 royalty) = _royaltyOf(nft, tokenId, price, price - fee);
         uint256 proceeds = price - fee - royalty;
-        if (fee != 0) _credit(fees.treasury, fee, CreditReason.ProtocolFee);
+        if (fee != 0) {
+            // Accrue in the slot just read instead of writing the treasury's account (saves a cold slot).
+            uint256 accrued = fees.accruedFees + fee;
+            if (accrued > type(uint80).max) {
+                _addEscrow(fees.treasury, accrued);
+                accrued = 0;
+            }
+            _fees = FeeConfig({treasury: fees.treasury, feeBps: fees.feeBps, accruedFees: uint80(accrued)});
+            emit EscrowCredited(fees.treasury, fee, CreditReason.ProtocolFee);
+        }
         emit LotSettled(lotId, b.bidder, price, royaltyReceiver, royalty, fee, proceeds);
 
-        IERC721(nft).transferFrom(address(this), b.bidder, tokenId);
+        _transferNft(nft, b.bidder, tokenId);
         if (royalty != 0) _push(royaltyReceiver, royalty);
         if (proceeds != 0) _push(seller, proceeds);
     }
@@ -394,9 +420,8 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
         if (b.bidder != address(0)) revert AuctionHouseLotHasBids(lotId);
         _bids[lotId].flags = b.flags | _CANCELLED;
         emit LotCancelled(lotId);
-        IERC721(_templates[s.templateId].nft).transferFrom(
-            address(this), _templates[s.templateId].seller, _tokenIdOf(lotId, b.flags, s)
-        );
+        Template storage t = _templates[s.templateId];
+        _transferNft(t.nft, t.seller, _tokenIdOf(lotId, b.flags, s));
     }
 
     /// @inheritdoc IAuctionHouse
@@ -414,9 +439,10 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
     /// admin; `newTreasury` is not zero. Emits a {TreasuryUpdated} event.
     function setTreasury(address newTreasury) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (newTreasury == address(0)) revert AuctionHouseZeroAddress();
-        address old = _fees.treasury;
-        _fees.treasury = newTreasury;
-        emit TreasuryUpdated(old, newTreasury);
+        FeeConfig memory fees = _fees;
+        if (fees.accruedFees != 0) _addEscrow(fees.treasury, fees.accruedFees);
+        _fees = FeeConfig({treasury: newTreasury, feeBps: fees.feeBps, accruedFees: 0});
+        emit TreasuryUpdated(fees.treasury, newTreasury);
     }
 
     /// @inheritdoc IAuctionHouse
@@ -439,10 +465,14 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
 
     /// @inheritdoc IAuctionHouse
     /// @dev Reverts with {AuctionHouseLotNotFound} for an unknown lot.
+    ///
+    /// NOTE: settlement clears a lot's storage for the gas refunds: a settled lot reports status `Settled` and zeros
+    /// for the rest, which its {LotCreated} and {LotSettled} events keep (the winner also owns the NFT).
     function lot(uint256 lotId) external view returns (LotView memory v) {
         Bid memory b = _bids[lotId];
-        if (b.flags & _EXISTS == 0) revert AuctionHouseLotNotFound(lotId);
         Schedule memory s = _schedules[lotId];
+        LotStatus status = _statusOf(lotId, b, s);
+        if (status == LotStatus.None) revert AuctionHouseLotNotFound(lotId);
         Template memory t = _templates[s.templateId];
         v = LotView({
             campaignId: t.campaignId,
@@ -458,23 +488,25 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
             bidder: b.bidder,
             amount: b.amount,
             viaRelayer: b.flags & _VIA_RELAYER != 0,
-            status: _statusOf(b, s)
+            status: _statusOf(lotId, b, s)
         });
     }
 
     /// @inheritdoc IAuctionHouse
     /// @dev `None` for an unknown lot.
     function lotStatus(uint256 lotId) external view returns (LotStatus) {
-        return _statusOf(_bids[lotId], _schedules[lotId]);
+        return _statusOf(lotId, _bids[lotId], _schedules[lotId]);
     }
 
     /// @inheritdoc IAuctionHouse
     /// @dev The reserve (at least 1 wei) before the first bid, else the standing bid plus the increment.
-    /// Reverts with {AuctionHouseLotNotFound} for an unknown lot.
+    /// Reverts with {AuctionHouseLotNotFound} for an unknown lot and {AuctionHouseLotAlreadyClosed} for a settled
+    /// or cancelled one.
     function minimumNextBid(uint256 lotId) external view returns (uint256) {
         Bid memory b = _bids[lotId];
-        if (b.flags & _EXISTS == 0) revert AuctionHouseLotNotFound(lotId);
-        return _minimumNextBid(b, _schedules[lotId]);
+        Schedule memory s = _schedules[lotId];
+        _requireOpen(lotId, b, s);
+        return _minimumNextBid(b, s);
     }
 
     /// @inheritdoc IAuctionHouse
@@ -490,30 +522,33 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
     }
 
     /// @inheritdoc IAuctionHouse
+    /// @dev For the treasury this includes the protocol fees accrued since they were last moved to its account.
     function escrowOf(address account) external view returns (uint256) {
-        return _escrow[account];
+        return _escrowOf(account);
     }
 
     /// @inheritdoc IAuctionHouse
     /// @dev `nonce` is the nonce last consumed (by registration or revocation); all zero when never registered.
+    /// Caps are reported as stored: in whole gwei, rounded down. After a revocation `expiry` reads 0.
     function authorizationOf(address bidder) external view returns (AuthorizationView memory) {
         Authorization memory a = _auths[bidder];
+        Account memory account = _accounts[bidder];
         return AuthorizationView({
             relayer: a.relayer,
             chatIdHash: _chatIds[bidder],
-            maxBid: a.maxBid,
-            totalCap: a.totalCap,
+            maxBid: uint256(a.maxBidGwei) * _GWEI,
+            totalCap: uint256(account.totalCapGwei) * _GWEI,
             expiry: a.expiry,
-            nonce: a.nonce == 0 ? 0 : a.nonce - 1,
-            exposure: a.exposure,
-            revoked: a.revoked
+            nonce: account.nonce == 0 ? 0 : account.nonce - 1,
+            exposure: account.exposure,
+            revoked: a.relayer != address(0) && a.expiry == 0
         });
     }
 
     /// @inheritdoc IAuctionHouse
     /// @dev The nonce the bidder's next authorization must carry.
     function nonces(address bidder) external view returns (uint256) {
-        return _auths[bidder].nonce;
+        return _accounts[bidder].nonce;
     }
 
     /// @inheritdoc IAuctionHouse
@@ -552,7 +587,7 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
         if (_counters.paused) revert AuctionHousePaused();
         prev = _bids[lotId];
         Schedule memory s = _schedules[lotId];
-        LotStatus status = _statusOf(prev, s);
+        LotStatus status = _statusOf(lotId, prev, s);
         if (status != LotStatus.Live) {
             if (status == LotStatus.None) revert AuctionHouseLotNotFound(lotId);
             revert AuctionHouseLotNotLive(lotId, status);
@@ -563,18 +598,13 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
 
         if (prev.bidder != address(0) && prev.flags & _ESCROW_BID != 0) {
             // Credit before the debit below, so a bidder raising their own escrow bid can reuse it.
-            _escrow[prev.bidder] += prev.amount;
-            if (prev.flags & _VIA_RELAYER != 0) _auths[prev.bidder].exposure -= prev.amount;
+            Account storage prevAccount = _accounts[prev.bidder];
+            prevAccount.balance = SafeCast.toUint88(uint256(prevAccount.balance) + prev.amount);
+            if (prev.flags & _VIA_RELAYER != 0) prevAccount.exposure -= prev.amount;
             emit EscrowCredited(prev.bidder, prev.amount, CreditReason.OutbidRefund);
             emit BidRefunded(lotId, prev.bidder, prev.amount, true);
         }
-        if (escrowUsed != 0) {
-            uint256 balance = _escrow[bidder];
-            if (balance < escrowUsed) revert AuctionHouseInsufficientEscrow(bidder, balance, escrowUsed);
-            unchecked {
-                _escrow[bidder] = balance - escrowUsed; // checked just above
-            }
-        }
+        if (escrowUsed != 0) _debitEscrow(bidder, escrowUsed);
 
         endTime = s.endTime;
         // Live means block.timestamp < endTime, so the subtraction cannot underflow.
@@ -606,6 +636,22 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
 
     // ------------------------------------------------------------------ internal: money
 
+    /// @dev `transferFrom` of a token this contract holds. Plain call: `nft` holds a token of ours, so it has code;
+    /// a revert is bubbled up.
+    function _transferNft(address nft, address to, uint256 tokenId) private {
+        assembly ("memory-safe") {
+            let ptr := mload(0x40)
+            mstore(ptr, shl(224, 0x23b872dd)) // transferFrom(address,address,uint256)
+            mstore(add(ptr, 0x04), address())
+            mstore(add(ptr, 0x24), to)
+            mstore(add(ptr, 0x44), tokenId)
+            if iszero(call(gas(), nft, 0, ptr, 0x64, 0, 0)) {
+                returndatacopy(ptr, 0, returndatasize())
+                revert(ptr, returndatasize())
+            }
+        }
+    }
+
     /// @dev Sends `amount` to `to` with {PUSH_GAS_LIMIT} gas; on failure credits `to`'s escrow instead.
     /// Returns whether the push succeeded. Return data is never copied, so a return bomb costs nothing.
     function _push(address to, uint256 amount) private returns (bool ok) {
@@ -617,17 +663,48 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
     }
 
     function _credit(address account, uint256 amount, CreditReason reason) private {
-        _escrow[account] += amount;
+        _addEscrow(account, amount);
         emit EscrowCredited(account, amount, reason);
+    }
+
+    function _addEscrow(address account, uint256 amount) private {
+        Account storage a = _accounts[account];
+        a.balance = SafeCast.toUint88(uint256(a.balance) + amount);
+    }
+
+    /// @dev Takes `amount` from `account`'s escrow. The treasury's accrued fees are only looked at when its account
+    /// alone falls short, so nobody else pays for reading the fee slot.
+    function _debitEscrow(address account, uint256 amount) private {
+        Account storage a = _accounts[account];
+        uint256 balance = a.balance;
+        if (balance < amount) {
+            balance += _collectFees(account);
+            if (balance < amount) revert AuctionHouseInsufficientEscrow(account, balance, amount);
+        }
+        unchecked {
+            a.balance = uint88(balance - amount); // checked just above; balance - amount <= the stored balance
+        }
+    }
+
+    /// @dev Moves the accrued protocol fees into the treasury's account when `account` is the treasury; returns
+    /// the amount moved.
+    function _collectFees(address account) private returns (uint256 moved) {
+        FeeConfig memory fees = _fees;
+        if (account != fees.treasury || fees.accruedFees == 0) return 0;
+        moved = fees.accruedFees;
+        _fees.accruedFees = 0;
+        _addEscrow(account, moved);
+        // The stored balance grew by `moved`: the caller's `balance + moved` is now what is stored.
+    }
+
+    function _escrowOf(address account) private view returns (uint256) {
+        FeeConfig memory fees = _fees;
+        return _accounts[account].balance + (account == fees.treasury ? fees.accruedFees : 0);
     }
 
     function _withdraw(address account, uint256 amount) private {
         if (amount == 0) revert AuctionHouseZeroAmount();
-        uint256 balance = _escrow[account];
-        if (amount > balance) revert AuctionHouseInsufficientEscrow(account, balance, amount);
-        unchecked {
-            _escrow[account] = balance - amount; // checked just above
-        }
+        _debitEscrow(account, amount);
         emit Withdrawn(account, amount);
         bool ok;
         assembly ("memory-safe") {
@@ -668,13 +745,18 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
 
     /// @dev Reverts unless the lot exists and is neither settled nor cancelled.
     function _requireOpen(uint256 lotId, Bid memory b, Schedule memory s) private view {
-        if (b.flags & _EXISTS == 0) revert AuctionHouseLotNotFound(lotId);
-        if (b.flags & (_SETTLED | _CANCELLED) != 0) revert AuctionHouseLotAlreadyClosed(lotId, _statusOf(b, s));
+        if (b.flags & _EXISTS != 0 && b.flags & _CANCELLED == 0) return;
+        LotStatus status = _statusOf(lotId, b, s);
+        if (status == LotStatus.None) revert AuctionHouseLotNotFound(lotId);
+        revert AuctionHouseLotAlreadyClosed(lotId, status);
     }
 
-    function _statusOf(Bid memory b, Schedule memory s) private view returns (LotStatus) {
-        if (b.flags & _EXISTS == 0) return LotStatus.None;
-        if (b.flags & _SETTLED != 0) return LotStatus.Settled;
+    /// @dev A lot's status. Storage of a settled lot is cleared, so an id up to {lotCount} without a stored lot is
+    /// settled; the counter is read only then.
+    function _statusOf(uint256 lotId, Bid memory b, Schedule memory s) private view returns (LotStatus) {
+        if (b.flags & _EXISTS == 0) {
+            return lotId != 0 && lotId <= _counters.lotCount ? LotStatus.Settled : LotStatus.None;
+        }
         if (b.flags & _CANCELLED != 0) return LotStatus.Cancelled;
         if (block.timestamp < s.startTime) return LotStatus.Scheduled;
         if (block.timestamp < s.endTime) return LotStatus.Live;

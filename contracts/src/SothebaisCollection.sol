@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
-import {AccessControl} from "@openzeppelin/contracts/access/AccessControl.sol";
 import {AccessControlDefaultAdminRules} from "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
-import {ERC2981} from "@openzeppelin/contracts/token/common/ERC2981.sol";
+import {IERC2981} from "@openzeppelin/contracts/interfaces/IERC2981.sol";
+import {IERC165} from "@openzeppelin/contracts/utils/introspection/IERC165.sol";
 import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
 import {ERC721URIStorage} from "@openzeppelin/contracts/token/ERC721/extensions/ERC721URIStorage.sol";
 
@@ -12,12 +12,32 @@ import {ERC721URIStorage} from "@openzeppelin/contracts/token/ERC721/extensions/
 /// ERC-2981 royalties (a default plus per-token overrides) and ERC-7572 contract-level metadata.
 /// @dev The default admin ({owner}, for marketplaces and Shape Gasback) manages royalties, the contract URI and roles;
 /// MINTER_ROLE mints. Token ids start at 1.
-contract SothebaisCollection is ERC721URIStorage, ERC2981, AccessControlDefaultAdminRules {
+///
+/// Royalties are ERC-2981 written for a cheap `royaltyInfo` (read at every settlement): the default royalty and the
+/// number of per-token overrides share one slot, so tokens without an override (almost all) cost one storage read.
+contract SothebaisCollection is ERC721URIStorage, IERC2981, AccessControlDefaultAdminRules {
     /// @notice Mints tokens.
     bytes32 public constant MINTER_ROLE = keccak256("MINTER_ROLE");
 
+    uint256 private constant _BPS = 10_000;
+
+    /// @dev The default royalty plus how many tokens override it, in one slot.
+    struct DefaultRoyalty {
+        address receiver;
+        uint16 bps;
+        uint80 overrides;
+    }
+
+    /// @dev A per-token royalty override (`receiver` 0 = none).
+    struct TokenRoyalty {
+        address receiver;
+        uint16 bps;
+    }
+
     uint256 private _lastTokenId;
     string private _contractURI;
+    DefaultRoyalty private _defaultRoyalty;
+    mapping(uint256 tokenId => TokenRoyalty) private _tokenRoyalties;
 
     /// @notice ERC-7572: the contract-level metadata changed.
     event ContractURIUpdated();
@@ -28,6 +48,8 @@ contract SothebaisCollection is ERC721URIStorage, ERC2981, AccessControlDefaultA
 
     /// @notice `uri` does not start with ipfs://, ar://, https:// or data: followed by something.
     error SothebaisCollectionInvalidURI(string uri);
+    /// @notice A royalty with a zero `receiver` or `bps` above 10,000.
+    error SothebaisCollectionInvalidRoyalty(address receiver, uint96 bps);
     /// @notice `mintBatch` was called with no URI.
     error SothebaisCollectionEmptyBatch();
 
@@ -51,7 +73,8 @@ contract SothebaisCollection is ERC721URIStorage, ERC2981, AccessControlDefaultA
         _contractURI = contractURI_;
         emit ContractURIUpdated();
         if (royaltyReceiver != address(0)) {
-            _setDefaultRoyalty(royaltyReceiver, royaltyBps);
+            _requireValidRoyalty(royaltyReceiver, royaltyBps);
+            _defaultRoyalty = DefaultRoyalty({receiver: royaltyReceiver, bps: uint16(royaltyBps), overrides: 0});
             emit DefaultRoyaltyUpdated(royaltyReceiver, royaltyBps);
         }
     }
@@ -105,14 +128,17 @@ contract SothebaisCollection is ERC721URIStorage, ERC2981, AccessControlDefaultA
     /// @dev Requirements: the caller is the default admin; `receiver` not zero; `bps <= 10_000`.
     /// Emits {DefaultRoyaltyUpdated}.
     function setDefaultRoyalty(address receiver, uint96 bps) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setDefaultRoyalty(receiver, bps);
+        _requireValidRoyalty(receiver, bps);
+        _defaultRoyalty.receiver = receiver;
+        _defaultRoyalty.bps = uint16(bps);
         emit DefaultRoyaltyUpdated(receiver, bps);
     }
 
     /// @notice Removes the default royalty. Requirements: the caller is the default admin.
     /// Emits {DefaultRoyaltyUpdated} with zeros.
     function deleteDefaultRoyalty() external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _deleteDefaultRoyalty();
+        _defaultRoyalty.receiver = address(0);
+        _defaultRoyalty.bps = 0;
         emit DefaultRoyaltyUpdated(address(0), 0);
     }
 
@@ -120,15 +146,35 @@ contract SothebaisCollection is ERC721URIStorage, ERC2981, AccessControlDefaultA
     /// @dev Requirements: the caller is the default admin; `receiver` not zero; `bps <= 10_000`.
     /// Emits {TokenRoyaltyUpdated}.
     function setTokenRoyalty(uint256 tokenId, address receiver, uint96 bps) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _setTokenRoyalty(tokenId, receiver, bps);
+        _requireValidRoyalty(receiver, bps);
+        if (_tokenRoyalties[tokenId].receiver == address(0)) ++_defaultRoyalty.overrides;
+        _tokenRoyalties[tokenId] = TokenRoyalty({receiver: receiver, bps: uint16(bps)});
         emit TokenRoyaltyUpdated(tokenId, receiver, bps);
     }
 
     /// @notice Drops `tokenId`'s override, back to the default royalty. Requirements: the caller is the default
     /// admin. Emits {TokenRoyaltyUpdated} with zeros.
     function resetTokenRoyalty(uint256 tokenId) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _resetTokenRoyalty(tokenId);
+        if (_tokenRoyalties[tokenId].receiver != address(0)) --_defaultRoyalty.overrides;
+        delete _tokenRoyalties[tokenId];
         emit TokenRoyaltyUpdated(tokenId, address(0), 0);
+    }
+
+    /// @notice ERC-2981: who receives how much of a sale of `tokenId` at `salePrice`.
+    /// @dev The token's override when it has one, else the default royalty (receiver 0 and amount 0 when none).
+    function royaltyInfo(uint256 tokenId, uint256 salePrice)
+        external
+        view
+        returns (address receiver, uint256 royaltyAmount)
+    {
+        DefaultRoyalty memory d = _defaultRoyalty;
+        receiver = d.receiver;
+        uint256 bps = d.bps;
+        if (d.overrides != 0) {
+            TokenRoyalty memory t = _tokenRoyalties[tokenId];
+            if (t.receiver != address(0)) (receiver, bps) = (t.receiver, t.bps);
+        }
+        royaltyAmount = salePrice * bps / _BPS;
     }
 
     // ------------------------------------------------------------------ ERC-165
@@ -137,10 +183,10 @@ contract SothebaisCollection is ERC721URIStorage, ERC2981, AccessControlDefaultA
     function supportsInterface(bytes4 interfaceId)
         public
         view
-        override(ERC721URIStorage, ERC2981, AccessControlDefaultAdminRules)
+        override(ERC721URIStorage, IERC165, AccessControlDefaultAdminRules)
         returns (bool)
     {
-        return ERC721URIStorage.supportsInterface(interfaceId) || ERC2981.supportsInterface(interfaceId)
+        return interfaceId == type(IERC2981).interfaceId || ERC721URIStorage.supportsInterface(interfaceId)
             || AccessControlDefaultAdminRules.supportsInterface(interfaceId);
     }
 
@@ -151,6 +197,10 @@ contract SothebaisCollection is ERC721URIStorage, ERC2981, AccessControlDefaultA
         tokenId = ++_lastTokenId;
         _safeMint(to, tokenId);
         _setTokenURI(tokenId, uri);
+    }
+
+    function _requireValidRoyalty(address receiver, uint96 bps) private pure {
+        if (receiver == address(0) || bps > _BPS) revert SothebaisCollectionInvalidRoyalty(receiver, bps);
     }
 
     /// @dev A URI is valid when it starts with one of the accepted schemes and has something after it.

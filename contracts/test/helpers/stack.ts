@@ -50,8 +50,10 @@ export const chatAuthorizationTypes = {
 export const chatId = (id: string) => keccak256(toBytes(id));
 
 /** Deploys the stack: admin = account 0, relayer = 1 (granted), treasury = 2, seller = 3, royalty receiver = 4. */
-export async function deployStack(opts: { feeBps?: number; royaltyBps?: bigint } = {}) {
-  const connection = await network.create();
+export async function deployStack(
+  opts: { feeBps?: number; royaltyBps?: bigint; connection?: Awaited<ReturnType<typeof network.create>> } = {},
+) {
+  const connection = opts.connection ?? (await network.create());
   const { viem, networkHelpers, provider } = connection;
   const publicClient = await viem.getPublicClient();
   const [admin, relayer, treasury, seller, royalty, other] = await viem.getWalletClients();
