@@ -123,6 +123,11 @@ export function createIntake(o: IntakeOptions) {
       o.instance, 30_000, 10, idHash, 600, CHAT_LINES_CHANNEL, JSON.stringify(line),
     );
     if (state === 0) return undefined;
+    if (state === 2) {
+      // Another instance holds the lock. If it dies before an outcome, the lock expires: look again then.
+      setTimeout(() => void handle(msg).catch(() => {}), 31_000).unref();
+      return undefined;
+    }
     if (banned) return answer(msg, { kind: "ignored", reason: "banned" });
     if (userCount > o.userRateLimit || globalCount > o.globalRateLimit) return answer(msg, { kind: "rate_limited" });
     if (!parsed.ok) return answer(msg, { kind: "malformed", syntax: parsed.syntax });

@@ -126,10 +126,18 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
     onProxySet: (userId) => void worker.evaluateProxies(userId).catch(() => {}),
   });
 
+  /** Handles a chat line; a failure (RPC or Redis down) is retried with backoff until it has an outcome. */
   const handle = (msg: ChatMessage) => {
     m.messages.inc();
-    intake.handle(msg).catch((error) => log.warn("message not handled (will be retried from history)", { id: msg.id, error: String(error?.message ?? error) }));
+    const attempt = (n: number): void =>
+      void intake.handle(msg).catch((error) => {
+        if (stopping) return;
+        log.warn("message not handled yet, retrying", { id: msg.id, attempt: n, error: String(error?.message ?? error) });
+        setTimeout(() => attempt(n + 1), Math.min(200 * 2 ** n, 5000)).unref();
+      });
+    attempt(0);
   };
+  let stopping = false;
 
   const [host, portText] = [config.TWITCH_SERVER, config.TWITCH_PORT];
   const chat = createChat({
@@ -263,6 +271,7 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
     redis,
     health,
     stop: async () => {
+      stopping = true;
       worker.stop();
       outbox.stop();
       sender.stop();

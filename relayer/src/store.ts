@@ -120,13 +120,13 @@ return tonumber(oldest[2]) + tonumber(ARGV[2]) - tonumber(ARGV[1]) + 1`,
   // KEYS: seen, lock, user counter, global counter, banned, users hash, line dedupe.
   // ARGV: instance, lock ms, user window s, chatIdHash, line ttl, channel, chat line json.
   // One round trip for what every command needs. Returns {state, userCount, globalCount, banned, bidder}:
-  // state 0 = already handled (or another instance is on it), 1 = ours to handle.
+  // state 0 = already handled, 1 = ours to handle, 2 = another instance is on it (lock).
   intake: {
     numberOfKeys: 7,
     lua: `if redis.call('SET', KEYS[7], '1', 'NX', 'EX', ARGV[5]) then redis.call('PUBLISH', ARGV[6], ARGV[7]) end
 if redis.call('EXISTS', KEYS[1]) == 1 then return {0, 0, 0, 0, ''} end
 if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  if redis.call('GET', KEYS[2]) ~= ARGV[1] then return {0, 0, 0, 0, ''} end
+  if redis.call('GET', KEYS[2]) ~= ARGV[1] then return {2, 0, 0, 0, ''} end
 end
 local u = redis.call('INCR', KEYS[3])
 if u == 1 then redis.call('EXPIRE', KEYS[3], ARGV[3]) end

@@ -145,3 +145,74 @@ export async function linkUser(
   if (outcome.kind !== "linked") throw new Error(`link failed: ${JSON.stringify(outcome)}`);
   return h.stack.address(index);
 }
+
+/** A TCP proxy in front of the RPC: `cut()` drops every connection and refuses new ones until `restore()`. */
+export async function startTcpProxy(targetPort: number) {
+  const { createServer, connect } = await import("node:net");
+  const sockets = new Set<import("node:net").Socket>();
+  let up = true;
+  const server = createServer((client) => {
+    if (!up) return client.destroy();
+    const upstream = connect(targetPort, "127.0.0.1");
+    sockets.add(client);
+    sockets.add(upstream);
+    client.pipe(upstream).pipe(client);
+    const close = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    client.on("error", close).on("close", close);
+    upstream.on("error", close).on("close", close);
+  });
+  const port = await freePort();
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${port}`,
+    cut: () => {
+      up = false;
+      for (const s of sockets) s.destroy();
+      sockets.clear();
+    },
+    restore: () => {
+      up = true;
+    },
+    close: () => new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** `count` chat users on local accounts from `firstIndex`, funded, with escrow and an authorization registered for the relayer. */
+export async function registerUsers(h: Harness, count: number, firstIndex = 20, caps = { maxBid: parseEther("50"), totalCap: parseEther("500"), deposit: parseEther("100") }) {
+  const { rpc } = await import("@sothebais/common/testing");
+  const users: { userId: string; name: string; index: number; address: `0x${string}` }[] = [];
+  for (let i = 0; i < count; i++) {
+    const index = firstIndex + i;
+    users.push({ userId: String(50_000 + i), name: `bidder${i}`, index, address: h.stack.address(index) });
+  }
+  await Promise.all(users.map((u) => rpc(h.stack.rpcUrl, "hardhat_setBalance", [u.address, "0x3635C9ADC5DEA00000"])));
+  await Promise.all(users.map((u) => h.stack.deposit(u.index, caps.deposit)));
+  const expiry = BigInt((await h.stack.now()) + 7 * 24 * 3600);
+  for (const u of users) {
+    const signed = await h.stack.signChatAuthorization(u.index, { maxBid: caps.maxBid, totalCap: caps.totalCap, expiry });
+    await h.stack.registerAuthorization(signed, { chatId: `twitch:${u.userId}` });
+  }
+  return users;
+}
+
+/** Every chat-command message of the run has exactly one outcome, and the chain agrees with the outcomes. */
+export async function checkExactlyOnce(h: Harness, msgIds: string[], lotId: bigint) {
+  const { auctionHouseAbi } = await import("@sothebais/common/abis");
+  const outcomes = new Map<string, Outcome>();
+  for (const id of msgIds) {
+    const o = await outcomeOf(h.store, id);
+    if (!o) throw new Error(`message ${id} has no outcome`);
+    outcomes.set(id, o);
+  }
+  const events = await h.stack.publicClient.getContractEvents({ address: h.stack.auctionHouse, abi: auctionHouseAbi, eventName: "BidPlaced", args: { lotId }, fromBlock: 0n });
+  const placed = [...outcomes.values()].filter((o): o is Extract<Outcome, { kind: "placed" }> => o.kind === "placed");
+  return { outcomes, events, placed };
+}
