@@ -3,7 +3,7 @@
  * How the host says numbers, names and times. The truth guard parses the same shapes back, so a
  * line's figures can be checked against chain state (see guard.ts).
  */
-import { formatEther } from "viem";
+import { formatEther, getAddress, isAddress } from "viem";
 
 /** Wei as ETH, exact (no rounding: the host never says a figure the chain does not hold). */
 export function formatEth(wei: bigint): string {
@@ -12,7 +12,9 @@ export function formatEth(wei: bigint): string {
 
 /** `0x1234…abcd`, the name of a wallet bidder who has no chat name. */
 export function shortAddress(address: string): string {
-  return `${address.slice(0, 6)}…${address.slice(-4)}`;
+  // Checksummed, so the same wallet always reads the same whatever case the source used.
+  const a = isAddress(address, { strict: false }) ? getAddress(address) : address;
+  return `${a.slice(0, 6)}…${a.slice(-4)}`;
 }
 
 export const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000";

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { answerFromFacts, parseQuestion } from "../src/answers.ts";
 import { buildFacts } from "../src/facts.ts";
+import { shortAddress } from "../src/format.ts";
 import { ALICE, snapshot, withBid } from "./helpers/snapshots.ts";
 
 const handles = ["host", "lotte"];
@@ -33,7 +34,7 @@ describe("answerFromFacts()", () => {
     assert.equal(answerFromFacts({ text: "min?", topic: "minimum" }, ctx), "The minimum next bid on lot 3 is 0.55 ETH.");
   });
   it("names the leader and amount", () => {
-    assert.equal(answerFromFacts({ text: "who", topic: "leader" }, ctx), "0xA11C…0001 leads lot 3 at 0.5 ETH.");
+    assert.equal(answerFromFacts({ text: "who", topic: "leader" }, ctx), `${shortAddress(ALICE)} leads lot 3 at 0.5 ETH.`);
   });
   it("says there is no bid yet (and the opening bid) before the first bid", () => {
     const f = buildFacts(snapshot(), names, 1_030_000);

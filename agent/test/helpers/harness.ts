@@ -36,8 +36,24 @@ export type Harness = {
 
 export async function startHarness(): Promise<Harness> {
   const tmp = mkdtempSync(join(tmpdir(), "agent-test-"));
+  const started: (() => Promise<unknown>)[] = [];
+  const cleanup = async () => {
+    for (const stop of started.reverse()) await stop().catch(() => {});
+    rmSync(tmp, { recursive: true, force: true });
+  };
+  try {
+    return await start(tmp, started, cleanup);
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+async function start(tmp: string, started: (() => Promise<unknown>)[], cleanup: () => Promise<void>): Promise<Harness> {
   const stack = await startTestStack({ intervalMs: 1000 });
+  started.push(() => stack.stop());
   const redis = await startRedis();
+  started.push(() => redis.stop());
   const indexerPort = await freePort();
   const indexer = await startProcess({
     name: "indexer",
@@ -50,13 +66,17 @@ export async function startHarness(): Promise<Harness> {
       PORT: String(indexerPort),
       LISTEN_HOST: "127.0.0.1",
       PGLITE_DIR: join(tmp, "pglite"),
-      PONDER_LOG_LEVEL: "warn",
     },
-    readyWhen: /Created HTTP server|listening/i,
-    timeoutMs: 120_000,
   });
+  started.push(() => indexer.stop(15_000));
   const indexerUrl = `http://127.0.0.1:${indexerPort}`;
-  await waitFor(() => fetch(`${indexerUrl}/ready`).then((r) => r.ok, () => false), { timeoutMs: 120_000, intervalMs: 250, what: "indexer /ready" });
+  await waitFor(
+    async () => {
+      if (indexer.child.exitCode !== null) throw new Error(`indexer exited:\n${indexer.output().slice(-2000)}`);
+      return fetch(`${indexerUrl}/ready`).then((r) => r.ok, () => false);
+    },
+    { timeoutMs: 120_000, intervalMs: 250, what: "indexer /ready" },
+  );
 
   const client = new Redis(redis.url);
   const sub = new Redis(redis.url);
@@ -91,11 +111,20 @@ export async function startHarness(): Promise<Harness> {
           ELIZA_NO_AUTO_INSTALL: "true",
           ...env,
         },
-        readyWhen: /"listening"|listening/,
-        timeoutMs: 90_000,
       });
       const url = `http://127.0.0.1:${port}`;
-      await waitFor(() => fetch(`${url}/health`).then((r) => r.ok, () => false), { timeoutMs: 30_000, what: "agent /health" });
+      try {
+        await waitFor(
+          async () => {
+            if (proc.child.exitCode !== null) throw new Error("agent exited");
+            return fetch(`${url}/health`).then((r) => r.status > 0, () => false);
+          },
+          { timeoutMs: 90_000, intervalMs: 100, what: "agent /health" },
+        );
+      } catch (error) {
+        await proc.stop();
+        throw new Error(`${(error as Error).message}\n${proc.output().slice(-3000)}`);
+      }
       agent = { url, proc };
       return agent;
     },
@@ -116,10 +145,7 @@ export async function startHarness(): Promise<Harness> {
       await agent?.proc.stop(10_000).catch(() => {});
       sub.disconnect();
       client.disconnect();
-      await indexer.stop(15_000).catch(() => {});
-      await redis.stop().catch(() => {});
-      await stack.stop().catch(() => {});
-      rmSync(tmp, { recursive: true, force: true });
+      await cleanup();
     },
   };
   return h;
