@@ -82,7 +82,7 @@ before(async () => {
 });
 
 after(async () => {
-  await indexer?.stop();
+  await indexer?.stop(30_000);
   await stack?.stop();
   if (pgliteDir) rmSync(join(pgliteDir, ".."), { recursive: true, force: true });
 });
@@ -343,10 +343,23 @@ describe("live queries", () => {
       },
     );
     try {
-      await waitFor(() => seen.length > 0, { timeoutMs: 10_000, what: "first live result" });
-      const amount = parseEther("0.08");
-      track(await stack.bid(9, lots.live, amount));
-      await waitFor(() => seen.includes(amount), { timeoutMs: 10_000, what: "pushed bid" });
+      // The server pushes on change only (no initial result), and the subscription may still be
+      // connecting: bid higher every 2 s until a push carries the latest bid.
+      let amount = parseEther("0.07");
+      let lastBid = 0;
+      await waitFor(
+        async () => {
+          if (seen.includes(amount)) return true;
+          if (Date.now() - lastBid > 2000) {
+            amount += parseEther("0.01");
+            lastBid = Date.now();
+            track(await stack.bid(9, lots.live, amount));
+          }
+          return false;
+        },
+        { timeoutMs: 30_000, what: "a pushed bid" },
+      );
+      assert.equal(seen.at(-1), amount, "the last push is the current bid");
     } finally {
       live.unsubscribe();
     }
@@ -356,13 +369,13 @@ describe("live queries", () => {
 describe("reorg", () => {
   it("behavior: evm_revert then different transactions leaves no orphaned bid", async () => {
     const snapshot = await stack.snapshot();
-    const orphan = track(await stack.bid(10, lots.live, parseEther("0.5")));
+    const orphan = track(await stack.bid(10, lots.live, parseEther("0.9")));
     await waitIndexed(indexer.url, orphan.blockNumber, stack.mine);
     const before = await fetchLiveLot(indexer.url);
-    assert.equal(before.lot?.amount, parseEther("0.5").toString(), "the soon-orphaned bid was indexed");
+    assert.equal(before.lot?.amount, parseEther("0.9").toString(), "the soon-orphaned bid was indexed");
 
     await stack.revert(snapshot);
-    const replacement = track(await stack.bid(11, lots.live, parseEther("0.2")));
+    const replacement = track(await stack.bid(11, lots.live, parseEther("0.6")));
     await stack.mine();
     await stack.mine();
     const head = await stack.publicClient.getBlockNumber();
@@ -370,7 +383,7 @@ describe("reorg", () => {
     await waitFor(
       async () => {
         snap = await fetchLiveLot(indexer.url);
-        return snap.blockNumber >= Number(head) && snap.lot?.amount === parseEther("0.2").toString();
+        return snap.blockNumber >= Number(head) && snap.lot?.amount === parseEther("0.6").toString();
       },
       { timeoutMs: 30_000, what: "reorg handled" },
     );
@@ -389,8 +402,8 @@ describe("reorg", () => {
 
 describe("restart", () => {
   it("behavior: a restarted indexer resumes where it stopped, without duplicates", async () => {
-    await indexer.stop();
-    const missed = track(await stack.bid(12, lots.live, parseEther("0.3")));
+    await indexer.stop(30_000);
+    const missed = track(await stack.bid(12, lots.live, parseEther("1")));
     indexer = await startIndexer({ stack, pgliteDir, port: indexer.port });
     assert.match(indexer.output(), /crash recovery|Detected/i, "Ponder resumed the same schema");
     await stack.mine();

@@ -54,7 +54,7 @@ describe("PGlite: chain restarts", () => {
         const snap = await expectMatchesChain(indexer.url, first, lotId);
         assert.equal(snap.lot?.amount, firstAmount.toString());
       } finally {
-        await indexer.stop();
+        await indexer.stop(30_000);
       }
     } finally {
       await first.stop();
@@ -73,7 +73,7 @@ describe("PGlite: chain restarts", () => {
         assert.equal(snap.lot?.amount, parseEther("0.6").toString());
         assert.notEqual(snap.lot?.amount, firstAmount.toString());
       } finally {
-        await indexer.stop();
+        await indexer.stop(30_000);
       }
     } finally {
       await second.stop();
@@ -139,7 +139,7 @@ describe("Postgres", () => {
           const snap = await expectMatchesChain(indexer.url, stack, lotId);
           assert.equal(snap.lot?.amount, (amount * 2n).toString());
         } finally {
-          await indexer.stop();
+          await indexer.stop(30_000);
         }
       } finally {
         await stack.stop();

@@ -11,6 +11,7 @@ import { client, eq, graphql } from "ponder";
 import { db } from "ponder:api";
 import schema from "ponder:schema";
 import { createMetrics } from "@sothebais/common/metrics";
+import { rejectMalformedHex } from "./validate.ts";
 import { createSnapshotCache, lastBids, readHead, toLiveBid, toLiveLot } from "./live.ts";
 
 const chainId = Number(process.env.CHAIN_ID ?? 31337);
@@ -30,6 +31,7 @@ let builds = 0;
 
 const app = new Hono();
 
+app.use("/graphql", rejectMalformedHex(schema));
 app.use("/graphql", graphql({ db, schema }, { maxOperationTokens: 2000, maxOperationDepth: 12, maxOperationAliases: 30 }));
 app.use("/sql/*", client({ db, schema }));
 

@@ -7,6 +7,7 @@ import { and, asc, desc, eq, gt, lte, sql } from "ponder";
 import type { ReadonlyDrizzle } from "ponder";
 import { bid, lot, settlement } from "ponder:schema";
 import type schema from "ponder:schema";
+import { decodeCheckpointBlock } from "./checkpoint.ts";
 import { type LiveBid, type LiveLot, type LiveSnapshot, lotStatus, type UpcomingLot } from "@sothebais/common/live";
 
 type Db = ReadonlyDrizzle<typeof schema>;
@@ -20,14 +21,6 @@ export type Head = {
   blockTimestamp: number;
   finalizedBlockNumber: number;
 };
-
-/**
- * Decodes the block parts of a Ponder checkpoint: 10 digits of timestamp, 16 of chain id, 16 of block
- * number, then the position inside the block (ponder/src/utils/checkpoint.ts).
- */
-export function decodeCheckpointBlock(checkpoint: string): { blockTimestamp: number; blockNumber: number } {
-  return { blockTimestamp: Number(checkpoint.slice(0, 10)), blockNumber: Number(checkpoint.slice(26, 42)) };
-}
 
 /** The latest indexed block and the finalized one, from Ponder's own checkpoint table. */
 export async function readHead(db: Db, schemaName: string): Promise<Head | undefined> {

@@ -1,0 +1,78 @@
+/** Pure parts: the contract's bid arithmetic, statuses, checkpoints, schema names, GraphQL input checks. */
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { lotStatus, minimumNextBid } from "@sothebais/common/live";
+import type { Deployment } from "@sothebais/common/deployments";
+import * as schema from "../ponder.schema.ts";
+import { decodeCheckpointBlock } from "../src/api/checkpoint.ts";
+import { hexColumnsOf, hexInputProblems } from "../src/api/validate.ts";
+import { schemaName } from "../service/schema.ts";
+
+describe("minimumNextBid()", () => {
+  const lot = { reserve: 0n, minIncrementBps: 500, minIncrementFloor: 0n };
+  const cases: [string, Parameters<typeof minimumNextBid>[0], bigint][] = [
+    ["first bid without reserve is 1 wei", { ...lot, amount: 0n }, 1n],
+    ["first bid is the reserve", { ...lot, amount: 0n, reserve: 10n ** 17n }, 10n ** 17n],
+    ["then amount + bps", { ...lot, amount: 10n ** 18n }, 105n * 10n ** 16n],
+    ["the floor wins when larger", { ...lot, amount: 100n, minIncrementFloor: 50n }, 150n],
+    ["never less than +1 wei", { ...lot, amount: 10n, minIncrementBps: 0 }, 11n],
+    ["bps rounds down like Solidity", { ...lot, amount: 199n, minIncrementBps: 100 }, 200n],
+  ];
+  for (const [name, input, expected] of cases) it(name, () => assert.equal(minimumNextBid(input), expected));
+});
+
+describe("lotStatus()", () => {
+  const lot = { state: "open" as const, startTime: 100, endTime: 200 };
+  it("is scheduled before the start, live until the end (exclusive), then ended", () => {
+    assert.equal(lotStatus(lot, 99), "scheduled");
+    assert.equal(lotStatus(lot, 100), "live");
+    assert.equal(lotStatus(lot, 199), "live");
+    assert.equal(lotStatus(lot, 200), "ended");
+  });
+  it("keeps settled and cancelled whatever the time", () => {
+    assert.equal(lotStatus({ ...lot, state: "settled" }, 150), "settled");
+    assert.equal(lotStatus({ ...lot, state: "cancelled" }, 50), "cancelled");
+  });
+});
+
+describe("decodeCheckpointBlock()", () => {
+  it("reads the timestamp and the block number of a Ponder checkpoint", () => {
+    const checkpoint = `${"1795616856"}${"31337".padStart(16, "0")}${"42".padStart(16, "0")}${"0".repeat(16)}5${"3".padStart(16, "0")}`;
+    assert.equal(checkpoint.length, 75);
+    assert.deepEqual(decodeCheckpointBlock(checkpoint), { blockTimestamp: 1795616856, blockNumber: 42 });
+  });
+});
+
+describe("schemaName()", () => {
+  const deployment: Deployment = {
+    chainId: 31337,
+    auctionHouse: "0x5FbDB2315678afecb367f032d93F642f64180aa3",
+    collection: "0xe7f1725E7734CE288F8367e1Bb143E90bb3F0512",
+    deployBlock: 1,
+    deployer: "0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266",
+    genesisHash: `0x${"ab".repeat(32)}`,
+    deployedAt: "2026-01-01T00:00:00Z",
+  };
+  it("differs per genesis and per contract, and fits Ponder's 45 characters", () => {
+    const a = schemaName(deployment, "c0ffee");
+    assert.equal(a, "sb_31337_5fbdb231_ababab_c0ffee");
+    assert.ok(a.length <= 45);
+    assert.notEqual(schemaName({ ...deployment, genesisHash: `0x${"cd".repeat(32)}` }, "c0ffee"), a);
+    assert.notEqual(schemaName({ ...deployment, auctionHouse: "0x9fE46736679d2D9a65F0992F2272dE9f3c7fa6e0" }, "c0ffee"), a);
+  });
+});
+
+describe("hexInputProblems()", () => {
+  const columns = hexColumnsOf(schema);
+  it("rejects a malformed id of a hex-keyed table and names it", () => {
+    const [problem] = hexInputProblems(`{ bidder(id: "0xnope") { id } }`, {}, columns);
+    assert.match(problem, /bidder\(id\): got "0xnope", expected 0x-prefixed hex/);
+  });
+  it("checks where filters, lists and variables", () => {
+    assert.equal(hexInputProblems(`{ bids(where: { bidder_in: ["0x12", "zz"] }) { items { id } } }`, {}, columns).length, 1);
+    assert.equal(hexInputProblems(`query($a: String) { lots(where: { seller: $a }) { items { id } } }`, { a: "nope" }, columns).length, 1);
+  });
+  it("accepts well-formed hex and leaves non-hex ids alone", () => {
+    assert.deepEqual(hexInputProblems(`{ bidder(id: "0x5FbDB2315678afecb367f032d93F642f64180aa3") { id } lot(id: "7") { id } bid(id: "abc") { id } }`, {}, columns), []);
+  });
+});
