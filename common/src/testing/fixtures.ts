@@ -164,7 +164,9 @@ export async function startTestStack(options: StartTestStackOptions = {}): Promi
 
 async function setUp(node: HardhatNode, options: StartTestStackOptions): Promise<TestStack> {
   const chain = hardhat;
-  const transport = http(node.rpcUrl, { retryCount: 0 });
+  // Retries: a test that blocks the event loop (compiling, heavy CPU) can find its keep-alive socket
+  // closed by the node, and the next request then fails once with "fetch failed".
+  const transport = http(node.rpcUrl, { retryCount: 3, retryDelay: 100 });
   // Poll fast: a local node answers in milliseconds and tests wait on receipts all the time.
   const publicClient = createPublicClient({ chain, transport, pollingInterval: 50 });
   const wallets = new Map<number, Wallet>();

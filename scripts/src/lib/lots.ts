@@ -1,0 +1,92 @@
+/**
+ * @module lib/lots
+ * Reading auction state for the admin commands: lots with their status, campaigns from their events,
+ * and log scans split into block ranges public RPCs accept.
+ */
+import type { AbiEvent, Chain, PublicClient, Transport } from "viem";
+import type { Address } from "@sothebais/common/deployments";
+import type { Contracts } from "./cli.ts";
+
+export const lotStatusNames = ["none", "scheduled", "live", "ended", "settled", "cancelled"] as const;
+export type LotStatusName = (typeof lotStatusNames)[number];
+
+export type LotRow = {
+  lotId: bigint;
+  campaignId: bigint;
+  nft: Address;
+  tokenId: bigint;
+  seller: Address;
+  reserve: bigint;
+  startTime: number;
+  endTime: number;
+  bidder: Address;
+  amount: bigint;
+  viaRelayer: boolean;
+  status: LotStatusName;
+};
+
+type LotView = {
+  campaignId: bigint | number;
+  nft: Address;
+  tokenId: bigint;
+  seller: Address;
+  reserve: bigint;
+  startTime: number;
+  endTime: number;
+  bidder: Address;
+  amount: bigint;
+  viaRelayer: boolean;
+  status: number;
+};
+
+export async function readLot(client: PublicClient<Transport, Chain>, c: Contracts, lotId: bigint): Promise<LotRow> {
+  const v = (await client.readContract({ ...c.house, functionName: "lot", args: [lotId] })) as unknown as LotView;
+  return {
+    lotId,
+    campaignId: BigInt(v.campaignId),
+    nft: v.nft,
+    tokenId: v.tokenId,
+    seller: v.seller,
+    reserve: v.reserve,
+    startTime: Number(v.startTime),
+    endTime: Number(v.endTime),
+    bidder: v.bidder,
+    amount: v.amount,
+    viaRelayer: v.viaRelayer,
+    status: lotStatusNames[v.status] ?? "none",
+  };
+}
+
+/** Every lot, 1..lotCount (lot ids start at 1). */
+export async function readLots(client: PublicClient<Transport, Chain>, c: Contracts): Promise<LotRow[]> {
+  const count = (await client.readContract({ ...c.house, functionName: "lotCount" })) as bigint;
+  const ids = Array.from({ length: Number(count) }, (_, i) => BigInt(i + 1));
+  return Promise.all(ids.map((id) => readLot(client, c, id)));
+}
+
+/** getLogs over [fromBlock, latest] in chunks (public RPCs cap the range). */
+export async function scanLogs<E extends AbiEvent>(
+  client: PublicClient<Transport, Chain>,
+  p: { address: Address; event: E; fromBlock: bigint; chunk?: bigint },
+) {
+  const latest = await client.getBlockNumber();
+  const chunk = p.chunk ?? 50_000n;
+  const out = [];
+  for (let from = p.fromBlock; from <= latest; from += chunk) {
+    const to = from + chunk - 1n < latest ? from + chunk - 1n : latest;
+    out.push(...(await client.getLogs({ address: p.address, event: p.event, fromBlock: from, toBlock: to })));
+  }
+  return out;
+}
+
+export function fmtTime(unix: number): string {
+  return new Date(unix * 1000).toISOString().replace(".000Z", "Z");
+}
+
+/** "in 4m 10s" / "2m ago". */
+export function fmtRelative(unix: number, now: number): string {
+  const d = unix - now;
+  const abs = Math.abs(d);
+  const text = abs >= 3600 ? `${Math.floor(abs / 3600)}h ${Math.floor((abs % 3600) / 60)}m` : abs >= 60 ? `${Math.floor(abs / 60)}m ${abs % 60}s` : `${abs}s`;
+  return d >= 0 ? `in ${text}` : `${text} ago`;
+}
