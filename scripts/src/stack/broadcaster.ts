@@ -1,0 +1,44 @@
+/**
+ * The broadcaster part of `./sothebais up`: renders the live lot from the indexer, chat and the host's
+ * lines from Redis, and streams to the local RTMP server (rtmp part). Publishes broadcasterUrl and
+ * previewUrl. Needs the chain, redis, indexer and rtmp parts before it.
+ */
+import { join } from "node:path";
+import { startProcess, waitFor } from "@sothebais/common/testing";
+import type { StackService } from "./types.ts";
+
+export const service: StackService = {
+  name: "broadcaster",
+  async start(ctx) {
+    const { indexerUrl, redisUrl, rtmpUrl } = ctx.urls;
+    if (!indexerUrl || !redisUrl || !rtmpUrl) throw new Error("the broadcaster needs the redis, indexer and rtmp parts first");
+    const url = `http://127.0.0.1:${ctx.ports.broadcaster}`;
+    const child = await startProcess({
+      name: "broadcaster",
+      command: process.execPath,
+      args: [join(ctx.root, "broadcaster/src/main.ts")],
+      cwd: join(ctx.root, "broadcaster"),
+      env: {
+        PORT: String(ctx.ports.broadcaster),
+        INDEXER_URL: indexerUrl,
+        REDIS_URL: redisUrl,
+        RTMP_URL: rtmpUrl,
+        CHAIN_ID: String(ctx.chainId),
+        DEPLOYMENTS_DIR: ctx.urls.deploymentsDir,
+        AUCTION_HOUSE_ADDRESS: ctx.deployment?.auctionHouse,
+      },
+      echo: ctx.echo("broadcaster"),
+      readyWhen: /"msg":"listening"/,
+      timeoutMs: 60_000,
+    });
+    ctx.onStop("broadcaster", () => child.stop(10_000));
+    ctx.progress("broadcaster started; waiting for the ingest to accept the stream");
+    await waitFor(async () => ((await (await fetch(`${url}/health`)).json()) as { ingestConnected: boolean }).ingestConnected, {
+      timeoutMs: 60_000,
+      intervalMs: 500,
+      what: "broadcaster streaming to the RTMP server",
+    });
+    ctx.urls.broadcasterUrl = url;
+    ctx.urls.previewUrl = `${url}/preview.png`;
+  },
+};
