@@ -5,6 +5,10 @@ import { configVariable, defineConfig } from "hardhat/config";
 // Hardhat cannot download compilers on these machines: use the wasm build from the pinned npm `solc`.
 const solcPath = createRequire(import.meta.url).resolve("solc/soljson.js");
 
+// Solidity fuzz / invariant effort: CONTRACTS_FUZZ=full for the full run (>= 100,000 invariant calls),
+// anything else for the quick CI mode. See contracts/README.md.
+const fullFuzz = process.env.CONTRACTS_FUZZ === "full";
+
 export default defineConfig({
   plugins: [hardhatToolboxViem],
   paths: {
@@ -18,6 +22,12 @@ export default defineConfig({
       optimizer: { enabled: true, runs: 10_000 },
       evmVersion: "cancun",
       viaIR: true,
+    },
+  },
+  test: {
+    solidity: {
+      fuzz: { runs: fullFuzz ? 2_000 : 256, seed: process.env.CONTRACTS_FUZZ_SEED },
+      invariant: fullFuzz ? { runs: 256, depth: 400 } : { runs: 32, depth: 100 },
     },
   },
   networks: {
