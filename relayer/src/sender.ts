@@ -36,6 +36,7 @@ type Waiter = { hash: Hash; raw: Hex; since: number; resolve: (r: TransactionRec
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isNetwork = (e: unknown) => /fetch failed|ECONNREFUSED|ECONNRESET|socket|timed? ?out|HTTP request failed|network|502|503|504/i.test(String((e as Error)?.message ?? e));
+const isNonceTooHigh = (e: unknown) => /nonce too high/i.test(String((e as Error)?.message ?? e));
 const isKnown = (e: unknown) => /already known|known transaction|already imported|nonce too low|nonce has already been used|replacement transaction underpriced|AlreadyKnown/i.test(String((e as Error)?.message ?? e));
 
 export function createSender(o: SenderOptions) {
@@ -105,19 +106,24 @@ export function createSender(o: SenderOptions) {
   };
 
   const broadcast = async (raw: Hex) => {
-    await retry(async () => {
+    for (let attempt = 0; ; attempt++) {
       try {
-        await o.client.sendRawTransaction({ serializedTransaction: raw });
+        await retry(() => o.client.sendRawTransaction({ serializedTransaction: raw }));
+        return;
       } catch (error) {
-        if (isKnown(error) || isNetwork(error)) {
-          if (isNetwork(error)) throw error;
-          return;
+        if (isKnown(error)) return;
+        // Automining nodes refuse a nonce above the next one instead of queueing it: the lower nonce
+        // (another lot's tx, or another instance's) is a few ms behind. Try again shortly; a real gap is
+        // filled by repairGap.
+        if (isNonceTooHigh(error) && !stopped) {
+          await sleep(Math.min(10 * 2 ** attempt, 500));
+          continue;
         }
         // A revert reported at send time (automine nodes do this): the tx is mined anyway, find its receipt.
         if (/revert/i.test(String((error as Error).message))) return;
         throw error;
       }
-    });
+    }
   };
 
   const sign = (call: Call, nonce: number, f: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }) =>

@@ -27,8 +27,8 @@ export type Harness = {
 };
 
 /** Redis with AOF (fsync on every write), so a Redis restart keeps work in flight, as in production. */
-export async function startDurableRedis(port?: number): Promise<RedisServer> {
-  const dir = mkdtempSync(join(tmpdir(), "sothebais-redis-"));
+export async function startDurableRedis(port?: number, dataDir?: string): Promise<RedisServer> {
+  const dir = dataDir ?? mkdtempSync(join(tmpdir(), "sothebais-redis-"));
   const p = port ?? (await freePort());
   const server = await startProcess({
     name: "redis-server",
@@ -39,7 +39,7 @@ export async function startDurableRedis(port?: number): Promise<RedisServer> {
   });
   const self: RedisServer = { ...server, port: p, url: `redis://127.0.0.1:${p}`, restart: async () => {
     await server.stop();
-    return startDurableRedis(p);
+    return startDurableRedis(p, dir);
   } };
   return self;
 }
