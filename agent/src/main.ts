@@ -86,8 +86,11 @@ async function main() {
   });
   shutdown.onShutdown("speaker", () => speaker.stop());
 
+  // ElizaOS (with PGlite's first migration) can take seconds on a busy machine: the show starts at
+  // once on templates and in-memory recall, and uses the runtime as soon as it is ready.
   const salt = config.SECRET_SALT ?? randomBytes(16).toString("hex");
-  const eliza = await createHostRuntime({
+  let elizaState: "starting" | "ready" | "failed" = "starting";
+  const elizaReady = createHostRuntime({
     character,
     liveState: () => host.describe(),
     recentChat: () => host.recentChat(),
@@ -96,7 +99,19 @@ async function main() {
     postgresUrl: config.POSTGRES_URL,
     secretSalt: salt,
   });
-  shutdown.onShutdown("eliza", () => eliza.stop());
+  elizaReady.then(
+    (eliza) => {
+      elizaState = "ready";
+      log.info("eliza runtime ready", { agentId: eliza.runtime.agentId, storage: config.POSTGRES_URL ? "postgres" : "pglite" });
+      shutdown.onShutdown("eliza", () => eliza.stop());
+    },
+    (error) => {
+      elizaState = "failed";
+      log.error("eliza runtime failed to start; the show goes on with templates and no memory", { error });
+    },
+  );
+  const memoryFallback = new Map<string, unknown>();
+  const withEliza = <T>(fn: (e: Awaited<typeof elizaReady>) => Promise<T>, fallback: () => T) => elizaReady.then(fn, () => fallback());
 
   let watcher: ReturnType<typeof watchLive> | null = null;
   const host = createHost({
@@ -105,9 +120,9 @@ async function main() {
     speaker,
     clock,
     names,
-    generate: llm ? eliza.generate : undefined,
-    recall: eliza.recall,
-    remember: eliza.remember,
+    generate: llm ? (moment) => elizaReady.then((e) => e.generate(moment)) : undefined,
+    recall: <T>(key: string) => withEliza((e) => e.recall<T>(key), () => memoryFallback.get(key) as T | undefined),
+    remember: <T>(key: string, value: T) => withEliza((e) => e.remember(key, value), () => void memoryFallback.set(key, value)),
     refresh: async () => watcher?.refresh(),
     modelDeadlineMs: config.LLM_DEADLINE_MS,
     hammerGraceMs: config.HAMMER_GRACE_MS,
@@ -151,7 +166,9 @@ async function main() {
       log.warn("bad chat line", { error: (error as Error).message });
     }
   });
-  await sub.subscribe(CHAT_LINES_CHANNEL).catch((error) => log.warn("subscribe failed; ioredis retries on reconnect", { error: (error as Error).message }));
+  // Not awaited: with Redis down the command waits in ioredis' offline queue, and ioredis
+  // re-subscribes after every reconnect; the show must not wait for chat.
+  sub.subscribe(CHAT_LINES_CHANNEL).catch((error) => log.warn("subscribe failed; ioredis retries on reconnect", { error: (error as Error).message }));
 
   const app = createApp({
     metrics,
@@ -167,6 +184,7 @@ async function main() {
         character: character.name,
         indexer: { ok: indexerOk, lastSnapshotAgoMs: seen === null ? null : Date.now() - seen },
         redis: { ok: redisOk },
+        eliza: elizaState,
         queued: speaker.size(),
         chainClockOffsetMs: clock.offsetMs(),
       };

@@ -12,7 +12,7 @@ import { type LlmServer, startLlmServer } from "./helpers/llm-server.ts";
 const DEADLINE_MS = 1500;
 const short = (a: string) => `${a.slice(0, 6)}…${a.slice(-4)}`;
 
-describe("behavior: model lines pass the truth guard or fall back in time", { timeout: 300_000 }, () => {
+describe("behavior: model lines pass the truth guard or fall back in time", { timeout: 600_000 }, () => {
   let h: Harness;
   let llm: LlmServer;
   let lotId: bigint;

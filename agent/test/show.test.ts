@@ -13,7 +13,7 @@ import { type Harness, type Heard, startHarness } from "./helpers/harness.ts";
 const eth = (wei: bigint) => `${formatEther(wei)} ETH`;
 const short = (a: string) => `${a.slice(0, 6)}…${a.slice(-4)}`;
 
-describe("behavior: the show follows the chain", { timeout: 300_000 }, () => {
+describe("behavior: the show follows the chain", { timeout: 600_000 }, () => {
   let h: Harness;
   let lotId: bigint;
   const wallet = 4;

@@ -75,7 +75,7 @@ async function start(tmp: string, started: (() => Promise<unknown>)[], cleanup: 
       if (indexer.child.exitCode !== null) throw new Error(`indexer exited:\n${indexer.output().slice(-2000)}`);
       return fetch(`${indexerUrl}/ready`).then((r) => r.ok, () => false);
     },
-    { timeoutMs: 120_000, intervalMs: 250, what: "indexer /ready" },
+    { timeoutMs: 300_000, intervalMs: 250, what: "indexer /ready" },
   );
 
   const client = new Redis(redis.url);
