@@ -34,12 +34,10 @@ export const service: StackService = {
         ...(llm ? { LLM_BASE_URL: llm, LLM_MODEL: process.env.LLM_MODEL, LLM_API_KEY: process.env.LLM_API_KEY } : {}),
       },
       echo: ctx.echo("agent"),
-      readyWhen: /"msg":"listening"/,
-      timeoutMs: 120_000,
     });
     ctx.onStop("agent", () => child.stop(10_000));
     const url = `http://127.0.0.1:${port}`;
-    await waitFor(() => fetch(`${url}/health`).then((r) => r.status > 0, () => false), { what: "agent /health", timeoutMs: 30_000 });
+    await waitFor(() => fetch(`${url}/health`).then((r) => r.status > 0, () => false), { what: "agent /health", timeoutMs: 120_000, intervalMs: 200 });
     ctx.urls.agentUrl = url;
     ctx.progress(`agent on ${url} (${llm ? `model ${process.env.LLM_MODEL} at ${llm}` : "offline templates; set LLM_BASE_URL and LLM_MODEL for a model"})`);
   },
