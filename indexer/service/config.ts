@@ -49,6 +49,9 @@ export function readIndexerConfig(source: EnvSource = process.env): IndexerConfi
       POLLING_INTERVAL_MS: env.int({ fallback: local ? 100 : 1000, min: 100 }),
       ETH_GETLOGS_BLOCK_RANGE: env.int({ optional: true, min: 1 }),
       PONDER_LOG_LEVEL: env.oneOf(["error", "warn", "info", "debug", "trace"] as const, "info"),
+      // Read by the API (src/api/index.ts) from the same environment; validated here, at start.
+      LIVE_BIDS: env.int({ fallback: 20, min: 1, max: 100 }),
+      LIVE_HEAD_TTL_MS: env.int({ fallback: 10, min: 0, max: 1000 }),
     },
     source,
   );

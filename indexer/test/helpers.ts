@@ -43,11 +43,11 @@ export async function startIndexer(options: StartIndexerOptions): Promise<Runnin
       ...options.env,
     },
     readyWhen: (out) => out.includes("Created HTTP server"),
-    timeoutMs: 120_000,
+    timeoutMs: 300_000,
   });
   const url = `http://127.0.0.1:${port}`;
   if (options.ready !== false) {
-    await waitFor(() => fetch(`${url}/ready`).then((r) => r.ok), { timeoutMs: 120_000, intervalMs: 200, what: `indexer /ready\n${child.output().slice(-1500)}` });
+    await waitFor(() => fetch(`${url}/ready`).then((r) => r.ok), { timeoutMs: 300_000, intervalMs: 200, what: `indexer /ready\n${child.output().slice(-1500)}` });
   }
   return { ...child, url, port };
 }

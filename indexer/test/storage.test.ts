@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { auctionHouseAbi } from "@sothebais/common/abis";
 import { fetchLiveLot } from "@sothebais/common/live";
-import { startProcess, startTestStack, type TestStack } from "@sothebais/common/testing";
+import { freePort, startProcess, startTestStack, type TestStack } from "@sothebais/common/testing";
 import { parseEther } from "viem";
 import { type Postgres, startIndexer, startPostgres, waitIndexed } from "./helpers.ts";
 
@@ -89,7 +89,7 @@ describe("PGlite: chain restarts", () => {
         name: "indexer",
         command: process.execPath,
         args: [new URL("../service/main.ts", import.meta.url).pathname],
-        env: { CHAIN_ID: "31337", DEPLOYMENTS_DIR: wrongDir, RPC_URL: stack.rpcUrl, PGLITE_DIR: join(dir, "unused"), PORT: "0" },
+        env: { CHAIN_ID: "31337", DEPLOYMENTS_DIR: wrongDir, RPC_URL: stack.rpcUrl, PGLITE_DIR: join(dir, "unused"), PORT: String(await freePort()) },
       });
       const code = await child.exited;
       assert.equal(code, 2);

@@ -1,0 +1,276 @@
+/**
+ * Indexer benchmarks (issue 4), against a real Hardhat node and real Ponder on this machine:
+ * 1. block with a bid -> row visible over GraphQL and pushed to a live query (200 bids);
+ * 2. /live and the GraphQL live-lot query at 1,000 requests/s from a separate process (autocannon);
+ * 3. 1,000 concurrent live-query subscribers: block -> last subscriber updated;
+ * 4. historical backfill of 20,000 bid events on PGlite and on Postgres.
+ * Prints a table and writes bench/results/indexer.json (repo root). Run late: the machine is shared.
+ *
+ *   npm run bench -w @sothebais/indexer     (BENCH_BIDS, BENCH_BACKFILL_BIDS to scale down)
+ */
+import { fork, spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createClient, eq } from "@ponder/client";
+import { auctionHouseAbi } from "@sothebais/common/abis";
+import { repoRoot } from "@sothebais/common/deployments";
+import { rpc, startTestStack, type TestStack } from "@sothebais/common/testing";
+import { encodeFunctionData, parseEther } from "viem";
+import * as schema from "../ponder.schema.ts";
+import { graphql, type RunningIndexer, startIndexer, startPostgres, waitIndexed } from "../test/helpers.ts";
+
+const here = fileURLToPath(new URL(".", import.meta.url));
+const BIDS = Number(process.env.BENCH_BIDS ?? 200);
+const BACKFILL_BIDS = Number(process.env.BENCH_BACKFILL_BIDS ?? 20_000);
+const FANOUT = 1000;
+const FANOUT_ROUNDS = Number(process.env.BENCH_FANOUT_ROUNDS ?? 20);
+
+const now = () => performance.timeOrigin + performance.now();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+};
+const round = (n: number) => Math.round(n * 10) / 10;
+const log = (line: string) => console.error(`[bench] ${line}`);
+
+const next = (amount: bigint) => amount + amount / 100n + 1n; // >= the contract's minimum at 100 bps
+
+async function latencyLoadFanout(results: Record<string, number>) {
+  const stack = await startTestStack();
+  const tmp = mkdtempSync(join(tmpdir(), "sothebais-bench-"));
+  let indexer: RunningIndexer | undefined;
+  try {
+    const lotId = await stack.mintAndCreateLot({ duration: 30 * 86_400, minIncrementBps: 100, timeBuffer: 60 });
+    indexer = await startIndexer({ stack, pgliteDir: join(tmp, "pglite") });
+    await waitIndexed(indexer.url, await stack.publicClient.getBlockNumber(), stack.mine);
+    log(`indexer ready at ${indexer.url}`);
+
+    let amount = parseEther("0.001");
+    let bidder = 4;
+    const placeBid = async () => {
+      amount = next(amount);
+      bidder = bidder === 4 ? 5 : 4;
+      const value = amount;
+      // Automine: the block is mined when eth_sendRawTransaction returns.
+      await stack.wallet(bidder).writeContract({ address: stack.auctionHouse, abi: auctionHouseAbi, functionName: "bid", args: [lotId], value });
+      return { value, minedAt: now() };
+    };
+
+    // 1. mined -> GraphQL, mined -> live push
+    const client = createClient(`${indexer.url}/sql`, { schema });
+    const pushed = new Map<string, number>();
+    const live = client.live(
+      (db) => db.select().from(schema.lot as never).where(eq(schema.lot.id as never, lotId)),
+      (rows) => {
+        const at = now();
+        for (const row of rows as { amount: bigint }[]) if (!pushed.has(String(row.amount))) pushed.set(String(row.amount), at);
+      },
+    );
+    const query = `{ lot(id: "${lotId}") { amount } }`;
+    const graphqlMs: number[] = [];
+    const pushMs: number[] = [];
+    for (let i = 0; i < BIDS + 5; i++) {
+      const { value, minedAt } = await placeBid();
+      let seenAt = 0;
+      while (!seenAt) {
+        const r = await graphql<{ lot: { amount: string } }>(indexer.url, query);
+        if (r.data?.lot?.amount === value.toString()) seenAt = now();
+        else await sleep(2);
+        if (now() - minedAt > 10_000) throw new Error(`bid ${value} not visible over GraphQL after 10 s`);
+      }
+      const deadline = now() + 5000;
+      while (!pushed.has(value.toString()) && now() < deadline) await sleep(2);
+      if (i < 5) continue; // warm-up
+      graphqlMs.push(seenAt - minedAt);
+      pushMs.push((pushed.get(value.toString()) ?? Number.NaN) - minedAt);
+    }
+    live.unsubscribe();
+    results.mined_to_graphql_p50_ms = round(percentile(graphqlMs, 50));
+    results.mined_to_graphql_p95_ms = round(percentile(graphqlMs, 95));
+    results.mined_to_live_push_p95_ms = round(percentile(pushMs.filter(Number.isFinite), 95));
+    log(`mined->graphql p50 ${results.mined_to_graphql_p50_ms} p95 ${results.mined_to_graphql_p95_ms}; mined->push p95 ${results.mined_to_live_push_p95_ms} (${pushMs.filter(Number.isFinite).length}/${pushMs.length} pushes)`);
+
+    // 2. /live and the GraphQL live-lot query at 1,000 req/s, with a bid every second meanwhile.
+    let bidding = true;
+    const background = (async () => {
+      while (bidding) {
+        await placeBid();
+        await sleep(1000);
+      }
+    })();
+    const runLoad = (url: string, body?: string) =>
+      new Promise<{ requests: number; errors: number; non2xx: number; p50: number; p95: number; p99: number; rps: number }>((resolve, reject) => {
+        const child = spawn(process.execPath, [join(here, "load.ts"), url, "1000", "10", ...(body ? [body] : [])], { stdio: ["ignore", "pipe", "inherit"] });
+        let out = "";
+        child.stdout.on("data", (d) => (out += d));
+        child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out.trim().split("\n").pop() ?? "{}")) : reject(new Error(`load.ts exited ${code}`))));
+      });
+    const liveLoad = await runLoad(`${indexer.url}/live`);
+    log(`/live at 1000 rps: ${JSON.stringify(liveLoad)}`);
+    const head = (await stack.publicClient.getBlock()).timestamp;
+    const gqlBody = JSON.stringify({
+      query: `{ lots(where: { state: "open", startTime_lte: ${head}, endTime_gt: ${head} }, orderBy: "endTime", limit: 1) { items { id amount bidder endTime minimumNextBid bids(orderBy: "blockNumber", orderDirection: "desc", limit: 10) { items { amount bidder txHash } } } } }`,
+    });
+    const gqlLoad = await runLoad(`${indexer.url}/graphql`, gqlBody);
+    log(`GraphQL live lot at 1000 rps: ${JSON.stringify(gqlLoad)}`);
+    bidding = false;
+    await background;
+    results.live_lot_p95_ms_at_1000rps = Math.max(liveLoad.p95, gqlLoad.p95);
+    results.live_lot_errors = liveLoad.errors + liveLoad.non2xx + gqlLoad.errors + gqlLoad.non2xx;
+    extra.live_p50 = liveLoad.p50;
+    extra.live_p95 = liveLoad.p95;
+    extra.live_rps = liveLoad.rps;
+    extra.graphql_p50 = gqlLoad.p50;
+    extra.graphql_p95 = gqlLoad.p95;
+    extra.graphql_rps = gqlLoad.rps;
+
+    // 3. fan-out to 1,000 live-query subscribers in another process
+    const subs = fork(join(here, "subscribers.ts"), [indexer.url, lotId.toString(), String(FANOUT)], { stdio: ["ignore", "inherit", "inherit", "ipc"] });
+    await new Promise((r) => subs.once("message", r));
+    await sleep(8000); // let the 1,000 SSE connections open
+    const fanoutMs: number[] = [];
+    for (let i = 0; i < FANOUT_ROUNDS + 2; i++) {
+      const { value, minedAt } = await placeBid();
+      const reply = await new Promise<{ count: number; last: number; errors: number }>((resolve) => {
+        subs.once("message", (m) => resolve(m as { count: number; last: number; errors: number }));
+        subs.send({ wait: value.toString() });
+      });
+      if (i >= 2) {
+        if (reply.count < FANOUT) log(`round ${i}: only ${reply.count}/${FANOUT} subscribers updated (errors ${reply.errors})`);
+        fanoutMs.push(reply.count >= FANOUT ? reply.last - minedAt : Number.POSITIVE_INFINITY);
+      }
+      await sleep(300);
+    }
+    subs.send({ stop: true });
+    results.fanout_1000_p95_ms = round(percentile(fanoutMs, 95));
+    extra.fanout_p50 = round(percentile(fanoutMs, 50));
+    log(`fan-out to ${FANOUT}: p50 ${extra.fanout_p50} p95 ${results.fanout_1000_p95_ms}`);
+  } finally {
+    await indexer?.stop(30_000);
+    await stack.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Many bids per block through the node's unlocked accounts, in JSON-RPC batches (fast to generate). */
+async function makeBackfillChain(stack: TestStack, bids: number) {
+  const lotsCount = 40;
+  const lots: bigint[] = [];
+  for (let i = 0; i < lotsCount; i++) lots.push(await stack.mintAndCreateLot({ duration: 30 * 86_400, minIncrementBps: 100, timeBuffer: 60 }));
+  const amounts = lots.map(() => parseEther("0.0001"));
+  const from = stack.address(4);
+  await rpc(stack.rpcUrl, "evm_setAutomine", [false]);
+  const perBlock = 200;
+  let sent = 0;
+  let id = 1;
+  while (sent < bids) {
+    const batch = [];
+    for (let i = 0; i < perBlock && sent < bids; i++, sent++) {
+      const lot = sent % lotsCount;
+      amounts[lot] = next(amounts[lot]);
+      batch.push({
+        jsonrpc: "2.0",
+        id: id++,
+        method: "eth_sendTransaction",
+        params: [{ from, to: stack.auctionHouse, value: `0x${amounts[lot].toString(16)}`, gas: "0x30d40", data: encodeFunctionData({ abi: auctionHouseAbi, functionName: "bid", args: [lots[lot]] }) }],
+      });
+    }
+    const res = await fetch(stack.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(batch) });
+    const out = (await res.json()) as { error?: { message: string } }[];
+    const failed = out.find((r) => r.error);
+    if (failed) throw new Error(`eth_sendTransaction: ${failed.error?.message}`);
+    await rpc(stack.rpcUrl, "evm_mine");
+  }
+  await rpc(stack.rpcUrl, "evm_setAutomine", [true]);
+  // Past Ponder's finality depth (30 blocks on this chain id), so every bid is part of the backfill.
+  await rpc(stack.rpcUrl, "hardhat_mine", ["0x28"]);
+  const logs = await stack.publicClient.getContractEvents({ address: stack.auctionHouse, abi: auctionHouseAbi, eventName: "BidPlaced", fromBlock: 0n });
+  if (logs.length !== bids) throw new Error(`expected ${bids} BidPlaced events on chain, found ${logs.length} (did some bids revert?)`);
+}
+
+async function measureBackfill(stack: TestStack, storage: { pgliteDir?: string; databaseUrl?: string }) {
+  const indexer = await startIndexer({ stack, ...storage });
+  try {
+    await waitIndexed(indexer.url, await stack.publicClient.getBlockNumber(), stack.mine, 600_000);
+    const lines = indexer.output().split("\n").filter((l) => l.startsWith("{"));
+    const parsed = lines.map((l) => {
+      try {
+        return JSON.parse(l) as { msg?: string; time?: number; duration?: number };
+      } catch {
+        return {};
+      }
+    });
+    const start = parsed.find((l) => l.msg === "Started backfill indexing")?.time;
+    const end = parsed.find((l) => l.msg === "Completed backfill indexing across all chains")?.time;
+    if (!start || !end) throw new Error(`backfill log lines not found:\n${indexer.output().slice(-2000)}`);
+    const r = await graphql<{ bids: { totalCount: number } }>(indexer.url, `{ bids { totalCount } }`);
+    const indexed = r.data?.bids.totalCount ?? 0;
+    if (indexed !== BACKFILL_BIDS) throw new Error(`indexed ${indexed} bids, expected ${BACKFILL_BIDS}`);
+    const seconds = (end - start) / 1000;
+    return { seconds, eventsPerSecond: Math.round(BACKFILL_BIDS / seconds) };
+  } finally {
+    await indexer.stop(30_000);
+  }
+}
+
+async function backfill(results: Record<string, number>) {
+  const stack = await startTestStack();
+  const tmp = mkdtempSync(join(tmpdir(), "sothebais-bench-backfill-"));
+  try {
+    const t0 = now();
+    await makeBackfillChain(stack, BACKFILL_BIDS);
+    log(`made ${BACKFILL_BIDS} bids in ${Math.round((now() - t0) / 1000)} s`);
+    const pglite = await measureBackfill(stack, { pgliteDir: join(tmp, "pglite") });
+    results.backfill_events_per_s_pglite = pglite.eventsPerSecond;
+    log(`backfill PGlite: ${pglite.seconds} s, ${pglite.eventsPerSecond} bid events/s`);
+    const pg = await startPostgres();
+    try {
+      const postgres = await measureBackfill(stack, { databaseUrl: pg.url });
+      results.backfill_events_per_s_postgres = postgres.eventsPerSecond;
+      log(`backfill Postgres: ${postgres.seconds} s, ${postgres.eventsPerSecond} bid events/s`);
+    } finally {
+      await pg.stop();
+    }
+  } finally {
+    await stack.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const extra: Record<string, number> = {};
+const results: Record<string, number> = {};
+const only = process.env.BENCH_ONLY; // "latency" or "backfill"
+if (only !== "backfill") await latencyLoadFanout(results);
+if (only !== "latency") await backfill(results);
+
+const keys = [
+  "mined_to_graphql_p50_ms",
+  "mined_to_graphql_p95_ms",
+  "mined_to_live_push_p95_ms",
+  "backfill_events_per_s_pglite",
+  "backfill_events_per_s_postgres",
+  "live_lot_p95_ms_at_1000rps",
+  "live_lot_errors",
+  "fanout_1000_p95_ms",
+] as const;
+const targets: Record<(typeof keys)[number], string> = {
+  mined_to_graphql_p50_ms: "-",
+  mined_to_graphql_p95_ms: "< 150",
+  mined_to_live_push_p95_ms: "< 150",
+  backfill_events_per_s_pglite: ">= 5000",
+  backfill_events_per_s_postgres: ">= 5000",
+  live_lot_p95_ms_at_1000rps: "< 20",
+  live_lot_errors: "0",
+  fanout_1000_p95_ms: "< 500",
+};
+const out = Object.fromEntries(keys.filter((k) => k in results).map((k) => [k, results[k]]));
+mkdirSync(join(repoRoot, "bench/results"), { recursive: true });
+writeFileSync(join(repoRoot, "bench/results/indexer.json"), `${JSON.stringify(out, null, 2)}\n`);
+console.log(`indexer bench, ${new Date().toISOString()}, ${cpus().length} cores (${cpus()[0]?.model ?? "?"})`);
+console.log("| metric | value | target |\n|---|---|---|");
+for (const k of keys) if (k in out) console.log(`| ${k} | ${out[k]} | ${targets[k]} |`);
+console.log(`details: ${JSON.stringify(extra)}`);
+process.exit(0);
