@@ -65,10 +65,11 @@ type LotRow = {
   minIncrementBps: number;
   minIncrementFloor: string;
   timeBuffer: number;
+  extended: number;
   winner: Address;
 };
 const lotFields =
-  "id campaignId campaignName nft tokenId tokenUri seller reserve startTime endTime state amount bidder viaRelayer bidCount minIncrementBps minIncrementFloor timeBuffer winner";
+  "id campaignId campaignName nft tokenId tokenUri seller reserve startTime endTime state amount bidder viaRelayer bidCount minIncrementBps minIncrementFloor timeBuffer extended winner";
 
 export function lotFromRow(r: LotRow, nowSeconds: number): Lot {
   return {
@@ -90,6 +91,7 @@ export function lotFromRow(r: LotRow, nowSeconds: number): Lot {
     minIncrementBps: r.minIncrementBps,
     minIncrementFloor: BigInt(r.minIncrementFloor),
     timeBuffer: r.timeBuffer,
+    extended: r.extended,
     winner: r.winner,
   };
 }

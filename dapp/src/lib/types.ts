@@ -29,6 +29,8 @@ export type Lot = {
   minIncrementBps: number;
   minIncrementFloor: bigint;
   timeBuffer: number;
+  /** Times a late bid moved the end (0 when unknown). */
+  extended: number;
   /** Set once settled; zero address when unsold. */
   winner?: Address;
 };
@@ -70,6 +72,7 @@ export function lotFromLive(l: LiveLot): Lot {
     minIncrementBps: l.minIncrementBps,
     minIncrementFloor: BigInt(l.minIncrementFloor),
     timeBuffer: l.timeBuffer,
+    extended: l.extended,
   };
 }
 
@@ -93,6 +96,7 @@ export function lotFromUpcoming(l: UpcomingLot): Lot {
     minIncrementBps: 0,
     minIncrementFloor: 0n,
     timeBuffer: 0,
+    extended: 0,
   };
 }
 

@@ -3,7 +3,7 @@
  * The live lot: artwork and stream, current bid and leader, a countdown that follows extensions, the
  * bid form (wallet and/or escrow) with pending / confirmed / failed states, and every bid, live.
  */
-import { useMemo } from "react";
+import { useEffect, useMemo } from "react";
 import { useConnect, useConnectors } from "wagmi";
 import type { Address } from "viem";
 import { Artwork, useLotTitle } from "../components/Artwork.tsx";
@@ -35,6 +35,15 @@ export function LotPage({ lotId }: { lotId: bigint }) {
   const connectors = useConnectors();
   const connect = useConnect();
   const now = useNow(1000);
+
+  // A "Bid confirmed" line goes stale once the auction moves on: clear it after a while.
+  const { phase: bidPhase } = bidTx.state;
+  const resetBid = bidTx.reset;
+  useEffect(() => {
+    if (bidPhase !== "confirmed") return;
+    const id = setTimeout(resetBid, 15_000);
+    return () => clearTimeout(id);
+  }, [bidPhase, resetBid]);
 
   const indexed = snapshot.data?.lot;
   // The freshest view: the newest bid seen (pushed by the indexer) wins over an older snapshot.
@@ -108,7 +117,7 @@ export function LotPage({ lotId }: { lotId: bigint }) {
               </span>
             ) : null}
           </div>
-          {status === "live" || status === "scheduled" ? <Countdown startTime={lot.startTime} endTime={endTime} extended={endTime > lot.startTime + 0 && lot.bidCount > 0 && endTime !== lot.endTime} /> : null}
+          {status === "live" || status === "scheduled" ? <Countdown startTime={lot.startTime} endTime={endTime} extended={lot.extended > 0 || endTime > lot.endTime} /> : null}
         </div>
 
         {status === "live" || status === "scheduled" ? (
