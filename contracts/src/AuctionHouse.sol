@@ -11,6 +11,7 @@ import {SignatureChecker} from "@openzeppelin/contracts/utils/cryptography/Signa
 import {IAuctionHouse} from "./interfaces/IAuctionHouse.sol";
 
 /// @title AuctionHouse
+/// @author SothebAIs
 /// @notice English auctions of escrowed ERC-721s for the SothebAIs livestream: wallet bids, escrow, and chat bids
 /// placed by relayers under bidders' signed {ChatAuthorization}s. See {IAuctionHouse} for the data model.
 /// @dev Money model: the contract holds exactly the sum of all escrow balances plus every lot's standing highest
@@ -53,7 +54,9 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
     /// @notice Gas given to the NFT's ERC-2981 `royaltyInfo`; a reverting or gas-burning one means no royalty.
     uint256 public constant ROYALTY_GAS_LIMIT = 50_000;
 
-    /// @dev EIP-712 type hash of {ChatAuthorization}.
+    /// @dev EIP-712 type hash of {ChatAuthorization}. The type string is fixed by EIP-712, hence longer than 32 bytes
+    /// (it is hashed at compile time, so its length costs nothing at run time).
+    // solhint-disable-next-line gas-small-strings
     bytes32 private constant _CHAT_AUTHORIZATION_TYPEHASH = keccak256(
         "ChatAuthorization(address bidder,address relayer,uint256 maxBid,uint256 totalCap,uint256 expiry,uint256 nonce)"
     );
@@ -153,6 +156,9 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
     /// - `protocolFeeBps_` is at most {MAX_PROTOCOL_FEE_BPS}.
     ///
     /// Emits {ProtocolFeeUpdated} and {TreasuryUpdated} with the initial values.
+    /// @param admin default admin ({owner}), auctioneer and pauser
+    /// @param treasury_ where protocol fees are credited
+    /// @param protocolFeeBps_ protocol fee in basis points of each winning bid
     constructor(address admin, address treasury_, uint16 protocolFeeBps_)
         AccessControlDefaultAdminRules(0, admin)
         EIP712("SothebAIs AuctionHouse", "1")
@@ -260,7 +266,7 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
         _checkSignature(bidder, _hashChatAuthorization(auth), signature);
 
         account.totalCapGwei = uint56(totalCapGwei);
-        account.nonce += 1;
+        ++account.nonce;
         _accounts[bidder] = account;
         _auths[bidder] = Authorization({
             relayer: msg.sender,
@@ -639,6 +645,8 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
     /// @dev `transferFrom` of a token this contract holds. Plain call: `nft` holds a token of ours, so it has code;
     /// a revert is bubbled up.
     function _transferNft(address nft, address to, uint256 tokenId) private {
+        // Assembly to skip the extcodesize check and ABI decoding of a call whose target is known (settle gas).
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             let ptr := mload(0x40)
             mstore(ptr, shl(224, 0x23b872dd)) // transferFrom(address,address,uint256)
@@ -656,6 +664,8 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
     /// Returns whether the push succeeded. Return data is never copied, so a return bomb costs nothing.
     function _push(address to, uint256 amount) private returns (bool ok) {
         uint256 gasLimit = PUSH_GAS_LIMIT;
+        // Assembly so no return data is copied: a receiver cannot return-bomb the payer.
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             ok := call(gasLimit, to, amount, 0, 0, 0, 0)
         }
@@ -707,6 +717,8 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
         _debitEscrow(account, amount);
         emit Withdrawn(account, amount);
         bool ok;
+        // Assembly so no return data is copied: the withdrawer's own contract cannot return-bomb the call.
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             ok := call(gas(), account, amount, 0, 0, 0, 0)
         }
@@ -725,6 +737,9 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
         bool ok;
         uint256 word0;
         uint256 word1;
+        // Assembly to bound the copied return data to 64 bytes and to treat any malformed answer as "no royalty"
+        // instead of reverting the settlement.
+        // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
             let ptr := mload(0x40)
             mstore(ptr, shl(224, 0x2a55205a)) // royaltyInfo(uint256,uint256)
@@ -755,7 +770,7 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
     /// settled; the counter is read only then.
     function _statusOf(uint256 lotId, Bid memory b, Schedule memory s) private view returns (LotStatus) {
         if (b.flags & _EXISTS == 0) {
-            return lotId != 0 && lotId <= _counters.lotCount ? LotStatus.Settled : LotStatus.None;
+            return lotId != 0 && lotId < uint256(_counters.lotCount) + 1 ? LotStatus.Settled : LotStatus.None;
         }
         if (b.flags & _CANCELLED != 0) return LotStatus.Cancelled;
         if (block.timestamp < s.startTime) return LotStatus.Scheduled;

@@ -8,6 +8,7 @@ import {ERC721} from "@openzeppelin/contracts/token/ERC721/ERC721.sol";
 import {ERC721URIStorage} from "@openzeppelin/contracts/token/ERC721/extensions/ERC721URIStorage.sol";
 
 /// @title SothebaisCollection
+/// @author SothebAIs
 /// @notice The artworks auctioned by SothebAIs: ERC-721 with per-token URIs (ipfs://, ar://, https:// or data:),
 /// ERC-2981 royalties (a default plus per-token overrides) and ERC-7572 contract-level metadata.
 /// @dev The default admin ({owner}, for marketplaces and Shape Gasback) manages royalties, the contract URI and roles;
@@ -41,10 +42,18 @@ contract SothebaisCollection is ERC721URIStorage, IERC2981, AccessControlDefault
 
     /// @notice ERC-7572: the contract-level metadata changed.
     event ContractURIUpdated();
+    // Rare admin events: indexing their values would cost more gas (375 vs 256 per word) and nobody filters on them.
+    // solhint-disable gas-indexed-events
     /// @notice The default royalty changed (`receiver` 0 and `bps` 0 when removed).
+    /// @param receiver who receives royalties of tokens without an override
+    /// @param bps royalty in basis points of the sale price
     event DefaultRoyaltyUpdated(address receiver, uint96 bps);
     /// @notice `tokenId`'s royalty override changed (`receiver` 0 and `bps` 0 when reset to the default).
+    /// @param tokenId the token
+    /// @param receiver who receives its royalties
+    /// @param bps royalty in basis points of the sale price
     event TokenRoyaltyUpdated(uint256 indexed tokenId, address receiver, uint96 bps);
+    // solhint-enable gas-indexed-events
 
     /// @notice `uri` does not start with ipfs://, ar://, https:// or data: followed by something.
     error SothebaisCollectionInvalidURI(string uri);
@@ -60,6 +69,12 @@ contract SothebaisCollection is ERC721URIStorage, IERC2981, AccessControlDefault
     /// Requirements: `admin` is not zero; `contractURI_` is empty or a valid URI; `royaltyBps <= 10_000`.
     ///
     /// Emits {ContractURIUpdated} and, with a receiver, {DefaultRoyaltyUpdated}.
+    /// @param name ERC-721 name
+    /// @param symbol ERC-721 symbol
+    /// @param contractURI_ ERC-7572 contract metadata URI (may be empty)
+    /// @param admin default admin ({owner}) and minter
+    /// @param royaltyReceiver default royalty receiver (0 = no default royalty)
+    /// @param royaltyBps default royalty in basis points
     constructor(
         string memory name,
         string memory symbol,
@@ -84,6 +99,8 @@ contract SothebaisCollection is ERC721URIStorage, IERC2981, AccessControlDefault
     /// @notice Mints the next token to `to` with metadata `uri`.
     /// @dev Requirements: the caller has MINTER_ROLE; `uri` is valid; `to` accepts ERC-721 tokens.
     /// Emits {Transfer} and {MetadataUpdate}.
+    /// @param to the first owner
+    /// @param uri the token's metadata URI
     /// @return tokenId the new token's id
     function mint(address to, string calldata uri) external onlyRole(MINTER_ROLE) returns (uint256 tokenId) {
         tokenId = _mintOne(to, uri);
@@ -91,6 +108,8 @@ contract SothebaisCollection is ERC721URIStorage, IERC2981, AccessControlDefault
 
     /// @notice Mints one token per entry of `uris` to `to`, with consecutive ids.
     /// @dev Requirements: as {mint}, for every URI; `uris` is not empty.
+    /// @param to the first owner of every token
+    /// @param uris one metadata URI per token
     /// @return firstTokenId the id of the first token minted (the others follow it)
     function mintBatch(address to, string[] calldata uris)
         external
@@ -105,6 +124,7 @@ contract SothebaisCollection is ERC721URIStorage, IERC2981, AccessControlDefault
     }
 
     /// @notice Number of tokens minted (ids 1 to this).
+    /// @return count tokens minted so far
     function totalMinted() external view returns (uint256) {
         return _lastTokenId;
     }
@@ -112,12 +132,14 @@ contract SothebaisCollection is ERC721URIStorage, IERC2981, AccessControlDefault
     // ------------------------------------------------------------------ admin
 
     /// @notice ERC-7572 contract-level metadata URI.
+    /// @return uri the URI (may be empty)
     function contractURI() external view returns (string memory) {
         return _contractURI;
     }
 
     /// @notice Sets the contract-level metadata URI.
     /// @dev Requirements: the caller is the default admin; `uri` is valid. Emits {ContractURIUpdated}.
+    /// @param uri the new URI
     function setContractURI(string calldata uri) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _requireValidURI(uri);
         _contractURI = uri;
@@ -127,6 +149,8 @@ contract SothebaisCollection is ERC721URIStorage, IERC2981, AccessControlDefault
     /// @notice Sets the royalty of every token without an override.
     /// @dev Requirements: the caller is the default admin; `receiver` not zero; `bps <= 10_000`.
     /// Emits {DefaultRoyaltyUpdated}.
+    /// @param receiver who receives royalties of tokens without an override
+    /// @param bps royalty in basis points of the sale price
     function setDefaultRoyalty(address receiver, uint96 bps) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _requireValidRoyalty(receiver, bps);
         _defaultRoyalty.receiver = receiver;
@@ -145,6 +169,9 @@ contract SothebaisCollection is ERC721URIStorage, IERC2981, AccessControlDefault
     /// @notice Overrides `tokenId`'s royalty.
     /// @dev Requirements: the caller is the default admin; `receiver` not zero; `bps <= 10_000`.
     /// Emits {TokenRoyaltyUpdated}.
+    /// @param tokenId the token
+    /// @param receiver who receives its royalties
+    /// @param bps royalty in basis points of the sale price
     function setTokenRoyalty(uint256 tokenId, address receiver, uint96 bps) external onlyRole(DEFAULT_ADMIN_ROLE) {
         _requireValidRoyalty(receiver, bps);
         if (_tokenRoyalties[tokenId].receiver == address(0)) ++_defaultRoyalty.overrides;
@@ -154,6 +181,7 @@ contract SothebaisCollection is ERC721URIStorage, IERC2981, AccessControlDefault
 
     /// @notice Drops `tokenId`'s override, back to the default royalty. Requirements: the caller is the default
     /// admin. Emits {TokenRoyaltyUpdated} with zeros.
+    /// @param tokenId the token
     function resetTokenRoyalty(uint256 tokenId) external onlyRole(DEFAULT_ADMIN_ROLE) {
         if (_tokenRoyalties[tokenId].receiver != address(0)) --_defaultRoyalty.overrides;
         delete _tokenRoyalties[tokenId];
@@ -162,6 +190,10 @@ contract SothebaisCollection is ERC721URIStorage, IERC2981, AccessControlDefault
 
     /// @notice ERC-2981: who receives how much of a sale of `tokenId` at `salePrice`.
     /// @dev The token's override when it has one, else the default royalty (receiver 0 and amount 0 when none).
+    /// @param tokenId the token sold
+    /// @param salePrice the sale price
+    /// @return receiver who receives the royalty
+    /// @return royaltyAmount the royalty, in the sale price's unit
     function royaltyInfo(uint256 tokenId, uint256 salePrice)
         external
         view
@@ -212,7 +244,7 @@ contract SothebaisCollection is ERC721URIStorage, IERC2981, AccessControlDefault
     }
 
     function _hasPrefix(bytes memory b, bytes memory prefix) private pure returns (bool) {
-        if (b.length <= prefix.length) return false;
+        if (b.length < prefix.length + 1) return false;
         for (uint256 i = 0; i < prefix.length; ++i) {
             if (b[i] != prefix[i]) return false;
         }
