@@ -1,0 +1,53 @@
+/**
+ * The relayer part of `./sothebais up`: chat commands from the local chat -> validated, queued in Redis
+ * -> relayBid transactions from local account 1 (the relayer role), replies in chat. Needs the chain,
+ * redis and chat parts (and uses the indexer's /live when it runs). Sets relayerUrl.
+ */
+import { join } from "node:path";
+import { localPrivateKey, localRoles, startProcess, waitFor } from "@sothebais/common/testing";
+import type { StackService } from "./types.ts";
+
+export const service: StackService = {
+  name: "relayer",
+  async start(ctx) {
+    const { rpcUrl, redisUrl, indexerUrl, chatPageUrl, deploymentsDir } = ctx.urls;
+    if (!ctx.deployment || !rpcUrl) throw new Error("the relayer needs the chain part first (no deployment in the stack context)");
+    if (!redisUrl) throw new Error("the relayer needs the redis part first (no redisUrl)");
+    if (!chatPageUrl) throw new Error("the relayer needs the chat part first (no chatPageUrl)");
+    const port = ctx.ports.relayer;
+    const child = await startProcess({
+      name: "relayer",
+      command: process.execPath,
+      args: [join(ctx.root, "relayer/src/main.ts")],
+      cwd: join(ctx.root, "relayer"),
+      env: Object.fromEntries(Object.entries({
+        PORT: String(port),
+        HOST: "127.0.0.1",
+        RPC_URL: rpcUrl,
+        CHAIN_ID: String(ctx.chainId),
+        DEPLOYMENTS_DIR: deploymentsDir,
+        RELAYER_PRIVATE_KEY: localPrivateKey(localRoles.relayer),
+        REDIS_URL: redisUrl,
+        INDEXER_URL: indexerUrl,
+        TWITCH_SERVER: "127.0.0.1",
+        TWITCH_PORT: String(ctx.ports.chat),
+        TWITCH_SECURE: "false",
+        TWITCH_USERNAME: "sothebais_bot",
+        TWITCH_OAUTH_TOKEN: "oauth:local",
+        TWITCH_CHANNELS: ctx.urls.chatChannel ?? "sothebais",
+        CHAT_HISTORY_URL: new URL(chatPageUrl).origin,
+        // The bot is a moderator of the local channel: Twitch's moderator limit.
+        CHAT_RATE_LIMIT: "100",
+        RELAYER_INSTANCE: "relayer-local",
+      }).filter(([, v]) => v !== undefined)),
+      echo: ctx.echo("relayer"),
+      readyWhen: /relayer ready/,
+      timeoutMs: 90_000,
+    });
+    ctx.onStop("relayer", () => child.stop());
+    const url = `http://127.0.0.1:${port}`;
+    await waitFor(() => fetch(`${url}/health`).then((r) => r.ok, () => false), { what: "relayer /health", timeoutMs: 30_000 });
+    ctx.urls.relayerUrl = url;
+    ctx.progress(`relayer on ${url} (chat bids from #${ctx.urls.chatChannel ?? "sothebais"})`);
+  },
+};
