@@ -282,6 +282,10 @@ describe("admin commands", { timeout: 900_000 }, () => {
       const lots = await read<bigint>("lotCount");
       for (let id = 1n; id <= lots; id++) assert.notEqual(await read<number>("lotStatus", [id]), STATUS.ended, `lot ${id} still ended`);
       assert.match((await cli("settle", ["--all-ended"])).stdout, /no ended lot waits for settlement/);
+      // settled lots are cleared on chain; status rebuilds them from their events
+      const status = (await cli("status")).stdout;
+      assert.match(status, new RegExp(`#${a}\\s+settled\\s+campaign 0 token \\d+ +0\\.3 ETH won by ${stack.address(5)}`));
+      assert.match(status, new RegExp(`#${b}\\s+settled\\s+campaign 0 token \\d+ +reserve 0 ETH, unsold`));
       assert.equal(oneErrorLine(await cli("settle")), "error: settle needs one lot id or --all-ended (see ./sothebais settle --help)");
     });
   });

@@ -124,6 +124,7 @@ export type TestStack = {
   mine: () => Promise<void>;
   /** Latest block timestamp (unix seconds). */
   now: () => Promise<number>;
+  /** Settles as the admin. The contract then clears the lot's storage: `lot()` shows only the status. */
   settle: (lotId: bigint) => Promise<TransactionReceipt>;
   snapshot: () => Promise<Hash>;
   revert: (id: Hash) => Promise<void>;

@@ -27,7 +27,7 @@ export const command: Command = {
       ctx.read<bigint>({ ...c.house, functionName: "escrowOf", args: [treasury] }),
       client.getBalance({ address: treasury }),
     ]);
-    const lots = await readLots(client, c);
+    const lots = await readLots(client, c, { history: true });
     const campaignLogs = await scanLogs(client, {
       address: c.house.address,
       event: getAbiItem({ abi: c.house.abi, name: "CampaignCreated" }),
@@ -82,7 +82,10 @@ export const command: Command = {
     p(`lots (${lots.length}):`);
     for (const l of lots) {
       const when = l.status === "scheduled" ? `starts ${fmtRelative(l.startTime, now)}` : l.status === "live" ? `ends ${fmtRelative(l.endTime, now)}` : `ended ${fmtTime(l.endTime)}`;
-      const bid = l.bidder === zeroAddress ? `reserve ${formatEther(l.reserve)} ETH, no bid` : `${formatEther(l.amount)} ETH by ${l.bidder}${l.viaRelayer ? " (chat)" : ""}`;
+      const bid =
+        l.bidder === zeroAddress
+          ? `reserve ${formatEther(l.reserve)} ETH, ${l.status === "settled" ? "unsold" : "no bid"}`
+          : `${formatEther(l.amount)} ETH ${l.status === "settled" ? "won" : ""} by ${l.bidder}${l.viaRelayer ? " (chat)" : ""}`.replace("  ", " ");
       p(`  #${String(l.lotId).padEnd(3)} ${l.status.padEnd(9)} campaign ${l.campaignId} token ${l.tokenId}  ${bid}  ${when}`);
     }
     if (lots.length === 0) p("  none");

@@ -3,7 +3,7 @@
  * Reading auction state for the admin commands: lots with their status, campaigns from their events,
  * and log scans split into block ranges public RPCs accept.
  */
-import type { AbiEvent, Chain, PublicClient, Transport } from "viem";
+import { type AbiEvent, type Chain, getAbiItem, type PublicClient, type Transport } from "viem";
 import type { Address } from "@sothebais/common/deployments";
 import type { Contracts } from "./cli.ts";
 
@@ -57,11 +57,40 @@ export async function readLot(client: PublicClient<Transport, Chain>, c: Contrac
   };
 }
 
-/** Every lot, 1..lotCount (lot ids start at 1). */
-export async function readLots(client: PublicClient<Transport, Chain>, c: Contracts): Promise<LotRow[]> {
+/**
+ * Every lot, 1..lotCount (lot ids start at 1). The contract clears a settled lot's storage (gas refund),
+ * so with `history` the settled ones are filled in from their LotCreated / LotExtended / LotSettled events.
+ */
+export async function readLots(client: PublicClient<Transport, Chain>, c: Contracts, options: { history?: boolean } = {}): Promise<LotRow[]> {
   const count = (await client.readContract({ ...c.house, functionName: "lotCount" })) as bigint;
   const ids = Array.from({ length: Number(count) }, (_, i) => BigInt(i + 1));
-  return Promise.all(ids.map((id) => readLot(client, c, id)));
+  const lots = await Promise.all(ids.map((id) => readLot(client, c, id)));
+  if (!options.history || !lots.some((l) => l.status === "settled")) return lots;
+  const fromBlock = BigInt(c.deployment.deployBlock);
+  const scan = (name: "LotCreated" | "LotExtended" | "LotSettled") =>
+    scanLogs(client, { address: c.house.address, event: getAbiItem({ abi: c.house.abi, name }) as AbiEvent, fromBlock });
+  const [created, extended, settled] = await Promise.all([scan("LotCreated"), scan("LotExtended"), scan("LotSettled")]);
+  const byLot = <T>(logs: { args: unknown }[]) => new Map(logs.map((l) => [(l.args as { lotId: bigint }).lotId, l.args as T]));
+  const createdBy = byLot<{ campaignId: bigint | number; nft: Address; tokenId: bigint; seller: Address; reserve: bigint; startTime: number; endTime: number }>(created);
+  const extendedBy = byLot<{ endTime: number }>(extended); // later logs win: the last extension
+  const settledBy = byLot<{ winner: Address; amount: bigint }>(settled);
+  return lots.map((l) => {
+    const made = createdBy.get(l.lotId);
+    if (l.status !== "settled" || !made) return l;
+    const done = settledBy.get(l.lotId);
+    return {
+      ...l,
+      campaignId: BigInt(made.campaignId),
+      nft: made.nft,
+      tokenId: made.tokenId,
+      seller: made.seller,
+      reserve: made.reserve,
+      startTime: Number(made.startTime),
+      endTime: Number(extendedBy.get(l.lotId)?.endTime ?? made.endTime),
+      bidder: done?.winner ?? l.bidder,
+      amount: done?.amount ?? l.amount,
+    };
+  });
 }
 
 /** getLogs over [fromBlock, latest] in chunks (public RPCs cap the range). */
