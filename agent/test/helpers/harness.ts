@@ -117,9 +117,13 @@ async function start(tmp: string, started: (() => Promise<unknown>)[], cleanup: 
         await waitFor(
           async () => {
             if (proc.child.exitCode !== null) throw new Error("agent exited");
-            return fetch(`${url}/health`).then((r) => r.status > 0, () => false);
+            // Ready for the show once the ElizaOS runtime (PGlite migrations) is up: until then its
+            // first migration can hold the event loop for a long time on a busy machine.
+            const health = await fetch(`${url}/health`).then((r) => r.json() as Promise<{ eliza?: string }>, () => null);
+            if (health?.eliza === "failed") throw new Error("eliza runtime failed");
+            return health?.eliza === "ready";
           },
-          { timeoutMs: 90_000, intervalMs: 100, what: "agent /health" },
+          { timeoutMs: 240_000, intervalMs: 200, what: "agent /health with eliza ready" },
         );
       } catch (error) {
         await proc.stop();
