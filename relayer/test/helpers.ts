@@ -193,8 +193,12 @@ export async function registerUsers(h: Harness, count: number, firstIndex = 20, 
     const index = firstIndex + i;
     users.push({ userId: String(50_000 + i), name: `bidder${i}`, index, address: h.stack.address(index) });
   }
-  await Promise.all(users.map((u) => rpc(h.stack.rpcUrl, "hardhat_setBalance", [u.address, "0x3635C9ADC5DEA00000"])));
-  await Promise.all(users.map((u) => h.stack.deposit(u.index, caps.deposit)));
+  // In chunks: hundreds of parallel requests make a busy node drop connections.
+  for (let i = 0; i < users.length; i += 10) {
+    const chunk = users.slice(i, i + 10);
+    await Promise.all(chunk.map((u) => rpc(h.stack.rpcUrl, "hardhat_setBalance", [u.address, "0x3635C9ADC5DEA00000"])));
+    await Promise.all(chunk.map((u) => h.stack.deposit(u.index, caps.deposit)));
+  }
   const expiry = BigInt((await h.stack.now()) + 7 * 24 * 3600);
   for (const u of users) {
     const signed = await h.stack.signChatAuthorization(u.index, { maxBid: caps.maxBid, totalCap: caps.totalCap, expiry });
