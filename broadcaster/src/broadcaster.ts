@@ -18,7 +18,8 @@ import { createLiveFeed } from "./feed.ts";
 import { createRedisInputs } from "./inputs.ts";
 import { startFrameLoop } from "./loop.ts";
 import { createRenderer, HEIGHT, WIDTH } from "./scene/render.ts";
-import { buildView, type ChatRow } from "./scene/view.ts";
+import { patchMarker } from "./scene/marker.ts";
+import { buildView, type ChatRow, viewKey } from "./scene/view.ts";
 
 export type Broadcaster = {
   health: () => { status: "ok" | "degraded"; [k: string]: unknown };
@@ -36,6 +37,7 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
   const mRender = metrics.histogram("render_seconds", "Frame draw + pixel readback time", [0.001, 0.002, 0.005, 0.01, 0.015, 0.02, 0.033, 0.05, 0.1]);
   const mUpdate = metrics.histogram("update_to_frame_seconds", "Snapshot change received -> first frame showing it");
   const mFrames = metrics.counter("frames_rendered_total", "Frames rendered");
+  const mReused = metrics.counter("frames_reused_total", "Frames that repeated the previous picture (nothing visible changed) with a new marker");
   const mLate = metrics.counter("frames_late_total", "Frame slots filled by repeating the previous frame (render turn came late)");
   const mDropped = metrics.gauge("frames_dropped", "Frames ffmpeg could not take in time while connected");
   const mConnected = metrics.gauge("ingest_connected", "1 while ffmpeg streams to the ingest");
@@ -112,7 +114,9 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
   log.info("streaming", { rtmp: redactKey(config.RTMP_URL), fps: config.FPS, videoKbps: config.VIDEO_KBPS, tts: config.TTS_ENGINE });
 
   let last: Uint8ClampedArray | null = null;
+  let lastKey = "";
   let rendered = 0;
+  let reused = 0;
   const fpsWindow: number[] = [];
 
   const loop = startFrameLoop({
@@ -138,18 +142,29 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
       });
       const change = changedAt;
       changedAt = null;
-      renderer.render(view, now);
-      // getImageData returns a fresh buffer each frame (canvas.data() is ~10x slower here).
-      last = ctx.getImageData(0, 0, WIDTH, HEIGHT).data;
-      const done = performance.now();
-      mRender.observe((done - t) / 1000);
-      push(timings.render, done - t);
+      const key = viewKey(view, now);
+      if (key !== lastKey || !last) {
+        renderer.render(view, now);
+        // getImageData returns a fresh buffer each frame (canvas.data() is ~10x slower here).
+        last = ctx.getImageData(0, 0, WIDTH, HEIGHT).data;
+        lastKey = key;
+        const done = performance.now();
+        mRender.observe((done - t) / 1000);
+        push(timings.render, done - t);
+        rendered++;
+        mFrames.inc();
+      } else {
+        // Same picture: a copy of the last frame (ffmpeg may still hold the previous buffer) with the new frame counter.
+        last = new Uint8ClampedArray(last);
+        patchMarker(last, WIDTH, HEIGHT, view.marker);
+        reused++;
+        mReused.inc();
+      }
       if (change !== null) {
+        const done = performance.now();
         mUpdate.observe((done - change) / 1000);
         push(timings.updateToFrame, done - change);
       }
-      rendered++;
-      mFrames.inc();
       fpsWindow.push(Date.now());
       while (fpsWindow.length && fpsWindow[0] < Date.now() - 1000) fpsWindow.shift();
       encoder.write(last, speech.pull(samplesPerFrame));
@@ -187,6 +202,7 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
       status: (s.connected && feedOk ? "ok" : "degraded") as "ok" | "degraded",
       fps: fpsWindow.length,
       framesRendered: rendered,
+      framesReused: reused,
       framesSent: s.framesSent,
       droppedFrames: s.framesDropped,
       lateFrames: loopStats.late,

@@ -190,5 +190,7 @@ describe("artwork bytes", () => {
     assert.deepEqual(parseMetadata({ name: "A", image: "ipfs://x", attributes: [{ trait_type: "Creator", value: "Bo" }] }), { name: "A", artist: "Bo", image: "ipfs://x" });
     assert.equal(parseMetadata({ artist: "Cy", image_url: "https://x" }).image, "https://x");
     assert.deepEqual(parseMetadata("nope"), {});
+    const long = `data:image/svg+xml;utf8,${"%20".repeat(500)}`;
+    assert.equal(parseMetadata({ image: long }).image, long, "a long data: URI is kept whole");
   });
 });

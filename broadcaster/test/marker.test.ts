@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { createCanvas } from "@napi-rs/canvas";
-import { decodeMarker, drawMarker, encodeMarker, MARKER_BITS, markerFlags, readMarkerFromRgba, weiToGwei } from "../src/scene/marker.ts";
+import { decodeMarker, drawMarker, patchMarker, encodeMarker, MARKER_BITS, markerFlags, readMarkerFromRgba, weiToGwei } from "../src/scene/marker.ts";
 
 const sample = { lotId: 42, amountGwei: weiToGwei(1_234_567_000_000_000_000n), blockNumber: 987_654, frame: 12_345, flags: markerFlags.hasLot | markerFlags.pending };
 
@@ -33,6 +33,13 @@ describe("marker", () => {
     drawMarker(ctx, sample, 720);
     const rgba = ctx.getImageData(0, 0, 1280, 720).data;
     assert.deepEqual(readMarkerFromRgba(new Uint8Array(rgba.buffer), 1280, 720), sample);
+  });
+
+  it("patchMarker() rewrites the strip of an existing frame buffer", () => {
+    const rgba = new Uint8ClampedArray(1280 * 720 * 4).fill(90);
+    patchMarker(rgba, 1280, 720, { ...sample, frame: 99 });
+    assert.deepEqual(readMarkerFromRgba(new Uint8Array(rgba.buffer), 1280, 720), { ...sample, frame: 99 });
+    assert.equal(rgba[0], 90, "the picture above the strip is untouched");
   });
 
   it("weiToGwei() truncates below a gwei", () => {

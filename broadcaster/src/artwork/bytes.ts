@@ -124,7 +124,9 @@ export type ArtworkMetadata = { name?: string; artist?: string; image?: string }
 export function parseMetadata(json: unknown): ArtworkMetadata {
   if (!json || typeof json !== "object") return {};
   const o = json as Record<string, unknown>;
+  // Names are cut for the screen; URIs never (a cut data: URI is garbage).
   const str = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim().slice(0, 200) : undefined);
+  const uri = (v: unknown) => (typeof v === "string" && v.trim() ? v.trim() : undefined);
   let artist = str(o.artist) ?? str(o.creator) ?? str(o.created_by) ?? str(o.createdBy);
   if (!artist && Array.isArray(o.attributes)) {
     for (const a of o.attributes) {
@@ -135,5 +137,5 @@ export function parseMetadata(json: unknown): ArtworkMetadata {
     }
   }
   const imageData = str(o.image_data) && typeof o.image_data === "string" ? `data:image/svg+xml;utf8,${encodeURIComponent(o.image_data)}` : undefined;
-  return { name: str(o.name), artist, image: str(o.image) ?? str(o.image_url) ?? imageData };
+  return { name: str(o.name), artist, image: uri(o.image) ?? uri(o.image_url) ?? imageData };
 }

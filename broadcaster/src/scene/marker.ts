@@ -143,3 +143,24 @@ export function readMarkerFromRgba(rgba: Uint8Array, width: number, height: numb
 export function weiToGwei(wei: bigint): bigint {
   return wei / 1_000_000_000n;
 }
+
+/**
+ * Writes the marker strip straight into an RGBA frame buffer (a reused frame gets its new frame
+ * counter without a redraw).
+ */
+export function patchMarker(rgba: Uint8Array | Uint8ClampedArray, width: number, height: number, m: Marker): void {
+  const bits = encodeMarker(m);
+  for (let y = height - MARKER_BLOCK; y < height; y++) {
+    const row = y * width * 4;
+    for (let i = 0; i < bits.length; i++) {
+      const v = bits[i] ? 255 : 0;
+      for (let x = i * MARKER_BLOCK; x < (i + 1) * MARKER_BLOCK && x < width; x++) {
+        const p = row + x * 4;
+        rgba[p] = v;
+        rgba[p + 1] = v;
+        rgba[p + 2] = v;
+        rgba[p + 3] = 255;
+      }
+    }
+  }
+}

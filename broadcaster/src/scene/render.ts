@@ -152,7 +152,8 @@ function drawBackground(ctx: Ctx, layout: "lot" | "between"): void {
     roundRect(ctx, ART.x - 1, ART.y - 1, ART.w + 2, ART.h + 2, 6);
     ctx.strokeStyle = C.border;
     ctx.stroke();
-    panel(ctx, BID, "CURRENT BID");
+    // The bid panel's label changes with the phase (CURRENT BID, CLOSING AT, SOLD FOR): drawn per frame.
+    panel(ctx, BID);
     panel(ctx, NEXT, "NEXT BID FROM");
     panel(ctx, TIME, "TIME LEFT");
     panel(ctx, TICKER, "BIDS");
@@ -323,16 +324,12 @@ function drawLot(ctx: Ctx, v: SceneView, now: number): void {
     ctx.fillStyle = `rgba(217,180,90,${0.22 * lot.bidFlash})`;
     ctx.fill();
   }
-  const label = v.phase === "sold" ? "SOLD FOR" : v.phase === "closing" ? "CLOSING AT" : null;
-  if (label) {
-    ctx.fillStyle = C.bg1;
-    ctx.fillRect(BID.x + 12, BID.y + 10, 120, 20);
-    ctx.font = `bold 12px ${SANS}`;
-    ctx.fillStyle = v.phase === "sold" ? C.live : C.pending;
-    ctx.letterSpacing = "2px";
-    ctx.fillText(label, BID.x + 16, BID.y + 24);
-    ctx.letterSpacing = "0px";
-  }
+  const label = v.phase === "sold" ? "SOLD FOR" : v.phase === "closing" ? "CLOSING AT" : v.phase === "no_sale" ? "HIGHEST BID" : "CURRENT BID";
+  ctx.font = `bold 12px ${SANS}`;
+  ctx.fillStyle = v.phase === "sold" ? C.live : v.phase === "closing" ? C.pending : C.goldSoft;
+  ctx.letterSpacing = "2px";
+  ctx.fillText(label, BID.x + 16, BID.y + 24);
+  ctx.letterSpacing = "0px";
   const pulse = 1 + 0.06 * lot.bidFlash;
   ctx.save();
   ctx.translate(BID.x + 16, BID.y + 88);
@@ -561,7 +558,7 @@ function drawReference(ctx: Ctx, v: SceneView): void {
   ctx.fillStyle = C.muted;
   const lot = v.lot;
   const result = v.result;
-  const contract = lot?.contract ? `house ${shortHex(lot.contract, 8, 6)}` : "house —";
+  const contract = v.contract ? `house ${shortHex(v.contract, 8, 6)}` : "house —";
   const l2 = lot ? `lot ${lot.id} · block ${lot.block ?? "—"}` : result ? `lot ${result.lotId} · block ${result.block ?? "—"}` : "no live lot";
   const tx = lot?.tx ?? result?.tx;
   ctx.fillText(contract, REF.x + 110, REF.y + 24);
@@ -571,8 +568,12 @@ function drawReference(ctx: Ctx, v: SceneView): void {
 
 function drawStale(ctx: Ctx, v: SceneView): void {
   if (v.phase === "connecting") return;
-  ctx.fillStyle = "rgba(6,7,11,0.78)";
+  ctx.fillStyle = "rgba(6,7,11,0.9)";
   ctx.fillRect(MID.x, 72, MID.w, 552);
+  roundRect(ctx, MID.x + 16, 280, MID.w - 32, 92, 10);
+  ctx.strokeStyle = C.pending;
+  ctx.lineWidth = 1.5;
+  ctx.stroke();
   ctx.textAlign = "center";
   ctx.font = `bold 26px ${SANS}`;
   ctx.fillStyle = C.pending;

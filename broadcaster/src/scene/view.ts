@@ -45,6 +45,8 @@ export type ResultView = { kind: "sold" | "no_sale"; lotId: string; title: strin
 
 export type SceneView = {
   phase: Phase;
+  /** The AuctionHouse address for the on-chain reference ("" when unknown). */
+  contract: string;
   stale: boolean;
   dataAgeMs: number;
   campaign: string;
@@ -125,7 +127,7 @@ export function buildView(i: SceneInputs): SceneView {
   const dataAgeMs = i.receivedAt ? Math.max(0, i.now - i.receivedAt) : Number.POSITIVE_INFINITY;
   const stale = !snap || dataAgeMs > i.staleAfterMs;
   const chainNow = Math.max(i.now / 1000, snap?.blockTimestamp ?? 0);
-  const base = { stale, dataAgeMs, chat: i.chat, caption: i.caption, bids: [] as BidRow[] };
+  const base = { stale, dataAgeMs, chat: i.chat, caption: i.caption, bids: [] as BidRow[], contract: i.auctionHouse ?? "" };
 
   const queue: QueueRow[] = (snap?.upcoming ?? []).slice(0, 4).map((u) => ({
     lotId: u.lotId,
@@ -262,4 +264,31 @@ export function buildView(i: SceneInputs): SceneView {
       flags,
     },
   };
+}
+
+/**
+ * What the frame looks like, as a string: equal keys draw equal pixels (except the marker's frame
+ * counter). The broadcaster re-renders only when the key changes and otherwise resends the last
+ * frame with a patched marker, so an idle scene costs a few renders a second instead of thirty.
+ * Animated moments (a bid highlight, the host speaking, a blinking dot) change the key as often as
+ * they need to.
+ */
+export function viewKey(v: SceneView, now: number): string {
+  const animating = (v.lot?.bidFlash ?? 0) > 0 || (v.lot?.extendedFlash ?? 0) > 0 || v.bids.some((b) => b.flash > 0);
+  const clock = [
+    Math.floor(now / 1000),
+    Math.floor(now / 600) % 2, // LIVE dot
+    Math.floor(now / 500) % 2, // last-30-seconds blink
+    v.caption?.speaking ? Math.floor(now / 100) : 0, // speaking ring at 10 Hz
+    animating ? Math.floor(now / 33) : 0, // highlights every frame
+  ].join(",");
+  const json = JSON.stringify(v, (key, value) => {
+    if (key === "artwork") return value ? `${(value as ArtworkEntry).status}:${(value as ArtworkEntry).uri}` : null;
+    if (key === "frame") return 0;
+    if (key === "remainingSec") return Math.ceil(value as number);
+    if (key === "dataAgeMs") return Number.isFinite(value) ? Math.round((value as number) / 1000) : -1;
+    if (typeof value === "bigint") return value.toString();
+    return value;
+  });
+  return `${clock}|${json}`;
 }
