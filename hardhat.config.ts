@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { createRequire } from "node:module";
 import hardhatToolboxViem from "@nomicfoundation/hardhat-toolbox-viem";
 import { configVariable, defineConfig } from "hardhat/config";
@@ -5,9 +6,12 @@ import { configVariable, defineConfig } from "hardhat/config";
 // Hardhat cannot download compilers on these machines: use the wasm build from the pinned npm `solc`.
 const solcPath = createRequire(import.meta.url).resolve("solc/soljson.js");
 
-// Solidity fuzz / invariant effort: CONTRACTS_FUZZ=full for the full run (>= 100,000 invariant calls),
+// Solidity fuzz / invariant effort: CONTRACTS_FUZZ=full (or FULL=1) for the full run (>= 100,000 invariant calls),
 // anything else for the quick CI mode. See contracts/README.md.
-const fullFuzz = process.env.CONTRACTS_FUZZ === "full";
+const fullFuzz = process.env.CONTRACTS_FUZZ === "full" || process.env.FULL === "1";
+// One seed per run, kept in the environment so the node:test child processes report the seed the Solidity runner
+// used; set CONTRACTS_FUZZ_SEED to replay a run.
+process.env.CONTRACTS_FUZZ_SEED ??= `0x${randomBytes(32).toString("hex")}`;
 
 export default defineConfig({
   plugins: [hardhatToolboxViem],

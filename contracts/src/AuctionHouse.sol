@@ -363,7 +363,7 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
     /// Requirements:
     /// - the caller has AUCTIONEER_ROLE and the contract is not paused;
     /// - `params.campaignId` is 0 or an existing campaign;
-    /// - `nft` and `seller` are not zero; `0 < duration <=` {MAX_DURATION}; `timeBuffer <=` {MAX_TIME_BUFFER};
+    /// - `nft` and `seller` are not zero, `seller` is not this contract; `0 < duration <=` {MAX_DURATION}; `timeBuffer <=` {MAX_TIME_BUFFER};
     ///   `minIncrementBps <= 10_000`; `minIncrementFloor < 2**80`; `reserve < 2**88`; `startTime` at most
     ///   {MAX_START_DELAY} ahead;
     /// - `seller` owns the token and approved this contract for it.
@@ -801,7 +801,8 @@ contract AuctionHouse is IAuctionHouse, AccessControlDefaultAdminRules, Reentran
 
     function _validateLotParams(LotParams calldata p) private view {
         if (p.nft == address(0)) revert AuctionHouseInvalidLotParams("nft");
-        if (p.seller == address(0)) revert AuctionHouseInvalidLotParams("seller");
+        // Not this contract: it would list a token already in custody for another lot twice.
+        if (p.seller == address(0) || p.seller == address(this)) revert AuctionHouseInvalidLotParams("seller");
         if (p.duration == 0 || p.duration > MAX_DURATION) revert AuctionHouseInvalidLotParams("duration");
         if (p.timeBuffer > MAX_TIME_BUFFER) revert AuctionHouseInvalidLotParams("timeBuffer");
         if (p.minIncrementBps > _BPS) revert AuctionHouseInvalidLotParams("minIncrementBps");

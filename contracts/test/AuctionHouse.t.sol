@@ -414,6 +414,24 @@ contract AuctionHouseFuzzTest is TestBase {
         assertEq(BIDDER.balance, w, "bidder got it");
     }
 
+    /// @dev Fees accrue in 80 bits; a settlement that would overflow them moves everything to the treasury's account.
+    function test_settle_movesAccruedFeesToTheTreasuryAccountBeyond80Bits() public {
+        house.setProtocolFee(1_000);
+        mock.setRoyalty(MockRoyaltyNFT.RoyaltyMode.Bps, RECEIVER, 0);
+        uint256 price = 13_000_000 ether; // fee 1.3M ether > 2**80 wei
+        uint256 lotId = _lot(1, 0, 0, 0);
+        vm.deal(BIDDER, price);
+        vm.prank(BIDDER);
+        house.bid{value: price}(lotId);
+        vm.warp(block.timestamp + 2 days);
+        house.settle(lotId);
+        assertEq(house.escrowOf(TREASURY), price / 10, "treasury escrow");
+        vm.prank(TREASURY);
+        house.withdrawAll();
+        assertEq(TREASURY.balance, price / 10, "treasury withdrew it all");
+        assertEq(address(house).balance, 0, "nothing left");
+    }
+
     function test_relayBid_revertsGivenExpiredAuthorization() public {
         uint256 key = 0xB0B;
         address bob = vm.addr(key);

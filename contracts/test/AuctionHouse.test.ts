@@ -216,6 +216,9 @@ describe("AuctionHouse", () => {
       const { nft, lotId } = await mockLot(s, 0, s.royalty.account.address, 0n, 2n ** 200n + 5n);
       const lot = await s.house.read.lot([lotId]);
       assert.equal(lot.tokenId, 2n ** 200n + 5n);
+      const cancelled = await mockLot(s, 0, s.royalty.account.address, 0n, 2n ** 100n);
+      await s.house.write.cancelLot([cancelled.lotId]);
+      assert.equal(await cancelled.nft.read.ownerOf([2n ** 100n]), getAddress(s.seller.account.address));
       const [bidder] = await bidders(s);
       await s.house.write.bid([lotId], { account: bidder.account, value: ONE });
       await endLot(s, lotId);
@@ -264,6 +267,7 @@ describe("AuctionHouse", () => {
     const bad: Array<[string, Record<string, unknown>]> = [
       ["nft", { nft: zeroAddress }],
       ["seller", { seller: zeroAddress }],
+      ["seller", { seller: "HOUSE" }],
       ["duration", { duration: 0 }],
       ["duration", { duration: 30 * 86400 + 1 }],
       ["timeBuffer", { timeBuffer: 3601 }],
@@ -276,8 +280,9 @@ describe("AuctionHouse", () => {
       it(`reverts with AuctionHouseInvalidLotParams("${reason}") for ${JSON.stringify(params, (_, v) => (typeof v === "bigint" ? v.toString() : v))}`, async () => {
         const s = await load();
         const tokenId = await s.mint();
+        const resolved = params.seller === "HOUSE" ? { seller: s.house.address } : params;
         await A.revertWithCustomErrorWithArgs(
-          s.createLot({ tokenId, ...(params as object) }),
+          s.createLot({ tokenId, ...(resolved as object) }),
           s.house,
           "AuctionHouseInvalidLotParams",
           [reason],
@@ -1282,6 +1287,10 @@ describe("AuctionHouse", () => {
         "AuctionHouseLotNotLive",
         [lotId, Status.Cancelled],
       );
+      await A.revertWithCustomErrorWithArgs(s.house.read.minimumNextBid([lotId]), s.house, "AuctionHouseLotAlreadyClosed", [
+        lotId,
+        Status.Cancelled,
+      ]);
     });
 
     it("reverts with AccessControlUnauthorizedAccount for a non-auctioneer", async () => {
@@ -1385,6 +1394,7 @@ describe("AuctionHouse", () => {
       await A.revertWithCustomErrorWithArgs(s.house.read.lot([1n]), s.house, "AuctionHouseLotNotFound", [1n]);
       await A.revertWithCustomErrorWithArgs(s.house.read.minimumNextBid([1n]), s.house, "AuctionHouseLotNotFound", [1n]);
       assert.equal(await s.house.read.lotStatus([1n]), Status.None);
+      assert.equal(await s.house.read.lotStatus([0n]), Status.None);
     });
 
     it("a settled lot reports Settled with its storage cleared; the winner owns the NFT", async () => {

@@ -8,13 +8,14 @@ import { it } from "node:test";
 import hre from "hardhat";
 
 it("reports the Solidity fuzz and invariant effort", () => {
-  const solidity = hre.config.test.solidity as { fuzz: { runs?: number }; invariant?: { runs?: number; depth?: number } };
+  type Profile = { fuzz: { runs?: number; seed?: string }; invariant?: { runs?: number; depth?: number } };
+  const solidity = (hre.config.test.solidity as unknown as { profiles: Record<string, Profile> }).profiles.default;
   const fuzzRuns = solidity.fuzz.runs ?? 256;
   const runs = solidity.invariant?.runs ?? 256;
   const depth = solidity.invariant?.depth ?? 500;
-  const mode = process.env.CONTRACTS_FUZZ === "full" ? "full" : "quick";
+  const mode = process.env.CONTRACTS_FUZZ === "full" || process.env.FULL === "1" ? "full" : "quick";
   console.log(
-    `solidity fuzz (${mode}): ${fuzzRuns} runs per fuzz test; invariant: ${runs} runs x ${depth} calls = ${runs * depth} handler calls per invariant test (3 invariant tests: ${3 * runs * depth} calls)`,
+    `solidity fuzz (${mode}): ${fuzzRuns} runs per fuzz test; invariant: ${runs} runs x ${depth} calls = ${runs * depth} handler calls per invariant test (3 invariant tests: ${3 * runs * depth} calls); seed ${solidity.fuzz.seed} (CONTRACTS_FUZZ_SEED to replay)`,
   );
   assert.ok(runs * depth > 0);
 });
