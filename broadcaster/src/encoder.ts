@@ -196,8 +196,10 @@ export function createEncoder(o: EncoderOptions): Encoder {
 
   const watchdog = setInterval(() => {
     const c = current;
-    if (c && Date.now() - c.lastProgressAt > stallMs) {
-      status.lastError = `no progress for ${stallMs} ms`;
+    // A starting ffmpeg gets longer: on a busy machine its first frame can take many seconds.
+    const limit = c && c.lastFrame === 0 ? Math.max(stallMs, 30_000) : stallMs;
+    if (c && Date.now() - c.lastProgressAt > limit) {
+      status.lastError = `no progress for ${limit} ms`;
       c.command.kill("SIGKILL");
     }
   }, 1000);
