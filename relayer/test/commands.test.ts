@@ -233,6 +233,72 @@ describe("relayer commands (real node, Redis, tmi.js over the local chat)", () =
     assert.ok(bids.every((b) => (b.args as { amount: bigint }).amount <= ceiling));
   });
 
+  it("a line replayed with the same message id is handled once", async () => {
+    const first = h.chat.say({ userId: "999", displayName: "watcher", text: "!help", id: "replayed-1" });
+    await waitOutcome(h.store, first.id);
+    h.chat.say({ userId: "999", displayName: "watcher", text: "!help", id: "replayed-1" });
+    const helpLines = () => h.chat.events().filter((e) => e.type === "message" && e.bot && e.text.includes("@watcher commands:")).length;
+    await relayer.intake.handle({ id: "replayed-1", channel: "sothebais", userId: "999", displayName: "watcher", text: "!help", sentAt: Date.now(), isMod: false, receivedAt: Date.now() });
+    // Replies go out in order: once a later command is answered, a duplicate would have shown up.
+    const later = say("999", "watcher", "!max off");
+    await waitOutcome(h.store, later.id);
+    await waitReply(h.chat, "watcher", /!max off: no more/);
+    assert.equal(helpLines(), 1, "one reply for the replayed line");
+  });
+
+  it("publishes chat lines once and posts host lines marked for chat, dropping expired ones", async () => {
+    const { createStore } = await import("../src/store.ts");
+    const sub = createStore(h.redis.url);
+    const lines: string[] = [];
+    await sub.subscribe("sothebais:chat:lines");
+    sub.on("message", (_c: string, json: string) => lines.push(json));
+    const m = say("300", "chatter", "what a piece");
+    await waitFor(() => lines.some((l) => l.includes(m.id)), { what: "chat line published" });
+    assert.equal(lines.filter((l) => l.includes(m.id)).length, 1);
+    const now = Date.now();
+    await h.store.publish("sothebais:agent:lines", JSON.stringify({ id: "host-1", kind: "answer", text: "Going once at 1 ETH!", priority: 1, createdAt: now, expiresAt: now + 30_000, speak: true, chat: true }));
+    await h.store.publish("sothebais:agent:lines", JSON.stringify({ id: "host-2", kind: "filler", text: "stale line", priority: 1, createdAt: now - 60_000, expiresAt: now - 1000, speak: true, chat: true }));
+    await h.store.publish("sothebais:agent:lines", JSON.stringify({ id: "host-3", kind: "filler", text: "speak only", priority: 1, createdAt: now, expiresAt: now + 30_000, speak: true, chat: false }));
+    await waitFor(() => h.chat.events().some((e) => e.type === "message" && e.bot && e.text.includes("Going once at 1 ETH!")), { what: "host line in chat" });
+    assert.ok(!h.chat.events().some((e) => e.type === "message" && e.bot && /stale line|speak only/.test(e.text)));
+    sub.disconnect();
+  });
+
+  it("repairs a nonce gap left by a crash between nonce allocation and signing", { timeout: 60_000 }, async () => {
+    const relayerAddress = relayer.address;
+    const floor = await h.stack.publicClient.getTransactionCount({ address: relayerAddress });
+    // A job that got a nonce and died before signing: the next tx would wait behind the hole forever.
+    const ghost = await h.store.allocNonce(keys.tx("ghost-job"), keys.nonce(relayerAddress), keys.nonceOwners(relayerAddress), "ghost-job", floor, Date.now());
+    const m = say("200", "alice", "!bid min");
+    const o = await waitOutcome(h.store, m.id, 45_000);
+    assert.equal(o.kind, "placed");
+    assert.equal(await h.store.hget(keys.tx("ghost-job"), "state"), "burned");
+    const filler = await h.stack.publicClient.getBlock({ blockTag: "latest", includeTransactions: true });
+    void filler;
+    assert.ok((await h.stack.publicClient.getTransactionCount({ address: relayerAddress })) > ghost + 1);
+  });
+
+  it("pauses chat bids when the relayer is low on gas: /health, a chat notice, relayer_paused", { timeout: 60_000 }, async () => {
+    const { rpc } = await import("@sothebais/common/testing");
+    const balance = await h.stack.publicClient.getBalance({ address: relayer.address });
+    await rpc(h.stack.rpcUrl, "hardhat_setBalance", [relayer.address, "0x2386F26FC1000"]); // 0.000625 ETH
+    await waitFor(async () => (await relayer.health()).relayer.low, { what: "low balance seen", timeoutMs: 15_000 });
+    const res = await relayer.app.request("/health");
+    assert.equal(res.status, 503);
+    await waitFor(() => h.chat.events().some((e) => e.type === "message" && e.bot && /relayer is low on gas/.test(e.text)), { what: "gas notice" });
+    const m = say("200", "alice", "!bid min");
+    assert.deepEqual(await waitOutcome(h.store, m.id), { kind: "relayer_paused" });
+    await rpc(h.stack.rpcUrl, "hardhat_setBalance", [relayer.address, `0x${balance.toString(16)}`]);
+    await waitFor(async () => !(await relayer.health()).relayer.low, { what: "balance ok", timeoutMs: 15_000 });
+  });
+
+  it("serves Prometheus metrics", async () => {
+    const text = await (await relayer.app.request("/metrics")).text();
+    assert.match(text, /sothebais_relayer_bids_placed_total\S* [1-9]/);
+    assert.match(text, /sothebais_relayer_chat_to_receipt_seconds_bucket/);
+    assert.match(text, /sothebais_relayer_outcomes_total\{[^}]*kind="too_low"/);
+  });
+
   it("every message above got exactly one outcome", async () => {
     const msgs = h.chat.events().filter((e) => e.type === "message" && !e.bot && e.text.startsWith("!"));
     for (const m of msgs) if (m.type === "message") assert.ok(await outcomeOf(h.store, m.id), `no outcome for ${m.text}`);
