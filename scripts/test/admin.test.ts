@@ -12,7 +12,8 @@ import { after, before, describe, it } from "node:test";
 import { auctionHouseAbi, sothebaisCollectionAbi } from "@sothebais/common/abis";
 import { roles } from "@sothebais/common/deploy";
 import { loadDeployment, saveDeployment } from "@sothebais/common/deployments";
-import { localPrivateKey, startTestStack, type TestStack } from "@sothebais/common/testing";
+import { freePort, type Managed, localPrivateKey, startProcess, startTestStack, type TestStack } from "@sothebais/common/testing";
+import { repoRoot } from "@sothebais/common/deployments";
 import { type Abi, decodeAbiParameters, type Hex, parseEther } from "viem";
 import { generatePrivateKey, privateKeyToAddress } from "viem/accounts";
 import { oneErrorLine, runCli, runIn } from "./helpers.ts";
@@ -433,6 +434,56 @@ describe("admin commands", { timeout: 900_000 }, () => {
       const file = join(temp, "broken.json");
       writeFileSync(file, "{ name: ");
       assert.match(oneErrorLine(await cli("campaign", [file])), new RegExp(`^error: ${file} is not valid JSON: `));
+    });
+  });
+
+  describe("on a real network's chain id (a Hardhat node started as chain 11011, standing in for Shape Sepolia)", () => {
+    let node: Managed;
+    let rpcUrl: string;
+    const dir = join(temp, "sepolia");
+    const sepolia = (command: string, args: string[] = [], extra: Record<string, string> = {}) =>
+      runIn(command, [...args, "--network", "shapeSepolia"], { SHAPE_SEPOLIA_RPC_URL: rpcUrl, DEPLOYMENTS_DIR: dir, ...extra });
+
+    before(async () => {
+      const port = await freePort();
+      node = await startProcess({
+        name: "hardhat node (11011)",
+        command: join(repoRoot, "node_modules/.bin/hardhat"),
+        args: ["node", "--hostname", "127.0.0.1", "--port", String(port), "--chain-id", "11011"],
+        cwd: repoRoot,
+        readyWhen: /Started HTTP and WebSocket JSON-RPC server/,
+        timeoutMs: 120_000,
+      });
+      rpcUrl = `http://127.0.0.1:${port}`;
+    });
+    after(() => node?.stop());
+
+    it("needs a key: there is no default signer off the local chain", async () => {
+      assert.equal(oneErrorLine(await sepolia("deploy")), "error: no signing key for shapeSepolia: set DEPLOYER_PRIVATE_KEY or pass --keystore <file>");
+      assert.equal(oneErrorLine(await sepolia("pause")), "error: no deployment for chain 11011 at " + join(dir, "11011.json") + " — deploy first: ./sothebais deploy --network <name>");
+    });
+
+    it("deploys with DEPLOYER_PRIVATE_KEY, and refuses to replace a live record without --force", async () => {
+      const key = { DEPLOYER_PRIVATE_KEY: localPrivateKey(0) };
+      const first = await sepolia("deploy", ["--relayer", stack.address(1)], key);
+      assert.equal(first.code, 0, first.stderr);
+      const record = loadDeployment(11011, dir);
+      assert.match(first.stdout, new RegExp(`AuctionHouse +${record.auctionHouse}  https://sepolia\\.shapescan\\.xyz/address/${record.auctionHouse}`));
+      assert.equal(record.chainId, 11011);
+      const again = oneErrorLine(await sepolia("deploy", [], key));
+      assert.equal(again, `error: ${join(dir, "11011.json")} already records a live AuctionHouse at ${record.auctionHouse} — pass --force to deploy a new one and replace the record`);
+      const forced = await sepolia("deploy", ["--force"], key);
+      assert.equal(forced.code, 0, forced.stderr);
+      assert.notEqual(loadDeployment(11011, dir).auctionHouse, record.auctionHouse);
+      const status = await sepolia("status");
+      assert.match(status.stdout, /^shapeSepolia \(chain 11011\)/);
+    });
+
+    it("gasback refuses the built-in Sepolia address when nothing is deployed there", async () => {
+      assert.equal(
+        oneErrorLine(await sepolia("gasback", [], { ADMIN_PRIVATE_KEY: localPrivateKey(0) })),
+        "error: no contract at the Gasback address 0xdF329d59bC797907703F7c198dDA2d770fC45034 on shapeSepolia",
+      );
     });
   });
 });

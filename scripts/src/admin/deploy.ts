@@ -3,7 +3,9 @@
  * deployments/<chainId>.json, and with --verify submits both to Shape's Blockscout explorer.
  */
 import { deployContracts } from "@sothebais/common/deploy";
-import { saveDeployment } from "@sothebais/common/deployments";
+import { existsSync, readFileSync } from "node:fs";
+import { explorers } from "@sothebais/common/chains";
+import { deploymentPath, saveDeployment } from "@sothebais/common/deployments";
 import { FatalError } from "@sothebais/common/errors";
 import { formatEther } from "viem";
 import { field, type Command, runMain } from "../lib/cli.ts";
@@ -26,6 +28,7 @@ export const command: Command = {
     "royalty-receiver": { type: "string" },
     "royalty-bps": { type: "string", default: "500" },
     verify: { type: "boolean" },
+    force: { type: "boolean" },
   },
   help: {
     admin: "default admin, auctioneer, pauser and minter (default: the deployer)",
@@ -38,6 +41,7 @@ export const command: Command = {
     "royalty-receiver": "ERC-2981 royalty receiver (default: the deployer)",
     "royalty-bps": "royalty in basis points (default 500 = 5 %)",
     verify: "verify both contracts on Shape's Blockscout (BLOCKSCOUT_API_URL overrides the explorer API)",
+    force: "replace an existing record of a live deployment on shapeSepolia/shape",
   },
   details: `Examples:
   ./sothebais deploy                                   # local node, local admin
@@ -55,6 +59,14 @@ export const command: Command = {
     const protocolFeeBps = field("--fee", parseBps, v.fee);
     const royaltyBps = field("--royalty-bps", parseBps, v["royalty-bps"]);
     const royaltyReceiver = v["royalty-receiver"] ? field("--royalty-receiver", parseAddress, v["royalty-receiver"]) : account.address;
+    // A record of contracts that still exist on a real network is worth keeping: replace it only on request.
+    const existing = existsSync(deploymentPath(ctx.chain.id)) ? JSON.parse(readFileSync(deploymentPath(ctx.chain.id), "utf8")) as { auctionHouse?: `0x${string}` } : undefined;
+    if (ctx.network !== "local" && existing?.auctionHouse && !v.force) {
+      const code = await client.getCode({ address: existing.auctionHouse });
+      if (code && code !== "0x") {
+        throw new FatalError(`${deploymentPath(ctx.chain.id)} already records a live AuctionHouse at ${existing.auctionHouse} — pass --force to deploy a new one and replace the record`);
+      }
+    }
     ctx.print(`deployer ${account.address} (${formatEther(balance)} ETH) on ${ctx.network} (chain ${ctx.chain.id})`);
 
     const deployment = await deployContracts({
@@ -69,8 +81,10 @@ export const command: Command = {
     });
     const path = saveDeployment(deployment);
     ctx.print(`wrote ${path}`);
-    ctx.print(`AuctionHouse        ${deployment.auctionHouse}`);
-    ctx.print(`SothebaisCollection ${deployment.collection}`);
+    const explorer = explorers[ctx.chain.id];
+    const link = (address: string) => (explorer ? `  ${explorer}/address/${address}` : "");
+    ctx.print(`AuctionHouse        ${deployment.auctionHouse}${link(deployment.auctionHouse)}`);
+    ctx.print(`SothebaisCollection ${deployment.collection}${link(deployment.collection)}`);
     ctx.print(`deploy block        ${deployment.deployBlock}`);
 
     if (v.verify) {
