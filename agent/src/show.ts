@@ -22,10 +22,12 @@ export type ShowMemory = {
   closed: Set<string>;
   opened: Set<string>;
   started: boolean;
+  /** End time an extension was last called for (one call per extension). */
+  calledExtensionEnd: number;
 };
 
 export function emptyMemory(): ShowMemory {
-  return { lotId: null, lot: null, extended: 0, seenBids: new Set(), closed: new Set(), opened: new Set(), started: false };
+  return { lotId: null, lot: null, extended: 0, seenBids: new Set(), closed: new Set(), opened: new Set(), started: false, calledExtensionEnd: 0 };
 }
 
 const sameBidder = (a: Bidder | null, b: Bidder | null) => !!a && !!b && a.address.toLowerCase() === b.address.toLowerCase() && a.chatIdHash === b.chatIdHash;
@@ -64,10 +66,15 @@ export function diffSnapshot(mem: ShowMemory, snap: LiveSnapshot, facts: Facts, 
     mem.opened.add(lot.lotId);
   }
 
+  // A late bid moves the end: seen in the bid's own end time or in the extension count, whichever
+  // the indexer has applied when we look (the two events of one transaction may land in two reads).
+  const endMoved = !isNewLot && mem.lot !== null && mem.lot.lotId === lot.lotId && lot.endTime > mem.lot.endTime;
+  const extendedNow = !isNewLot && (lot.extended > mem.extended || endMoved) && lot.endTime !== mem.calledExtensionEnd;
   const fresh = snap.bids.filter((b) => b.lotId === lot.lotId && !mem.seenBids.has(b.id));
   for (const b of fresh) mem.seenBids.add(b.id);
   // Only the standing highest bid is news; the bids it beat in the same poll are history.
   const newest = fresh[0];
+  if (extendedNow && lot.leader) mem.calledExtensionEnd = lot.endTime;
   if (newest && lot.leader && BigInt(newest.amount) === lot.amount && !mem.closed.has(lot.lotId)) {
     const bidder = bidderOf(newest, names);
     const previous = isNewLot ? null : (mem.lot?.leader ?? null);
@@ -77,9 +84,22 @@ export function diffSnapshot(mem: ShowMemory, snap: LiveSnapshot, facts: Facts, 
       bidder,
       amount: BigInt(newest.amount),
       previous: sameBidder(previous, bidder) ? null : previous,
-      extended: lot.extended > mem.extended,
+      extended: extendedNow,
       bidId: newest.id,
       blockNumber: newest.blockNumber,
+    });
+  } else if (!newest && extendedNow && lot.leader && !mem.closed.has(lot.lotId)) {
+    // The extension arrived after its bid was already called: call the extension now.
+    const standing = snap.bids.find((b) => b.lotId === lot.lotId && BigInt(b.amount) === lot.amount);
+    events.push({
+      type: "bid",
+      lot,
+      bidder: lot.leader,
+      amount: lot.amount,
+      previous: null,
+      extended: true,
+      bidId: standing?.id ?? `extension:${lot.endTime}`,
+      blockNumber: standing?.blockNumber ?? snap.blockNumber,
     });
   }
   for (const b of fresh) events.push({ type: "new_bidder", bidder: bidderOf(b, names) });

@@ -137,7 +137,11 @@ async function start(tmp: string, started: (() => Promise<unknown>)[], cleanup: 
       await agent?.proc.stop(10_000);
       agent = null;
     },
-    waitForLine: (pred, what, timeoutMs = 30_000) => waitFor(() => heard.find(pred), { timeoutMs, intervalMs: 20, what }),
+    waitForLine: (pred, what, timeoutMs = 30_000) =>
+      waitFor(() => heard.find(pred), { timeoutMs, intervalMs: 20, what }).catch((error: Error) => {
+        const recent = heard.slice(-12).map((l) => `  ${new Date(l.createdAt).toISOString().slice(11, 23)} ${l.kind} [lot ${l.lotId}] ${l.text}`);
+        throw new Error(`${error.message}; last lines heard:\n${recent.join("\n")}`);
+      }),
     chat: async (line) => {
       const full: ChatLine = { id: `m${Math.random().toString(36).slice(2)}`, userId: "u1", sentAt: Date.now(), isMod: false, fromBot: false, ...line };
       await client.publish(CHAT_LINES_CHANNEL, JSON.stringify(full));
