@@ -47,14 +47,14 @@ export function AdminPage({ roles, rolesLoading }: { roles?: Record<RoleName, bo
       </header>
       <div className="admin-grid" data-testid="admin-console">
         <div className="stack">
-          <StatusBoard />
-          {roles.pauser || roles.admin ? <PauseCard /> : null}
-          {roles.auctioneer ? <CreateCampaignCard /> : null}
+          {roles.pauser ? <PauseCard /> : null}
+          <LotsAdminCard canCancel={roles.auctioneer} />
           {roles.auctioneer ? <CreateLotCard account={wallet.address} /> : null}
+          {roles.auctioneer ? <CreateCampaignCard /> : null}
         </div>
         <div className="stack">
+          <StatusBoard />
           <PreviewCard />
-          <LotsAdminCard canCancel={roles.auctioneer} />
           {roles.admin ? <FeesCard /> : null}
         </div>
       </div>

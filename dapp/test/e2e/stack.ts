@@ -23,6 +23,8 @@ export async function startE2eStack(options: { relayer?: boolean } = {}): Promis
   process.env.DEMO_LOTS ??= "3";
   process.env.DEMO_LOT_SECONDS ??= "1200";
   const dataDir = mkdtempSync(join(tmpdir(), "sothebais-dapp-e2e-"));
+  // Our own deployment record: other stacks on this machine write deployments/31337.json too.
+  process.env.DEPLOYMENTS_DIR = join(dataDir, "deployments");
   const ports = await freeStackPorts();
   const verbose = process.env.E2E_VERBOSE === "1";
   const withRelayer = options.relayer !== false;
@@ -74,7 +76,8 @@ export async function startE2eStack(options: { relayer?: boolean } = {}): Promis
     await stack.stop("e2e set-up failed");
     throw error;
   }
-  const chatUrl = ctx.urls.chatUrl ?? `http://127.0.0.1:${ports.chat}`;
+  // The chat part publishes chatUrl as ws:// (for IRC clients); its HTTP API lives on the page's origin.
+  const chatUrl = new URL(ctx.urls.chatPageUrl ?? `http://127.0.0.1:${ports.chat}/`).origin;
   const say = async (userId: string, name: string, text: string) => {
     const res = await fetch(`${chatUrl}/api/say`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ userId, displayName: name, text }) });
     if (!res.ok) throw new Error(`chat /api/say: HTTP ${res.status} ${await res.text()}`);
