@@ -78,6 +78,10 @@ describe("stack part: chain", { timeout: 300_000 }, () => {
     assert.equal(stops.length, 1, "registers one stop for the node");
   });
 
+  it("refuses a port that is already taken with one plain sentence", async () => {
+    await assert.rejects(service.start({ ...ctx, urls: {}, onStop: () => {} }), new RegExp(`^Error: port ${ctx.ports.chain} is in use \\(another Hardhat node or ./sothebais up\\?\\): stop it or set CHAIN_PORT$`));
+  });
+
   it("mines a block every second without transactions", async () => {
     const first = await client().getBlockNumber();
     await waitFor(async () => (await client().getBlockNumber()) >= first + 2n, { timeoutMs: 20_000, intervalMs: 200, what: "two more blocks" });

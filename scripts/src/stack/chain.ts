@@ -6,6 +6,7 @@
  * Env: DEMO_LOT_SECONDS (default 240) lot duration; DEMO_LOTS (default 5) how many artworks to auction;
  * DEPLOYMENTS_DIR where the record goes (default deployments/).
  */
+import { createServer } from "node:net";
 import { auctionHouseAbi, sothebaisCollectionAbi } from "@sothebais/common/abis";
 import { deployContracts } from "@sothebais/common/deploy";
 import { saveDeployment } from "@sothebais/common/deployments";
@@ -16,6 +17,15 @@ import { hardhat } from "viem/chains";
 import { demoArtworks } from "../demo/artworks.ts";
 import type { StackService } from "./types.ts";
 
+/** A second `up` (or a stray node) on the port would make Hardhat fail with a long trace: say it plainly. */
+function ensurePortFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", () => reject(new Error(`port ${port} is in use (another Hardhat node or ./sothebais up?): stop it or set CHAIN_PORT`)));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve()));
+  });
+}
+
 export const service: StackService = {
   name: "chain",
   async start(ctx) {
@@ -23,6 +33,7 @@ export const service: StackService = {
       DEMO_LOT_SECONDS: env.int({ fallback: 240, min: 30, max: 86_400 }),
       DEMO_LOTS: env.int({ fallback: 5, min: 1, max: demoArtworks().length }),
     });
+    await ensurePortFree(ctx.ports.chain);
     const node = await startHardhatNode({ port: ctx.ports.chain, intervalMs: 1000, echo: ctx.echo("chain") });
     ctx.onStop("chain", () => node.stop());
     ctx.urls.rpcUrl = node.rpcUrl;
