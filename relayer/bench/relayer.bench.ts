@@ -43,7 +43,7 @@ const results: Record<string, number> = {};
 {
   log("starting node (automine), Redis, chat");
   const h = await startHarness({ chatLimit: 100 });
-  const users = await registerUsers(h, 200, 20, { maxBid: parseEther("100"), totalCap: parseEther("5000"), deposit: parseEther("1000") });
+  const users = await registerUsers(h, 200, 20, { maxBid: parseEther("100"), totalCap: parseEther("5000"), deposit: parseEther("500") });
   log("200 users linked");
   const { relayer, outcomes } = await startObserved(h, { CHAT_RATE_LIMIT: "100" });
 
@@ -55,33 +55,35 @@ const results: Record<string, number> = {};
     const u = users[i % users.length];
     return { id: `${prefix}-${i}`, channel: "sothebais", userId: u.userId, displayName: u.name, text: `!bid ${formatEther(parseEther("0.002") + BigInt(i) * 10n ** 12n)}`, sentAt: Date.now(), isMod: false, receivedAt: Date.now() };
   };
-  // Throughput: 6000 messages, 200 at a time.
-  const n = 6000;
-  let t0 = performance.now();
-  for (let i = 0; i < n; i += 200) {
-    await Promise.all(Array.from({ length: Math.min(200, n - i) }, (_, j) => relayer.intake.handle(message(i + j, "tp"))));
-  }
-  const tpSeconds = (performance.now() - t0) / 1000;
-  results.chat_to_queued_msgs_per_s = round(n / tpSeconds, 0);
-  // Latency: 2000 messages paced at 1000/s, each timed from arrival to queued.
+  // Latency first (no backlog yet): 1000 messages paced at 500/s, each timed from arrival to queued.
   const lat: number[] = [];
-  t0 = performance.now();
+  let t0 = performance.now();
   await Promise.all(
-    Array.from({ length: 2000 }, (_, i) =>
+    Array.from({ length: 1000 }, (_, i) =>
       new Promise<void>((resolve) =>
         setTimeout(async () => {
           const s = performance.now();
           await relayer.intake.handle(message(i, "lat"));
           lat.push(performance.now() - s);
           resolve();
-        }, i),
+        }, i * 2),
       ),
     ),
   );
+  // Throughput: 6000 messages, 200 at a time.
+  const n = 6000;
+  t0 = performance.now();
+  for (let i = 0; i < n; i += 200) {
+    await Promise.all(Array.from({ length: Math.min(200, n - i) }, (_, j) => relayer.intake.handle(message(i + j, "tp"))));
+  }
+  const tpSeconds = (performance.now() - t0) / 1000;
+  results.chat_to_queued_msgs_per_s = round(n / tpSeconds, 0);
   results.chat_to_queued_p95_ms = round(pct(lat, 95), 2);
   log(`queued: ${results.chat_to_queued_msgs_per_s} msgs/s, p95 ${results.chat_to_queued_p95_ms} ms`);
   // Let the worker finish the backlog before timing anything else.
   await waitFor(() => relayer.worker.depth() === 0, { timeoutMs: 300_000, intervalMs: 200, what: "backlog drained" });
+  // The 7000 replies to those synthetic messages would hold the chat limiter for minutes: drop them.
+  await h.store.del((await import("../src/store.ts")).keys.outbox);
 
   // 2. Chat message (said in chat, over tmi.js) -> bid mined, one at a time, automine.
   const mined: number[] = [];

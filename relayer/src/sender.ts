@@ -10,7 +10,7 @@
  * - RPC failures are retried with backoff; a chat notice goes out once per outage.
  */
 import type { Logger } from "@sothebais/common/log";
-import { type Address, type Hash, type Hex, keccak256, type PublicClient, type TransactionReceipt } from "viem";
+import { type Address, type Hash, type Hex, keccak256, type PublicClient, TransactionNotFoundError, TransactionReceiptNotFoundError, type TransactionReceipt } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import { keys, type Store } from "./store.ts";
 
@@ -34,6 +34,10 @@ export type SenderOptions = {
 
 type Waiter = { hash: Hash; raw: Hex; since: number; resolve: (r: TransactionReceipt) => void };
 
+const walkName = (e: unknown, name: string) => {
+  for (let c = e as { name?: string; cause?: unknown } | undefined, i = 0; c && i < 10; c = c.cause as typeof c, i++) if (c.name === name) return true;
+  return false;
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const isNetwork = (e: unknown) => /fetch failed|ECONNREFUSED|ECONNRESET|socket|timed? ?out|HTTP request failed|network|502|503|504/i.test(String((e as Error)?.message ?? e));
 const isNonceTooHigh = (e: unknown) => /nonce too high/i.test(String((e as Error)?.message ?? e));
@@ -178,28 +182,43 @@ export function createSender(o: SenderOptions) {
       const r = await Promise.race([receipt, sleep(3000).then(() => undefined)]);
       if (r) return r;
       if (stopped) return new Promise(() => {}); // never resolves: the process is going away
-      // Still not mined after 3 s: was our nonce taken by another tx?
+      // Not seen after 3 s. Only "not found" answers count as evidence; an RPC error proves nothing.
       try {
-        const [latest, tx] = await Promise.all([
-          o.client.getTransactionCount({ address, blockTag: "latest" }),
-          o.client.getTransaction({ hash }).catch(() => undefined),
-        ]);
-        if (latest > nonce && !tx) {
-          const again = await o.client.getTransactionReceipt({ hash }).catch(() => undefined);
+        const mined = await receiptOrUndefined(hash);
+        if (mined) {
+          found(mined);
+          return mined;
+        }
+        const latest = await o.client.getTransactionCount({ address, blockTag: "latest" });
+        const known = await txOrUndefined(hash);
+        if (latest > nonce && !known) {
+          // Our nonce went to another transaction (a gap filler or a replacement): ours can never land.
+          const again = await receiptOrUndefined(hash);
           if (again) return again;
           waiters.delete(hash.toLowerCase());
           return undefined;
         }
-        if (!tx) {
+        if (!known) {
           stats.rebroadcast++;
           await broadcast(raw);
         }
       } catch (error) {
-        if (!isNetwork(error)) throw error;
-        rpcFail(error);
+        if (!isNetwork(error)) o.log.warn("receipt check failed", { error: String((error as Error).message) });
+        else rpcFail(error);
       }
     }
   }
+
+  const receiptOrUndefined = (hash: Hash) =>
+    o.client.getTransactionReceipt({ hash }).catch((error) => {
+      if (error instanceof TransactionReceiptNotFoundError || walkName(error, "TransactionReceiptNotFoundError")) return undefined;
+      throw error;
+    });
+  const txOrUndefined = (hash: Hash) =>
+    o.client.getTransaction({ hash }).catch((error) => {
+      if (error instanceof TransactionNotFoundError || walkName(error, "TransactionNotFoundError")) return undefined;
+      throw error;
+    });
 
   /** Watches new blocks for our hashes. */
   async function pollBlocks() {
@@ -264,7 +283,7 @@ export function createSender(o: SenderOptions) {
       await broadcast(rec.raw as Hex);
       return;
     }
-    if (owner && !(await o.redis.burnIfUnsigned(keys.tx(owner)))) return; // signed meanwhile
+    if (owner && rec.state === "allocated" && !(await o.redis.burnIfUnsigned(keys.tx(owner)))) return; // signed meanwhile
     o.log.warn("nonce gap: filling with a no-op", { nonce: latest, job: owner });
     const raw = await sign({ to: address, data: "0x", gas: 21_000n }, latest, await getFees());
     stats.gapsFilled++;
