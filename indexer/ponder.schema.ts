@@ -161,9 +161,13 @@ export const chatAuthorization = onchainTable(
     id: t.hex().primaryKey(),
     relayer: t.hex().notNull(),
     chatIdHash: t.hex().notNull(),
+    /** Caps as the contract enforces them: whole gwei, rounded down (the signed values are kept below). */
     maxBid: t.bigint().notNull(),
     totalCap: t.bigint().notNull(),
+    /** 0 once revoked, as the contract reports it (see `revokedAt`). */
     expiry: t.bigint().notNull(),
+    signedMaxBid: t.bigint().notNull(),
+    signedTotalCap: t.bigint().notNull(),
     nonce: t.bigint().notNull(),
     /** Standing highest bids plus lots won through this authorization (the contract's `exposure`). */
     exposure: t.bigint().notNull(),

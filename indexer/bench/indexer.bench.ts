@@ -78,7 +78,7 @@ async function latencyLoadFanout(results: Record<string, number>) {
       while (!seenAt) {
         const r = await graphql<{ lot: { amount: string } }>(indexer.url, query);
         if (r.data?.lot?.amount === value.toString()) seenAt = now();
-        else await sleep(2);
+        else await sleep(5);
         if (now() - minedAt > 10_000) throw new Error(`bid ${value} not visible over GraphQL after 10 s`);
       }
       const deadline = now() + 5000;
@@ -175,7 +175,7 @@ async function makeBackfillChain(stack: TestStack, bids: number) {
         jsonrpc: "2.0",
         id: id++,
         method: "eth_sendTransaction",
-        params: [{ from, to: stack.auctionHouse, value: `0x${amounts[lot].toString(16)}`, gas: "0x30d40", data: encodeFunctionData({ abi: auctionHouseAbi, functionName: "bid", args: [lots[lot]] }) }],
+        params: [{ from, to: stack.auctionHouse, value: `0x${amounts[lot].toString(16)}`, gas: "0x1d4c0", data: encodeFunctionData({ abi: auctionHouseAbi, functionName: "bid", args: [lots[lot]] }) }],
       });
     }
     const res = await fetch(stack.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(batch) });

@@ -10,6 +10,10 @@ import { erc721Abi } from "../abis/collection.ts";
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000" as const;
 const ZERO_HASH = "0x0000000000000000000000000000000000000000000000000000000000000000" as const;
 const CREDIT_REASONS = ["OutbidRefund", "PushFailed", "ProtocolFee"] as const;
+const GWEI = 10n ** 9n;
+const min = (a: bigint, b: bigint) => (a < b ? a : b);
+/** The contract keeps chat caps in whole gwei (uint56), rounded down: index what it enforces. */
+const gweiCap = (wei: bigint) => min(wei / GWEI, 2n ** 56n - 1n) * GWEI;
 
 type Db = Context["db"];
 type Hex = `0x${string}`;
@@ -295,9 +299,11 @@ ponder.on("AuctionHouse:ChatAuthorizationRegistered", async ({ event, context })
   const values = {
     relayer: a.relayer,
     chatIdHash: a.chatIdHash,
-    maxBid: a.maxBid,
-    totalCap: a.totalCap,
-    expiry: a.expiry,
+    maxBid: gweiCap(a.maxBid),
+    totalCap: gweiCap(a.totalCap),
+    expiry: min(a.expiry, 2n ** 40n - 1n),
+    signedMaxBid: a.maxBid,
+    signedTotalCap: a.totalCap,
     nonce: a.nonce,
     exposure: previous?.exposure ?? 0n,
     revoked: false,
@@ -315,10 +321,10 @@ ponder.on("AuctionHouse:ChatAuthorizationRegistered", async ({ event, context })
 ponder.on("AuctionHouse:ChatAuthorizationRevoked", async ({ event, context }) => {
   const existing = await context.db.find(chatAuthorization, { id: event.args.bidder });
   if (!existing) return;
-  // Revoking consumes a nonce too; the contract's view then reports that nonce.
+  // Revoking consumes a nonce too and zeroes the expiry; the contract's view then reports both.
   await context.db
     .update(chatAuthorization, { id: event.args.bidder })
-    .set({ revoked: true, revokedAt: Number(event.block.timestamp), nonce: event.args.nonce });
+    .set({ revoked: true, revokedAt: Number(event.block.timestamp), nonce: event.args.nonce, expiry: 0n });
 });
 
 async function updateProtocol(context: Context, blockNumber: bigint, txHash: Hex, change: { feeBps?: number; treasury?: Hex; paused?: boolean }) {

@@ -139,6 +139,16 @@ describe("scripted history", () => {
       const id = BigInt(row.id);
       const view = await stack.publicClient.readContract({ ...house(), functionName: "lot", args: [id] });
       const where = `lot ${id}`;
+      const lotView = await getJson<{ lot: { status: string; minimumNextBid: string } }>(`${indexer.url}/lots/${id}`);
+      assert.equal(lotView.lot.status, statusNames[view.status], `${where} status`);
+      // The contract clears a settled lot's storage (gas refunds): its details live on in the events only.
+      if (lotView.lot.status === "settled") {
+        const e = settledEvents.get(id);
+        assert.ok(e, `${where} has a LotSettled event`);
+        assert.equal(row.winner.toLowerCase(), e.winner.toLowerCase(), `${where} winner`);
+        if (e.winner !== ZERO) assert.equal(BigInt(row.amount), e.amount, `${where} amount`);
+        continue;
+      }
       assert.equal(BigInt(row.campaignId), BigInt(view.campaignId), `${where} campaignId`);
       assert.equal(row.nft.toLowerCase(), view.nft.toLowerCase(), `${where} nft`);
       assert.equal(BigInt(row.tokenId), view.tokenId, `${where} tokenId`);
@@ -152,13 +162,11 @@ describe("scripted history", () => {
       assert.equal(row.bidder.toLowerCase(), view.bidder.toLowerCase(), `${where} bidder`);
       assert.equal(BigInt(row.amount), view.amount, `${where} amount`);
       assert.equal(row.viaRelayer, view.viaRelayer, `${where} viaRelayer`);
-      const lotView = await getJson<{ lot: { status: string; minimumNextBid: string } }>(`${indexer.url}/lots/${id}`);
-      assert.equal(lotView.lot.status, statusNames[view.status], `${where} status`);
       if (lotView.lot.status === "live" || lotView.lot.status === "scheduled") {
         const minimum = await stack.publicClient.readContract({ ...house(), functionName: "minimumNextBid", args: [id] });
         assert.equal(BigInt(row.minimumNextBid), minimum, `${where} minimumNextBid`);
       }
-      const uri = await stack.publicClient.readContract({ address: stack.collection, abi: sothebaisCollectionAbi, functionName: "tokenURI", args: [view.tokenId] });
+      const uri = await stack.publicClient.readContract({ address: stack.collection, abi: sothebaisCollectionAbi, functionName: "tokenURI", args: [BigInt(row.tokenId)] });
       assert.equal(row.tokenUri, uri, `${where} tokenUri`);
     }
     const byId = new Map(rows.map((r) => [BigInt(r.id), r]));
