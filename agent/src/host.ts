@@ -123,7 +123,9 @@ export function createHost(o: HostOptions): Host {
   async function compose(req: LineRequest, question?: Question): Promise<{ text: string; source: LineSource } | null> {
     const template = req.kind === "answer" && !req.answer ? null : templateLine(req);
     if (!o.generate || !modelKinds.has(req.kind) || (req.kind === "answer" && template)) {
-      return template ? { text: template, source: "template" } : null;
+      if (template) return { text: template, source: "template" };
+      // A question the facts cannot answer, and no model: a polite redirect.
+      return req.kind === "answer" ? { text: `@${req.user} ${fallbackAnswer()}`, source: "template" } : null;
     }
     const deadline = now() + o.modelDeadlineMs;
     let moment = describeRequest(req);

@@ -118,6 +118,10 @@ describe("behavior: the show follows the chain", { timeout: 600_000 }, () => {
     const link = await h.waitForLine((l) => l.kind === "answer" && l.text.startsWith("@viewer3"), "link answer");
     assert.match(link.text, /!link/);
 
+    await h.chat({ displayName: "viewer5", userId: "v5", text: "@host what's your favourite colour?" });
+    const other = await h.waitForLine((l) => l.kind === "answer" && l.text.startsWith("@viewer5"), "redirect answer");
+    assert.match(other.text, /how to bid/);
+
     await h.chat({ displayName: "bot", userId: "b", text: "@host who's leading?", fromBot: true });
     await h.chat({ displayName: "viewer4", userId: "v4", text: "great stream" });
     await new Promise((r) => setTimeout(r, 1000));
