@@ -93,17 +93,26 @@ export async function readLots(client: PublicClient<Transport, Chain>, c: Contra
   });
 }
 
-/** getLogs over [fromBlock, latest] in chunks (public RPCs cap the range). */
+/**
+ * getLogs over [fromBlock, latest] in chunks. Public RPCs cap the range (or the result size) with
+ * provider-specific errors, so a failing chunk is halved and retried down to 500 blocks.
+ */
 export async function scanLogs<E extends AbiEvent>(
   client: PublicClient<Transport, Chain>,
   p: { address: Address; event: E; fromBlock: bigint; chunk?: bigint },
 ) {
   const latest = await client.getBlockNumber();
-  const chunk = p.chunk ?? 50_000n;
+  let chunk = p.chunk ?? 50_000n;
   const out = [];
-  for (let from = p.fromBlock; from <= latest; from += chunk) {
+  for (let from = p.fromBlock; from <= latest; ) {
     const to = from + chunk - 1n < latest ? from + chunk - 1n : latest;
-    out.push(...(await client.getLogs({ address: p.address, event: p.event, fromBlock: from, toBlock: to })));
+    try {
+      out.push(...(await client.getLogs({ address: p.address, event: p.event, fromBlock: from, toBlock: to })));
+      from = to + 1n;
+    } catch (error) {
+      if (chunk <= 500n) throw error;
+      chunk /= 2n;
+    }
   }
   return out;
 }
