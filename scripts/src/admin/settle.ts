@@ -2,6 +2,7 @@
 import { FatalError } from "@sothebais/common/errors";
 import { formatEther, parseEventLogs, zeroAddress } from "viem";
 import { field, type Command, runMain } from "../lib/cli.ts";
+import { explainError } from "../lib/errors.ts";
 import { readLots } from "../lib/lots.ts";
 import { parseId } from "../lib/parse.ts";
 
@@ -24,9 +25,20 @@ export const command: Command = {
       ctx.print("no ended lot waits for settlement");
       return;
     }
+    // With --all-ended one lot that fails (settled by someone else meanwhile, a node hiccup) must not stop
+    // the others: report it and carry on, then fail the command as a whole.
+    const failed: bigint[] = [];
     for (const lotId of ids) {
       ctx.print(`settling lot ${lotId}`);
-      const receipt = await ctx.send({ ...c.house, functionName: "settle", args: [lotId] });
+      let receipt;
+      try {
+        receipt = await ctx.send({ ...c.house, functionName: "settle", args: [lotId] });
+      } catch (error) {
+        if (!all) throw error;
+        failed.push(lotId);
+        ctx.print(`lot ${lotId}: not settled: ${explainError(error)}`);
+        continue;
+      }
       const [settled] = parseEventLogs({ abi: c.house.abi, logs: receipt.logs, eventName: "LotSettled" });
       if (!settled) continue;
       const a = settled.args as { winner: string; amount: bigint; royalty: bigint; protocolFee: bigint; sellerProceeds: bigint };
@@ -36,6 +48,7 @@ export const command: Command = {
           : `lot ${lotId}: won by ${a.winner} for ${formatEther(a.amount)} ETH (royalty ${formatEther(a.royalty)}, fee ${formatEther(a.protocolFee)}, seller ${formatEther(a.sellerProceeds)})`,
       );
     }
+    if (failed.length) throw new FatalError(`${failed.length} of ${ids.length} ended lots not settled: ${failed.map((id) => `#${id}`).join(", ")}`);
   },
 };
 
