@@ -301,7 +301,7 @@ function ChatLinkCard({ account }: { account: Address }) {
       setLink({ step: "error", words: errorToWords(error, { chainId: config.chainId }) });
     }
   };
-  const revoke = () => auctionHouse && void revokeTx.run({ label: "Revoke", address: auctionHouse, abi: auctionHouseAbi, functionName: "revokeChatAuthorization" }).then(() => setLink({ step: "form" }));
+  const revoke = () => auctionHouse && void revokeTx.run({ label: "Revoke", address: auctionHouse, abi: auctionHouseAbi, functionName: "revokeChatAuthorization" }).then((r) => r.phase === "confirmed" && setLink({ step: "form" }));
 
   return (
     <Card title="Chat bidding">
@@ -320,7 +320,6 @@ function ChatLinkCard({ account }: { account: Address }) {
           <button type="button" className="btn btn-outline" onClick={revoke} disabled={revokeTx.busy}>
             {revokeTx.busy ? "Revoking…" : "Revoke chat bidding"}
           </button>
-          <TxStatus state={revokeTx.state} success="Revoked: the relayer can no longer bid for you." />
         </div>
       ) : link.step === "code" ? (
         <div className="link-code" data-testid="link-code-step">
@@ -368,6 +367,8 @@ function ChatLinkCard({ account }: { account: Address }) {
           </button>
         </form>
       )}
+      {/* Outside the branches: the card switches to the form once the revocation lands. */}
+      <TxStatus state={revokeTx.state} success="Revoked: the relayer can no longer bid for you." />
     </Card>
   );
 }

@@ -18,7 +18,7 @@ import { injectWallet, type TestWallet } from "./wallet.ts";
 
 const shots = join(import.meta.dirname, "../../test-results/e2e");
 mkdirSync(shots, { recursive: true });
-const T = 30_000; // generous: 2 shared cores
+const T = 45_000; // generous: 2 shared cores, often busy with other suites
 
 describe("dApp in a real browser against the real stack", { timeout: 15 * 60_000 }, () => {
   let stack: E2eStack;
@@ -41,6 +41,15 @@ describe("dApp in a real browser against the real stack", { timeout: 15 * 60_000
   }
   const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: false });
   const text = async (page: Page, testId: string) => ((await page.getByTestId(testId).first().textContent()) ?? "").trim();
+  /** The indexer has caught up with `lotId` (it can lag by tens of seconds when the machine is busy). */
+  const indexed = (lotId: bigint) =>
+    waitFor(
+      async () => {
+        const res = await fetch(`${stack.ctx.urls.indexerUrl}/lots/${lotId}`);
+        return res.ok;
+      },
+      { timeoutMs: 180_000, intervalMs: 500, what: `the indexer to have lot ${lotId}` },
+    );
   const escrowOf = (a: Address) => publicClient.readContract({ address: house, abi: auctionHouseAbi, functionName: "escrowOf", args: [a] }) as Promise<bigint>;
 
   const nav = (page: Page, name: string) => page.getByRole("navigation", { name: "Main" }).getByRole("link", { name, exact: true }).click();
@@ -192,7 +201,7 @@ describe("dApp in a real browser against the real stack", { timeout: 15 * 60_000
     await approve.click();
     await admin.page.getByText("Approve confirmed.").waitFor();
     await admin.page.getByLabel("Reserve (ETH)").fill("0.1");
-    await admin.page.getByLabel("Duration (min)").fill("1.5");
+    await admin.page.getByLabel("Duration (min)").fill("3");
     await admin.page.getByLabel("Late-bid extension (s)").fill("10");
     await admin.page.getByRole("button", { name: "Create lot" }).click();
     await admin.page.getByText("Lot created. It appears in the schedule once indexed.").waitFor();
@@ -200,7 +209,8 @@ describe("dApp in a real browser against the real stack", { timeout: 15 * 60_000
     const lot = (await publicClient.readContract({ address: house, abi: auctionHouseAbi, functionName: "lot", args: [newLotId] })) as { seller: Address; tokenId: bigint };
     assert.equal(lot.tokenId, tokenId);
     assert.equal(lot.seller, admin.wallet.address);
-    await admin.page.locator(`[data-testid=admin-lots] tr[data-lot-id="${newLotId}"]`).waitFor();
+    await indexed(newLotId);
+    await admin.page.locator(`[data-testid=admin-lots] tr[data-lot-id="${newLotId}"]`).waitFor({ timeout: 60_000 });
     await admin.page.evaluate(() => window.scrollTo(0, 0));
     await shot(admin.page, "11-admin-console");
   });
@@ -227,11 +237,12 @@ describe("dApp in a real browser against the real stack", { timeout: 15 * 60_000
   it("wins a lot, settles it from the account page and receives the artwork", async () => {
     const { page, wallet } = pages.alice;
     assert.ok(newLotId > 0n, "the admin step created a lot");
+    await indexed(newLotId);
     await page.goto(`${url}/lot/${newLotId}`);
     await page.getByRole("button", { name: "Place bid · 0.1 ETH" }).click();
     await page.getByText(/Bid confirmed/).first().waitFor();
     const lot = (await publicClient.readContract({ address: house, abi: auctionHouseAbi, functionName: "lot", args: [newLotId] })) as { endTime: number; tokenId: bigint };
-    await waitFor(async () => Date.now() / 1000 > Number(lot.endTime) + 1, { timeoutMs: 180_000, intervalMs: 1000, what: "the new lot to end" });
+    await waitFor(async () => Date.now() / 1000 > Number(lot.endTime) + 1, { timeoutMs: 300_000, intervalMs: 1000, what: "the new lot to end" });
     await nav(page, "Account");
     const row = page.locator(`[data-testid=my-bids] tr[data-standing=won]`);
     await row.waitFor({ timeout: 60_000 });
