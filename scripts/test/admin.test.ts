@@ -429,6 +429,22 @@ describe("admin commands", { timeout: 900_000 }, () => {
       assert.equal(await readCollection<string>("ownerOf", [tokenId]), stack.auctionHouse);
     });
 
+    it("adds lots to an existing campaign by campaignId, and refuses an unknown one", async () => {
+      const campaignId = await stack.createCampaign("Existing");
+      const file = join(temp, "more.json");
+      writeFileSync(file, JSON.stringify({ campaignId: Number(campaignId), lots: [{ tokenURI: "ipfs://bafy/more.json" }] }));
+      const before = await read<bigint>("lotCount");
+      const r = await cli("campaign", [file]);
+      assert.equal(r.code, 0, r.stderr);
+      const lot = await read<{ campaignId: bigint }>("lot", [before + 1n]);
+      assert.equal(BigInt(lot.campaignId), campaignId);
+      assert.match((await cli("status")).stdout, new RegExp(`#${campaignId} Existing: 1 lots, 1 live`));
+      writeFileSync(file, JSON.stringify({ campaignId: 999, lots: [{ tokenURI: "ipfs://bafy/more.json" }] }));
+      const bad = await cli("campaign", [file]);
+      assert.equal(bad.code, 1);
+      assert.match(bad.stderr, new RegExp(`campaignId: campaign 999 does not exist \\(there are ${campaignId}\\)`));
+    });
+
     it("names an unreadable or malformed file in one line", async () => {
       assert.equal(oneErrorLine(await cli("campaign", [join(temp, "nope.json")])), `error: cannot read ${join(temp, "nope.json")}: no such file`);
       const file = join(temp, "broken.json");
