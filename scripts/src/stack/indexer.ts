@@ -45,8 +45,10 @@ export const service: StackService = {
         PGLITE_DIR: join(ctx.dataDir, "indexer", "pglite"),
       },
       echo: ctx.echo("indexer"),
-      readyWhen: /Created HTTP server/,
-      timeoutMs: 120_000,
+      // The launcher's own line: config, chain and cache checked. Ponder's HTTP server follows (PGlite takes
+      // seconds to start, a minute on a busy machine); the wait below reports progress meanwhile.
+      readyWhen: /starting ponder/,
+      timeoutMs: 60_000,
     });
     ctx.onStop("indexer", () => child.stop(15_000));
 
@@ -57,16 +59,17 @@ export const service: StackService = {
     const ready = waitFor(
       async () => {
         const ready = await fetch(`${url}/ready`).then((r) => r.ok, () => false);
-        if (ready) return true;
         const status = (await fetch(`${url}/status`).then((r) => r.json(), () => ({}))) as Status;
         const indexed = Object.values(status)[0]?.block.number;
         const head = await chainHead(rpcUrl);
+        // Ready means the backfill is done; the last ~30 (unfinalized) blocks follow within seconds.
+        if (ready && indexed !== undefined && head !== undefined && indexed >= head - 2) return true;
         const line = indexed !== undefined && head !== undefined ? `indexer catching up: block ${indexed} of ${head}` : "indexer starting";
         if (line !== lastLine) ctx.progress(line);
         lastLine = line;
         return false;
       },
-      { timeoutMs: 180_000, intervalMs: 500, what: "indexer /ready" },
+      { timeoutMs: 300_000, intervalMs: 500, what: "indexer /ready" },
     );
     // Whichever loses the race must not surface later as an unhandled rejection.
     exited.catch(() => {});
