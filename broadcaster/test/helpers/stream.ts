@@ -127,7 +127,7 @@ export function ffprobe(url: string, args: string[] = []): Promise<string> {
     child.stderr.on("data", (d) => {
       err += d;
     });
-    const timer = setTimeout(() => child.kill("SIGKILL"), 60_000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), 150_000);
     child.on("close", (code) => {
       clearTimeout(timer);
       if (code === 0) resolve(out);
