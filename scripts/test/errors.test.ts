@@ -28,6 +28,11 @@ describe("explainError()", () => {
     assert.equal(explainError(reverted("relayBid", escrow)), `relayBid reverted: AuctionHouseInsufficientEscrow: ${who} has 0.1 ETH in escrow, needs 0.5 ETH`);
   });
 
+  it("names the lot status in lot-state errors", () => {
+    const data = encodeErrorResult({ abi: errorsAbi, errorName: "AuctionHouseLotNotLive", args: [4n, 1] });
+    assert.equal(explainError(reverted("bid", data)), "bid reverted: AuctionHouseLotNotLive(4, scheduled)");
+  });
+
   it("shows unknown revert data by selector", () => {
     assert.equal(explainError(reverted("register", "0xdeadbeef00")), "register reverted with unknown error data 0xdeadbeef");
   });

@@ -8,6 +8,7 @@ import { roles } from "@sothebais/common/deploy";
 import { AppError } from "@sothebais/common/errors";
 import { type Abi, BaseError, ContractFunctionRevertedError, decodeErrorResult, formatEther, type Hex, HttpRequestError, InsufficientFundsError } from "viem";
 import { gasbackAbi } from "./gasback.ts";
+import { lotStatusNames } from "./lots.ts";
 
 /** Every custom error our contracts (and the OpenZeppelin code inside them) can revert with. */
 export const errorsAbi = [...auctionHouseAbi, ...sothebaisCollectionAbi, ...gasbackAbi].filter((item) => item.type === "error") as Abi;
@@ -46,6 +47,10 @@ export function describeRevert(name: string, args: readonly unknown[]): string {
       return "the auction house is paused (EnforcedPause)";
     case "ExpectedPause":
       return "the auction house is not paused (ExpectedPause)";
+    case "AuctionHouseLotNotLive":
+    case "AuctionHouseLotAlreadyClosed":
+      // the second argument is IAuctionHouse.LotStatus: name it
+      return `${name}(${args[0]}, ${lotStatusNames[Number(args[1])] ?? args[1]})`;
     case "AuctionHouseInsufficientEscrow":
       return `AuctionHouseInsufficientEscrow: ${args[0]} has ${formatEther(args[1] as bigint)} ETH in escrow, needs ${formatEther(args[2] as bigint)} ETH`;
     default:
