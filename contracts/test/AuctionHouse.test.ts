@@ -16,25 +16,10 @@ const load = () => networkHelpers.loadFixture(fixture);
 
 const ONE = parseEther("1");
 const MAX_UINT88 = (1n << 88n) - 1n;
-enum Status {
-  None,
-  Scheduled,
-  Live,
-  Ended,
-  Settled,
-  Cancelled,
-}
-enum Credit {
-  OutbidRefund,
-  PushFailed,
-  ProtocolFee,
-}
-enum Mode {
-  Accept,
-  Revert,
-  BurnGas,
-  Reenter,
-}
+// Solidity enum values (IAuctionHouse.LotStatus, IAuctionHouse.CreditReason, Actor.Mode).
+const Status = { None: 0, Scheduled: 1, Live: 2, Ended: 3, Settled: 4, Cancelled: 5 } as const;
+const Credit = { OutbidRefund: 0, PushFailed: 1, ProtocolFee: 2 } as const;
+const Mode = { Accept: 0, Revert: 1, BurnGas: 2, Reenter: 3 } as const;
 
 async function bidders(s: Stack, n = 3) {
   const all = await s.viem.getWalletClients();
@@ -675,7 +660,7 @@ describe("AuctionHouse", () => {
       await actor.write.setReentry([s.house.address, withdrawData(s, ONE)]);
       await actor.write.execute([s.house.address, 0n, withdrawData(s, ONE)]);
       assert.equal(await actor.read.reentered(), false);
-      const result = await actor.read.reenterResult();
+      const result = (await actor.read.reenterResult()) as string;
       assert.equal(result.slice(0, 10), keccak256(toBytes("ReentrancyGuardReentrantCall()")).slice(0, 10));
       assert.equal(await s.house.read.escrowOf([actor.address]), ONE);
       assert.equal(await balance(s, s.house.address), ONE);
