@@ -57,6 +57,8 @@ export function createChat(o: ChatOptions) {
   client.on("message", (channel, tags, text, self) => {
     lastMessageAt = Date.now();
     if (self) return o.onBotLine?.(channel.replace(/^#/, ""), text);
+    // Lines of our own account sent by another instance: that instance published them already.
+    if (String((tags as Record<string, unknown>).username ?? "").toLowerCase() === o.username.toLowerCase()) return;
     const m = fromTags(channel, tags as Record<string, unknown>, text);
     if (m) o.onMessage(m);
   });

@@ -78,7 +78,8 @@ export function createOutbox(o: OutboxOptions) {
   let queued = 0;
 
   /** Takes a slot from the shared sliding window; resolves to 0 when granted, else ms to wait. */
-  const slot = () => o.redis.slidingWindow(keys.chatLimiter, Date.now(), o.windowMs, o.limit, `${o.instance}:${Date.now()}:${Math.random()}`);
+  // One extra second on the window: the server counts from when a line arrives, a little after we count it.
+  const slot = () => o.redis.slidingWindow(keys.chatLimiter, Date.now(), o.windowMs + 1000, o.limit, `${o.instance}:${Date.now()}:${Math.random()}`);
 
   async function loop() {
     await ensureGroup(o.redis, keys.outbox, groups.chat);
