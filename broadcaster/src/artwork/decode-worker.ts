@@ -11,6 +11,10 @@ export type DecodeReply =
   | { id: number; ok: true; width: number; height: number; rgba: ArrayBuffer }
   | { id: number; ok: false; error: string };
 
+// Loading the native canvas module can take seconds on a busy machine: say when ready, so decode
+// deadlines count decoding only.
+parentPort?.postMessage({ ready: true });
+
 parentPort?.on("message", (req: DecodeRequest) => {
   try {
     const image = new Image();

@@ -85,37 +85,46 @@ export function createArtworkLoader(options: ArtworkLoaderOptions): ArtworkLoade
   const cache = new Map<string, ArtworkEntry>();
   const inflight = new Map<string, Promise<ArtworkEntry>>();
 
-  // One decoder worker, replaced when a decode hangs.
-  let worker: Worker | undefined;
+  // One decoder worker, started at once (warm) and replaced when a decode hangs.
+  let worker: { w: Worker; ready: Promise<void> } | undefined;
   let nextId = 1;
   const waiting = new Map<number, (reply: DecodeReply) => void>();
   const getWorker = () => {
     if (worker) return worker;
     const w = new Worker(new URL("./decode-worker.ts", import.meta.url), { resourceLimits: { maxOldGenerationSizeMb: 96 } });
     w.unref();
-    w.on("message", (reply: DecodeReply) => {
+    let markReady: () => void = () => {};
+    const ready = new Promise<void>((resolve) => {
+      markReady = resolve;
+    });
+    w.on("message", (reply: DecodeReply | { ready: true }) => {
+      if ("ready" in reply) return markReady();
       waiting.get(reply.id)?.(reply);
       waiting.delete(reply.id);
     });
     const fail = (error: string) => {
+      markReady();
       for (const [id, resolve] of waiting) resolve({ id, ok: false, error });
       waiting.clear();
-      if (worker === w) worker = undefined;
+      if (worker?.w === w) worker = undefined;
     };
     w.on("error", (e) => fail(`decoder crashed: ${e.message}`));
     w.on("exit", () => fail("decoder exited"));
-    worker = w;
-    return w;
+    worker = { w, ready };
+    return worker;
   };
+  getWorker();
 
-  const decode = (bytes: Uint8Array): Promise<Canvas> => {
-    const w = getWorker();
+  const decode = async (bytes: Uint8Array): Promise<Canvas> => {
+    const current = getWorker();
+    const w = current.w;
+    await current.ready;
     const id = nextId++;
     return new Promise<Canvas>((resolve, reject) => {
       const timer = setTimeout(() => {
         waiting.delete(id);
         // A decode that hangs takes its worker with it; the next decode gets a fresh one.
-        if (worker === w) worker = undefined;
+        if (worker?.w === w) worker = undefined;
         void w.terminate();
         reject(new Error(`decode took more than ${o.decodeTimeoutMs} ms`));
       }, o.decodeTimeoutMs);
@@ -211,8 +220,9 @@ export function createArtworkLoader(options: ArtworkLoaderOptions): ArtworkLoade
     },
     load,
     close: async () => {
-      await worker?.terminate();
+      const w = worker?.w;
       worker = undefined;
+      await w?.terminate();
     },
   };
 }
