@@ -30,10 +30,10 @@ export async function startIndexer(stack: { rpcUrl: string; wsUrl: string; deplo
       PONDER_LOG_LEVEL: "info",
     },
     readyWhen: (out) => out.includes("Created HTTP server"),
-    timeoutMs: 180_000,
+    timeoutMs: 300_000,
   });
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(() => fetch(`${url}/ready`).then((r) => r.ok), { timeoutMs: 180_000, intervalMs: 250, what: "indexer /ready" });
+  await waitFor(() => fetch(`${url}/ready`).then((r) => r.ok), { timeoutMs: 300_000, intervalMs: 250, what: "indexer /ready" });
   return {
     ...child,
     url,
