@@ -56,6 +56,8 @@ export type Host = {
   onChat: (line: ChatLine) => void;
   facts: () => Facts | null;
   recentChat: () => string;
+  /** Put back the chat remembered before a restart (plugin-sql), oldest first. */
+  restoreChat: () => Promise<void>;
   describe: () => string;
   stop: () => void;
 };
@@ -114,6 +116,8 @@ export function createHost(o: HostOptions): Host {
   let lastVoiceAt = now();
   let stopped = false;
   const welcomed = new Set<string>();
+  let chatSaveTimer: ReturnType<typeof setTimeout> | null = null;
+  const CHAT_KEY = "sothebais:chat:recent";
 
   const currentFacts = () => (snap ? buildFacts(snap, o.names, o.clock.nowMs(), roster) : null);
 
@@ -335,11 +339,21 @@ export function createHost(o: HostOptions): Host {
       if (stopped || line.fromBot) return;
       chatLog.push({ name: line.displayName, text: line.text.slice(0, 200) });
       if (chatLog.length > 8) chatLog.shift();
+      // Remembered across restarts, written at most once a second.
+      chatSaveTimer ??= setTimeout(() => {
+        chatSaveTimer = null;
+        void o.remember(CHAT_KEY, chatLog.slice()).catch((error) => hooks.onError?.("memory", error));
+      }, 1000);
       const q = parseQuestion(line.text, o.handles);
       if (q) onQuestion(line, q);
     },
     facts: () => currentFacts() ?? facts,
     recentChat: () => chatLog.map((c) => `${c.name}: ${c.text}`).join("\n"),
+    restoreChat: async () => {
+      const saved = await o.recall<{ name: string; text: string }[]>(CHAT_KEY).catch(() => undefined);
+      const room = 8 - chatLog.length;
+      if (Array.isArray(saved) && room > 0) chatLog.unshift(...saved.filter((c) => typeof c?.name === "string" && typeof c?.text === "string").slice(-room));
+    },
     describe: () => {
       const f = currentFacts();
       return f ? describeFacts(f) : "The auction state is not known yet.";
@@ -347,6 +361,7 @@ export function createHost(o: HostOptions): Host {
     stop: () => {
       stopped = true;
       clearTimers();
+      if (chatSaveTimer) clearTimeout(chatSaveTimer);
       clearInterval(idle);
     },
   };

@@ -141,6 +141,7 @@ async function main() {
     },
   });
   shutdown.onShutdown("host", () => host.stop());
+  void host.restoreChat();
 
   watcher = watchLive({
     indexerUrl: config.INDEXER_URL,
@@ -173,7 +174,7 @@ async function main() {
   const app = createApp({
     metrics,
     recentLines: () => recent.slice(-50),
-    state: () => host.describe(),
+    state: () => `${host.describe()}\n\n# Recent chat\n${host.recentChat()}`,
     health: () => {
       const seen = watcher?.lastSnapshotAt() ?? null;
       const indexerOk = seen !== null && Date.now() - seen < 10_000;

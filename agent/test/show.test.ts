@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { hashChatId } from "@sothebais/common/testing";
+import { hashChatId, waitFor } from "@sothebais/common/testing";
 import { formatEther, parseEther } from "viem";
 import { type Harness, type Heard, startHarness } from "./helpers/harness.ts";
 
@@ -132,6 +132,8 @@ describe("behavior: the show follows the chain", { timeout: 600_000 }, () => {
     const before = h.heard.filter((l) => l.kind === "welcome").length;
     await h.stopAgent();
     await h.startAgent();
+    // The chat before the restart is still in the host's context.
+    await waitFor(async () => (await fetch(`${h.agentUrl()}/state`).then((r) => r.text())).includes("viewer1: @host what's the minimum bid?"), { timeoutMs: 10_000, what: "chat restored after restart" });
     const t0 = Date.now();
     const snap = await h.live();
     const id = BigInt(snap.lot!.lotId);
