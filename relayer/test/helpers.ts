@@ -193,16 +193,26 @@ export async function registerUsers(h: Harness, count: number, firstIndex = 20, 
     const index = firstIndex + i;
     users.push({ userId: String(50_000 + i), name: `bidder${i}`, index, address: h.stack.address(index) });
   }
-  // In chunks: hundreds of parallel requests make a busy node drop connections.
+  // A busy node closes keep-alive sockets under the client now and then ("other side closed"): retry.
+  const again = async <T>(fn: () => Promise<T>): Promise<T> => {
+    for (let i = 0; ; i++) {
+      try {
+        return await fn();
+      } catch (error) {
+        if (i >= 4 || !/fetch failed|other side closed|socket|ECONNRESET/i.test(String((error as Error)?.message) + String((error as Error)?.cause))) throw error;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  };
   for (let i = 0; i < users.length; i += 10) {
     const chunk = users.slice(i, i + 10);
-    await Promise.all(chunk.map((u) => rpc(h.stack.rpcUrl, "hardhat_setBalance", [u.address, "0x3635C9ADC5DEA00000"])));
-    await Promise.all(chunk.map((u) => h.stack.deposit(u.index, caps.deposit)));
+    await Promise.all(chunk.map((u) => again(() => rpc(h.stack.rpcUrl, "hardhat_setBalance", [u.address, "0x3635C9ADC5DEA00000"]))));
+    await Promise.all(chunk.map((u) => again(() => h.stack.deposit(u.index, caps.deposit))));
   }
   const expiry = BigInt((await h.stack.now()) + 7 * 24 * 3600);
   for (const u of users) {
-    const signed = await h.stack.signChatAuthorization(u.index, { maxBid: caps.maxBid, totalCap: caps.totalCap, expiry });
-    await h.stack.registerAuthorization(signed, { chatId: `twitch:${u.userId}` });
+    const signed = await again(() => h.stack.signChatAuthorization(u.index, { maxBid: caps.maxBid, totalCap: caps.totalCap, expiry }));
+    await again(() => h.stack.registerAuthorization(signed, { chatId: `twitch:${u.userId}` }));
   }
   return users;
 }
