@@ -37,7 +37,9 @@ async function runBids(h: Harness, lotId: bigint, start: bigint, count: number) 
     const since = Date.now();
     await h.stack.bid(bidder, lotId, amount);
     let seenAt = 0;
+    const giveUp = Date.now() + 60_000;
     while (!seenAt) {
+      if (Date.now() > giveUp) throw new Error(`bid ${formatEther(amount)} not visible at /live after 60 s (indexer stalled?)`);
       const snap = await h.live();
       if (snap.lot?.amount === amount.toString()) seenAt = Date.now();
       else await new Promise((r) => setTimeout(r, 5));
@@ -70,6 +72,7 @@ async function main() {
     await new Promise((r) => setTimeout(r, 1500));
     console.log(`offline: ${BIDS} bids ...`);
     const offline = await runBids(h, lotId, parseEther("0.1"), BIDS);
+    console.log(`offline: p50 ${pct(offline.latencies, 50)} ms, p95 ${pct(offline.latencies, 95)} ms, max ${Math.max(...offline.latencies)} ms`);
     await h.stopAgent();
 
     // A model with a realistic latency spread and correct lines (it reads the facts from the prompt).
