@@ -1,0 +1,420 @@
+/**
+ * Soak and faults (issue 9): the whole local stack on loopback for SOAK_MINUTES with a campaign of short
+ * lots, SOAK_CHAT_BIDDERS chat bidders (linked through POST /link + `!link`) and SOAK_WALLET_BIDDERS wallet
+ * bidders, while faults are injected one after another: kill -9 + restart of the relayer, the indexer, the
+ * agent and the broadcaster, a Redis kill -9 + restart (AOF), an RPC stall, an RTMP server kill + restart
+ * and the indexer lagging (stopped with SIGSTOP). Measures that every chat bid line ends with exactly one
+ * outcome and no bid lands twice, the escrow invariant, RSS of every service over time, the stream's fps,
+ * and each fault's recovery time and losses. Writes bench/results/soak.json; docs/RELIABILITY.md holds the
+ * figures of a run.
+ *
+ *   SOAK_MINUTES=8 npm run bench:soak
+ *
+ * Env: SOAK_MINUTES (30), SOAK_CHAT_BIDDERS (200), SOAK_WALLET_BIDDERS (20), SOAK_CHAT_BIDS_PER_MIN (60),
+ * SOAK_LOT_SECONDS (60), SOAK_FAULTS (comma list, default all: relayer,redis,rpc,rtmp,indexer,indexer-lag,
+ * agent,broadcaster; "none" for a plain soak), SOAK_VERBOSE=1 to echo every service's output.
+ */
+import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Redis } from "ioredis";
+import { type Address, formatEther, parseEther } from "viem";
+import { auctionHouseAbi } from "@sothebais/common/abis";
+import { repoRoot } from "@sothebais/common/deployments";
+import { env, parseEnv } from "@sothebais/common/env";
+import { localAccount, localRoles, rpc, waitFor } from "@sothebais/common/testing";
+import type { ChatUser } from "../scripts/src/audience/chat-bidders.ts";
+import { humanAmount, runWalletBidders } from "../scripts/src/audience/wallet-bidders.ts";
+import { campaignDriver, chainClients, checkInvariant, type InvariantCheck, LotStatus } from "./soak/chain.ts";
+import { linkViewer, type SentLine, sayLine } from "./soak/chat.ts";
+import { alive, killGroup, respawn, treeRssMb } from "./soak/procs.ts";
+import { broadcasterHealth, indexerCaughtUp, type SoakService, startSoakStack } from "./soak/stack.ts";
+
+const allFaults = ["relayer", "redis", "rpc", "rtmp", "indexer", "indexer-lag", "agent", "broadcaster"] as const;
+type FaultName = (typeof allFaults)[number];
+
+const config = parseEnv({
+  SOAK_MINUTES: env.int({ fallback: 30, min: 1, max: 24 * 60 }),
+  SOAK_CHAT_BIDDERS: env.int({ fallback: 200, min: 1, max: 1000 }),
+  SOAK_WALLET_BIDDERS: env.int({ fallback: 20, min: 1, max: 100 }),
+  SOAK_CHAT_BIDS_PER_MIN: env.int({ fallback: 60, min: 1, max: 6000 }),
+  SOAK_LOT_SECONDS: env.int({ fallback: 60, min: 30, max: 3600 }),
+  SOAK_FAULTS: env.list({ fallback: [...allFaults] }),
+  SOAK_VERBOSE: env.bool(false),
+});
+const faults = config.SOAK_FAULTS.filter((f) => f !== "none") as FaultName[];
+for (const f of faults) if (!allFaults.includes(f)) throw new Error(`SOAK_FAULTS: unknown fault "${f}" (known: ${allFaults.join(", ")})`);
+
+const t0 = Date.now();
+const clock = () => `${((Date.now() - t0) / 1000).toFixed(0).padStart(5)} s`;
+const dataDir = join(repoRoot, ".tmp/soak");
+mkdirSync(dataDir, { recursive: true });
+const logFile = join(repoRoot, ".tmp/soak-services.log");
+writeFileSync(logFile, "");
+const say = (line: string) => console.log(`[soak ${clock()}] ${line}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+// The chain part puts the first lot up; the campaign driver lists the rest, one after another.
+process.env.DEMO_LOTS = "1";
+process.env.DEMO_LOT_SECONDS = String(config.SOAK_LOT_SECONDS);
+process.env.DEPLOYMENTS_DIR = join(dataDir, "..", "soak-deployments");
+
+const stack = await startSoakStack({
+  dataDir,
+  progress: (line) => say(line),
+  echo: (name) => (line) => {
+    appendFileSync(logFile, `${name} | ${line}\n`);
+    if (config.SOAK_VERBOSE) console.log(`${name} | ${line}`);
+  },
+});
+let stopped = false;
+const stopAll = async () => {
+  if (stopped) return;
+  stopped = true;
+  await stack.stop();
+};
+process.once("SIGINT", () => void stopAll().then(() => process.exit(130)));
+process.once("SIGTERM", () => void stopAll().then(() => process.exit(143)));
+
+const controller = new AbortController();
+try {
+  await soak();
+} finally {
+  controller.abort();
+  await stopAll();
+}
+
+// ------------------------------------------------------------------------------------------ the run
+
+async function soak() {
+  const { ctx, nodeRpcUrl, services } = stack;
+  const deployment = ctx.deployment;
+  if (!deployment) throw new Error("no deployment");
+  const house = deployment.auctionHouse;
+  const { publicClient } = chainClients(nodeRpcUrl);
+  const redis = new Redis(ctx.urls.redisUrl, { maxRetriesPerRequest: null, lazyConnect: false });
+  redis.on("error", () => {}); // restarts are part of the soak
+  const chatHttpUrl = `http://127.0.0.1:${ctx.ports.chat}`;
+  const channel = ctx.urls.chatChannel ?? "sothebais";
+
+  // Accounts: wallet bidders from 4, chat bidders after them (derived from the mnemonic beyond Hardhat's 20).
+  const walletIdx = Array.from({ length: config.SOAK_WALLET_BIDDERS }, (_, i) => 4 + i);
+  const users: ChatUser[] = Array.from({ length: config.SOAK_CHAT_BIDDERS }, (_, i) => ({
+    userId: String(500_000 + i),
+    displayName: `soaker${i}`,
+    account: 4 + config.SOAK_WALLET_BIDDERS + i,
+  }));
+  say(`funding ${walletIdx.length + users.length} bidder accounts`);
+  for (const i of [...walletIdx, ...users.map((u) => u.account)]) await rpc(nodeRpcUrl, "hardhat_setBalance", [localAccount(i).address, `0x${parseEther("1000000").toString(16)}`]);
+
+  // --- link every chat bidder, 20 at a time, and wait for each `!link` outcome
+  const cap = parseEther("1");
+  const linkOptions = {
+    rpcUrl: nodeRpcUrl,
+    relayerUrl: ctx.urls.relayerUrl,
+    chatHttpUrl,
+    channel,
+    auctionHouse: house,
+    relayer: localAccount(localRoles.relayer).address,
+    depositWei: cap,
+  };
+  const linkLines: SentLine[] = [];
+  const tLink = Date.now();
+  for (let i = 0; i < users.length; i += 20) {
+    const batch = users.slice(i, i + 20);
+    const lines = await Promise.all(batch.map((u, j) => linkViewer(linkOptions, u, i + j).catch((e: Error) => (say(`link ${u.displayName}: ${e.message}`), undefined))));
+    for (const l of lines) if (l) linkLines.push(l);
+  }
+  await waitFor(async () => (await Promise.all(linkLines.map((l) => redis.exists(`sothebais:relayer:outcome:${l.id}`)))).every(Boolean), {
+    timeoutMs: 600_000,
+    intervalMs: 2000,
+    what: "an outcome for every !link",
+  });
+  const linkOutcomes = await Promise.all(linkLines.map(async (l) => JSON.parse((await redis.get(`sothebais:relayer:outcome:${l.id}`)) ?? "{}") as { kind?: string }));
+  const linked = new Set(linkLines.filter((_, i) => linkOutcomes[i].kind === "linked").map((l) => l.userId));
+  say(`${linked.size}/${users.length} chat bidders linked in ${((Date.now() - tLink) / 1000).toFixed(0)} s`);
+  const bidders = users.filter((u) => linked.has(u.userId));
+  if (bidders.length === 0) throw new Error("no chat bidder could link");
+
+  // --- observers: fps, RSS, invariant, chat replies, campaign
+  const soakStart = Date.now();
+  const soakEnd = soakStart + config.SOAK_MINUTES * 60_000;
+  const warmupMs = 60_000;
+  const fpsSamples: { t: number; fps: number }[] = [];
+  const rssSamples = new Map<string, { t: number; mb: number; pid: number }[]>();
+  const invariantChecks: InvariantCheck[] = [];
+  const sent: SentLine[] = [];
+  let sayFailures = 0;
+  const botLines: { text: string; sentAt: number }[] = [];
+  const escrowHolders: Address[] = [
+    ...[localRoles.admin, localRoles.relayer, localRoles.treasury, localRoles.seller].map((i) => localAccount(i).address),
+    ...walletIdx.map((i) => localAccount(i).address),
+    ...users.map((u) => localAccount(u.account).address),
+  ];
+  const campaign = campaignDriver(nodeRpcUrl, deployment, { seconds: config.SOAK_LOT_SECONDS, timeBuffer: 15, campaignId: 1n });
+  let current: { lotId: bigint; status: number } | undefined;
+  const every = (ms: number, fn: () => Promise<unknown>) =>
+    (async () => {
+      while (!controller.signal.aborted) {
+        await fn().catch(() => {});
+        await sleep(ms);
+      }
+    })();
+  const loops = [
+    every(3000, async () => {
+      const h = await broadcasterHealth(`http://127.0.0.1:${ctx.ports.broadcaster}`);
+      if (h) fpsSamples.push({ t: Date.now(), fps: h.fps });
+    }),
+    every(10_000, async () => {
+      for (const s of services.values()) {
+        if (!alive(s.pid)) continue;
+        const list = rssSamples.get(s.name) ?? [];
+        list.push({ t: Date.now(), mb: treeRssMb(s.pid), pid: s.pid });
+        rssSamples.set(s.name, list);
+      }
+    }),
+    every(30_000, async () => {
+      const c = await checkInvariant(publicClient, house, escrowHolders);
+      invariantChecks.push(c);
+      if (!c.ok) say(`INVARIANT VIOLATED at block ${c.block}: balance ${c.balance} != escrow ${c.escrow} + standing ${c.standing}`);
+    }),
+    every(2000, async () => {
+      const since = botLines.at(-1)?.sentAt ?? 0;
+      const res = (await (await fetch(`${chatHttpUrl}/api/events?since=${since}`, { signal: AbortSignal.timeout(5000) })).json()) as {
+        events: { type: string; login?: string; text?: string; sentAt?: number; bot?: boolean }[];
+      };
+      for (const e of res.events) if (e.type === "message" && (e.bot || e.login === "sothebais_bot") && e.text && e.sentAt) botLines.push({ text: e.text, sentAt: e.sentAt });
+    }),
+    every(2000, async () => {
+      current = await campaign.tick();
+    }),
+  ];
+
+  // --- bidders: wallets through the indexer's /live (as the dApp does), chat lines at a steady rate
+  let walletOk = 0;
+  let walletFailed = 0;
+  const wallets = runWalletBidders({
+    rpcUrl: nodeRpcUrl,
+    indexerUrl: ctx.urls.indexerUrl,
+    auctionHouse: house,
+    accounts: walletIdx,
+    meanIntervalMs: 2000,
+    ceilingWei: cap,
+    signal: controller.signal,
+    onBid: (e) => (e.ok ? walletOk++ : walletFailed++),
+  });
+  const chatBids = (async () => {
+    const gap = 60_000 / config.SOAK_CHAT_BIDS_PER_MIN;
+    let next = Date.now();
+    while (!controller.signal.aborted && Date.now() < soakEnd) {
+      next += gap;
+      await sleep(Math.max(0, next - Date.now()));
+      const user = bidders[Math.floor(Math.random() * bidders.length)];
+      let text = "!bid min";
+      if (Math.random() < 0.4 && current?.status === LotStatus.Live) {
+        const min = await publicClient
+          .readContract({ address: house, abi: auctionHouseAbi, functionName: "minimumNextBid", args: [current.lotId] })
+          .catch(() => undefined);
+        if (min !== undefined) text = `!bid ${formatEther(humanAmount(min + min / 20n))}`;
+      }
+      // Fire and forget, so a slow chat server does not slow the audience down.
+      void sayLine(chatHttpUrl, channel, user, text).then(
+        (line) => sent.push(line),
+        () => sayFailures++,
+      );
+    }
+  })();
+
+  // --- faults, spread over the soak after a warm-up, each once the previous one recovered
+  type FaultResult = { name: FaultName; at: number; recoveredAt?: number; recoveryMs?: number; fpsTarget?: number; note: string };
+  const faultResults: FaultResult[] = [];
+  const spacing = faults.length ? Math.max(30_000, (soakEnd - soakStart - warmupMs - 60_000) / faults.length) : 0;
+  const svc = (name: string) => services.get(name) as SoakService;
+  const restart = async (s: SoakService) => {
+    killGroup(s.pid);
+    await waitFor(() => !alive(s.pid), { timeoutMs: 30_000, intervalMs: 100, what: `${s.name} gone` });
+    const m = await respawn(s.snap, ctx.echo(s.name));
+    s.restarted.push(m);
+    s.pid = m.child.pid as number;
+  };
+  const waitHealthy = (names: string[], timeoutMs = 300_000) =>
+    waitFor(async () => (await Promise.all(names.map((n) => svc(n).healthy()))).every(Boolean), { timeoutMs, intervalMs: 500, what: `${names.join(", ")} healthy` });
+
+  for (const [i, name] of faults.entries()) {
+    const at = soakStart + warmupMs + i * spacing;
+    if (Date.now() < at) await sleep(at - Date.now());
+    if (Date.now() > soakEnd - 30_000) {
+      say(`no time left for fault ${name}: skipped`);
+      continue;
+    }
+    // Recovered = back at 30 fps, or, when this machine renders fewer before any fault, back at 80 % of that.
+    const recent = fpsSamples.slice(-10).map((s) => s.fps).sort((a, b) => a - b);
+    stack.fpsTarget.value = Math.max(1, Math.min(30, Math.floor((recent[Math.floor(recent.length / 2)] ?? 30) * 0.8)));
+    const result: FaultResult = { name, at: Date.now(), note: "" };
+    faultResults.push(result);
+    say(`fault ${name}: injecting`);
+    let from = Date.now();
+    try {
+      if (name === "relayer" || name === "agent" || name === "broadcaster" || name === "indexer") {
+        await restart(svc(name));
+        from = result.at;
+        const deps = name === "indexer" ? ["indexer", "relayer", "broadcaster"] : [name];
+        await waitHealthy(deps);
+        result.note = "kill -9 of the process group, restarted at once with the same command and env";
+      } else if (name === "redis") {
+        await restart(svc("redis"));
+        await waitFor(() => redis.ping().then((p) => p === "PONG"), { timeoutMs: 30_000, intervalMs: 200, what: "redis back" });
+        await waitHealthy(["relayer", "agent", "broadcaster"]);
+        result.note = "kill -9 of redis-server (AOF, appendfsync always), restarted at once";
+      } else if (name === "rpc") {
+        stack.proxy.pause();
+        await sleep(20_000);
+        stack.proxy.resume();
+        from = Date.now();
+        await waitHealthy(["relayer", "indexer"]);
+        result.note = "RPC proxy moved no bytes for 20 s (recovery counted from the end of the stall)";
+      } else if (name === "rtmp") {
+        await restart(svc("rtmp"));
+        await waitHealthy(["broadcaster"]);
+        result.note = "kill -9 of nginx-rtmp, restarted at once; recovery = broadcaster connected again at >= 30 fps";
+      } else if (name === "indexer-lag") {
+        const pid = svc("indexer").pid;
+        process.kill(-pid, "SIGSTOP");
+        await sleep(20_000);
+        process.kill(-pid, "SIGCONT");
+        from = Date.now();
+        await waitHealthy(["indexer"]);
+        result.note = "indexer frozen (SIGSTOP) for 20 s, then resumed; recovery = caught up with the chain head";
+      }
+      result.fpsTarget = stack.fpsTarget.value;
+      result.recoveredAt = Date.now();
+      result.recoveryMs = result.recoveredAt - from;
+      say(`fault ${name}: recovered in ${(result.recoveryMs / 1000).toFixed(1)} s`);
+    } catch (error) {
+      result.note += ` NOT RECOVERED: ${(error as Error).message.split("\n")[0]}`;
+      say(`fault ${name}: ${result.note}`);
+    }
+  }
+  if (Date.now() < soakEnd) await sleep(soakEnd - Date.now());
+  say(`soak window over: ${sent.length} chat bid lines sent; draining`);
+  await chatBids;
+  await sleep(3000); // the last fire-and-forget lines
+
+  // --- drain: every line must get its outcome (the relayer may be working through a backlog)
+  const outcomeOf = async (id: string) => {
+    const raw = await redis.get(`sothebais:relayer:outcome:${id}`);
+    return raw ? (JSON.parse(raw) as { kind: string; txHash?: string; lotId?: string }) : undefined;
+  };
+  await waitFor(async () => (await Promise.all(sent.map((l) => redis.exists(`sothebais:relayer:outcome:${l.id}`)))).every(Boolean), {
+    timeoutMs: 240_000,
+    intervalMs: 2000,
+    what: "an outcome for every chat bid line",
+  }).catch((e: Error) => say(e.message.split("\n")[0]));
+  controller.abort();
+  await Promise.allSettled([wallets, ...loops]);
+  invariantChecks.push(await checkInvariant(publicClient, house, escrowHolders));
+
+  const outcomes = await Promise.all(sent.map((l) => outcomeOf(l.id)));
+  const missing = sent.filter((_, i) => !outcomes[i]);
+  const kinds: Record<string, number> = {};
+  for (const o of outcomes) if (o) kinds[o.kind] = (kinds[o.kind] ?? 0) + 1;
+  const placedTx = outcomes.filter((o) => o?.kind === "placed").map((o) => (o?.txHash ?? "").toLowerCase());
+  const events = await publicClient.getContractEvents({ address: house, abi: auctionHouseAbi, eventName: "BidPlaced", fromBlock: 0n });
+  const relayed = events.filter((e) => e.args.viaRelayer);
+  const relayedTx = relayed.map((e) => e.transactionHash.toLowerCase());
+  const placedSet = new Set(placedTx);
+  const txCount = new Map<string, number>();
+  for (const tx of relayedTx) txCount.set(tx, (txCount.get(tx) ?? 0) + 1);
+  // A duplicate: a relayed bid on chain that no outcome claims (a second send of a line), a tx with two bids,
+  // or one outcome's tx claimed twice.
+  const unclaimed = relayedTx.filter((tx) => !placedSet.has(tx)).length;
+  const doubleTx = [...txCount.values()].filter((n) => n > 1).length;
+  const claimedTwice = placedTx.length - placedSet.size;
+  const duplicates = unclaimed + doubleTx + claimedTwice;
+  const placedWithoutEvent = [...placedSet].filter((tx) => !txCount.has(tx)).length;
+  const mentions = botLines.reduce((n, l) => n + (l.text.match(/@soaker\d+/g)?.length ?? 0), 0);
+
+  // Losses per fault: lines sent between the fault and its recovery (plus 10 s) that never got an outcome.
+  const lostIn = (f: FaultResult) => missing.filter((l) => l.sentAt >= f.at && l.sentAt <= (f.recoveredAt ?? soakEnd) + 10_000).length;
+
+  const afterWarmup = fpsSamples.filter((s) => s.t >= soakStart + warmupMs);
+  const streamFaults = faultResults.filter((f) => ["rtmp", "broadcaster", "redis", "indexer"].includes(f.name));
+  const outsideStreamFaults = afterWarmup.filter((s) => !streamFaults.some((f) => s.t >= f.at && s.t <= (f.recoveredAt ?? soakEnd) + 10_000));
+  const minOf = (xs: number[]) => (xs.length ? Math.min(...xs) : 0);
+
+  const rssGrowth: Record<string, { first: number; last: number; max: number; slopeMbPerMin: number; growth: number; minutes: number }> = {};
+  for (const [name, list] of rssSamples) {
+    // The last instance only (a restart resets memory), after its first minute.
+    const lastPid = list.at(-1)?.pid;
+    const inst = list.filter((s) => s.pid === lastPid);
+    const settled = inst.filter((s) => s.t >= inst[0].t + 60_000);
+    const xs = settled.length >= 3 ? settled : inst;
+    const n = xs.length;
+    const mx = xs.reduce((a, s) => a + s.t, 0) / n;
+    const my = xs.reduce((a, s) => a + s.mb, 0) / n;
+    const sxx = xs.reduce((a, s) => a + (s.t - mx) ** 2, 0);
+    const slope = sxx > 0 ? xs.reduce((a, s) => a + (s.t - mx) * (s.mb - my), 0) / sxx : 0; // MB per ms
+    const minutes = (xs[n - 1].t - xs[0].t) / 60_000;
+    rssGrowth[name] = { first: xs[0].mb, last: xs[n - 1].mb, max: Math.max(...list.map((s) => s.mb)), slopeMbPerMin: slope * 60_000, growth: slope * (xs[n - 1].t - xs[0].t), minutes };
+  }
+
+  const recovered = faultResults.filter((f) => f.recoveryMs !== undefined);
+  const results: Record<string, number> = {
+    soak_minutes: config.SOAK_MINUTES,
+    duration_s: Math.round((soakEnd - soakStart) / 1000),
+    chat_bidders: bidders.length,
+    wallet_bidders: walletIdx.length,
+    lots_settled: campaign.lotsSettled,
+    lots_created: campaign.lotsCreated + 1,
+    chat_bids_sent: sent.length,
+    bids_sent: sent.length + walletOk + walletFailed,
+    chat_say_failures: sayFailures,
+    chat_bids_without_outcome: missing.length,
+    bids_lost: missing.length + placedWithoutEvent,
+    placed_without_event: placedWithoutEvent,
+    duplicate_bids: duplicates,
+    bids_duplicated: duplicates,
+    chat_bids_placed: placedTx.length,
+    relayed_bid_events: relayed.length,
+    wallet_bids_ok: walletOk,
+    wallet_bids_failed: walletFailed,
+    relayer_reply_mentions: mentions,
+    invariant_checks: invariantChecks.length,
+    invariant_violations: invariantChecks.filter((c) => !c.ok).length,
+    min_fps: minOf(afterWarmup.map((s) => s.fps)),
+    min_stream_fps: minOf(afterWarmup.map((s) => s.fps)),
+    min_fps_outside_stream_faults: minOf(outsideStreamFaults.map((s) => s.fps)),
+    fps_samples_below_30: afterWarmup.filter((s) => s.fps < 30).length,
+    fps_samples: afterWarmup.length,
+    faults_injected: faultResults.length,
+    faults_not_recovered: faultResults.length - recovered.length,
+    max_recovery_s: recovered.length ? Math.max(...recovered.map((f) => f.recoveryMs as number)) / 1000 : 0,
+  };
+  for (const f of faultResults) {
+    const key = f.name.replace(/-/g, "_");
+    results[`fault_${key}_recovery_ms`] = f.recoveryMs ?? -1;
+    results[`fault_${key}_lost`] = lostIn(f);
+  }
+  for (const [name, g] of Object.entries(rssGrowth)) {
+    results[`max_rss_growth_mb_${name}`] = Math.round(g.growth * 10) / 10;
+    results[`max_rss_mb_${name}`] = Math.round(g.max);
+  }
+  for (const [k, n] of Object.entries(kinds)) results[`outcome_${k}`] = n;
+
+  mkdirSync(join(repoRoot, "bench/results"), { recursive: true });
+  writeFileSync(join(repoRoot, "bench/results/soak.json"), `${JSON.stringify(results, null, 2)}\n`);
+  // The detail behind the figures, for docs/RELIABILITY.md.
+  writeFileSync(
+    join(repoRoot, ".tmp/soak-detail.json"),
+    JSON.stringify({ faultResults, rssGrowth, rssSamples: Object.fromEntries(rssSamples), fpsSamples, invariantChecks, kinds, missing: missing.slice(0, 50) }, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2),
+  );
+
+  console.log("\nSoak results");
+  console.log("| metric | value |\n|---|---|");
+  for (const [k, v] of Object.entries(results)) console.log(`| ${k} | ${v} |`);
+  console.log("\n| fault | recovery (s) | lost | what |\n|---|---|---|---|");
+  for (const f of faultResults) console.log(`| ${f.name} | ${f.recoveryMs !== undefined ? (f.recoveryMs / 1000).toFixed(1) : "not recovered"} | ${lostIn(f)} | ${f.note} |`);
+  console.log("\n| service | RSS first (MB) | last | max | trend (MB/min) | over (min) |\n|---|---|---|---|---|---|");
+  for (const [name, g] of Object.entries(rssGrowth)) console.log(`| ${name} | ${g.first.toFixed(0)} | ${g.last.toFixed(0)} | ${g.max.toFixed(0)} | ${g.slopeMbPerMin.toFixed(2)} | ${g.minutes.toFixed(1)} |`);
+  console.log(`\nwrote bench/results/soak.json; service logs in ${logFile}`);
+  redis.disconnect();
+}
