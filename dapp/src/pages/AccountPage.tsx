@@ -5,7 +5,7 @@
  */
 import { type FormEvent, useId, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
-import { useBlockNumber, useConfig, useReadContracts } from "wagmi";
+import { useConfig, useReadContracts } from "wagmi";
 import { signTypedData } from "wagmi/actions";
 import type { Address } from "viem";
 import { ConnectButton } from "../components/ConnectButton.tsx";
@@ -264,7 +264,6 @@ function ChatLinkCard({ account }: { account: Address }) {
   const [totalCap, setTotalCap] = useState("2");
   const [days, setDays] = useState<number>(7);
   const [link, setLink] = useState<LinkStep>({ step: "form" });
-  const { data: block } = useBlockNumber({ watch: true });
   const reads = useReadContracts({
     contracts: [
       { address: auctionHouse, abi: auctionHouseAbi, functionName: "authorizationOf", args: [account] },
@@ -272,7 +271,6 @@ function ChatLinkCard({ account }: { account: Address }) {
     ],
     query: { enabled: Boolean(auctionHouse), refetchInterval: 1000 },
   });
-  void block;
   const relayer = useQuery({ queryKey: ["relayerAddress"], queryFn: ({ signal }) => fetchRelayerAddress(signal), enabled: config.services.includes("relayer"), retry: 5 });
   const auth = reads.data?.[0]?.status === "success" ? reads.data[0].result : undefined;
   const nonce = reads.data?.[1]?.status === "success" ? reads.data[1].result : undefined;

@@ -15,7 +15,7 @@ import { useAuctionHouse, useCampaigns, useLots, useWallet } from "../hooks/data
 import { useNow } from "../hooks/useNow.ts";
 import { useTx } from "../hooks/useTx.ts";
 import { parseEthInput } from "../lib/bid.ts";
-import { type AppConfig, type ServiceName, serviceUrl } from "../lib/config.ts";
+import { type ServiceName, serviceUrl } from "../lib/config.ts";
 import { auctionHouseAbi, collectionAbi, erc721Abi, type RoleName } from "../lib/contracts.ts";
 import { formatEth } from "../lib/format.ts";
 import { statusAt } from "../lib/types.ts";
@@ -479,7 +479,7 @@ function StatusBoard() {
             <li key={h.service} className={h.ok ? "ok" : health.data ? "down" : "unknown"}>
               <div className="status-head">
                 <span className="status-dot" aria-hidden="true" />
-                <strong>{labelOf(h.service, config)}</strong>
+                <strong>{labelOf(h.service)}</strong>
                 <span className="muted small">{health.data ? (h.ok ? `${Math.round(h.ms)} ms` : "down") : "checking…"}</span>
               </div>
               {h.service === "indexer" && lag !== undefined ? <p className="small">Lag: {lag} block{lag === 1 ? "" : "s"}</p> : null}
@@ -512,7 +512,7 @@ function StatusBoard() {
   );
 }
 
-function labelOf(service: ServiceName, _config: AppConfig): string {
+function labelOf(service: ServiceName): string {
   return { rpc: "Chain", indexer: "Indexer", relayer: "Relayer", broadcaster: "Broadcaster", agent: "Agent (host)", hls: "Stream" }[service];
 }
 

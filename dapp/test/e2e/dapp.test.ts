@@ -18,9 +18,9 @@ import { injectWallet, type TestWallet } from "./wallet.ts";
 
 const shots = join(import.meta.dirname, "../../test-results/e2e");
 mkdirSync(shots, { recursive: true });
-const T = 45_000; // generous: 2 shared cores, often busy with other suites
+const T = 60_000; // generous: 2 shared cores, often busy with other suites
 
-describe("dApp in a real browser against the real stack", { timeout: 15 * 60_000 }, () => {
+describe("dApp in a real browser against the real stack", { timeout: 25 * 60_000 }, () => {
   let stack: E2eStack;
   let browser: Browser;
   let url: string;

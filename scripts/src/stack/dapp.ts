@@ -39,16 +39,18 @@ export const service: StackService = {
     const cwd = join(ctx.root, "dapp");
     const vite = join(ctx.root, "node_modules/.bin/vite");
     const env = dappEnv(ctx);
+    // Each stack builds into its own data dir, so two stacks (or a test and a benchmark) never share files.
+    const outDir = join(ctx.dataDir, "dapp-dist");
     if (mode === "preview") {
       ctx.progress("building the dApp (vite build) …");
-      const build = await startProcess({ name: "dapp build", command: vite, args: ["build", "--logLevel", "warn"], cwd, env, echo: ctx.echo("dapp") });
+      const build = await startProcess({ name: "dapp build", command: vite, args: ["build", "--logLevel", "warn", "--outDir", outDir, "--emptyOutDir"], cwd, env, echo: ctx.echo("dapp") });
       const code = await build.exited;
       if (code !== 0) throw new Error(`vite build failed (exit ${code}):\n${build.output().slice(-2000)}`);
     }
     const server = await startProcess({
       name: "dapp",
       command: vite,
-      args: mode === "preview" ? ["preview"] : [],
+      args: mode === "preview" ? ["preview", "--outDir", outDir] : [],
       cwd,
       env,
       echo: ctx.echo("dapp"),
