@@ -95,6 +95,38 @@ describe("the whole show", { timeout: 20 * 60_000 }, () => {
     return ((await res.json()) as { events: never[] }).events;
   }
 
+  /** A lot made for this test, so its timing is ours: the demo lot steps aside (cancel before any bid). */
+  async function createTestLot(durationSeconds: number) {
+    const client = pub();
+    const wallet = admin();
+    const demo = (await client.readContract({ address: house, abi: auctionHouseAbi, functionName: "lot", args: [1n] })) as { tokenId: bigint };
+    tokenId = demo.tokenId;
+    await client.waitForTransactionReceipt({ hash: await wallet.writeContract({ address: house, abi: auctionHouseAbi, functionName: "cancelLot", args: [1n] }) });
+    const created = await client.waitForTransactionReceipt({
+      hash: await wallet.writeContract({
+        address: house,
+        abi: auctionHouseAbi,
+        functionName: "createLot",
+        args: [
+          {
+            campaignId: 1n,
+            nft: collection,
+            tokenId,
+            seller: localAccount(localRoles.seller).address,
+            reserve: parseEther("0.05"),
+            startTime: 0,
+            duration: durationSeconds,
+            minIncrementBps: 500,
+            minIncrementFloor: parseEther("0.001"),
+            timeBuffer: 30,
+          },
+        ],
+      }),
+    });
+    const [event] = parseEventLogs({ abi: auctionHouseAbi, logs: created.logs, eventName: "LotCreated" });
+    lotId = (event.args as { lotId: bigint }).lotId;
+  }
+
   before(async () => {
     process.env.DEMO_LOTS = "1";
     process.env.DEMO_LOT_SECONDS = "3600";
@@ -120,35 +152,6 @@ describe("the whole show", { timeout: 20 * 60_000 }, () => {
     await redis.subscribe(HOST_LINES_CHANNEL);
     redis.on("message", (_channel, message) => hostLines.push(JSON.parse(message) as HostLine));
 
-    // A lot made for this test, so its timing is ours: the demo lot steps aside (cancel before any bid).
-    const client = pub();
-    const wallet = admin();
-    const demo = (await client.readContract({ address: house, abi: auctionHouseAbi, functionName: "lot", args: [1n] })) as { tokenId: bigint };
-    tokenId = demo.tokenId;
-    await client.waitForTransactionReceipt({ hash: await wallet.writeContract({ address: house, abi: auctionHouseAbi, functionName: "cancelLot", args: [1n] }) });
-    const created = await client.waitForTransactionReceipt({
-      hash: await wallet.writeContract({
-        address: house,
-        abi: auctionHouseAbi,
-        functionName: "createLot",
-        args: [
-          {
-            campaignId: 1n,
-            nft: collection,
-            tokenId,
-            seller: localAccount(localRoles.seller).address,
-            reserve: parseEther("0.05"),
-            startTime: 0,
-            duration: 150,
-            minIncrementBps: 500,
-            minIncrementFloor: parseEther("0.001"),
-            timeBuffer: 30,
-          },
-        ],
-      }),
-    });
-    const [event] = parseEventLogs({ abi: auctionHouseAbi, logs: created.logs, eventName: "LotCreated" });
-    lotId = (event.args as { lotId: bigint }).lotId;
     markers = readMarkers(urls.rtmpUrl);
     browser = await launchChromium();
   });
@@ -207,6 +210,8 @@ describe("the whole show", { timeout: 20 * 60_000 }, () => {
   });
 
   it("a chat !bid is placed on chain, indexed, shown on the stream and in the dApp", async () => {
+    // Created now, after the slow set-up: 5 minutes leaves room for every hop even on a busy machine.
+    await createTestLot(300);
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${stack.ctx.urls.dappUrl}/lot/${lotId}`);
     const chatSentAt = Date.now();

@@ -51,12 +51,13 @@ export async function rpc<T = unknown>(url: string, method: string, params: unkn
 export type RedisServer = Managed & { port: number; url: string; restart: () => Promise<RedisServer> };
 
 /** Starts Debian's `redis-server` without persistence on 127.0.0.1. */
-export async function startRedis(options: { port?: number; echo?: (line: string) => void } = {}): Promise<RedisServer> {
+export async function startRedis(options: { port?: number; echo?: (line: string) => void; /** Append-only file in this folder, so queued work survives a restart. */ persistDir?: string } = {}): Promise<RedisServer> {
   const port = options.port ?? (await freePort());
+  const persistence = options.persistDir ? ["--appendonly", "yes", "--appendfsync", "everysec", "--dir", options.persistDir] : ["--appendonly", "no"];
   const server = await startProcess({
     name: "redis-server",
     command: "redis-server",
-    args: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "no"],
+    args: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", ...persistence, "--protected-mode", "no"],
     readyWhen: /Ready to accept connections/,
     timeoutMs: 10_000,
     echo: options.echo,

@@ -1,4 +1,6 @@
 /** Redis for work in flight (chat bid queue, rate limits, link codes, pub/sub), as a child process. */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { startRedis } from "@sothebais/common/testing";
 import type { StackService } from "./types.ts";
 
@@ -10,7 +12,10 @@ export const service: StackService = {
       ctx.progress(`using external Redis at ${process.env.REDIS_URL.replace(/\/\/[^@]*@/, "//***@")}`);
       return;
     }
-    const redis = await startRedis({ port: ctx.ports.redis, echo: ctx.echo("redis") });
+    // Append-only, like production: the relayer's exactly-once records must survive a Redis restart.
+    const persistDir = join(ctx.dataDir, "redis");
+    mkdirSync(persistDir, { recursive: true });
+    const redis = await startRedis({ port: ctx.ports.redis, echo: ctx.echo("redis"), persistDir });
     ctx.urls.redisUrl = redis.url;
     ctx.onStop("redis", () => redis.stop());
   },
