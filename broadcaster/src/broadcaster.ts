@@ -53,12 +53,20 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
   };
 
   const renderer = createRenderer();
+  const artworkLogged = new Set<string>();
   const ctx = renderer.canvas.getContext("2d");
   const artwork = createArtworkLoader({
     ipfsGateway: config.IPFS_GATEWAY,
     timeoutMs: config.ARTWORK_TIMEOUT_MS,
     maxBytes: config.ARTWORK_MAX_BYTES,
-    onError: (uri, error) => log.warn("artwork failed; showing the placeholder", { uri: uri.slice(0, 120), error }),
+    // Failed artwork is retried every minute; say so once per URI and reason, not at every retry.
+    onError: (uri, error) => {
+      const key = `${uri}|${error}`;
+      if (artworkLogged.has(key)) return;
+      if (artworkLogged.size > 1000) artworkLogged.clear();
+      artworkLogged.add(key);
+      log.warn("artwork failed; showing the placeholder", { uri: uri.slice(0, 120), error });
+    },
   });
   const speech = createSpeech({
     tts: createTts({ engine: config.TTS_ENGINE, voice: config.TTS_VOICE, wordsPerMinute: config.TTS_WPM, command: config.TTS_COMMAND }),
