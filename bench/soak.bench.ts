@@ -72,6 +72,11 @@ const stopAll = async () => {
   stopped = true;
   await stack.stop();
 };
+// A crash of the soak itself must not leave the stack running (its parts are detached process groups).
+process.on("uncaughtException", (error) => {
+  console.error(`[soak] crashed: ${error.stack ?? error.message}`);
+  void stopAll().finally(() => process.exit(1));
+});
 process.once("SIGINT", () => void stopAll().then(() => process.exit(130)));
 process.once("SIGTERM", () => void stopAll().then(() => process.exit(143)));
 

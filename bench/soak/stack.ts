@@ -120,12 +120,17 @@ export async function startSoakStack(options: { dataDir: string; progress: (line
     });
     ctx.urls.redisUrl = `redis://127.0.0.1:${ctx.ports.redis}`;
     track("redis", "redis-server", async () => true);
+    // redis-server rewrites its process title ("redis-server 127.0.0.1:port"): restart it from what we ran.
+    (services.get("redis") as SoakService).snap.argv = redis.child.spawnargs;
 
     await part("indexer");
     const indexerUrl = ctx.urls.indexerUrl;
     track("indexer", "indexer/service/main.ts", () => indexerCaughtUp(indexerUrl, nodeRpcUrl));
     await part("rtmp");
     track("rtmp", "nginx", async () => true);
+    // nginx may retitle its master process too: the command line is the one the rtmp part runs.
+    const rtmpDir = join(options.dataDir, "rtmp");
+    (services.get("rtmp") as SoakService).snap.argv = ["nginx", "-p", rtmpDir, "-c", join(rtmpDir, "nginx.conf"), "-e", join(rtmpDir, "error.log")];
     await part("chat");
     track("chat", "chat-server/main.ts", () => ok(`http://127.0.0.1:${ctx.ports.chat}/health`));
     await part("relayer");
