@@ -20,6 +20,14 @@ let bc: BroadcasterProcess;
 let reader: MarkerReader;
 const LONG = { timeoutMs: 120_000, intervalMs: 100 };
 
+/**
+ * Ponder's finality depth on chain 31337 is 30 blocks. One evm_mine at a time: `hardhat_mine 0x30` made
+ * EDR (chain type op) abort with "Extra data should have at least 1 byte for version" in these runs.
+ */
+async function mineBlocks(n: number): Promise<void> {
+  for (let k = 0; k < n; k++) await rpc(stack.rpcUrl, "evm_mine");
+}
+
 const artwork = `data:application/json;base64,${Buffer.from(
   JSON.stringify({
     name: "Evening Light",
@@ -73,13 +81,13 @@ describe("broadcaster end to end (chain -> indexer -> stream pixels)", () => {
     // (Relayer bids are the relayer's suite; the scene's chat-name labels are covered in view.test.ts.)
     const receipt = await stack.bid(5, lotId, parseEther("0.5"));
     await waitFor(() => reader.markers.find((m) => m.marker.blockNumber === Number(receipt.blockNumber) && m.marker.amountGwei === 500_000_000n), { ...LONG, what: "outbid on stream" });
-    await rpc(stack.rpcUrl, "hardhat_mine", ["0x30"]);
+    await mineBlocks(31);
     await waitFor(() => reader.markers.find((m) => m.marker.blockNumber === Number(receipt.blockNumber) && !(m.marker.flags & markerFlags.pending)), { ...LONG, what: "bid final" });
   });
 
   it("calls SOLD after the end only from a final block", async () => {
     await stack.increaseTime(700);
-    await rpc(stack.rpcUrl, "hardhat_mine", ["0x30"]);
+    await mineBlocks(31);
     const sold = await waitFor(() => reader.markers.find((m) => m.marker.lotId === Number(lotId) && m.marker.flags & markerFlags.sold), { ...LONG, what: "SOLD on stream" });
     assert.equal(sold.marker.amountGwei, 500_000_000n);
     assert.equal(sold.marker.flags & markerFlags.pending, 0);
