@@ -299,6 +299,12 @@ export function createHost(o: HostOptions): Host {
       timers.push(setTimeout(() => void hammer(lotId, endTime), Math.max(50, o.clock.wallAt(endTime) + o.hammerGraceMs - now())));
       return;
     }
+    // Only the indexed chain may close the lot: until a block at or past the end is indexed, a late bid
+    // (and its extension) can still be on its way through a lagging indexer.
+    if (!snap || snap.blockTimestamp < endTime) {
+      timers.push(setTimeout(() => void hammer(lotId, endTime), 250));
+      return;
+    }
     mem.closed.add(lotId);
     handle({ type: "closed", lotId, lot: f.lot, winner: f.lot.leader, amount: f.lot.amount, cancelled: false });
   }
