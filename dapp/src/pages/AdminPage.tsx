@@ -411,13 +411,13 @@ async function checkHealth(service: ServiceName): Promise<Health> {
         method: "POST",
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }),
-        signal: AbortSignal.timeout(4000),
+        signal: AbortSignal.timeout(8000),
       });
       const body = (await res.json()) as { result?: string };
       return { service, ok: Boolean(body.result), ms: performance.now() - t0, body: { block: body.result ? Number(body.result) : null } };
     }
     if (service === "hls") return { service, ok: true, ms: 0, body: null };
-    const res = await fetch(serviceUrl(service, "/health"), { signal: AbortSignal.timeout(4000) });
+    const res = await fetch(serviceUrl(service, "/health"), { signal: AbortSignal.timeout(8000) });
     const body = (await res.json().catch(() => null)) as Record<string, unknown> | null;
     return { service, ok: res.ok, ms: performance.now() - t0, body };
   } catch (error) {

@@ -32,7 +32,7 @@ export async function startE2eStack(options: { relayer?: boolean } = {}): Promis
   const stack = await startStack({
     ports,
     dataDir,
-    parts: own ? ["chain", "redis", "indexer"] : ["chain", "redis", "indexer", "chat", "relayer"],
+    parts: own || !withRelayer ? ["chain", "redis", "indexer"] : ["chain", "redis", "indexer", "chat", "relayer"],
     echo: (name) => (line) => verbose && console.log(`[${name}] ${line}`),
     progress: (m) => verbose && console.log(`  ${m}`),
   });
