@@ -258,6 +258,7 @@ describe("dApp in a real browser against the real stack", { timeout: 25 * 60_000
     const { page, wallet } = pages.alice;
     const before = await escrowOf(wallet.address);
     assert.ok(before > 0n);
+    await nav(page, "Account");
     await page.getByRole("button", { name: "Withdraw all" }).click();
     await page.getByText("Withdraw confirmed.").waitFor();
     await waitFor(async () => (await text(page, "escrow-balance")) === "0 ETH", { timeoutMs: T, what: "escrow 0 on the page" });
