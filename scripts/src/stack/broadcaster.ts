@@ -33,11 +33,16 @@ export const service: StackService = {
     });
     ctx.onStop("broadcaster", () => child.stop(10_000));
     ctx.progress("broadcaster started; waiting for the ingest to accept the stream");
-    await waitFor(async () => ((await (await fetch(`${url}/health`)).json()) as { ingestConnected: boolean }).ingestConnected, {
+    // Streaming is not worth failing the whole stack for: on a busy machine ffmpeg can take a while.
+    const connected = await waitFor(async () => ((await (await fetch(`${url}/health`)).json()) as { ingestConnected: boolean }).ingestConnected, {
       timeoutMs: 60_000,
       intervalMs: 500,
       what: "broadcaster streaming to the RTMP server",
-    });
+    }).then(
+      () => true,
+      () => false,
+    );
+    if (!connected) ctx.progress(`broadcaster not streaming yet; it keeps retrying (see ${url}/health)`);
     ctx.urls.broadcasterUrl = url;
     ctx.urls.previewUrl = `${url}/preview.png`;
   },
