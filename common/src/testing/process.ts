@@ -43,6 +43,17 @@ export type StartOptions = {
   echo?: (line: string) => void;
 };
 
+/** Process groups still running: killed when this process exits, however it exits (a test runner that
+ * force-exits, an uncaught error), so no node, Redis or nginx outlives the test that started it. */
+const running = new Set<number>();
+process.once("exit", () => {
+  for (const pid of running) {
+    try {
+      process.kill(-pid, "SIGKILL");
+    } catch {}
+  }
+});
+
 export async function startProcess(options: StartOptions): Promise<Managed> {
   const child = spawn(options.command, options.args, {
     cwd: options.cwd,
@@ -51,7 +62,13 @@ export async function startProcess(options: StartOptions): Promise<Managed> {
     detached: true,
   });
   let output = "";
-  const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+  if (child.pid) running.add(child.pid);
+  const exited = new Promise<number | null>((resolve) =>
+    child.once("exit", (code) => {
+      if (child.pid) running.delete(child.pid);
+      resolve(code);
+    }),
+  );
   const ready = options.readyWhen;
   const matches = () => (ready instanceof RegExp ? ready.test(output) : ready ? ready(output) : true);
   let pending = "";
