@@ -14,7 +14,7 @@
  * SOAK_LOT_SECONDS (60), SOAK_FAULTS (comma list, default all: relayer,redis,rpc,rtmp,indexer,indexer-lag,
  * agent,broadcaster; "none" for a plain soak), SOAK_VERBOSE=1 to echo every service's output.
  */
-import { appendFileSync, mkdirSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Redis } from "ioredis";
 import { type Address, formatEther, parseEther } from "viem";
@@ -278,9 +278,21 @@ async function soak() {
         await waitHealthy(["relayer", "indexer"]);
         result.note = "RPC proxy moved no bytes for 20 s (recovery counted from the end of the stall)";
       } else if (name === "rtmp") {
+        // The broadcaster notices a dead ingest only when its next write fails: recovered = its encoder
+        // restarted, it is connected, and nginx wrote a new HLS segment after the restart.
+        const url = `http://127.0.0.1:${ctx.ports.broadcaster}`;
+        const before = ((await broadcasterHealth(url)) as { encoder?: { restarts?: number } } | undefined)?.encoder?.restarts ?? 0;
         await restart(svc("rtmp"));
-        await waitHealthy(["broadcaster"]);
-        result.note = "kill -9 of nginx-rtmp, restarted at once; recovery = broadcaster connected again at >= 30 fps";
+        const hls = join(ctx.dataDir, "rtmp", "hls");
+        await waitFor(
+          async () => {
+            const h = (await broadcasterHealth(url)) as ({ encoder?: { restarts?: number } } & { ingestConnected: boolean }) | undefined;
+            const fresh = readdirSync(hls).some((f) => f.endsWith(".ts") && statSync(join(hls, f)).mtimeMs > result.at);
+            return !!h && h.ingestConnected && (h.encoder?.restarts ?? 0) > before && fresh;
+          },
+          { timeoutMs: 300_000, intervalMs: 500, what: "stream back on the restarted ingest" },
+        );
+        result.note = "kill -9 of nginx-rtmp, restarted at once; recovery = encoder reconnected and a new HLS segment written";
       } else if (name === "indexer-lag") {
         const pid = svc("indexer").pid;
         process.kill(-pid, "SIGSTOP");
