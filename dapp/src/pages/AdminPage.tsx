@@ -323,9 +323,12 @@ function CreateLotCard({ account }: { account: Address }) {
                 "Ask the seller to approve it first."
               )}
             </Notice>
-            <TxStatus state={approveTx.state} />
           </div>
         ) : null}
+        {/* Outside the notice: it disappears as soon as the approval lands. */}
+        <div className="span-2">
+          <TxStatus state={approveTx.state} />
+        </div>
         {problem ? <p className="field-error span-2" role="alert">{problem}</p> : null}
         <div className="span-2">
           <button type="submit" className="btn btn-primary" disabled={tx.busy}>

@@ -172,22 +172,11 @@ describe("dApp in a real browser against the real stack", { timeout: 25 * 60_000
   });
 
   let newLotId = 0n;
-  it("admin pauses auctions (bidding then says why it cannot), resumes, mints and creates a lot", async () => {
+  it("admin mints an artwork, approves the auction house and creates a lot", async () => {
     const admin = await open("admin", 0);
     await admin.page.goto(`${url}/admin`);
     await connect(admin.page, admin.wallet.address);
     await admin.page.getByTestId("admin-console").waitFor();
-
-    await admin.page.getByRole("button", { name: "Pause auctions" }).click();
-    await waitFor(async () => (await text(admin.page, "paused-state")) === "Paused", { timeoutMs: T, what: "paused shown" });
-    assert.equal(await publicClient.readContract({ address: house, abi: auctionHouseAbi, functionName: "paused" }), true);
-    await shot(admin.page, "09-admin-paused");
-    const { page } = pages.alice;
-    await nav(page, "Live");
-    await page.getByText("Auctions are paused right now. Withdrawals and settlement still work.").waitFor();
-    await shot(page, "10-bid-while-paused");
-    await admin.page.getByRole("button", { name: "Resume auctions" }).click();
-    await waitFor(async () => (await text(admin.page, "paused-state")) === "Running", { timeoutMs: T, what: "running shown" });
 
     const uri = `data:application/json,${encodeURIComponent(JSON.stringify({ name: "E2E Sunrise", description: "Minted by the end-to-end test.", image: "data:image/svg+xml," + encodeURIComponent('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="10" height="10" fill="#f4a261"/><circle cx="5" cy="6" r="3" fill="#e76f51"/></svg>') }))}`;
     await admin.page.getByLabel(/Mint a new artwork/).fill(uri);
@@ -264,6 +253,23 @@ describe("dApp in a real browser against the real stack", { timeout: 25 * 60_000
     await waitFor(async () => (await text(page, "escrow-balance")) === "0 ETH", { timeoutMs: T, what: "escrow 0 on the page" });
     assert.equal(await escrowOf(wallet.address), 0n);
     await shot(page, "15-withdrawn");
+  });
+
+  it("admin pauses auctions, bidding then says why it cannot, and resumes", async () => {
+    const admin = pages.admin;
+    await admin.page.goto(`${url}/admin`);
+    await admin.page.getByTestId("admin-console").waitFor();
+    await admin.page.getByRole("button", { name: "Pause auctions" }).click();
+    await waitFor(async () => (await text(admin.page, "paused-state")) === "Paused", { timeoutMs: T, what: "paused shown" });
+    assert.equal(await publicClient.readContract({ address: house, abi: auctionHouseAbi, functionName: "paused" }), true);
+    await shot(admin.page, "09-admin-paused");
+    const { page } = pages.alice;
+    await nav(page, "Live");
+    await page.getByText("Auctions are paused right now. Withdrawals and settlement still work.").waitFor();
+    await shot(page, "10-bid-while-paused");
+    await admin.page.getByRole("button", { name: "Resume auctions" }).click();
+    await waitFor(async () => (await text(admin.page, "paused-state")) === "Running", { timeoutMs: T, what: "running shown" });
+
   });
 
   it("works at phone width", async () => {
