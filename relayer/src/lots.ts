@@ -48,7 +48,8 @@ export function createLotSource(reads: ChainReads, options: { indexerUrl?: strin
       try {
         const v = await fromIndexer();
         indexerFailures = 0;
-        return v;
+        // A stalled indexer answers "nothing live" with confidence (seen in the soak): the chain decides.
+        return v ?? (await fromChain());
       } catch {
         indexerFailures++;
       }
