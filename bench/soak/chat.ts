@@ -7,7 +7,7 @@
 import { type Address, createPublicClient, createWalletClient, http } from "viem";
 import { hardhat } from "viem/chains";
 import { auctionHouseAbi } from "@sothebais/common/abis";
-import { localAccount } from "@sothebais/common/testing";
+import { chatAuthorizationDomain, chatAuthorizationTypes, localAccount } from "@sothebais/common/testing";
 import type { ChatUser } from "../../scripts/src/audience/chat-bidders.ts";
 
 export type SentLine = { id: string; userId: string; text: string; sentAt: number };
@@ -44,17 +44,8 @@ export async function linkViewer(options: LinkOptions, user: ChatUser, index: nu
     nonce,
   };
   const signature = await wallet.signTypedData({
-    domain: { name: "SothebAIs AuctionHouse", version: "1", chainId: hardhat.id, verifyingContract: options.auctionHouse },
-    types: {
-      ChatAuthorization: [
-        { name: "bidder", type: "address" },
-        { name: "relayer", type: "address" },
-        { name: "maxBid", type: "uint256" },
-        { name: "totalCap", type: "uint256" },
-        { name: "expiry", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-      ],
-    },
+    domain: chatAuthorizationDomain(hardhat.id, options.auctionHouse),
+    types: chatAuthorizationTypes,
     primaryType: "ChatAuthorization",
     message: authorization,
   });

@@ -8,7 +8,7 @@ import { type Address, createPublicClient, createWalletClient, formatEther, http
 import { hardhat } from "viem/chains";
 import { auctionHouseAbi } from "@sothebais/common/abis";
 import { fetchLiveLot } from "@sothebais/common/live";
-import { localAccount } from "@sothebais/common/testing";
+import { chatAuthorizationDomain, chatAuthorizationTypes, localAccount } from "@sothebais/common/testing";
 
 export type ChatUser = { userId: string; displayName: string; account: number };
 
@@ -64,17 +64,8 @@ export async function linkChatUser(options: ChatBiddersOptions, user: ChatUser):
     nonce,
   };
   const signature = await wallet.signTypedData({
-    domain: { name: "SothebAIs AuctionHouse", version: "1", chainId: hardhat.id, verifyingContract: options.auctionHouse },
-    types: {
-      ChatAuthorization: [
-        { name: "bidder", type: "address" },
-        { name: "relayer", type: "address" },
-        { name: "maxBid", type: "uint256" },
-        { name: "totalCap", type: "uint256" },
-        { name: "expiry", type: "uint256" },
-        { name: "nonce", type: "uint256" },
-      ],
-    },
+    domain: chatAuthorizationDomain(hardhat.id, options.auctionHouse),
+    types: chatAuthorizationTypes,
     primaryType: "ChatAuthorization",
     message: authorization,
   });
