@@ -45,7 +45,8 @@ export async function startLlmServer(): Promise<LlmServer> {
       };
       self.requests.push(r);
       const out = await self.reply(r);
-      if (out.delayMs) await new Promise((resolve) => setTimeout(resolve, out.delayMs));
+      // A slow reply ends early when the client gives up, so no timer outlives the test.
+      if (out.delayMs) await new Promise((resolve) => { const timer = setTimeout(resolve, out.delayMs); res.once("close", () => { clearTimeout(timer); resolve(undefined); }); });
       if (res.destroyed) return;
       if (out.status && out.status !== 200) {
         res.writeHead(out.status, { "content-type": "application/json" }).end(JSON.stringify({ error: { message: "scripted failure" } }));

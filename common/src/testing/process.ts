@@ -4,6 +4,7 @@
  * and stop them (process group, SIGTERM then SIGKILL) so nothing is left running.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { stripVTControlCharacters } from "node:util";
 import { createServer } from "node:net";
 
 /** A free TCP port on 127.0.0.1, chosen by the kernel. */
@@ -73,7 +74,8 @@ export async function startProcess(options: StartOptions): Promise<Managed> {
   const matches = () => (ready instanceof RegExp ? ready.test(output) : ready ? ready(output) : true);
   let pending = "";
   const onData = (chunk: Buffer) => {
-    const text = chunk.toString();
+    // Tools colour their output when CI sets FORCE_COLOR or a TERM; readiness patterns match plain text.
+    const text = stripVTControlCharacters(chunk.toString());
     if (output.length < 1_000_000) output += text;
     if (options.echo) {
       pending += text;
