@@ -6,8 +6,8 @@
  */
 import { CHAT_LINES_CHANNEL, type ChatLine } from "@sothebais/common/channels";
 import type { Logger } from "@sothebais/common/log";
-import { type Address, parseAbiItem } from "viem";
-import { type ChainReads, chatIdHash, statusName } from "./chain.ts";
+import { type Address, getAbiItem } from "viem";
+import { type ChainReads, chatIdHash, houseAbi, statusName } from "./chain.ts";
 import type { LotSource } from "./lots.ts";
 import { parseCommand, syntax } from "./parse.ts";
 import { eth, type Outcome, type Reply, replyBody } from "./replies.ts";
@@ -82,9 +82,7 @@ export type IntakeOptions = {
 export type ProxyRecord = { userId: string; name: string; channel: string; bidder: Address; lotId: string; ceiling: string };
 
 const helpText = `commands: ${syntax.bid} · ${syntax.max} · ${syntax.link} · !unlink · !balance · !mybids · !lot · !help`;
-const bidPlacedEvent = parseAbiItem(
-  "event BidPlaced(uint256 indexed lotId, address indexed bidder, uint256 amount, uint256 escrowUsed, uint40 endTime, bool viaRelayer, bytes32 chatIdHash)",
-);
+const bidPlacedEvent = getAbiItem({ abi: houseAbi, name: "BidPlaced" });
 
 export function createIntake(o: IntakeOptions) {
   const { redis } = o;
@@ -196,7 +194,7 @@ export function createIntake(o: IntakeOptions) {
       }
       case "unlink": {
         if (!bidder) return answer(msg, { kind: "not_linked" });
-        await redis.multi().hdel(keys.users, idHash).hset(keys.unlinked, idHash, "1").hdel(keys.proxies, msg.userId).exec();
+        await redis.multi().hdel(keys.users, idHash).hset(keys.unlinked, idHash, "1").hdel(keys.proxies, msg.userId).hdel(keys.chatBidders, bidder.toLowerCase()).exec();
         return answer(msg, { kind: "unlinked" });
       }
       case "balance":

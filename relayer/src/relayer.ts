@@ -12,7 +12,8 @@ import { serve } from "@hono/node-server";
 import type { Server } from "node:http";
 import type { Address } from "viem";
 import { createApp } from "./app.ts";
-import { createReads, createChain } from "./chain.ts";
+import { createReads, createChain, houseAbi } from "./chain.ts";
+import { rememberChatBidder, watchOutbids } from "./outbids.ts";
 import { createChat } from "./chat.ts";
 import type { Config } from "./config.ts";
 import { createIntake, type ChatMessage, type Job } from "./intake.ts";
@@ -21,7 +22,7 @@ import { createLotSource } from "./lots.ts";
 import { createOutbox } from "./outbox.ts";
 import type { Outcome, Reply } from "./replies.ts";
 import { createSender } from "./sender.ts";
-import { createStore, keys, recordTtl } from "./store.ts";
+import { createStore, keys } from "./store.ts";
 import { createWorker } from "./worker.ts";
 
 export type RelayerHooks = {
@@ -152,10 +153,9 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
     onMessage: handle,
     onBan: (userId, duration) => void redis.set(keys.banned(userId), "1", "EX", duration && duration > 0 ? duration : 30 * 24 * 3600).catch(() => {}),
     onDelete: (msgId) => void redis.set(keys.deleted(msgId), "1", "EX", 24 * 3600).catch(() => {}),
-    onBotLine: (channel, text) => {
+    onBotLine: (_channel, text) => {
       const line: ChatLine = { id: `bot:${Date.now()}:${Math.random().toString(36).slice(2)}`, userId: "", displayName: config.TWITCH_USERNAME, text, sentAt: Date.now(), isMod: false, fromBot: true };
       void redis.publish(CHAT_LINES_CHANNEL, JSON.stringify(line)).catch(() => {});
-      void channel;
     },
   });
 
@@ -228,30 +228,36 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
     },
   });
 
+  const outbids = watchOutbids({ client, house: reads.house, redis, defaultChannel: config.TWITCH_CHANNELS[0], chainId: config.CHAIN_ID, pollMs: Math.max(config.POLL_MS, 250), log });
+
   await rebuildLinks();
   sender.start();
   await worker.start();
   outbox.start();
+  outbids.start();
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s as Server)) as Server;
   });
   await chat.connect().catch((error) => log.warn("chat connect failed, retrying", { error: String(error) }));
 
-  /** The chat-id -> bidder map is a cache of the chain: rebuild it from the registration events. */
+  /** The chat-id <-> bidder maps are a cache of the chain: rebuild them from the registration events. */
   async function rebuildLinks() {
-    if ((await redis.hlen(keys.users)) > 0) return;
+    if ((await redis.hlen(keys.users)) > 0 && (await redis.hlen(keys.chatBidders)) > 0) return;
     try {
-      const logs = await client.getLogs({
+      const logs = await client.getContractEvents({
         address: reads.house,
-        event: { type: "event", name: "ChatAuthorizationRegistered", inputs: [
-          { name: "bidder", type: "address", indexed: true }, { name: "relayer", type: "address", indexed: true }, { name: "chatIdHash", type: "bytes32", indexed: true },
-          { name: "maxBid", type: "uint256", indexed: false }, { name: "totalCap", type: "uint256", indexed: false }, { name: "expiry", type: "uint256", indexed: false }, { name: "nonce", type: "uint256", indexed: false },
-        ] },
+        abi: houseAbi,
+        eventName: "ChatAuthorizationRegistered",
         args: { relayer: sender.address },
         fromBlock: BigInt(deployment.deployBlock),
+        strict: true,
       });
       const unlinked = await redis.hgetall(keys.unlinked);
-      for (const l of logs) if (!unlinked[l.args.chatIdHash as string]) await redis.hset(keys.users, l.args.chatIdHash as string, l.args.bidder as string);
+      for (const { args } of logs) {
+        if (unlinked[args.chatIdHash]) continue;
+        await redis.hset(keys.users, args.chatIdHash, args.bidder);
+        await rememberChatBidder(redis, args.bidder, { chatIdHash: args.chatIdHash });
+      }
       log.info("links rebuilt from chain", { links: logs.length });
     } catch (error) {
       log.warn("could not rebuild links from chain", { error: String((error as Error).message) });
@@ -259,7 +265,6 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
   }
 
   log.info("relayer ready", { port: config.PORT, relayer: sender.address, auctionHouse: reads.house, instance: config.RELAYER_INSTANCE });
-  void recordTtl;
 
   return {
     port: config.PORT,
@@ -274,6 +279,7 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
       stopping = true;
       worker.stop();
       outbox.stop();
+      outbids.stop();
       sender.stop();
       await chat.disconnect();
       await new Promise<void>((resolve) => server.close(() => resolve()));

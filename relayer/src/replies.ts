@@ -10,6 +10,7 @@ import { syntax } from "./parse.ts";
 
 export type Outcome =
   | { kind: "placed"; lotId: string; amount: string; txHash: string; proxy?: boolean }
+  /** `by`: "@name" for a chat bidder, a short address for a wallet. */
   | { kind: "outbid"; lotId: string; by: string; amount: string }
   | { kind: "too_low"; lotId: string; minimum: string }
   | { kind: "not_linked" }
@@ -56,7 +57,7 @@ export function replyBody(o: Outcome, chainId: number): string | undefined {
       return `${o.proxy ? "your !max bid" : "bid"} of ${eth(o.amount)} on lot #${o.lotId} placed ✔ ${link}`;
     }
     case "outbid":
-      return `outbid on lot #${o.lotId} by @${o.by} at ${eth(o.amount)}`;
+      return `outbid on lot #${o.lotId} by ${o.by} at ${eth(o.amount)}`;
     case "too_low":
       return `too low: the minimum next bid on lot #${o.lotId} is ${eth(o.minimum)} (!bid min)`;
     case "not_linked":

@@ -9,6 +9,7 @@
  *   after it stalls the account, and its job, if it ever resumes, allocates again;
  * - RPC failures are retried with backoff; a chat notice goes out once per outage.
  */
+import { isNetworkError } from "@sothebais/common/errors";
 import type { Logger } from "@sothebais/common/log";
 import { type Address, type Hash, type Hex, keccak256, type PublicClient, TransactionNotFoundError, TransactionReceiptNotFoundError, type TransactionReceipt } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
@@ -39,7 +40,6 @@ const walkName = (e: unknown, name: string) => {
   return false;
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const isNetwork = (e: unknown) => /fetch failed|ECONNREFUSED|ECONNRESET|socket|timed? ?out|HTTP request failed|network|502|503|504/i.test(String((e as Error)?.message ?? e));
 const isNonceTooHigh = (e: unknown) => /nonce too high/i.test(String((e as Error)?.message ?? e));
 const isKnown = (e: unknown) => /already known|known transaction|already imported|nonce too low|nonce has already been used|replacement transaction underpriced|AlreadyKnown/i.test(String((e as Error)?.message ?? e));
 
@@ -78,7 +78,7 @@ export function createSender(o: SenderOptions) {
         rpcOk();
         return v;
       } catch (error) {
-        if (!isNetwork(error) || stopped) throw error;
+        if (!isNetworkError(error) || stopped) throw error;
         rpcFail(error);
         await sleep(Math.min(100 * 2 ** attempt, 3000));
       }
@@ -203,7 +203,7 @@ export function createSender(o: SenderOptions) {
           await broadcast(raw);
         }
       } catch (error) {
-        if (!isNetwork(error)) o.log.warn("receipt check failed", { error: String((error as Error).message) });
+        if (!isNetworkError(error)) o.log.warn("receipt check failed", { error: String((error as Error).message) });
         else rpcFail(error);
       }
     }
@@ -238,7 +238,7 @@ export function createSender(o: SenderOptions) {
         }
         lastBlock = head > lastBlock ? head : lastBlock;
       } catch (error) {
-        if (isNetwork(error)) rpcFail(error);
+        if (isNetworkError(error)) rpcFail(error);
         else o.log.warn("block poll failed", { error });
       }
       await sleep(o.pollMs);
@@ -264,7 +264,7 @@ export function createSender(o: SenderOptions) {
         }
         await repairGap(latest);
       } catch (error) {
-        if (isNetwork(error)) rpcFail(error);
+        if (isNetworkError(error)) rpcFail(error);
         else o.log.warn("account watch failed", { error });
       }
       await sleep(1000);

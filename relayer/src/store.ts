@@ -26,6 +26,8 @@ export const keys = {
   linkGuesses: (userId: string) => `${prefix}link:guesses:${userId}`,
   users: `${prefix}users`,
   unlinked: `${prefix}unlinked`,
+  /** Hash: bidder address (lower case) -> ChatBidder JSON, for outbid notices. */
+  chatBidders: `${prefix}chat-bidders`,
   rateUser: (userId: string) => `${prefix}rate:user:${userId}`,
   rateGlobal: `${prefix}rate:global`,
   banned: (userId: string) => `${prefix}banned:${userId}`,

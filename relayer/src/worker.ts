@@ -9,12 +9,14 @@
  * taken over with XAUTOCLAIM. A job with a recorded signed tx is always resumed from that tx.
  */
 import { CHAT_NAMES_HASH } from "@sothebais/common/channels";
+import { isNetworkError } from "@sothebais/common/errors";
 import type { Logger } from "@sothebais/common/log";
 import { minimumNextBid } from "@sothebais/common/live";
 import { type Address, decodeErrorResult, encodeFunctionData, type Hex } from "viem";
 import { type ChainReads, chatIdHash, decodeRevert, houseAbi, LotStatus } from "./chain.ts";
 import { type BidJob, type Job, jobFields, jobFromFields, type LinkJob, type ProxyRecord } from "./intake.ts";
 import { type Outcome, type Reply, outcomeFromRevert, replyBody } from "./replies.ts";
+import type { ChatBidder } from "./outbids.ts";
 import type { Sender } from "./sender.ts";
 import { entries, ensureGroup, groups, keys, recordTtl, type Store } from "./store.ts";
 
@@ -35,7 +37,6 @@ export type WorkerOptions = {
 
 type Entry = { id: string; job: Job };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const isNetwork = (e: unknown) => /fetch failed|ECONNREFUSED|ECONNRESET|socket|timed? ?out|HTTP request failed|network/i.test(String((e as Error)?.message ?? e));
 
 export function createWorker(o: WorkerOptions) {
   const { redis } = o;
@@ -60,7 +61,7 @@ export function createWorker(o: WorkerOptions) {
       try {
         return await fn();
       } catch (error) {
-        if (!isNetwork(error) || stopped) throw error;
+        if (!isNetworkError(error) || stopped) throw error;
         await sleep(Math.min(100 * 2 ** attempt, 3000));
       }
     }
@@ -123,7 +124,7 @@ export function createWorker(o: WorkerOptions) {
       const placed = await runOneBid(top);
       if (placed) {
         const win = top.job as BidJob;
-        await Promise.all(sorted.map((e) => finish(e, { kind: "outbid", lotId: String(win.lotId), by: win.name, amount: String(win.amount) })));
+        await Promise.all(sorted.map((e) => finish(e, { kind: "outbid", lotId: String(win.lotId), by: `@${win.name}`, amount: String(win.amount) })));
         return;
       }
     }
@@ -159,7 +160,9 @@ export function createWorker(o: WorkerOptions) {
     const data = encodeFunctionData({ abi: houseAbi, functionName: "registerChatAuthorization", args: [auth, idHash, job.signature as Hex] });
     const result = await transact(job, data);
     if (!result.ok) return finish(entry, result.outcome);
-    await redis.multi().hset(keys.users, idHash, auth.bidder).hdel(keys.unlinked, idHash).hset(CHAT_NAMES_HASH, idHash, job.name).exec();
+    await redis.multi().hset(keys.users, idHash, auth.bidder).hdel(keys.unlinked, idHash).hset(CHAT_NAMES_HASH, idHash, job.name)
+      .hset(keys.chatBidders, auth.bidder.toLowerCase(), JSON.stringify({ chatIdHash: idHash, channel: job.channel } satisfies ChatBidder))
+      .exec();
     await finish(entry, { kind: "linked", bidder: auth.bidder });
   }
 
@@ -245,7 +248,7 @@ export function createWorker(o: WorkerOptions) {
       try {
         await evaluateProxies();
       } catch (error) {
-        if (!isNetwork(error)) o.log.warn("proxy evaluation failed", { error });
+        if (!isNetworkError(error)) o.log.warn("proxy evaluation failed", { error });
       }
       await sleep(300);
     }

@@ -6,7 +6,7 @@ import { auctionHouseAbi } from "@sothebais/common/abis";
 import { chatIdHash } from "../src/chain.ts";
 import type { Relayer } from "../src/relayer.ts";
 import { keys } from "../src/store.ts";
-import { type Harness, linkUser, outcomeOf, startHarness, startInProcess, waitOutcome, waitReply } from "./helpers.ts";
+import { type Harness, linkUser, outcomeOf, repliesTo, startHarness, startInProcess, waitOutcome, waitReply } from "./helpers.ts";
 
 describe("relayer commands (real node, Redis, tmi.js over the local chat)", () => {
   let h: Harness;
@@ -196,6 +196,19 @@ describe("relayer commands (real node, Redis, tmi.js over the local chat)", () =
     await waitReply(h.chat, names[loser % 2], /outbid on lot #\d+ by @(alice|bob) at/);
   });
 
+  it("tells a chat bidder once in chat when a wallet outbids them", async () => {
+    const lot = await h.stack.mintAndCreateLot({ reserve: parseEther("0.05"), duration: 1600 });
+    await waitForLiveLot(lot);
+    assert.equal((await waitOutcome(h.store, say("200", "alice", "!bid 0.1").id)).kind, "placed");
+    const wallet = h.stack.address(12);
+    await h.stack.bid(12, lot, parseEther("0.3"));
+    const notice = new RegExp(`@alice outbid on lot #${lot} by ${wallet.slice(0, 6)}…${wallet.slice(-4)} at 0\\.3 ETH`);
+    await waitReply(h.chat, "alice", notice);
+    // The watcher polls every 250 ms: several polls later there is still exactly one notice.
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(repliesTo(h.chat, "alice").filter((t) => notice.test(t)).length, 1);
+  });
+
   it("is paused with the contract", async () => {
     await h.stack.wallet(0).writeContract({ address: h.stack.auctionHouse, abi: auctionHouseAbi, functionName: "pause", args: [] }).then((hash) => h.stack.publicClient.waitForTransactionReceipt({ hash }));
     const m = say("200", "alice", "!bid min");
@@ -221,6 +234,7 @@ describe("relayer commands (real node, Redis, tmi.js over the local chat)", () =
       const l = await read();
       assert.equal(l.amount, (parseEther(amount) * 105n) / 100n, "bids the least needed to lead");
     }
+    assert.ok(!repliesTo(h.chat, "bob").some((t) => t.includes(`outbid on lot #${lot2}`)), "no outbid notice while the !max defends");
     // 0.945 standing; a rival at 1.0 needs 1.05 to beat: above the ceiling, the proxy stops.
     await h.stack.bid(11, lot2, parseEther("1"));
     await waitReply(h.chat, "bob", /your !max of 1 ETH on lot #\d+ was passed/);

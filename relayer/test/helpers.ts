@@ -3,6 +3,8 @@
  * relayer (in-process, or as a child process for kill -9). Chat lines go in through the chat server's
  * API; the relayer reads them over real tmi.js; replies are read back from the chat server.
  */
+import { CHAT_NAMES_HASH } from "@sothebais/common/channels";
+import { chatIdHash } from "../src/chain.ts";
 import { createLogger } from "@sothebais/common/log";
 import { freePort, localPrivateKey, type RedisServer, startProcess, startRedis, startTestStack, type TestStack, waitFor } from "@sothebais/common/testing";
 import { join } from "node:path";
@@ -213,6 +215,8 @@ export async function registerUsers(h: Harness, count: number, firstIndex = 20, 
   for (const u of users) {
     const signed = await again(() => h.stack.signChatAuthorization(u.index, { maxBid: caps.maxBid, totalCap: caps.totalCap, expiry }));
     await again(() => h.stack.registerAuthorization(signed, { chatId: `twitch:${u.userId}` }));
+    // What !link records besides the chain: the name to mention.
+    await h.store.hset(CHAT_NAMES_HASH, chatIdHash(u.userId), u.name);
   }
   return users;
 }

@@ -7,6 +7,7 @@ import { after, before, describe, it } from "node:test";
 import { waitFor } from "@sothebais/common/testing";
 import { formatEther, parseEther } from "viem";
 import type { Relayer } from "../src/relayer.ts";
+import type { Reply } from "../src/replies.ts";
 import { groups, keys } from "../src/store.ts";
 import { checkExactlyOnce, type Harness, registerUsers, startHarness, startInProcess } from "./helpers.ts";
 
@@ -60,7 +61,14 @@ describe("behavior: two instances on one channel", () => {
       const n = botText.split(p.txHash.slice(0, 10)).length - 1;
       assert.equal(n, 1, `reply for ${p.txHash} seen ${n} times`);
     }
-    // Every message was handled by exactly one instance: outbox entries == outcomes with a reply.
-    assert.equal(await h.store.xlen(keys.outbox), ids.length);
+    // Every message was handled by exactly one instance: one reply per message id; and each outbid
+    // notice (a bidder overtaken by a later bid, no message id) was claimed by one instance only.
+    const outbox = ((await h.store.xrange(keys.outbox, "-", "+")) as [string, string[]][]).map(([, f]) => JSON.parse(f[1]) as Reply);
+    const replies = outbox.filter((r) => r.msgId);
+    assert.equal(replies.length, ids.length);
+    assert.equal(new Set(replies.map((r) => r.msgId)).size, ids.length);
+    const notices = outbox.filter((r) => !r.msgId).map((r) => `${r.to} ${r.body}`);
+    assert.ok(notices.length > 0, "bidders overtaken by later bids were told");
+    assert.equal(new Set(notices).size, notices.length, `a notice was posted twice:\n${notices.join("\n")}`);
   });
 });

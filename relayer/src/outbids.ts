@@ -1,0 +1,108 @@
+/**
+ * @module outbids
+ * Tells chat bidders when their lead is taken, whoever took it: a wallet in the dApp or another chat
+ * bidder. Without it a chat bidder learns only by watching the stream, and loses lots they would have
+ * fought for (Whatnot and eBay both push "you were outbid").
+ *
+ * The chain is the source: every outbid emits BidRefunded (the outbid bidder) and BidPlaced (the new
+ * leader) in one transaction. A bidder is a chat bidder when a chat identity is linked to their address.
+ * A notice is claimed once in Redis per transaction, so several relayer instances never repeat it, and
+ * a bidder with a live `!max` on the lot hears nothing: their proxy answers for them.
+ */
+import { CHAT_NAMES_HASH } from "@sothebais/common/channels";
+import type { Logger } from "@sothebais/common/log";
+import { type Address, getAbiItem, type Hex, type PublicClient, zeroHash } from "viem";
+import { houseAbi } from "./chain.ts";
+import type { ProxyRecord } from "./intake.ts";
+import { type Reply, replyBody } from "./replies.ts";
+import { keys, type Store } from "./store.ts";
+
+export type OutbidNoticeOptions = {
+  client: PublicClient;
+  house: Address;
+  redis: Store;
+  /** Where to speak when the bidder's own channel is not known (links rebuilt from the chain). */
+  defaultChannel: string;
+  chainId: number;
+  pollMs: number;
+  log: Logger;
+  /** How long a notice may wait for a chat slot before it is stale. */
+  ttlMs?: number;
+};
+
+/** What the relayer remembers of a linked chat bidder, by wallet address. */
+export type ChatBidder = { chatIdHash: Hex; channel?: string };
+
+const events = [getAbiItem({ abi: houseAbi, name: "BidPlaced" }), getAbiItem({ abi: houseAbi, name: "BidRefunded" })];
+const short = (a: string) => `${a.slice(0, 6)}…${a.slice(-4)}`;
+const MAX_RANGE = 1000n;
+
+export function watchOutbids(o: OutbidNoticeOptions) {
+  let from: bigint | undefined;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  async function tick() {
+    const head = await o.client.getBlockNumber({ cacheTime: 0 });
+    // Start at the head: an outbid from before this process started is no longer news. A head below the
+    // cursor means a new chain (local node restarted): follow it.
+    if (from === undefined || head + 1n < from) from = head + 1n;
+    if (head < from) return;
+    const to = head - from >= MAX_RANGE ? from + MAX_RANGE - 1n : head;
+    const logs = await o.client.getLogs({ address: o.house, events, fromBlock: from, toBlock: to, strict: true });
+    const placed = new Map<Hex, { bidder: Address; amount: bigint; viaRelayer: boolean; chatIdHash: Hex }>();
+    for (const l of logs) if (l.eventName === "BidPlaced") placed.set(l.transactionHash, l.args);
+    for (const l of logs) {
+      if (l.eventName !== "BidRefunded") continue;
+      const next = placed.get(l.transactionHash);
+      if (!next || next.bidder.toLowerCase() === l.args.bidder.toLowerCase()) continue;
+      await notify(l.transactionHash, l.args.lotId, l.args.bidder, next);
+    }
+    from = to + 1n;
+  }
+
+  async function notify(txHash: Hex, lotId: bigint, outbid: Address, next: { bidder: Address; amount: bigint; viaRelayer: boolean; chatIdHash: Hex }) {
+    const json = await o.redis.hget(keys.chatBidders, outbid.toLowerCase());
+    if (!json) return;
+    const who = JSON.parse(json) as ChatBidder;
+    const [name, nextName] = await o.redis.hmget(CHAT_NAMES_HASH, who.chatIdHash, next.chatIdHash);
+    if (!name) return;
+    if (await hasProxyOn(outbid, lotId)) return;
+    if (!(await o.redis.set(keys.notice(`outbid:${txHash}`), "1", "EX", 3600, "NX"))) return;
+    const by = next.viaRelayer && next.chatIdHash !== zeroHash && nextName ? `@${nextName}` : short(next.bidder);
+    const body = replyBody({ kind: "outbid", lotId: String(lotId), by, amount: String(next.amount) }, o.chainId) as string;
+    const reply: Reply = { channel: who.channel ?? o.defaultChannel, to: name, body, expiresAt: Date.now() + (o.ttlMs ?? 60_000) };
+    await o.redis.xadd(keys.outbox, "*", "reply", JSON.stringify(reply));
+  }
+
+  async function hasProxyOn(bidder: Address, lotId: bigint) {
+    const all = await o.redis.hvals(keys.proxies);
+    return all.some((v) => {
+      const r = JSON.parse(v) as ProxyRecord;
+      return r.lotId === String(lotId) && r.bidder.toLowerCase() === bidder.toLowerCase();
+    });
+  }
+
+  async function loop() {
+    if (stopped) return;
+    try {
+      await tick();
+    } catch (error) {
+      o.log.debug("outbid watch", { error: String((error as Error).message ?? error) });
+    }
+    if (!stopped) timer = setTimeout(loop, o.pollMs);
+  }
+
+  return {
+    start: () => void loop(),
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Remembers `bidder` as the chat user `chatIdHash` (in `channel`, when known), for outbid notices. */
+export function rememberChatBidder(redis: Store, bidder: Address, who: ChatBidder) {
+  return redis.hset(keys.chatBidders, bidder.toLowerCase(), JSON.stringify(who));
+}
