@@ -5,7 +5,7 @@
  * it in-process to read its timings.
  */
 import type { ChatLine } from "@sothebais/common/channels";
-import type { LiveSnapshot } from "@sothebais/common/live";
+import type { LiveBid, LiveSnapshot } from "@sothebais/common/live";
 import type { Logger } from "@sothebais/common/log";
 import { createMetrics, type Metrics } from "@sothebais/common/metrics";
 import { createCanvas, ImageData } from "@napi-rs/canvas";
@@ -77,11 +77,15 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
   const chat: ChatRow[] = [];
   const firstSeen = new Map<string, number>();
   let changedAt: number | null = null;
+  /** A new highest bid waiting for the first frame that shows it, to be logged once with that frame. */
+  let newTop: LiveBid | null = null;
 
   const noteChange = (snap: LiveSnapshot, previous: LiveSnapshot | null) => {
     changedAt = performance.now();
     // New bids and extensions get a highlight; those already there at start do not.
     const at = previous ? Date.now() : 0;
+    const top = snap.bids[0];
+    if (previous && top && !firstSeen.has(`bid:${top.id}`)) newTop = top;
     for (const b of snap.bids) if (!firstSeen.has(`bid:${b.id}`)) firstSeen.set(`bid:${b.id}`, at);
     if (snap.lot?.extended) {
       const key = `ext:${snap.lot.lotId}:${snap.lot.extended}`;
@@ -172,6 +176,15 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
         const done = performance.now();
         mUpdate.observe((done - change) / 1000);
         push(timings.updateToFrame, done - change);
+        // The stream end of one bid's trail (relayer "bid placed" -> txHash -> here); the frame number
+        // is the one in the marker strip, so the line also points at the picture.
+        if (newTop) {
+          log.info("bid on stream", {
+            lotId: newTop.lotId, txHash: newTop.txHash, blockNumber: newTop.blockNumber, amount: newTop.amount,
+            viaRelayer: newTop.viaRelayer, frame: index, updateToFrameMs: Math.round(done - change),
+          });
+          newTop = null;
+        }
       }
       fpsWindow.push(Date.now());
       while (fpsWindow.length && fpsWindow[0] < Date.now() - 1000) fpsWindow.shift();

@@ -53,6 +53,7 @@ export function createWorker(o: WorkerOptions) {
     const first = await redis.finish(keys.outcome(job.msgId), keys.outbox, keys.bids, recordTtl, JSON.stringify(outcome), reply ? JSON.stringify(reply) : "", groups.senders, entry.id);
     if (first) o.onOutcome?.(job, outcome);
     if (job.type === "bid" && job.proxy && !["placed", "outbid", "too_low"].includes(outcome.kind)) await redis.hdel(keys.proxies, job.userId);
+    return Boolean(first);
   };
 
   /** Runs `fn` until the RPC answers (network errors retried with backoff); contract errors are returned. */
@@ -91,7 +92,7 @@ export function createWorker(o: WorkerOptions) {
   };
 
   /** Sends a job's tx (or resumes the one recorded) and reads the outcome from the receipt. */
-  const transact = async (job: Job, data: Hex): Promise<{ ok: true; hash: string } | { ok: false; outcome: Outcome }> => {
+  const transact = async (job: Job, data: Hex): Promise<{ ok: true; hash: string; blockNumber: bigint } | { ok: false; outcome: Outcome }> => {
     const state = await redis.hget(keys.tx(job.msgId), "state");
     if (state !== "signed") {
       const problem = await simulate(data);
@@ -99,7 +100,7 @@ export function createWorker(o: WorkerOptions) {
       if (o.isPaused()) return { ok: false, outcome: { kind: "relayer_paused" } };
     }
     const { hash, receipt } = await o.sender.send(job.msgId, { to: o.reads.house, data });
-    if (receipt.status === "success") return { ok: true, hash };
+    if (receipt.status === "success") return { ok: true, hash, blockNumber: receipt.blockNumber };
     const why = await simulate(data).catch(() => undefined);
     return { ok: false, outcome: why ?? { kind: "failed", reason: `reverted on chain (${hash})` } };
   };
@@ -144,7 +145,16 @@ export function createWorker(o: WorkerOptions) {
     }
     const result = await transact(job, bidData(job));
     if (result.ok) {
-      await finish(entry, { kind: "placed", lotId: String(job.lotId), amount: String(job.amount), txHash: result.hash, proxy: job.proxy || undefined });
+      const chatToMinedMs = Date.now() - job.at;
+      const first = await finish(entry, { kind: "placed", lotId: String(job.lotId), amount: String(job.amount), txHash: result.hash, proxy: job.proxy || undefined });
+      // One line per placed bid, joining the chat message id to its transaction: an operator greps the
+      // msgId here, then the txHash in the broadcaster's "bid on stream" line (docs/OPERATIONS.md).
+      if (first) {
+        o.log.info("bid placed", {
+          msgId: job.msgId, user: job.name, chatIdHash: chatIdHash(job.userId), lotId: job.lotId, amount: job.amount,
+          txHash: result.hash, blockNumber: result.blockNumber, chatToMinedMs, proxy: job.proxy || undefined,
+        });
+      }
       return true;
     }
     await finish(entry, result.outcome);
