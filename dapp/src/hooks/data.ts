@@ -35,13 +35,8 @@ function useLiveInvalidation(sql: string, params: unknown[], keys: unknown[][]) 
   const queryClient = useQueryClient();
   const key = JSON.stringify([sql, params]);
   useEffect(() => {
-    let first = true;
+    // Ponder's live route sends nothing on subscribe, only a message per change: each one invalidates.
     return subscribeSql(sql, params, () => {
-      // The first message is the current state, which the queries already fetched.
-      if (first) {
-        first = false;
-        return;
-      }
       for (const k of keys) void queryClient.invalidateQueries({ queryKey: k });
     });
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -66,11 +61,10 @@ export function useLot(lotId: bigint) {
   });
   const bids = useQuery({ queryKey: ["bids", lotId.toString()], queryFn: ({ signal }) => fetchBids(lotId, signal), refetchInterval: 15_000 });
   useEffect(() => {
-    let first = true;
+    // Every message is a change (nothing is sent on subscribe): the new bid list, and the lot moved too.
     return subscribeSql<SqlBidRow>(liveBidsSql, [lotId.toString()], (rows) => {
       queryClient.setQueryData(["bids", lotId.toString()], rows.map(bidFromSqlRow).sort(byChainPositionDesc));
-      if (first) first = false;
-      else void queryClient.invalidateQueries({ queryKey: ["lot", lotId.toString()] });
+      void queryClient.invalidateQueries({ queryKey: ["lot", lotId.toString()] });
     });
   }, [lotId, queryClient]);
   return { snapshot, bids };

@@ -186,25 +186,45 @@ export function lotFromSnapshot(s: LotSnapshot): { lot: Lot; bids: Bid[] } {
   return { lot: lotFromLive(s.lot), bids: s.bids.map(bidFromLive) };
 }
 
+const LIVE_RETRY_MS = 3000;
+
 /**
- * Subscribes to a Ponder SQL live query: `onRows` gets the rows now and after every change to the
- * tables the query reads. EventSource reconnects by itself when the indexer restarts.
+ * Subscribes to a Ponder SQL live query: `onRows` gets the rows after every change to the tables the
+ * query reads (Ponder sends nothing on subscribe). EventSource reconnects by itself after a dropped
+ * connection, but gives up for good on an error status (Ponder answers 503 while it starts, or when
+ * 1,000 live queries are open): then this opens a new one after a pause, so a page left open through an
+ * indexer restart keeps its live updates.
  */
 export function subscribeSql<Row>(sql: string, params: unknown[], onRows: (rows: Row[]) => void, onError?: (e: Event) => void): () => void {
   // superjson's envelope for plain JSON values (what @ponder/client sends).
   const url = `${base("/sql/live")}?sql=${encodeURIComponent(JSON.stringify({ json: { sql, params } }))}`;
-  const source = new EventSource(url);
-  source.onmessage = (event) => {
-    try {
-      const body = JSON.parse(event.data) as { rows: Row[] };
-      onRows(body.rows);
-    } catch (error) {
-      console.warn("live query message", error);
-    }
+  let source: EventSource | undefined;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let closed = false;
+  const open = () => {
+    source = new EventSource(url);
+    source.onmessage = (event) => {
+      try {
+        const body = JSON.parse(event.data) as { rows: Row[] };
+        onRows(body.rows);
+      } catch (error) {
+        console.warn("live query message", error);
+      }
+    };
+    source.onerror = (event) => {
+      onError?.(event);
+      if (closed || source?.readyState !== EventSource.CLOSED) return;
+      retry = setTimeout(open, LIVE_RETRY_MS);
+    };
   };
-  if (onError) source.onerror = onError;
-  return () => source.close();
+  open();
+  return () => {
+    closed = true;
+    clearTimeout(retry);
+    source?.close();
+  };
 }
+
 
 /** Live rows of `bid` for one lot, in the GraphQL row shape. */
 export const liveBidsSql =
