@@ -10,7 +10,9 @@ class FakeEventSource {
   readyState = FakeEventSource.CONNECTING;
   onmessage: ((e: MessageEvent) => void) | null = null;
   onerror: ((e: Event) => void) | null = null;
-  constructor(readonly url: string) {
+  readonly url: string;
+  constructor(url: string) {
+    this.url = url;
     FakeEventSource.opened.push(this);
   }
   close() {
