@@ -6,9 +6,12 @@
 import { fileURLToPath } from "node:url";
 import { resolve } from "node:path";
 import { parseEnv, env, type EnvSource } from "@sothebais/common/env";
+import { ConfigError } from "@sothebais/common/errors";
 import { type Deployment, loadDeployment } from "@sothebais/common/deployments";
 
 export type IndexerConfig = {
+  /** `start`: the one writer (indexes and serves). `serve`: an API replica over the writer's Postgres schema. */
+  mode: "start" | "serve";
   chainId: number;
   deployment: Deployment;
   rpcUrl: string;
@@ -39,6 +42,7 @@ export function readIndexerConfig(source: EnvSource = process.env): IndexerConfi
   const local = CHAIN_ID === 31337;
   const e = parseEnv(
     {
+      INDEXER_MODE: env.oneOf(["start", "serve"] as const, "start"),
       RPC_URL: env.url(defaultRpc[CHAIN_ID], ["http:", "https:"]),
       RPC_WS_URL: { ...env.url(undefined, ["ws:", "wss:"]), optional: true },
       PORT: env.port(42069),
@@ -55,9 +59,14 @@ export function readIndexerConfig(source: EnvSource = process.env): IndexerConfi
     },
     source,
   );
+  if (e.INDEXER_MODE === "serve" && !e.DATABASE_URL) {
+    // ponder serve reads the tables a writer keeps in Postgres; a PGlite directory belongs to one process.
+    throw new ConfigError(["DATABASE_URL: missing, expected the writer's Postgres URL (INDEXER_MODE=serve reads its tables)"]);
+  }
   // Local default: the node's WebSocket on the same port (Hardhat serves both), for the lowest latency.
   const rpcWsUrl = e.RPC_WS_URL ?? (local ? e.RPC_URL.replace(/^http/, "ws") : undefined);
   return {
+    mode: e.INDEXER_MODE,
     chainId: CHAIN_ID,
     deployment: loadDeployment(CHAIN_ID, source.DEPLOYMENTS_DIR ? resolve(source.DEPLOYMENTS_DIR) : undefined),
     rpcUrl: e.RPC_URL,

@@ -1,25 +1,28 @@
 /**
- * The indexer service: checks config, the chain and the cache, then runs `ponder start` for this
- * deployment's schema and stops it cleanly on SIGTERM.
+ * The indexer service. As the writer (`INDEXER_MODE=start`, the default) it checks config, the chain and
+ * the cache, then runs `ponder start` for this deployment's schema. As an API replica
+ * (`INDEXER_MODE=serve`) it waits for the writer's schema in Postgres and runs `ponder serve` over it:
+ * same routes, no RPC, no writes. Either way it stops the child cleanly on SIGTERM.
  *
  *   node indexer/service/main.ts        (npm start -w @sothebais/indexer)
  */
 import { fileURLToPath } from "node:url";
 import { spawn } from "node:child_process";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { repoRoot } from "@sothebais/common/deployments";
 import { AppError, FatalError } from "@sothebais/common/errors";
 import { createLogger } from "@sothebais/common/log";
 import { createShutdown } from "@sothebais/common/shutdown";
-import { readIndexerConfig } from "./config.ts";
+import { type IndexerConfig, readIndexerConfig } from "./config.ts";
 import { fetchGenesisHash, resetCacheIfGenesisChanged } from "./genesis.ts";
+import { waitForWriterSchema } from "./replica.ts";
 import { schemaName } from "./schema.ts";
 
 const indexerRoot = fileURLToPath(new URL("..", import.meta.url));
 const log = createLogger({ service: "indexer" });
 
-async function main() {
-  const config = readIndexerConfig();
+/** The writer owns the chain's cache: it checks the record's genesis and clears a stale cache. */
+async function prepareWriter(config: IndexerConfig) {
   const { deployment } = config;
   const genesis = await fetchGenesisHash(config.rpcUrl);
   if (genesis.toLowerCase() !== deployment.genesisHash.toLowerCase()) {
@@ -34,8 +37,24 @@ async function main() {
     genesis,
     log,
   );
+}
+
+/** A replica only reads: it waits for the writer's schema and never touches the cache. False if stopped first. */
+async function prepareReplica(config: IndexerConfig, schema: string, signal: AbortSignal): Promise<boolean> {
+  if (!config.databaseUrl) throw new FatalError("INDEXER_MODE=serve needs DATABASE_URL"); // readIndexerConfig already refuses it
+  return waitForWriterSchema(config.databaseUrl, schema, { log, signal });
+}
+
+async function main() {
+  const config = readIndexerConfig();
+  const { deployment, mode } = config;
+  // A replica must land on the writer's schema: both derive it from the same record and code.
   const schema = schemaName(deployment);
-  log.info("starting ponder", {
+  const shutdown = createShutdown({ log: (msg, fields) => log.info(msg, fields), timeoutMs: 15_000 });
+  if (mode === "start") await prepareWriter(config);
+  else if (!(await prepareReplica(config, schema, shutdown.signal))) return;
+  log.info(mode === "start" ? "starting ponder" : "starting ponder serve (API replica)", {
+    mode,
     chainId: config.chainId,
     auctionHouse: deployment.auctionHouse,
     fromBlock: deployment.deployBlock,
@@ -46,10 +65,9 @@ async function main() {
 
   const child = spawn(
     join(repoRoot, "node_modules/.bin/ponder"),
-    ["start", "--schema", schema, "--port", String(config.port), "--hostname", config.hostname, "--log-format", "json", "--log-level", config.logLevel],
+    [mode, "--schema", schema, "--port", String(config.port), "--hostname", config.hostname, "--log-format", "json", "--log-level", config.logLevel],
     { cwd: indexerRoot, stdio: "inherit", env: { ...process.env, DATABASE_SCHEMA: schema, CHAIN_ID: String(config.chainId) } },
   );
-  const shutdown = createShutdown({ log: (msg, fields) => log.info(msg, fields), timeoutMs: 15_000 });
   const exited = new Promise<number | null>((r) => child.once("exit", (code, signal) => r(code ?? (signal ? 128 : null))));
   shutdown.onShutdown("ponder", async () => {
     child.kill("SIGTERM");
