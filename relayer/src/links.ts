@@ -5,6 +5,7 @@
  * The user then types `!link CODE` in chat, which binds the chat user id and registers on chain.
  */
 import { randomInt } from "node:crypto";
+import { chatAuthorizationDomain, chatAuthorizationTypes } from "@sothebais/common/chat-auth";
 import { type Address, getAddress, type Hex, isAddress } from "viem";
 import type { ChainReads } from "./chain.ts";
 import { keys, type Store } from "./store.ts";
@@ -19,17 +20,6 @@ export type LinkResult = { ok: true; code: string; expiresAt: number } | { ok: f
 // No 0/O/1/I: codes are read off a screen and typed.
 const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
 export const newCode = (length = 8) => Array.from({ length }, () => alphabet[randomInt(alphabet.length)]).join("");
-
-export const chatAuthorizationTypes = {
-  ChatAuthorization: [
-    { name: "bidder", type: "address" },
-    { name: "relayer", type: "address" },
-    { name: "maxBid", type: "uint256" },
-    { name: "totalCap", type: "uint256" },
-    { name: "expiry", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-  ],
-} as const;
 
 const uint = (v: unknown) => (typeof v === "number" && Number.isSafeInteger(v) && v >= 0) || (typeof v === "string" && /^\d{1,78}$/.test(v));
 
@@ -46,7 +36,7 @@ export async function createLinkCode(
   if (auth.maxBid === 0n || auth.totalCap < auth.maxBid) return { ok: false, status: 400, error: "caps: maxBid must be > 0 and <= totalCap" };
   const now = BigInt(Math.floor(Date.now() / 1000));
   if (auth.expiry <= now + 60n) return { ok: false, status: 400, error: "expired or expiring within a minute" };
-  const domain = { name: "SothebAIs AuctionHouse", version: "1", chainId: ctx.chainId, verifyingContract: ctx.reads.house } as const;
+  const domain = chatAuthorizationDomain(ctx.chainId, ctx.reads.house);
   // verifyTypedData also accepts ERC-1271 smart wallets (it calls isValidSignature on contracts).
   const valid = await ctx.reads.client
     .verifyTypedData({ address: auth.bidder, domain, types: chatAuthorizationTypes, primaryType: "ChatAuthorization", message: auth, signature: req.signature as Hex })

@@ -37,6 +37,7 @@ import { type CollectionParams, deployContracts } from "../deploy.ts";
 import { type Address, type Deployment, saveDeployment } from "../deployments.ts";
 import { localAccount, localRoles } from "./accounts.ts";
 import { type HardhatNode, rpc, startHardhatNode } from "./services.ts";
+import { chatAuthorizationDomain, chatAuthorizationTypes } from "../chat-auth.ts";
 
 export type StartTestStackOptions = {
   /** Interval mining in ms; default automine (one block per transaction). */
@@ -134,21 +135,7 @@ export type TestStack = {
 /** keccak256 of a chat identity such as "twitch:12345", as the contract stores it. */
 export const hashChatId = (chatId: string): Hash => keccak256(toBytes(chatId));
 
-/** EIP-712 types of a ChatAuthorization (domain: "SothebAIs AuctionHouse", version "1"). */
-export const chatAuthorizationTypes = {
-  ChatAuthorization: [
-    { name: "bidder", type: "address" },
-    { name: "relayer", type: "address" },
-    { name: "maxBid", type: "uint256" },
-    { name: "totalCap", type: "uint256" },
-    { name: "expiry", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-  ],
-} as const;
-
-export function chatAuthorizationDomain(chainId: number, auctionHouse: Address) {
-  return { name: "SothebAIs AuctionHouse", version: "1", chainId, verifyingContract: auctionHouse } as const;
-}
+export { chatAuthorizationDomain, chatAuthorizationTypes };
 
 const defaultTokenURI = (n: number) =>
   `data:application/json;base64,${Buffer.from(JSON.stringify({ name: `Test artwork #${n}`, description: "fixture" })).toString("base64")}`;

@@ -27,25 +27,9 @@ export const roles = {
 export const HOUR = 3600n;
 export const DAY = 86_400n;
 
-export type ChatAuthorization = {
-  bidder: Address;
-  relayer: Address;
-  maxBid: bigint;
-  totalCap: bigint;
-  expiry: bigint;
-  nonce: bigint;
-};
+import { type ChatAuthorization, chatAuthorizationTypes } from "@sothebais/common/chat-auth";
 
-export const chatAuthorizationTypes = {
-  ChatAuthorization: [
-    { name: "bidder", type: "address" },
-    { name: "relayer", type: "address" },
-    { name: "maxBid", type: "uint256" },
-    { name: "totalCap", type: "uint256" },
-    { name: "expiry", type: "uint256" },
-    { name: "nonce", type: "uint256" },
-  ],
-} as const;
+export { type ChatAuthorization, chatAuthorizationTypes };
 
 export const chatId = (id: string) => keccak256(toBytes(id));
 
