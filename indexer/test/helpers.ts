@@ -65,6 +65,8 @@ export async function graphql<T = Record<string, unknown>>(url: string, query: s
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ query, variables }),
+    // A stuck server fails the caller's poll instead of hanging it.
+    signal: AbortSignal.timeout(10_000),
   });
   const body = (await res.json()) as { data?: T; errors?: { message: string }[] };
   return { status: res.status, ...body };

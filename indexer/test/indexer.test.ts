@@ -374,6 +374,29 @@ describe("live queries", () => {
   });
 });
 
+describe("GraphQL answer cache", () => {
+  it("behavior: an identical read is answered from memory at one checkpoint, and never outlives it", async () => {
+    const query = `{ lot(id: "${lots.live}") { amount bidCount } }`;
+    const ask = async () => {
+      const res = await fetch(`${indexer.url}/graphql`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query }) });
+      return { hit: res.headers.get("x-sothebais-cache") === "hit", body: (await res.json()) as { data: { lot: { amount: string; bidCount: number } } } };
+    };
+    // Some answer is a hit within a burst of identical reads (the head is re-read every 10 ms).
+    const burst = await Promise.all(Array.from({ length: 20 }, ask));
+    assert.ok(burst.some((a) => a.hit), "identical reads at one checkpoint are served from memory");
+    assert.equal(new Set(burst.map((a) => JSON.stringify(a.body))).size, 1);
+    const before = burst[0].body.data.lot;
+    const amount = BigInt(before.amount) + parseEther("0.05");
+    track(await stack.bid(8, lots.live, amount));
+    await waitFor(async () => (await ask()).body.data.lot.amount === amount.toString(), { timeoutMs: 30_000, what: "the new bid in the cached query's answer" });
+    assert.equal((await ask()).body.data.lot.bidCount, before.bidCount + 1);
+    // Errors are never cached: a bad query still gets its error, and a good one still works after it.
+    const bad = await graphql(indexer.url, `{ lot(id: "${lots.live}") { noSuchField } }`);
+    assert.match(bad.errors?.[0]?.message ?? "", /noSuchField/);
+    assert.equal((await graphql(indexer.url, `{ lot(id: "${lots.live}") { noSuchField } }`)).errors?.length, 1);
+  });
+});
+
 describe("reorg", () => {
   it("behavior: evm_revert then different transactions leaves no orphaned bid", async () => {
     const snapshot = await stack.snapshot();

@@ -1,6 +1,7 @@
 /**
  * HTTP API beside Ponder's own `/health`, `/ready`, `/status` and `/metrics`:
- * - `/graphql`: Ponder's GraphQL over every table (filters, sorting, cursor pagination).
+ * - `/graphql`: Ponder's GraphQL over every table (filters, sorting, cursor pagination), identical reads
+ *   answered once per checkpoint (graphql-cache.ts).
  * - `/sql/*`: SQL over HTTP and live queries for `@ponder/client`.
  * - `/live`: the live lot snapshot (@sothebais/common/live).
  * - `/lots/:id`: one lot with its derived status and last bids.
@@ -11,6 +12,7 @@ import { client, eq, graphql } from "ponder";
 import { db } from "ponder:api";
 import schema from "ponder:schema";
 import { createMetrics } from "@sothebais/common/metrics";
+import { cacheGraphqlByCheckpoint } from "./graphql-cache.ts";
 import { rejectMalformedHex } from "./validate.ts";
 import { createSnapshotCache, lastBids, readHead, toLiveBid, toLiveLot } from "./live.ts";
 
@@ -31,6 +33,8 @@ let builds = 0;
 
 const app = new Hono();
 
+const graphqlCacheHits = metrics.counter("graphql_cache_hits_total", "GraphQL answers served from the per-checkpoint cache");
+app.use("/graphql", cacheGraphqlByCheckpoint({ checkpoint: snapshots.checkpoint, onHit: () => graphqlCacheHits.inc() }));
 app.use("/graphql", rejectMalformedHex(schema));
 app.use("/graphql", graphql({ db, schema }, { maxOperationTokens: 2000, maxOperationDepth: 12, maxOperationAliases: 30 }));
 app.use("/sql/*", client({ db, schema }));

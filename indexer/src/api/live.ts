@@ -198,6 +198,8 @@ export function createSnapshotCache(db: Db, schemaName: string, options: Snapsho
 
   return {
     stats,
+    /** The latest indexed checkpoint, read at most once per `headTtlMs`. */
+    checkpoint: async () => (await currentHead())?.checkpoint,
     /** The snapshot as JSON text, or undefined before the first checkpoint. */
     async json(): Promise<string | undefined> {
       const h = await currentHead();
