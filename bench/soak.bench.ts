@@ -12,10 +12,11 @@
  *
  * Env: SOAK_MINUTES (30), SOAK_CHAT_BIDDERS (200), SOAK_WALLET_BIDDERS (20), SOAK_CHAT_BIDS_PER_MIN (60),
  * SOAK_LOT_SECONDS (60), SOAK_FAULTS (comma list, default all: relayer,redis,rpc,rtmp,indexer,indexer-lag,
- * agent,broadcaster; "none" for a plain soak), SOAK_VERBOSE=1 to echo every service's output.
+ * agent,broadcaster; "none" for a plain soak), SOAK_VERBOSE=1 to echo every service's output, SOAK_RESULTS
+ * (the JSON's path, default bench/results/soak.json).
  */
 import { appendFileSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { Redis } from "ioredis";
 import { type Address, formatEther, parseEther } from "viem";
 import { auctionHouseAbi } from "@sothebais/common/abis";
@@ -40,6 +41,8 @@ const config = parseEnv({
   SOAK_LOT_SECONDS: env.int({ fallback: 60, min: 30, max: 3600 }),
   SOAK_FAULTS: env.list({ fallback: [...allFaults] }),
   SOAK_VERBOSE: env.bool(false),
+  // Where the figures go; the CI soak (test/soak) writes elsewhere so it never replaces a measured run.
+  SOAK_RESULTS: env.string({ fallback: join(repoRoot, "bench/results/soak.json") }),
 });
 const faults = config.SOAK_FAULTS.filter((f) => f !== "none") as FaultName[];
 for (const f of faults) if (!allFaults.includes(f)) throw new Error(`SOAK_FAULTS: unknown fault "${f}" (known: ${allFaults.join(", ")})`);
@@ -417,8 +420,8 @@ async function soak() {
   }
   for (const [k, n] of Object.entries(kinds)) results[`outcome_${k}`] = n;
 
-  mkdirSync(join(repoRoot, "bench/results"), { recursive: true });
-  writeFileSync(join(repoRoot, "bench/results/soak.json"), `${JSON.stringify(results, null, 2)}\n`);
+  mkdirSync(dirname(config.SOAK_RESULTS), { recursive: true });
+  writeFileSync(config.SOAK_RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   // The detail behind the figures, for docs/RELIABILITY.md.
   writeFileSync(
     join(repoRoot, ".tmp/soak-detail.json"),
@@ -432,6 +435,6 @@ async function soak() {
   for (const f of faultResults) console.log(`| ${f.name} | ${f.recoveryMs !== undefined ? (f.recoveryMs / 1000).toFixed(1) : "not recovered"} | ${lostIn(f)} | ${f.note} |`);
   console.log("\n| service | RSS first (MB) | last | max | trend (MB/min) | over (min) |\n|---|---|---|---|---|---|");
   for (const [name, g] of Object.entries(rssGrowth)) console.log(`| ${name} | ${g.first.toFixed(0)} | ${g.last.toFixed(0)} | ${g.max.toFixed(0)} | ${g.slopeMbPerMin.toFixed(2)} | ${g.minutes.toFixed(1)} |`);
-  console.log(`\nwrote bench/results/soak.json; service logs in ${logFile}`);
+  console.log(`\nwrote ${config.SOAK_RESULTS}; service logs in ${logFile}`);
   redis.disconnect();
 }

@@ -15,6 +15,8 @@ export type IndexerConfig = {
   chainId: number;
   deployment: Deployment;
   rpcUrl: string;
+  /** Restart Ponder after this long without following a moving chain (0 = never). */
+  stallRestartMs: number;
   /** WebSocket RPC for new-head subscriptions; polling alone when unset. */
   rpcWsUrl: string | undefined;
   port: number;
@@ -56,6 +58,8 @@ export function readIndexerConfig(source: EnvSource = process.env): IndexerConfi
       // Read by the API (src/api/index.ts) from the same environment; validated here, at start.
       LIVE_BIDS: env.int({ fallback: 20, min: 1, max: 100 }),
       LIVE_HEAD_TTL_MS: env.int({ fallback: 10, min: 0, max: 1000 }),
+      // Restart Ponder when the chain moved on and the indexed block did not for this long (0 = never).
+      STALL_RESTART_S: env.int({ fallback: 30, min: 0 }),
     },
     source,
   );
@@ -78,5 +82,6 @@ export function readIndexerConfig(source: EnvSource = process.env): IndexerConfi
     pollingIntervalMs: e.POLLING_INTERVAL_MS,
     getLogsBlockRange: e.ETH_GETLOGS_BLOCK_RANGE,
     logLevel: e.PONDER_LOG_LEVEL,
+    stallRestartMs: e.STALL_RESTART_S * 1000,
   };
 }

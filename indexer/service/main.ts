@@ -16,6 +16,7 @@ import { createShutdown } from "@sothebais/common/shutdown";
 import { type IndexerConfig, readIndexerConfig } from "./config.ts";
 import { fetchGenesisHash, resetCacheIfGenesisChanged } from "./genesis.ts";
 import { waitForWriterSchema } from "./replica.ts";
+import { initialWatchdogState, readChainHead, readIndexedBlock, watchdogStep } from "./watchdog.ts";
 import { schemaName } from "./schema.ts";
 
 const indexerRoot = fileURLToPath(new URL("..", import.meta.url));
@@ -63,22 +64,62 @@ async function main() {
     port: config.port,
   });
 
-  const child = spawn(
-    join(repoRoot, "node_modules/.bin/ponder"),
-    [mode, "--schema", schema, "--port", String(config.port), "--hostname", config.hostname, "--log-format", "json", "--log-level", config.logLevel],
-    { cwd: indexerRoot, stdio: "inherit", env: { ...process.env, DATABASE_SCHEMA: schema, CHAIN_ID: String(config.chainId) } },
-  );
-  const exited = new Promise<number | null>((r) => child.once("exit", (code, signal) => r(code ?? (signal ? 128 : null))));
-  shutdown.onShutdown("ponder", async () => {
-    child.kill("SIGTERM");
-    const timer = setTimeout(() => child.kill("SIGKILL"), 10_000);
-    await exited;
+  const ponderArgs = [mode, "--schema", schema, "--port", String(config.port), "--hostname", config.hostname, "--log-format", "json", "--log-level", config.logLevel];
+  const spawnPonder = () => {
+    const child = spawn(join(repoRoot, "node_modules/.bin/ponder"), ponderArgs, {
+      cwd: indexerRoot,
+      stdio: "inherit",
+      env: { ...process.env, DATABASE_SCHEMA: schema, CHAIN_ID: String(config.chainId) },
+    });
+    const exited = new Promise<number | null>((r) => child.once("exit", (code, signal) => r(code ?? (signal ? 128 : null))));
+    return { child, exited };
+  };
+  let ponder = spawnPonder();
+  let restarting = false;
+  const stopPonder = async () => {
+    ponder.child.kill("SIGTERM");
+    const timer = setTimeout(() => ponder.child.kill("SIGKILL"), 10_000);
+    await ponder.exited;
     clearTimeout(timer);
-  });
-  const code = await exited;
-  if (!shutdown.signal.aborted) {
+  };
+  shutdown.onShutdown("ponder", stopPonder);
+  if (mode === "start" && config.stallRestartMs > 0) void watchWriter();
+
+  for (;;) {
+    const code = await ponder.exited;
+    if (shutdown.signal.aborted) return;
+    if (restarting) {
+      restarting = false;
+      ponder = spawnPonder();
+      continue;
+    }
     log.error("ponder exited", { code });
     process.exit(code || 1);
+  }
+
+  /** Restarts Ponder when it stops following the chain (watchdog.ts); armed once Ponder is ready. */
+  async function watchWriter() {
+    const host = config.hostname === "0.0.0.0" || config.hostname === "::" ? "127.0.0.1" : config.hostname;
+    const url = `http://${host}:${config.port}`;
+    const options = { stallMs: config.stallRestartMs, toleranceBlocks: 2 };
+    let state = initialWatchdogState(Date.now());
+    let armed = false;
+    while (!shutdown.signal.aborted) {
+      await new Promise((r) => setTimeout(r, 5000).unref());
+      if (!armed) {
+        armed = await fetch(`${url}/ready`, { signal: AbortSignal.timeout(3000) }).then((r) => r.ok, () => false);
+        state = initialWatchdogState(Date.now());
+        continue;
+      }
+      const [chainHead, indexed] = await Promise.all([readChainHead(config.rpcUrl), readIndexedBlock(url)]);
+      const step = watchdogStep(state, { at: Date.now(), chainHead, indexed }, options);
+      state = step.state;
+      if (!step.stalled || shutdown.signal.aborted) continue;
+      log.warn("ponder stopped following the chain: restarting it", { indexed, chainHead, stalledForS: Math.round((Date.now() - state.indexedChangedAt) / 1000) });
+      restarting = true;
+      armed = false;
+      await stopPonder();
+    }
   }
 }
 

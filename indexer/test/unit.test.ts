@@ -7,6 +7,7 @@ import * as schema from "../ponder.schema.ts";
 import { decodeCheckpointBlock } from "../src/api/checkpoint.ts";
 import { hexColumnsOf, hexInputProblems } from "../src/api/validate.ts";
 import { schemaName } from "../service/schema.ts";
+import { initialWatchdogState, watchdogStep } from "../service/watchdog.ts";
 
 describe("minimumNextBid()", () => {
   const lot = { reserve: 0n, minIncrementBps: 500, minIncrementFloor: 0n };
@@ -74,5 +75,30 @@ describe("hexInputProblems()", () => {
   });
   it("accepts well-formed hex and leaves non-hex ids alone", () => {
     assert.deepEqual(hexInputProblems(`{ bidder(id: "0x5FbDB2315678afecb367f032d93F642f64180aa3") { id } lot(id: "7") { id } bid(id: "abc") { id } }`, {}, columns), []);
+  });
+});
+
+describe("watchdogStep()", () => {
+  const options = { stallMs: 30_000, toleranceBlocks: 2 };
+  const run = (samples: [number, number | undefined, number | undefined][]) => {
+    let state = initialWatchdogState(0);
+    return samples.map(([at, chainHead, indexed]) => {
+      const step = watchdogStep(state, { at, chainHead, indexed }, options);
+      state = step.state;
+      return step.stalled;
+    });
+  };
+
+  it("calls a stall when the chain moves on and the indexed block does not, for the whole window", () => {
+    assert.deepEqual(run([[0, 10, 10], [10_000, 15, 10], [29_000, 30, 10], [40_000, 40, 10]]), [false, false, false, true]);
+  });
+
+  it("never calls a stall while the indexed block moves, or while it keeps up within the tolerance", () => {
+    assert.deepEqual(run([[0, 10, 10], [20_000, 30, 25], [45_000, 50, 40], [80_000, 90, 80]]), [false, false, false, false]);
+    assert.deepEqual(run([[0, 10, 10], [60_000, 12, 10]]), [false, false], "an idle chain is not a stall");
+  });
+
+  it("does not restart on unknowns: an RPC or a Ponder that does not answer", () => {
+    assert.deepEqual(run([[0, 10, 10], [40_000, undefined, 10], [50_000, 60, undefined]]), [false, false, false]);
   });
 });

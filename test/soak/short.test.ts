@@ -1,0 +1,58 @@
+/**
+ * A short soak, in `.ci/run`: the whole stack for a few minutes with chat and wallet bidders while the
+ * relayer is killed (-9), Redis is killed and restarted, the RPC stalls for 20 s, and the RTMP server is
+ * restarted. The
+ * guarantees are checked, not the speed (the full soak, `./sothebais bench soak`, measures that): every
+ * chat bid line got exactly one outcome, no bid landed twice, the escrow invariant held at every check,
+ * and the show recovered from every fault on its own.
+ */
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { repoRoot } from "@sothebais/common/deployments";
+
+const minutes = Number(process.env.CI_SOAK_MINUTES ?? 4);
+const faults = ["relayer", "redis", "rpc", "rtmp"];
+
+describe("short soak with faults", { timeout: (minutes + 15) * 60_000 }, () => {
+  it("behavior: every chat bid has exactly one outcome, none twice on chain, invariant holds, every fault recovered", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "sothebais-ci-soak-")), "soak.json");
+    const env = {
+      ...process.env,
+      SOAK_MINUTES: String(minutes),
+      SOAK_CHAT_BIDDERS: "30",
+      SOAK_WALLET_BIDDERS: "5",
+      SOAK_CHAT_BIDS_PER_MIN: "60",
+      SOAK_LOT_SECONDS: "45",
+      SOAK_FAULTS: faults.join(","),
+      SOAK_RESULTS: out,
+    };
+    const child = spawn(process.execPath, [join(repoRoot, "bench/soak.bench.ts")], { cwd: repoRoot, env, stdio: ["ignore", "pipe", "pipe"] });
+    let log = "";
+    const keep = (d: Buffer) => {
+      log = (log + d.toString()).slice(-20_000);
+      if (process.env.CI_SOAK_VERBOSE) process.stdout.write(d);
+    };
+    child.stdout.on("data", keep);
+    child.stderr.on("data", keep);
+    const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+    assert.equal(code, 0, `the soak exited ${code}:\n${log.slice(-4000)}`);
+    const r = JSON.parse(readFileSync(out, "utf8")) as Record<string, number>;
+    const context = `\n${log.slice(-3000)}`;
+    assert.ok(r.chat_bids_sent > 0, `no chat bids were sent${context}`);
+    assert.ok(r.chat_bids_placed > 0, `no chat bid was placed${context}`);
+    assert.equal(r.chat_say_failures, 0, `chat lines that could not be sent${context}`);
+    assert.equal(r.chat_bids_without_outcome, 0, `chat bids without an outcome${context}`);
+    assert.equal(r.bids_lost, 0, `bids lost${context}`);
+    assert.equal(r.bids_duplicated, 0, `bids on chain twice${context}`);
+    assert.equal(r.relayed_bid_events, r.chat_bids_placed, `placed outcomes and relayed BidPlaced events differ${context}`);
+    assert.ok(r.invariant_checks >= 2, `invariant checked ${r.invariant_checks} times${context}`);
+    assert.equal(r.invariant_violations, 0, `escrow invariant violated${context}`);
+    assert.equal(r.faults_injected, faults.length, `faults injected: ${r.faults_injected}${context}`);
+    assert.equal(r.faults_not_recovered, 0, `a fault was not recovered from${context}`);
+    for (const f of faults) assert.equal(r[`fault_${f}_lost`], 0, `bids lost in the ${f} fault${context}`);
+  });
+});
