@@ -93,6 +93,18 @@ describe("buildView()", () => {
     assert.ok(v.marker.flags & markerFlags.between);
   });
 
+  it("behavior: a lot settled before its last bid was final is called SOLD on the result card once the settlement is final", () => {
+    const snap = sampleSnapshot({ now: NOW });
+    snap.lot = null;
+    snap.lastSettled = { lotId: "2", campaignId: "1", nft: snap.upcoming[0].nft, tokenId: "6", tokenUri: "", winner: `0x${"1".repeat(40)}`, amount: "2000000000000000000", royalty: "0", protocolFee: "0", sellerProceeds: "0", settledAt: 0, blockNumber: 99, txHash: `0x${"2".repeat(64)}` };
+    snap.finalizedBlockNumber = 98;
+    assert.equal(buildView(inputs(snap)).marker.flags & markerFlags.sold, 0, "not while the settlement block can still be reorged");
+    snap.finalizedBlockNumber = 99;
+    assert.ok(buildView(inputs(snap)).marker.flags & markerFlags.sold);
+    snap.lastSettled.winner = `0x${"0".repeat(40)}`;
+    assert.equal(buildView(inputs(snap)).marker.flags & markerFlags.sold, 0, "a lot nobody won is no sale");
+  });
+
   it("behavior: shows an extension and highlights a new bid for two seconds", () => {
     const snap = sampleSnapshot({ now: NOW, bids: [sampleBid({ n: 5 })] });
     snap.lot!.extended = 1;

@@ -157,6 +157,9 @@ export function buildView(i: SceneInputs): SceneView {
         }
       : undefined;
     flags |= markerFlags.between;
+    // A lot settled right at its end (anyone may settle) leaves the block before its last bid was final,
+    // so its SOLD is called here, on the result card, once the settlement's block is final.
+    if (result?.kind === "sold" && last?.blockNumber != null && last.blockNumber <= snap.finalizedBlockNumber) flags |= markerFlags.sold;
     return {
       ...base,
       phase: "between",
