@@ -67,8 +67,10 @@ export function readIndexerConfig(source: EnvSource = process.env): IndexerConfi
     // ponder serve reads the tables a writer keeps in Postgres; a PGlite directory belongs to one process.
     throw new ConfigError(["DATABASE_URL: missing, expected the writer's Postgres URL (INDEXER_MODE=serve reads its tables)"]);
   }
-  // Local default: the node's WebSocket on the same port (Hardhat serves both), for the lowest latency.
-  const rpcWsUrl = e.RPC_WS_URL ?? (local ? e.RPC_URL.replace(/^http/, "ws") : undefined);
+  // HTTP polling unless a WebSocket is asked for: Ponder's new-heads subscription to the local node died
+  // after about five minutes in every long run (indexed block frozen near 320 while the chain went on,
+  // one "No new block received" warning, no resubscribe), and polling every 100 ms costs ~50 ms.
+  const rpcWsUrl = e.RPC_WS_URL;
   return {
     mode: e.INDEXER_MODE,
     chainId: CHAIN_ID,

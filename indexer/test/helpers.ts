@@ -15,7 +15,7 @@ const indexerRoot = fileURLToPath(new URL("..", import.meta.url));
 export type RunningIndexer = Managed & { url: string; port: number };
 
 export type StartIndexerOptions = {
-  stack: Pick<TestStack, "rpcUrl" | "wsUrl" | "deploymentsDir">;
+  stack: Pick<TestStack, "rpcUrl" | "deploymentsDir">;
   pgliteDir?: string;
   databaseUrl?: string;
   port?: number;
@@ -35,7 +35,6 @@ export async function startIndexer(options: StartIndexerOptions): Promise<Runnin
       CHAIN_ID: "31337",
       DEPLOYMENTS_DIR: options.stack.deploymentsDir,
       RPC_URL: options.stack.rpcUrl,
-      RPC_WS_URL: options.stack.wsUrl,
       PORT: String(port),
       PGLITE_DIR: options.pgliteDir,
       DATABASE_URL: options.databaseUrl,

@@ -39,7 +39,6 @@ export const service: StackService = {
         CHAIN_ID: String(ctx.chainId),
         DEPLOYMENTS_DIR: ctx.urls.deploymentsDir,
         RPC_URL: rpcUrl,
-        RPC_WS_URL: ctx.urls.wsUrl,
         PORT: String(ctx.ports.indexer),
         LISTEN_HOST: "127.0.0.1",
         PGLITE_DIR: join(ctx.dataDir, "indexer", "pglite"),
