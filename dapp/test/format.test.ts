@@ -48,6 +48,9 @@ describe("shortAddress() and explorerUrl()", () => {
   it("shortens an address to its ends", () => {
     expect(shortAddress("0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65")).toBe("0x15d3…6A65");
   });
+  it("shows the EIP-55 case wallets show, also for the lower case the indexer stores", () => {
+    expect(shortAddress("0x15d34aaf54267db7d7c367839aaf71a00a2c6a65")).toBe("0x15d3…6A65");
+  });
   it("links Shape's Blockscout and nothing on the local chain", () => {
     expect(explorerUrl(360, "tx", "0xabc")).toBe("https://shapescan.xyz/tx/0xabc");
     expect(explorerUrl(11011, "address", "0xdef")).toBe("https://sepolia.shapescan.xyz/address/0xdef");

@@ -16,8 +16,6 @@ type Suite = {
   cwd?: string;
   env?: Record<string, string>;
   needs?: string;
-  /** Run only when asked for by name (`./sothebais test e2e`). */
-  optIn?: boolean;
 };
 
 const npmTest = (name: string, workspace: string): Suite => ({ name, command: "npm", args: ["test", "--silent", "-w", workspace] });
@@ -32,9 +30,7 @@ const suites: Suite[] = [
   npmTest("broadcaster", "@sothebais/broadcaster"),
   npmTest("agent", "@sothebais/agent"),
   npmTest("dapp", "@sothebais/dapp"),
-  // Not in the default run yet: on this 2-core machine it has only run beside every other suite
-  // (load 15-40), where the stream lagged past its waits; it joins the default once green on a quiet run.
-  { name: "e2e", command: "node", args: ["--test", "--test-concurrency=1", "test/e2e/*.test.ts"], needs: "test/e2e", optIn: true },
+  { name: "e2e", command: "node", args: ["--test", "--test-concurrency=1", "test/e2e/*.test.ts"], needs: "test/e2e" },
   { name: "soak", command: "node", args: ["--test", "--test-concurrency=1", "test/soak/*.test.ts"], needs: "test/soak" },
 ];
 
@@ -82,7 +78,7 @@ async function main() {
     console.error(`unknown suite(s): ${unknown.join(", ")}; expected some of: ${suites.map((s) => s.name).join(", ")}`);
     process.exit(2);
   }
-  const selected = (wanted.length ? suites.filter((s) => wanted.includes(s.name)) : suites.filter((s) => !s.optIn)).filter(
+  const selected = (wanted.length ? suites.filter((s) => wanted.includes(s.name)) : suites).filter(
     (s) => !s.needs || existsSync(join(repoRoot, s.needs)),
   );
   const logDir = join(repoRoot, "test-results");

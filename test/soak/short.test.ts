@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { repoRoot } from "@sothebais/common/deployments";
 
-const minutes = Number(process.env.CI_SOAK_MINUTES ?? 4);
+const minutes = Number(process.env.CI_SOAK_MINUTES ?? 3);
 const faults = ["relayer", "redis", "rpc", "rtmp"];
 
 describe("short soak with faults", { timeout: (minutes + 15) * 60_000 }, () => {

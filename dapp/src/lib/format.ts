@@ -2,7 +2,7 @@
  * @module format
  * How numbers, addresses and times read on screen. Pure functions, tested in test/format.test.ts.
  */
-import { formatEther } from "viem";
+import { formatEther, getAddress, isAddress } from "viem";
 import { explorers } from "@sothebais/common/chains";
 
 /** `1.25 ETH`; trims trailing zeros, keeps at most `decimals` places, never rounds a positive amount to 0. */
@@ -19,8 +19,10 @@ export function formatEth(wei: bigint, options: { decimals?: number; unit?: bool
 }
 
 /** `0x1234…abcd`. */
+/** `0x976E…0aa9`, in EIP-55 case whatever case the indexer stored, so it reads as wallets show it. */
 export function shortAddress(address: string): string {
-  return address.length > 12 ? `${address.slice(0, 6)}…${address.slice(-4)}` : address;
+  const shown = isAddress(address, { strict: false }) ? getAddress(address) : address;
+  return shown.length > 12 ? `${shown.slice(0, 6)}…${shown.slice(-4)}` : shown;
 }
 
 /** Time left as `2d 03h`, `1h 02m 05s` or `04:09`; `0:00` once over. */

@@ -156,7 +156,13 @@ export function LotPage({ lotId }: { lotId: bigint }) {
         ) : null}
         {status === "settled" ? (
           <Notice tone="success">
-            <strong>{hasBid ? `Sold for ${formatEth(amount, { decimals: 6 })}.` : "Closed without a sale."}</strong>
+            {lot.winner && lot.winner !== zeroAddress ? (
+              <strong>
+                Sold to <AddressLabel address={lot.winner} you={you} /> for {formatEth(amount, { decimals: 6 })}.
+              </strong>
+            ) : (
+              <strong>{hasBid ? `Sold for ${formatEth(amount, { decimals: 6 })}.` : "Closed without a sale."}</strong>
+            )}
           </Notice>
         ) : null}
         {status === "cancelled" ? <Notice tone="info"><strong>This lot was cancelled.</strong></Notice> : null}
