@@ -37,7 +37,7 @@ import { type CollectionParams, deployContracts } from "../deploy.ts";
 import { type Address, type Deployment, saveDeployment } from "../deployments.ts";
 import { localAccount, localRoles } from "./accounts.ts";
 import { type HardhatNode, rpc, startHardhatNode } from "./services.ts";
-import { chatAuthorizationDomain, chatAuthorizationTypes } from "../chat-auth.ts";
+import { type ChatAuthorization, chatAuthorizationDomain, chatAuthorizationTypes } from "../chat-auth.ts";
 
 export type StartTestStackOptions = {
   /** Interval mining in ms; default automine (one block per transaction). */
@@ -70,14 +70,7 @@ export type CreateLotParameters = {
   tokenURI?: string;
 };
 
-export type ChatAuthorizationMessage = {
-  bidder: Address;
-  relayer: Address;
-  maxBid: bigint;
-  totalCap: bigint;
-  expiry: bigint;
-  nonce: bigint;
-};
+export type ChatAuthorizationMessage = ChatAuthorization;
 
 export type SignedChatAuthorization = { authorization: ChatAuthorizationMessage; signature: Hash };
 
