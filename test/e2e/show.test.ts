@@ -218,7 +218,7 @@ describe("the whole show", { timeout: 20 * 60_000 }, () => {
   it("a chat !bid is placed on chain, indexed, shown on the stream and in the dApp", async () => {
     // Created now, after the slow set-up: 5 minutes leaves room for every hop even on a busy machine.
     // Long enough for the link, the first chat bid and the wallet outbid on a busy CI machine.
-    await createTestLot(180);
+    await createTestLot(150);
     const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     await page.goto(`${stack.ctx.urls.dappUrl}/lot/${lotId}`);
     const chatSentAt = Date.now();
