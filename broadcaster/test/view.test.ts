@@ -100,7 +100,10 @@ describe("buildView()", () => {
     snap.finalizedBlockNumber = 98;
     assert.equal(buildView(inputs(snap)).marker.flags & markerFlags.sold, 0, "not while the settlement block can still be reorged");
     snap.finalizedBlockNumber = 99;
-    assert.ok(buildView(inputs(snap)).marker.flags & markerFlags.sold);
+    const sold = buildView(inputs(snap)).marker;
+    assert.ok(sold.flags & markerFlags.sold);
+    assert.equal(sold.lotId, 2, "the marker names the lot sold");
+    assert.equal(sold.amountGwei, 2_000_000_000n);
     snap.lastSettled.winner = `0x${"0".repeat(40)}`;
     assert.equal(buildView(inputs(snap)).marker.flags & markerFlags.sold, 0, "a lot nobody won is no sale");
   });

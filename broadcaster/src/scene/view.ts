@@ -159,7 +159,8 @@ export function buildView(i: SceneInputs): SceneView {
     flags |= markerFlags.between;
     // A lot settled right at its end (anyone may settle) leaves the block before its last bid was final,
     // so its SOLD is called here, on the result card, once the settlement's block is final.
-    if (result?.kind === "sold" && last?.blockNumber != null && last.blockNumber <= snap.finalizedBlockNumber) flags |= markerFlags.sold;
+    const soldNow = result?.kind === "sold" && last?.blockNumber != null && last.blockNumber <= snap.finalizedBlockNumber;
+    if (soldNow) flags |= markerFlags.sold;
     return {
       ...base,
       phase: "between",
@@ -174,7 +175,8 @@ export function buildView(i: SceneInputs): SceneView {
             artwork: u.tokenUri ? i.artwork(u.tokenUri) : undefined,
           }
         : undefined,
-      marker: { lotId: 0, amountGwei: 0n, blockNumber: 0, frame: i.frame, flags },
+      // The marker names the lot the card calls SOLD, so a viewer (or a test) can tell which sale it is.
+      marker: soldNow && last ? { lotId: Number(last.lotId), amountGwei: BigInt(last.amount) / 1_000_000_000n, blockNumber: last.blockNumber ?? 0, frame: i.frame, flags } : { lotId: 0, amountGwei: 0n, blockNumber: 0, frame: i.frame, flags },
     };
   }
 
