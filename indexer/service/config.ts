@@ -58,6 +58,12 @@ export function readIndexerConfig(source: EnvSource = process.env): IndexerConfi
       // Read by the API (src/api/index.ts) from the same environment; validated here, at start.
       LIVE_BIDS: env.int({ fallback: 20, min: 1, max: 100 }),
       LIVE_HEAD_TTL_MS: env.int({ fallback: 10, min: 0, max: 1000 }),
+      // GET /live/events (src/api/live-stream.ts); the process needs a file descriptor per subscriber.
+      LIVE_EVENTS_MAX_SUBSCRIBERS: env.int({ fallback: 10_000, min: 1, max: 1_000_000 }),
+      LIVE_EVENTS_MAX_BUFFER_BYTES: env.int({ fallback: 1_048_576, min: 1024 }),
+      LIVE_EVENTS_POLL_MS: env.int({ fallback: 50, min: 10, max: 5000 }),
+      LIVE_EVENTS_HEARTBEAT_MS: env.int({ fallback: 15_000, min: 100, max: 300_000 }),
+      LIVE_EVENTS_RETRY_MS: env.int({ fallback: 2000, min: 100, max: 60_000 }),
       // Restart Ponder when the chain moved on and the indexed block did not for this long (0 = never).
       STALL_RESTART_S: env.int({ fallback: 30, min: 0 }),
     },

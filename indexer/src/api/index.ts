@@ -4,6 +4,7 @@
  *   answered once per checkpoint (graphql-cache.ts).
  * - `/sql/*`: SQL over HTTP and live queries for `@ponder/client`.
  * - `/live`: the live lot snapshot (@sothebais/common/live).
+ * - `/live/events`: the same snapshot pushed over server-sent events, for viewers (live-stream.ts).
  * - `/lots/:id`: one lot with its derived status and last bids.
  * - `/metrics/indexer`: this API's own Prometheus metrics (Ponder's `/metrics` cannot be extended).
  */
@@ -15,6 +16,7 @@ import { createMetrics } from "@sothebais/common/metrics";
 import { cacheGraphqlByCheckpoint } from "./graphql-cache.ts";
 import { rejectMalformedHex } from "./validate.ts";
 import { createSnapshotCache, lastBids, readHead, toLiveBid, toLiveLot } from "./live.ts";
+import { createLiveStream } from "./live-stream.ts";
 
 const chainId = Number(process.env.CHAIN_ID ?? 31337);
 const schemaName = process.env.DATABASE_SCHEMA ?? "public";
@@ -53,6 +55,19 @@ app.get("/live", async (c) => {
     }
   }
 });
+
+app.get(
+  "/live/events",
+  createLiveStream({
+    snapshot: snapshots.json,
+    pollMs: Number(process.env.LIVE_EVENTS_POLL_MS ?? 50),
+    maxSubscribers: Number(process.env.LIVE_EVENTS_MAX_SUBSCRIBERS ?? 10_000),
+    maxBufferedBytes: Number(process.env.LIVE_EVENTS_MAX_BUFFER_BYTES ?? 1_048_576),
+    heartbeatMs: Number(process.env.LIVE_EVENTS_HEARTBEAT_MS ?? 15_000),
+    retryMs: Number(process.env.LIVE_EVENTS_RETRY_MS ?? 2000),
+    metrics,
+  }),
+);
 
 app.get("/lots/:id", async (c) => {
   const raw = c.req.param("id");
