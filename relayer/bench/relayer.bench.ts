@@ -5,6 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { join } from "node:path";
 import { repoRoot } from "@sothebais/common/deployments";
 import { waitFor } from "@sothebais/common/testing";
@@ -55,8 +56,13 @@ const results: Record<string, number> = {};
     const u = users[i % users.length];
     return { id: `${prefix}-${i}`, channel: "sothebais", userId: u.userId, displayName: u.name, text: `!bid ${formatEther(parseEther("0.002") + BigInt(i) * 10n ** 12n)}`, sentAt: Date.now(), isMod: false, receivedAt: Date.now() };
   };
+  // Redis commands the server processed per message (the worker's included), and event-loop stalls.
+  const commands = async () => Number(/total_commands_processed:(\d+)/.exec(await h.store.info("stats"))?.[1] ?? 0);
+  const loop = monitorEventLoopDelay({ resolution: 1 });
   // Latency first (no backlog yet): 1000 messages paced at 500/s, each timed from arrival to queued.
   const lat: number[] = [];
+  const c0 = await commands();
+  loop.enable();
   let t0 = performance.now();
   await Promise.all(
     Array.from({ length: 1000 }, (_, i) =>
@@ -70,6 +76,9 @@ const results: Record<string, number> = {};
       ),
     ),
   );
+  loop.disable();
+  const latCommands = ((await commands()) - c0) / 1000;
+  log(`queued latency: p50 ${round(pct(lat, 50), 2)} p95 ${round(pct(lat, 95), 2)} p99 ${round(pct(lat, 99), 2)} max ${round(Math.max(...lat), 1)} ms; event loop delay p99 ${round(loop.percentile(99) / 1e6, 1)} max ${round(loop.max / 1e6, 1)} ms; ${round(latCommands, 1)} Redis commands per message (worker included)`);
   // Throughput: 6000 messages, 200 at a time.
   const n = 6000;
   t0 = performance.now();

@@ -22,8 +22,26 @@ export type ChatOptions = {
   onMessage: (m: ChatMessage) => void;
   onBan: (userId: string, durationS: number | undefined) => void;
   onDelete: (msgId: string) => void;
-  onBotLine?: (channel: string, text: string) => void;
+  /** How long to wait for Twitch's answer to a line (USERSTATE = sent, NOTICE = refused). */
+  answerTimeoutMs?: number;
 };
+
+/**
+ * What Twitch did with a line. Twitch answers every PRIVMSG of a logged-in bot: USERSTATE when it was
+ * posted, a NOTICE with a msg-id when it was refused. `retry`: "later" = the same line after a back-off
+ * (rate limit, slow mode, bot timed out, connection lost), "altered" = a changed line at once (identical
+ * to one sent less than 30 s ago), "never" = it cannot be posted (bot banned, channel suspended, ...).
+ */
+export type SayResult = { ok: true } | { ok: false; reason: string; retry: "later" | "altered" | "never" };
+
+const retryLater = new Set(["msg_ratelimit", "msg_slowmode", "msg_timedout", "disconnected"]);
+const retryAltered = new Set(["msg_duplicate", "msg_r9k"]);
+const refusals = new Set([
+  ...retryLater, ...retryAltered, "msg_banned", "msg_channel_suspended", "msg_suspended", "msg_channel_blocked", "msg_emoteonly",
+  "msg_followersonly", "msg_followersonly_followed", "msg_followersonly_zero", "msg_subsonly", "msg_verified_email",
+  "msg_requires_verified_phone_number", "msg_rejected", "msg_rejected_mandatory", "msg_bad_characters", "msg_censored_broadcaster", "msg_facebook",
+]);
+const refused = (reason: string): SayResult => ({ ok: false, reason, retry: retryLater.has(reason) ? "later" : retryAltered.has(reason) ? "altered" : "never" });
 
 export function fromTags(channel: string, tags: Record<string, unknown>, text: string): ChatMessage | undefined {
   const id = tags.id as string | undefined;
@@ -53,10 +71,24 @@ export function createChat(o: ChatOptions) {
   });
   let connected = false;
   let lastMessageAt: number | undefined;
+  // Lines sent and not answered yet, per channel, in order: Twitch answers a connection's lines in order.
+  const unanswered = new Map<string, { resolve: (r: SayResult) => void; timer: NodeJS.Timeout }[]>();
+  const settle = (channel: string, result: SayResult) => {
+    const first = unanswered.get(channel)?.shift();
+    if (!first) return;
+    clearTimeout(first.timer);
+    first.resolve(result);
+  };
+
+  client.on("raw_message", (_copy, m: { command?: string; params?: string[]; tags?: Record<string, unknown> }) => {
+    const channel = String(m.params?.[0] ?? "").toLowerCase();
+    if (m.command === "USERSTATE") settle(channel, { ok: true });
+    else if (m.command === "NOTICE" && refusals.has(String(m.tags?.["msg-id"] ?? ""))) settle(channel, refused(String(m.tags?.["msg-id"])));
+  });
 
   client.on("message", (channel, tags, text, self) => {
     lastMessageAt = Date.now();
-    if (self) return o.onBotLine?.(channel.replace(/^#/, ""), text);
+    if (self) return;
     // Lines of our own account sent by another instance: that instance published them already.
     if (String((tags as Record<string, unknown>).username ?? "").toLowerCase() === o.username.toLowerCase()) return;
     const m = fromTags(channel, tags as Record<string, unknown>, text);
@@ -74,6 +106,8 @@ export function createChat(o: ChatOptions) {
   });
   client.on("disconnected", (reason) => {
     connected = false;
+    // Lines not answered before the connection dropped may never have arrived: say them again.
+    for (const [channel, list] of unanswered) while (list.length) settle(channel, refused("disconnected"));
     o.log.warn("chat disconnected", { reason });
   });
 
@@ -104,9 +138,35 @@ export function createChat(o: ChatOptions) {
   return {
     connect: () => client.connect().then(() => undefined),
     disconnect: () => client.disconnect().then(() => undefined, () => undefined),
-    say: async (channel: string, text: string) => {
+    /** Posts one line (under 500 characters: tmi.js splits longer ones) and resolves with Twitch's answer. */
+    say: async (channel: string, text: string): Promise<SayResult> => {
       if (!connected) throw new Error("chat not connected");
-      await client.say(channel, text);
+      const key = `#${channel.replace(/^#/, "").toLowerCase()}`;
+      const list = unanswered.get(key) ?? [];
+      unanswered.set(key, list);
+      let waiter: { resolve: (r: SayResult) => void; timer: NodeJS.Timeout } | undefined;
+      const drop = () => {
+        const i = waiter ? list.indexOf(waiter) : -1;
+        if (i >= 0) list.splice(i, 1);
+      };
+      const answer = new Promise<SayResult>((resolve) => {
+        // No answer at all: assume it was posted (saying it twice is worse than a rare silent loss).
+        const timer = setTimeout(() => {
+          drop();
+          o.log.warn("no answer from chat to a line, assuming it was posted", { channel });
+          resolve({ ok: true });
+        }, o.answerTimeoutMs ?? 5000);
+        waiter = { resolve, timer };
+        list.push(waiter);
+      });
+      try {
+        await client.say(channel, text.slice(0, 499));
+      } catch (error) {
+        clearTimeout(waiter?.timer);
+        drop();
+        throw error;
+      }
+      return answer;
     },
     health: () => ({ connected, lastMessageAt }),
   };

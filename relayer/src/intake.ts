@@ -8,7 +8,7 @@ import { CHAT_LINES_CHANNEL, type ChatLine } from "@sothebais/common/channels";
 import type { Logger } from "@sothebais/common/log";
 import { type Address, getAbiItem } from "viem";
 import { type ChainReads, chatIdHash, houseAbi, statusName } from "./chain.ts";
-import type { LotSource } from "./lots.ts";
+import type { LiveInfo, LotSource } from "./lots.ts";
 import { parseCommand, syntax } from "./parse.ts";
 import { eth, type Outcome, type Reply, replyBody } from "./replies.ts";
 import { keys, recordTtl, type Store } from "./store.ts";
@@ -79,6 +79,18 @@ export type IntakeOptions = {
   onProxySet?: (userId: string) => void;
 };
 
+/** A far-above bid waiting for `!confirm` (Redis `confirm:<user-id>`). */
+type ConfirmRecord = { fields: string[]; amount: string; ttl: number; expiresAt: number };
+
+/** Filled in by the intake script from the user's link. */
+const UNLINKED = "" as Address;
+
+const fieldMap = (flat: string[]) => {
+  const f: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) f[flat[i]] = flat[i + 1];
+  return f;
+};
+
 export type ProxyRecord = { userId: string; name: string; channel: string; bidder: Address; lotId: string; ceiling: string };
 
 const helpText = `commands: ${syntax.bid} · ${syntax.max} · ${syntax.link} · !unlink · !balance · !mybids · !lot · !help`;
@@ -107,6 +119,60 @@ export function createIntake(o: IntakeOptions) {
     return id;
   };
 
+  /** A far-above bid waits in Redis (it survives a restart) for `!confirm`, recorded with its answer. */
+  const askConfirm = async (msg: ChatMessage, job: BidJob) => {
+    const outcome: Outcome = { kind: "confirm_needed", amount: String(job.amount), factor: o.confirmFactor, ttl: o.confirmTtlS };
+    const record: ConfirmRecord = { fields: jobFields(job), amount: String(job.amount), ttl: o.confirmTtlS, expiresAt: Date.now() + o.confirmTtlS * 1000 };
+    // Kept past its expiry, so a late !confirm is told why nothing happened.
+    const first = await redis.askConfirm(keys.seen(msg.id), keys.outcome(msg.id), keys.outbox, keys.confirm(msg.userId), recordTtl, JSON.stringify(outcome), reply(msg, outcome), JSON.stringify(record), o.confirmTtlS + 3600);
+    if (first) o.onOutcome?.(msg.id, outcome);
+    return outcome;
+  };
+
+  /** `!confirm`: the pending bid is queued, or the reason it is not is answered, in the step that claims the message. */
+  const confirm = async (msg: ChatMessage): Promise<Outcome | "queued" | undefined> => {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const record = (await redis.get(keys.confirm(msg.userId))) ?? "";
+      const pending = record ? (JSON.parse(record) as ConfirmRecord) : undefined;
+      let outcome: Outcome | undefined;
+      let job: BidJob | undefined;
+      if (!pending) outcome = { kind: "nothing_to_confirm" };
+      else if (pending.expiresAt <= Date.now()) outcome = { kind: "confirm_expired", amount: pending.amount, ttl: pending.ttl };
+      else job = { ...(jobFromFields(fieldMap(pending.fields)) as BidJob), msgId: msg.id, at: msg.receivedAt };
+      const r = await redis.takeConfirm(
+        keys.seen(msg.id), keys.confirm(msg.userId), keys.bids, keys.outcome(msg.id), keys.outbox, recordTtl, record,
+        outcome ? JSON.stringify(outcome) : "", outcome ? reply(msg, outcome) : "", ...(job ? jobFields(job) : []),
+      );
+      if (r === -1) continue; // a new far-above bid (or another instance) changed the record: decide again
+      if (r === 0) return undefined;
+      if (outcome) {
+        o.onOutcome?.(msg.id, outcome);
+        return outcome;
+      }
+      o.onQueued?.(job as BidJob);
+      return "queued";
+    }
+    throw new Error("confirm record kept changing"); // retried with backoff by the caller
+  };
+
+  type BidPlan =
+    | { kind: "not_live" }
+    | { kind: "too_low"; live: LiveInfo }
+    | { kind: "confirm"; job: BidJob }
+    | { kind: "queue"; job: BidJob };
+
+  /** What a `!bid` asks for, judged against the live lot (in memory: no round trip). */
+  async function planBid(msg: ChatMessage, command: { kind: "bid"; amount: bigint } | { kind: "bid_min" }, bidder: Address): Promise<BidPlan> {
+    const live = (await o.lots.live()) ?? (await o.lots.fresh());
+    if (!live) return { kind: "not_live" };
+    const amount = command.kind === "bid_min" ? live.minimumNextBid : command.amount;
+    // The cached minimum only ever lags below the chain's, so rejecting below it is always right.
+    if (amount < live.minimumNextBid) return { kind: "too_low", live };
+    const job: BidJob = { type: "bid", msgId: msg.id, userId: msg.userId, name: msg.displayName, channel: msg.channel, bidder, lotId: live.lotId, amount, at: msg.receivedAt, proxy: false };
+    const reference = live.amount > live.minimumNextBid ? live.amount : live.minimumNextBid;
+    return command.kind === "bid" && amount >= reference * BigInt(o.confirmFactor) ? { kind: "confirm", job } : { kind: "queue", job };
+  }
+
   /** Handles one chat line. Resolves with what was decided ("queued", an outcome, or undefined). */
   async function handle(msg: ChatMessage): Promise<Outcome | "queued" | undefined> {
     const line: ChatLine = { id: msg.id, userId: msg.userId, displayName: msg.displayName, text: msg.text, sentAt: msg.sentAt, isMod: msg.isMod, fromBot: false };
@@ -116,15 +182,24 @@ export function createIntake(o: IntakeOptions) {
       return undefined;
     }
     const idHash = chatIdHash(msg.userId);
+    // A bid that is valid as far as the live lot goes is queued by the same script that claims it: one
+    // round trip from chat line to queued job. The bidder is filled in there from the link.
+    const isBid = parsed.ok && (parsed.command.kind === "bid" || parsed.command.kind === "bid_min");
+    const plan = isBid && parsed.ok && !o.isPaused() ? await planBid(msg, parsed.command as Parameters<typeof planBid>[1], UNLINKED) : undefined;
     const [state, userCount, globalCount, banned, linked] = await redis.intake(
-      keys.seen(msg.id), keys.lock(msg.id), keys.rateUser(msg.userId), keys.rateGlobal, keys.banned(msg.userId), keys.users, keys.line(msg.id),
+      keys.seen(msg.id), keys.lock(msg.id), keys.rateUser(msg.userId), keys.rateGlobal, keys.banned(msg.userId), keys.users, keys.line(msg.id), keys.bids,
       o.instance, 30_000, 10, idHash, 600, CHAT_LINES_CHANNEL, JSON.stringify(line),
+      o.userRateLimit, o.globalRateLimit, recordTtl, ...(plan?.kind === "queue" ? jobFields(plan.job) : []),
     );
     if (state === 0) return undefined;
     if (state === 2) {
       // Another instance holds the lock. If it dies before an outcome, the lock expires: look again then.
       setTimeout(() => void handle(msg).catch(() => {}), 31_000).unref();
       return undefined;
+    }
+    if (state === 3 && plan?.kind === "queue") {
+      o.onQueued?.({ ...plan.job, bidder: linked as Address });
+      return "queued";
     }
     if (banned) return answer(msg, { kind: "ignored", reason: "banned" });
     if (userCount > o.userRateLimit || globalCount > o.globalRateLimit) return answer(msg, { kind: "rate_limited" });
@@ -141,28 +216,16 @@ export function createIntake(o: IntakeOptions) {
       case "bid_min": {
         if (!bidder) return answer(msg, { kind: "not_linked" });
         if (o.isPaused()) return answer(msg, { kind: "relayer_paused" });
-        const live = (await o.lots.live()) ?? (await o.lots.fresh());
-        if (!live) return answer(msg, { kind: "not_live" });
-        const amount = command.kind === "bid_min" ? live.minimumNextBid : command.amount;
-        // The cached minimum only ever lags below the chain's, so rejecting below it is always right.
-        if (amount < live.minimumNextBid) return answer(msg, { kind: "too_low", lotId: String(live.lotId), minimum: String(live.minimumNextBid) });
-        const job: BidJob = { type: "bid", msgId: msg.id, userId: msg.userId, name: msg.displayName, channel: msg.channel, bidder, lotId: live.lotId, amount, at: msg.receivedAt, proxy: false };
-        const reference = live.amount > live.minimumNextBid ? live.amount : live.minimumNextBid;
-        if (command.kind === "bid" && amount >= reference * BigInt(o.confirmFactor)) {
-          await redis.set(keys.confirm(msg.userId), JSON.stringify(jobFields(job)), "EX", o.confirmTtlS);
-          return answer(msg, { kind: "confirm_needed", amount: String(amount), factor: o.confirmFactor, ttl: o.confirmTtlS });
-        }
+        const p = plan ?? (await planBid(msg, command, bidder));
+        if (p.kind === "not_live") return answer(msg, { kind: "not_live" });
+        if (p.kind === "too_low") return answer(msg, { kind: "too_low", lotId: String(p.live.lotId), minimum: String(p.live.minimumNextBid) });
+        const job = { ...p.job, bidder };
+        if (p.kind === "confirm") return askConfirm(msg, job);
+        // Planned while paused (and unpaused since): queue it the ordinary way.
         return (await queue(msg, job)) ? "queued" : undefined;
       }
-      case "confirm": {
-        const pending = await redis.getdel(keys.confirm(msg.userId));
-        if (!pending) return answer(msg, { kind: "nothing_to_confirm" });
-        const fields = JSON.parse(pending) as string[];
-        const f: Record<string, string> = {};
-        for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]] = fields[i + 1];
-        const job = { ...(jobFromFields(f) as BidJob), msgId: msg.id, at: msg.receivedAt };
-        return (await queue(msg, job)) ? "queued" : undefined;
-      }
+      case "confirm":
+        return confirm(msg);
       case "max": {
         if (!bidder) return answer(msg, { kind: "not_linked" });
         if (o.isPaused()) return answer(msg, { kind: "relayer_paused" });

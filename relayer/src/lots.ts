@@ -2,12 +2,13 @@
  * @module lots
  * Which lot is live and what it takes to lead, read fast: from the indexer's `/live` snapshot when one
  * is configured, else from the contract (the truth, and the fallback when the indexer is down). The
- * answer is cached briefly; the contract still checks every bid when it is simulated and sent.
+ * answer is cached per block and read again in the background, so chat intake never waits for it; the
+ * contract still checks every bid when it is simulated and sent.
  */
 import { fetchLiveLot } from "@sothebais/common/live";
 import { minimumNextBid } from "@sothebais/common/live";
 import type { Address } from "viem";
-import { type ChainReads, LotStatus } from "./chain.ts";
+import { type ChainReads, type LotView, LotStatus } from "./chain.ts";
 
 export type LiveInfo = {
   lotId: bigint;
@@ -19,11 +20,26 @@ export type LiveInfo = {
   source: "indexer" | "chain";
 };
 
-export function createLotSource(reads: ChainReads, options: { indexerUrl?: string; cacheMs?: number } = {}) {
-  const cacheMs = options.cacheMs ?? 250;
-  let cached: { at: number; value: LiveInfo | undefined } | undefined;
+export type LotSourceOptions = {
+  indexerUrl?: string;
+  /** The chain head now (the shared poller): the cache is per block. */
+  head?: () => bigint | undefined;
+  /** Within one block, a cached answer younger than this is used as is. */
+  freshMs?: number;
+  /** An older answer (up to this age) is still used while a new one is read in the background. */
+  staleMs?: number;
+};
+
+/** The chain scan reads only the lot it found last while no lot was added, and everything this often. */
+const FULL_SCAN_MS = 5000;
+
+export function createLotSource(reads: ChainReads, options: LotSourceOptions = {}) {
+  const freshMs = options.freshMs ?? 250;
+  const staleMs = options.staleMs ?? 2000;
+  let cached: { at: number; head: bigint | undefined; value: LiveInfo | undefined } | undefined;
   let inflight: Promise<LiveInfo | undefined> | undefined;
   let indexerFailures = 0;
+  let lastScan: { at: number; count: bigint; live?: bigint } | undefined;
 
   const fromIndexer = async (): Promise<LiveInfo | undefined> => {
     const snap = await fetchLiveLot(options.indexerUrl as string, { signal: AbortSignal.timeout(1000) });
@@ -32,15 +48,22 @@ export function createLotSource(reads: ChainReads, options: { indexerUrl?: strin
     return { lotId: BigInt(lot.lotId), amount: BigInt(lot.amount), bidder: lot.bidder, minimumNextBid: BigInt(lot.minimumNextBid), endTime: lot.endTime, source: "indexer" };
   };
 
+  const info = (l: LotView): LiveInfo => ({ lotId: l.lotId, amount: l.amount, bidder: l.bidder, minimumNextBid: minimumNextBid(l), endTime: l.endTime, source: "chain" });
+
   /** The live lot ending soonest (the one on the block now), scanning the newest lots. */
   const fromChain = async (): Promise<LiveInfo | undefined> => {
     const count = await reads.lotCount();
+    // No lot added since the last scan: the lot it found is still the one, while it is live.
+    if (lastScan && lastScan.count === count && lastScan.live !== undefined && Date.now() - lastScan.at < FULL_SCAN_MS) {
+      const lot = await reads.lot(lastScan.live);
+      if (lot.status === LotStatus.Live) return info(lot);
+    }
     const ids: bigint[] = [];
     for (let id = count; id >= 1n && ids.length < 20; id--) ids.push(id);
     const lots = await Promise.all(ids.map((id) => reads.lot(id).catch(() => undefined)));
-    const live = lots.filter((l) => l && l.status === LotStatus.Live).sort((a, b) => a!.endTime - b!.endTime)[0];
-    if (!live) return undefined;
-    return { lotId: live.lotId, amount: live.amount, bidder: live.bidder, minimumNextBid: minimumNextBid(live), endTime: live.endTime, source: "chain" };
+    const live = lots.filter((l): l is LotView => !!l && l.status === LotStatus.Live).sort((a, b) => a.endTime - b.endTime)[0];
+    lastScan = { at: Date.now(), count, live: live?.lotId };
+    return live ? info(live) : undefined;
   };
 
   const load = async () => {
@@ -59,22 +82,37 @@ export function createLotSource(reads: ChainReads, options: { indexerUrl?: strin
     return fromChain();
   };
 
+  /** Reads the live lot (one read at a time; callers meanwhile share it) and caches it with its block. */
+  const refresh = () => {
+    const head = options.head?.();
+    inflight ??= load()
+      .then((value) => {
+        cached = { at: Date.now(), head, value };
+        return value;
+      })
+      .finally(() => (inflight = undefined));
+    return inflight;
+  };
+  const current = (c: NonNullable<typeof cached>) => c.head !== undefined && c.head === options.head?.() && Date.now() - c.at < freshMs;
+
   return {
-    /** The live lot, or undefined when none is live. */
+    /**
+     * The live lot, or undefined when none is live. Never waits for a read while the cached answer is
+     * recent: chat intake must not pay for an RPC or indexer call per message. A cached minimum can only
+     * lag below the chain's (bids only raise it), and the contract checks every bid when it is simulated.
+     */
     live: async (): Promise<LiveInfo | undefined> => {
-      if (cached && Date.now() - cached.at < cacheMs) return cached.value;
-      inflight ??= load().finally(() => (inflight = undefined));
-      const value = await inflight;
-      cached = { at: Date.now(), value };
-      return value;
+      if (cached && current(cached)) return cached.value;
+      if (cached && Date.now() - cached.at < staleMs) {
+        refresh().catch(() => {});
+        return cached.value;
+      }
+      return refresh();
     },
-    /** Reads again, skipping the cache: a "nothing live" answer is checked before it is given. */
-    fresh: async (): Promise<LiveInfo | undefined> => {
-      const value = await load();
-      cached = { at: Date.now(), value };
-      return value;
-    },
-    invalidate: () => (cached = undefined),
+    /** Reads again unless the answer is from this block: a "nothing live" answer is checked before it is given. */
+    fresh: async (): Promise<LiveInfo | undefined> => (cached && current(cached) ? cached.value : refresh()),
+    /** A bid was placed: read again in the background. */
+    changed: () => void refresh().catch(() => {}),
   };
 }
 

@@ -13,6 +13,7 @@ import { CHAT_NAMES_HASH } from "@sothebais/common/channels";
 import type { Logger } from "@sothebais/common/log";
 import { type Address, getAbiItem, type Hex, type PublicClient, zeroHash } from "viem";
 import { houseAbi } from "./chain.ts";
+import type { Head } from "./head.ts";
 import type { ProxyRecord } from "./intake.ts";
 import { type Reply, replyBody } from "./replies.ts";
 import { keys, type Store } from "./store.ts";
@@ -24,7 +25,8 @@ export type OutbidNoticeOptions = {
   /** Where to speak when the bidder's own channel is not known (links rebuilt from the chain). */
   defaultChannel: string;
   chainId: number;
-  pollMs: number;
+  /** The shared head poller (the sender's too): logs are read when it sees a new block. */
+  head: Head;
   log: Logger;
   /** How long a notice may wait for a chat slot before it is stale. */
   ttlMs?: number;
@@ -40,10 +42,11 @@ const MAX_RANGE = 1000n;
 export function watchOutbids(o: OutbidNoticeOptions) {
   let from: bigint | undefined;
   let stopped = false;
-  let timer: NodeJS.Timeout | undefined;
+  let running = false;
+  let wanted: bigint | undefined;
+  let unsubscribe: (() => void) | undefined;
 
-  async function tick() {
-    const head = await o.client.getBlockNumber({ cacheTime: 0 });
+  async function tick(head: bigint) {
     // Start at the head: an outbid from before this process started is no longer news. A head below the
     // cursor means a new chain (local node restarted): follow it.
     if (from === undefined || head + 1n < from) from = head + 1n;
@@ -83,21 +86,36 @@ export function watchOutbids(o: OutbidNoticeOptions) {
     });
   }
 
-  async function loop() {
-    if (stopped) return;
-    try {
-      await tick();
-    } catch (error) {
-      o.log.debug("outbid watch", { error: String((error as Error).message ?? error) });
+  /** One read at a time; heads that arrive meanwhile are read in one go after it. */
+  async function onHead(head: bigint) {
+    wanted = head;
+    if (running) return;
+    running = true;
+    while (!stopped && wanted !== undefined) {
+      const target: bigint = wanted;
+      wanted = undefined;
+      try {
+        await tick(target);
+        if (from !== undefined && from <= target) wanted ??= target; // a long range, read in pieces
+      } catch (error) {
+        o.log.debug("outbid watch", { error: String((error as Error).message ?? error) });
+        await new Promise((r) => setTimeout(r, 250));
+        wanted ??= target;
+      }
     }
-    if (!stopped) timer = setTimeout(loop, o.pollMs);
+    running = false;
   }
 
   return {
-    start: () => void loop(),
+    start: () => {
+      // From the next block on: an outbid from before this process started is no longer news.
+      const now = o.head.current();
+      if (now !== undefined) from = now + 1n;
+      unsubscribe = o.head.onHead((head) => void onHead(head));
+    },
     stop: () => {
       stopped = true;
-      clearTimeout(timer);
+      unsubscribe?.();
     },
   };
 }

@@ -3,10 +3,13 @@
  * Posts replies and host lines to chat through one limiter shared by every instance (the bot account's
  * Twitch limit: 20 messages per 30 s, 100 as moderator). When replies queue up they are batched:
  * replies with the same text become one line with several mentions ("@a @b outbid by @c at 0.6 ETH"),
- * then different texts are packed into lines of at most 500 characters. Nothing is dropped silently:
- * a reply waits for a slot; only host lines past their `expiresAt` are dropped (saying them late is wrong).
+ * then different texts are packed into lines of at most 499 characters. Nothing is dropped silently:
+ * a reply waits for a slot; a line chat refuses (NOTICE msg_ratelimit, msg_slowmode, ...) stays pending
+ * and is said again after a back-off (msg_duplicate: at once, changed); only host lines past their
+ * `expiresAt` are dropped (saying them late is wrong), and lines chat can never take are logged as errors.
  */
 import type { Logger } from "@sothebais/common/log";
+import type { SayResult } from "./chat.ts";
 import type { Reply } from "./replies.ts";
 import { entries, ensureGroup, groups, keys, type Store } from "./store.ts";
 
@@ -18,10 +21,10 @@ export type OutboxOptions = {
   /** Messages per window (Twitch: 20 per 30 s; 100 as moderator). */
   limit: number;
   windowMs: number;
-  /** Posts one line; rejects when chat is not connected. */
-  say: (channel: string, text: string) => Promise<void>;
+  /** Posts one line and resolves with chat's answer; rejects when chat is not connected. */
+  say: (channel: string, text: string) => Promise<SayResult>;
   claimIdleMs: number;
-  /** Twitch drops lines over 500 characters. */
+  /** Twitch takes lines under 500 characters (tmi.js splits longer ones in two). */
   maxLength?: number;
   onSent?: (channel: string, text: string, replies: Reply[]) => void;
 };
@@ -72,10 +75,21 @@ export function batchReplies(items: Pending[], options: { maxLength: number; pac
 }
 
 export function createOutbox(o: OutboxOptions) {
-  const maxLength = o.maxLength ?? 500;
+  const maxLength = o.maxLength ?? 499;
   let stopped = false;
   let sent = 0;
   let queued = 0;
+  let refused = 0;
+  // Back-off after chat refused a line for going too fast; reset by the next line it takes.
+  let backoffMs = 0;
+  // Texts chat refused as identical to a recent line: said again with invisible characters appended
+  // (as chat clients do), one more each time, forgotten after Twitch's 30 s.
+  const duplicates = new Map<string, { n: number; at: number }>();
+  const variant = (text: string) => {
+    const d = duplicates.get(text);
+    if (!d || Date.now() - d.at > 30_000) return text;
+    return `${text.slice(0, maxLength - 1 - 2 * d.n)} ${"\u{E0000}".repeat(d.n)}`;
+  };
 
   /** Takes a slot from the shared sliding window; resolves to 0 when granted, else ms to wait. */
   // One extra second on the window: the server counts from when a line arrives, a little after we count it.
@@ -119,8 +133,25 @@ export function createOutbox(o: OutboxOptions) {
             await sleep(Math.min(wait, 1000));
             break;
           }
-          await o.say(line.channel, line.text);
-          sent++;
+          const result = await o.say(line.channel, variant(line.text));
+          if (!result.ok) {
+            refused++;
+            if (result.retry === "altered") {
+              duplicates.set(line.text, { n: (duplicates.get(line.text)?.n ?? 0) + 1, at: Date.now() });
+              break; // left pending: said again, changed, next round
+            }
+            if (result.retry === "later") {
+              backoffMs = Math.min(Math.max(backoffMs * 2, 1000), o.windowMs);
+              o.log.warn("chat refused a line, saying it again later", { reason: result.reason, backoffMs });
+              await sleep(backoffMs);
+              break; // left pending in the stream: re-read next round
+            }
+            o.log.error("chat refused a line for good", { reason: result.reason, channel: line.channel, text: line.text });
+          } else {
+            sent++;
+            backoffMs = 0;
+            duplicates.delete(line.text);
+          }
           if (line.ids.length) await o.redis.xack(keys.outbox, groups.chat, ...line.ids);
           for (const id of line.ids) pending.delete(id);
           o.onSent?.(line.channel, line.text, line.ids.map((id) => items.find((i) => i.id === id)?.reply).filter((r): r is Reply => !!r));
@@ -144,6 +175,6 @@ export function createOutbox(o: OutboxOptions) {
     stop: () => {
       stopped = true;
     },
-    stats: () => ({ sent, queued }),
+    stats: () => ({ sent, queued, refused }),
   };
 }

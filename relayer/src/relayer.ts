@@ -15,6 +15,7 @@ import { createApp } from "./app.ts";
 import { createReads, createChain, houseAbi } from "./chain.ts";
 import { rememberChatBidder, watchOutbids } from "./outbids.ts";
 import { createChat } from "./chat.ts";
+import { watchHead } from "./head.ts";
 import type { Config } from "./config.ts";
 import { createIntake, type ChatMessage, type Job } from "./intake.ts";
 import { createLinkCode } from "./links.ts";
@@ -53,6 +54,7 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
     outboxDepth: metrics.gauge("outbox_depth", "Replies waiting for a chat slot"),
     balance: metrics.gauge("relayer_balance_wei", "Relayer account balance"),
     chatConnected: metrics.gauge("chat_connected", "1 when the chat connection is up"),
+    chatRefused: metrics.counter("chat_refused_total", "Lines chat refused (NOTICE msg-id), each said again unless it can never be posted", ["reason"]),
   };
 
   let chatLive = false;
@@ -66,13 +68,15 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
     }
   };
 
+  // One head poller for the sender's receipts, the outbid watcher and the live-lot cache.
+  const head = watchHead({ client, pollMs: config.POLL_MS, log });
   const sender = createSender({
     client,
+    head,
     redis,
     privateKey: config.RELAYER_PRIVATE_KEY,
     chainId: config.CHAIN_ID,
     gasLimit: BigInt(config.BID_GAS_LIMIT),
-    pollMs: config.POLL_MS,
     lowBalance: config.LOW_BALANCE_ETH,
     log,
     onRpcState: (up) => void notice(up ? "rpc-up" : "rpc-down", up ? "chain connection back: queued bids are going through" : "chain connection trouble: bids are queued and will be placed once it is back").catch(() => {}),
@@ -84,7 +88,7 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
     if (outcome.kind !== "placed" && outcome.kind !== "answer") m.failures.inc({ reason: outcome.kind });
     hooks.onOutcome?.(msgId, outcome);
   };
-  const lots = createLotSource(reads, { indexerUrl: config.INDEXER_URL });
+  const lots = createLotSource(reads, { indexerUrl: config.INDEXER_URL, head: head.current });
   const worker = createWorker({
     redis,
     blocking,
@@ -100,7 +104,7 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
       if (outcome.kind === "placed") {
         m.placed.inc();
         m.latency.observe((Date.now() - job.at) / 1000);
-        lots.invalidate();
+        lots.changed();
       }
       outcomeHook(job.msgId, outcome);
     },
@@ -153,11 +157,12 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
     onMessage: handle,
     onBan: (userId, duration) => void redis.set(keys.banned(userId), "1", "EX", duration && duration > 0 ? duration : 30 * 24 * 3600).catch(() => {}),
     onDelete: (msgId) => void redis.set(keys.deleted(msgId), "1", "EX", 24 * 3600).catch(() => {}),
-    onBotLine: (_channel, text) => {
-      const line: ChatLine = { id: `bot:${Date.now()}:${Math.random().toString(36).slice(2)}`, userId: "", displayName: config.TWITCH_USERNAME, text, sentAt: Date.now(), isMod: false, fromBot: true };
-      void redis.publish(CHAT_LINES_CHANNEL, JSON.stringify(line)).catch(() => {});
-    },
   });
+  /** The bot's own lines, once chat took them, for the agent and the broadcaster. */
+  const publishBotLine = (text: string) => {
+    const line: ChatLine = { id: `bot:${Date.now()}:${Math.random().toString(36).slice(2)}`, userId: "", displayName: config.TWITCH_USERNAME, text, sentAt: Date.now(), isMod: false, fromBot: true };
+    void redis.publish(CHAT_LINES_CHANNEL, JSON.stringify(line)).catch(() => {});
+  };
 
   const outbox = createOutbox({
     redis,
@@ -167,7 +172,12 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
     limit: config.CHAT_RATE_LIMIT,
     windowMs: config.CHAT_RATE_WINDOW_MS,
     claimIdleMs: config.CLAIM_IDLE_MS,
-    say: (channel, text) => chat.say(channel, text),
+    say: async (channel, text) => {
+      const result = await chat.say(channel, text);
+      if (result.ok) publishBotLine(text);
+      else m.chatRefused.inc({ reason: result.reason });
+      return result;
+    },
   });
 
   // Host lines marked for chat go through the same limiter; each line once across instances.
@@ -228,9 +238,10 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
     },
   });
 
-  const outbids = watchOutbids({ client, house: reads.house, redis, defaultChannel: config.TWITCH_CHANNELS[0], chainId: config.CHAIN_ID, pollMs: Math.max(config.POLL_MS, 250), log });
+  const outbids = watchOutbids({ client, house: reads.house, redis, defaultChannel: config.TWITCH_CHANNELS[0], chainId: config.CHAIN_ID, head, log });
 
   await rebuildLinks();
+  head.start();
   sender.start();
   await worker.start();
   outbox.start();
@@ -281,6 +292,7 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
       outbox.stop();
       outbids.stop();
       sender.stop();
+      head.stop();
       await chat.disconnect();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       for (const r of [subscriber, blocking, blocking2, redis]) r.disconnect();

@@ -26,6 +26,7 @@ export type Outcome =
   | { kind: "rate_limited" }
   | { kind: "confirm_needed"; amount: string; factor: number; ttl: number }
   | { kind: "nothing_to_confirm" }
+  | { kind: "confirm_expired"; amount: string; ttl: number }
   | { kind: "max_set"; lotId: string; ceiling: string }
   | { kind: "max_off" }
   | { kind: "max_reached"; lotId: string; ceiling: string; minimum: string }
@@ -85,7 +86,9 @@ export function replyBody(o: Outcome, chainId: number): string | undefined {
     case "confirm_needed":
       return `${eth(o.amount)} is ${o.factor}x the current price or more: type !confirm within ${o.ttl} s to place it (a bid cannot be taken back)`;
     case "nothing_to_confirm":
-      return "nothing to confirm (confirmations expire after 30 s)";
+      return "nothing to confirm: type !confirm after a bid that asks for it";
+    case "confirm_expired":
+      return `too late: your bid of ${eth(o.amount)} waited more than ${o.ttl} s for !confirm and was not placed; bid again if you still want it`;
     case "max_set":
       return `!max set: I'll bid the least needed to keep you ahead on lot #${o.lotId}, up to ${eth(o.ceiling)}`;
     case "max_off":

@@ -13,6 +13,7 @@ import { isNetworkError } from "@sothebais/common/errors";
 import type { Logger } from "@sothebais/common/log";
 import { type Address, type Hash, type Hex, keccak256, type PublicClient, TransactionNotFoundError, TransactionReceiptNotFoundError, type TransactionReceipt } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import type { Head } from "./head.ts";
 import { keys, type Store } from "./store.ts";
 
 export type SendResult = { hash: Hash; receipt: TransactionReceipt; nonce: number };
@@ -24,7 +25,8 @@ export type SenderOptions = {
   privateKey: Hex;
   chainId: number;
   gasLimit: bigint;
-  pollMs: number;
+  /** The shared head poller: new blocks are scanned for our hashes as it sees them. */
+  head: Head;
   lowBalance: bigint;
   log: Logger;
   /** Called once when the RPC starts failing and once when it is back. */
@@ -220,28 +222,34 @@ export function createSender(o: SenderOptions) {
       throw error;
     });
 
-  /** Watches new blocks for our hashes. */
-  async function pollBlocks() {
-    while (!stopped) {
-      try {
-        const head = await o.client.getBlockNumber({ cacheTime: 0 });
-        rpcOk();
-        if (lastBlock === undefined) lastBlock = head;
-        if (head > lastBlock && waiters.size) {
-          for (let n = lastBlock + 1n; n <= head; n++) {
-            const block = await o.client.getBlock({ blockNumber: n });
-            const ours = block.transactions.filter((h) => waiters.has(h.toLowerCase()));
-            const receipts = await Promise.all(ours.map((hash) => o.client.getTransactionReceipt({ hash })));
-            receipts.forEach(found);
-            lastBlock = n;
-          }
+  /** Scans the blocks up to `head` for our hashes; one scan at a time, a newer head scans again after. */
+  let scanning = false;
+  let wanted: bigint | undefined;
+  async function scanTo(head: bigint) {
+    wanted = head;
+    if (scanning) return;
+    scanning = true;
+    try {
+      while (!stopped && wanted !== undefined) {
+        const target: bigint = wanted;
+        wanted = undefined;
+        if (lastBlock === undefined || target < lastBlock) lastBlock = target; // first head, or a new chain
+        while (lastBlock !== undefined && lastBlock < target && waiters.size) {
+          const n: bigint = lastBlock + 1n;
+          const block = await o.client.getBlock({ blockNumber: n });
+          const ours = block.transactions.filter((h) => waiters.has(h.toLowerCase()));
+          const receipts = await Promise.all(ours.map((hash) => o.client.getTransactionReceipt({ hash })));
+          receipts.forEach(found);
+          lastBlock = n;
         }
-        lastBlock = head > lastBlock ? head : lastBlock;
-      } catch (error) {
-        if (isNetworkError(error)) rpcFail(error);
-        else o.log.warn("block poll failed", { error });
+        lastBlock = target;
       }
-      await sleep(o.pollMs);
+    } catch (error) {
+      // The blocks not scanned yet are scanned with the next head (lastBlock did not move past them).
+      if (isNetworkError(error)) rpcFail(error);
+      else o.log.warn("block scan failed", { error });
+    } finally {
+      scanning = false;
     }
   }
 
@@ -299,7 +307,8 @@ export function createSender(o: SenderOptions) {
     isLow: () => low,
     isRpcUp: () => rpcUp,
     start: () => {
-      void pollBlocks();
+      o.head.onHead((head) => void scanTo(head));
+      o.head.onPoll((ok, error) => (ok ? rpcOk() : isNetworkError(error) && rpcFail(error)));
       void watchAccount();
     },
     stop: () => {

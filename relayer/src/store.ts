@@ -6,6 +6,8 @@
  * - `claimJob`: first sighting of a message id -> job on the bids stream.
  * - `claimAnswer`: first sighting -> outcome + reply, for commands answered at once.
  * - `finish`: outcome recorded once -> reply queued -> stream entry acked.
+ * - `intake`: for a `!bid`, everything in one round trip (dedupe, lock, rate limits, ban, link, queue).
+ * - `askConfirm` / `takeConfirm`: a far-above bid waits in Redis for `!confirm`, taken once.
  * - `allocNonce`: a job gets one nonce for life, so it can never land twice.
  * For exactly-once across a Redis restart, run Redis with AOF (`appendonly yes`, `appendfsync always`).
  */
@@ -119,12 +121,15 @@ end
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return tonumber(oldest[2]) + tonumber(ARGV[2]) - tonumber(ARGV[1]) + 1`,
   },
-  // KEYS: seen, lock, user counter, global counter, banned, users hash, line dedupe.
-  // ARGV: instance, lock ms, user window s, chatIdHash, line ttl, channel, chat line json.
-  // One round trip for what every command needs. Returns {state, userCount, globalCount, banned, bidder}:
-  // state 0 = already handled, 1 = ours to handle, 2 = another instance is on it (lock).
+  // KEYS: seen, lock, user counter, global counter, banned, users hash, line dedupe, bids stream.
+  // ARGV: instance, lock ms, user window s, chatIdHash, line ttl, channel, chat line json, user limit,
+  // global limit, seen ttl, then the job's field/value pairs when the caller already knows the message is
+  // a valid bid as far as the live lot goes (its 'bidder' value is filled in here), else nothing.
+  // One round trip for what every command needs, and for a bid everything: dedupe, lock, rate limits,
+  // ban, link, claim + queue. Returns {state, userCount, globalCount, banned, bidder, entry id}:
+  // state 0 = already handled, 1 = ours to handle, 2 = another instance is on it (lock), 3 = queued.
   intake: {
-    numberOfKeys: 7,
+    numberOfKeys: 8,
     lua: `if redis.call('SET', KEYS[7], '1', 'NX', 'EX', ARGV[5]) then redis.call('PUBLISH', ARGV[6], ARGV[7]) end
 if redis.call('EXISTS', KEYS[1]) == 1 then return {0, 0, 0, 0, ''} end
 if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
@@ -136,7 +141,41 @@ local g = redis.call('INCR', KEYS[4])
 if g == 1 then redis.call('PEXPIRE', KEYS[4], 1000) end
 local banned = redis.call('EXISTS', KEYS[5])
 local bidder = redis.call('HGET', KEYS[6], ARGV[4]) or ''
+if #ARGV > 10 and banned == 0 and bidder ~= '' and u <= tonumber(ARGV[8]) and g <= tonumber(ARGV[9]) then
+  for i = 11, #ARGV - 1, 2 do if ARGV[i] == 'bidder' then ARGV[i + 1] = bidder end end
+  redis.call('SET', KEYS[1], '1', 'EX', ARGV[10])
+  return {3, u, g, banned, bidder, redis.call('XADD', KEYS[8], '*', unpack(ARGV, 11))}
+end
 return {1, u, g, banned, bidder}`,
+  },
+  // KEYS: seen, outcome, outbox, confirm. ARGV: ttl, outcome json, reply json, confirm record, its ttl.
+  // "Type !confirm": the answer and the pending bid are recorded together, once. Returns 1 or 0.
+  askConfirm: {
+    numberOfKeys: 4,
+    lua: `if redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then
+  redis.call('SET', KEYS[2], ARGV[2], 'EX', ARGV[1])
+  redis.call('XADD', KEYS[3], '*', 'reply', ARGV[3])
+  redis.call('SET', KEYS[4], ARGV[4], 'EX', ARGV[5])
+  return 1
+end
+return 0`,
+  },
+  // KEYS: seen, confirm, bids stream, outcome, outbox. ARGV: ttl, the confirm record the caller decided
+  // on ('' = none), outcome json ('' = queue the job), reply json, then the job's field/value pairs.
+  // !confirm: claims the message and takes the pending bid in one step, so a kill -9 cannot lose it
+  // between the two, and two !confirm lines cannot both place it. Returns the entry id when queued,
+  // 1 when answered, 0 when the message was handled before, -1 when the record changed (decide again).
+  takeConfirm: {
+    numberOfKeys: 5,
+    lua: `if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+local rec = redis.call('GET', KEYS[2]) or ''
+if rec ~= ARGV[2] then return -1 end
+redis.call('SET', KEYS[1], '1', 'EX', ARGV[1])
+if rec ~= '' then redis.call('DEL', KEYS[2]) end
+if ARGV[3] == '' then return redis.call('XADD', KEYS[3], '*', unpack(ARGV, 5)) end
+redis.call('SET', KEYS[4], ARGV[3], 'EX', ARGV[1])
+if ARGV[4] ~= '' then redis.call('XADD', KEYS[5], '*', 'reply', ARGV[4]) end
+return 1`,
   },
   // KEYS: line dedupe. ARGV: ttl, channel, json. Publishes a chat line once across instances.
   publishLine: {
@@ -154,7 +193,13 @@ export type Store = Redis & {
   burnIfUnsigned(tx: string): Promise<number>;
   markSigned(tx: string, nonce: number, hash: string, raw: string, now: number): Promise<number>;
   slidingWindow(key: string, now: number, windowMs: number, limit: number, member: string): Promise<number>;
-  intake(seen: string, lock: string, user: string, global: string, banned: string, users: string, line: string, instance: string, lockMs: number, userWindowS: number, chatIdHash: string, lineTtl: number, channel: string, lineJson: string): Promise<[number, number, number, number, string]>;
+  intake(
+    seen: string, lock: string, user: string, global: string, banned: string, users: string, line: string, bids: string,
+    instance: string, lockMs: number, userWindowS: number, chatIdHash: string, lineTtl: number, channel: string, lineJson: string,
+    userLimit: number, globalLimit: number, seenTtl: number, ...jobFields: string[]
+  ): Promise<[number, number, number, number, string, string?]>;
+  askConfirm(seen: string, outcome: string, outbox: string, confirm: string, ttl: number, outcomeJson: string, replyJson: string, record: string, recordTtl: number): Promise<number>;
+  takeConfirm(seen: string, confirm: string, bids: string, outcome: string, outbox: string, ttl: number, record: string, outcomeJson: string, replyJson: string, ...jobFields: string[]): Promise<string | number>;
   publishLine(line: string, ttl: number, channel: string, json: string): Promise<number>;
 };
 

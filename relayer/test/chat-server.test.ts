@@ -67,6 +67,31 @@ describe("chat server", () => {
     assert.deepEqual(botLines.map((e) => e.type === "message" && e.text), ["reply 0", "reply 1", "reply 2"]);
   });
 
+  it("answers each line like Twitch: USERSTATE when posted, NOTICE msg_ratelimit / msg_duplicate when refused", async () => {
+    const answers: string[] = [];
+    const onRaw = (_copy: unknown, m: { command?: string; tags?: Record<string, unknown> }) => {
+      if (m.command === "USERSTATE") answers.push("posted");
+      if (m.command === "NOTICE") answers.push(String(m.tags?.["msg-id"]));
+    };
+    const other = await startChatServer({ port: await freePort(), rateLimit: { limit: 3, modLimit: 100, windowMs: 30_000 } });
+    const bot = new tmi.Client({
+      options: { skipUpdatingEmotesets: true },
+      connection: { server: "127.0.0.1", port: other.port, secure: false, reconnect: false },
+      identity: { username: "otherbot", password: "oauth:local" },
+      channels: ["sothebais"],
+      logger: { info: () => {}, warn: () => {}, error: () => {} },
+    });
+    await bot.connect();
+    await waitFor(() => bot.getChannels().length === 1, { what: "join" });
+    bot.on("raw_message", onRaw);
+    for (const text of ["same", "same", "other", "third", "fourth"]) await bot.say("sothebais", text);
+    await waitFor(() => answers.length === 5, { what: "an answer per line" });
+    assert.deepEqual(answers, ["posted", "msg_duplicate", "posted", "posted", "msg_ratelimit"]);
+    assert.deepEqual(other.events().filter((e) => e.type === "message" && e.bot).map((e) => e.type === "message" && e.text), ["same", "other", "third"]);
+    await bot.disconnect().catch(() => {});
+    await other.close();
+  });
+
   it("serves recent messages as raw IRC lines, parseable back to the same message", async () => {
     const res = await fetch(`http://127.0.0.1:${server.port}/api/v2/recent-messages/sothebais?limit=2`);
     const body = (await res.json()) as { messages: string[] };

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { parseEther } from "viem";
-import { type ChatServer, startChatServer } from "../src/chat-server/server.ts";
+import { type ChatServer, type ChatServerOptions, startChatServer } from "../src/chat-server/server.ts";
 import { loadConfig } from "../src/config.ts";
 import { type Relayer, startRelayer } from "../src/relayer.ts";
 import type { Outcome } from "../src/replies.ts";
@@ -46,11 +46,11 @@ export async function startDurableRedis(port?: number, dataDir?: string): Promis
   return self;
 }
 
-export async function startHarness(options: { intervalMs?: number; durableRedis?: boolean; chatLimit?: number } = {}): Promise<Harness> {
+export async function startHarness(options: { intervalMs?: number; durableRedis?: boolean; chatLimit?: number; chat?: Partial<ChatServerOptions> } = {}): Promise<Harness> {
   const [stack, redis, chat] = await Promise.all([
     startTestStack({ intervalMs: options.intervalMs }),
     options.durableRedis ? startDurableRedis() : startRedis(),
-    freePort().then((port) => startChatServer({ port, mods: ["sothebais_bot"], rateLimit: { limit: options.chatLimit ?? 10_000, modLimit: options.chatLimit ?? 10_000, windowMs: 30_000 } })),
+    freePort().then((port) => startChatServer({ port, mods: ["sothebais_bot"], rateLimit: { limit: options.chatLimit ?? 10_000, modLimit: options.chatLimit ?? 10_000, windowMs: 30_000 }, ...options.chat })),
   ]);
   const store = createStore(redis.url);
   const env = (overrides: Record<string, string> = {}) => ({

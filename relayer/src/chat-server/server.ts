@@ -7,7 +7,9 @@
  *
  * What Twitch does that this server mirrors (TOOLCHAIN.md): 001..376 after PASS/NICK, JOIN echo +
  * ROOMSTATE, `PING` -> `PONG :tmi.twitch.tv`, IRCv3 tags on PRIVMSG, no echo of a client's own
- * PRIVMSG to that connection, and a per-account message rate limit (NOTICE msg_ratelimit past it).
+ * PRIVMSG to that connection, USERSTATE to the sender for each line posted, and refusals as Twitch
+ * words them: NOTICE msg_ratelimit past the per-account limit, msg_duplicate for a non-moderator's
+ * line identical to its previous one within 30 s (the line is not posted; a bot must say it again).
  */
 import { createHash, randomUUID } from "node:crypto";
 import { type IncomingMessage, type Server } from "node:http";
@@ -31,6 +33,8 @@ export type ChatServerOptions = {
   historySize?: number;
   /** Per-account limit on messages sent over IRC (Twitch: 20 per 30 s, 100 as moderator). */
   rateLimit?: { limit: number; modLimit: number; windowMs: number };
+  /** A non-moderator's line identical to its previous one within this window is refused (Twitch: 30 s). */
+  duplicateWindowMs?: number;
   /** Logins that are moderators of every channel (their bot gets the moderator limit). */
   mods?: string[];
   log?: (msg: string, fields?: Record<string, unknown>) => void;
@@ -48,11 +52,11 @@ export type ChatServer = {
   ban: (input: { channel?: string; userId: string; login?: string; duration?: number }) => void;
   deleteMessage: (input: { channel?: string; id: string }) => void;
   events: (channel?: string) => ChatEvent[];
-  stats: () => { botMessages: number; rateLimited: number; connections: number };
+  stats: () => { botMessages: number; rateLimited: number; duplicates: number; connections: number };
   close: () => Promise<void>;
 };
 
-type Connection = { ws: WebSocket; nick?: string; userId?: string; channels: Set<string>; sent: number[] };
+type Connection = { ws: WebSocket; nick?: string; userId?: string; channels: Set<string>; sent: number[]; last: Map<string, { text: string; at: number }> };
 
 /** Twitch user ids are numeric strings; a login gets a stable one here. */
 export const userIdFor = (login: string) => String(BigInt(`0x${createHash("sha256").update(login).digest("hex").slice(0, 12)}`));
@@ -71,6 +75,8 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   const history = new Map<string, { event: ChatEvent; raw?: string }[]>();
   let botMessages = 0;
   let rateLimited = 0;
+  let duplicates = 0;
+  const duplicateWindowMs = options.duplicateWindowMs ?? 30_000;
 
   const remember = (channel: string, event: ChatEvent, raw?: string) => {
     const list = history.get(channel) ?? [];
@@ -147,6 +153,8 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     broadcast(channel, formatIrc({ tags: { login, "room-id": "", "target-msg-id": input.id, "tmi-sent-ts": String(Date.now()) }, prefix: "tmi.twitch.tv", command: "CLEARMSG", params: [channel, text] }));
   };
 
+  const userstate = (nick: string) => ({ "badge-info": "", badges: mods.has(nick) ? "moderator/1" : "", color: "", "display-name": nick, "emote-sets": "0", mod: mods.has(nick) ? "1" : "0", subscriber: "0", "user-type": mods.has(nick) ? "mod" : "" });
+
   const onLine = (c: Connection, line: string) => {
     const m = parseIrc(line);
     if (!m) return;
@@ -178,7 +186,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
           send(c, { tags: {}, prefix: self, command: "JOIN", params: [channel] });
           send(c, { tags: {}, prefix: `${nick}.tmi.twitch.tv`, command: "353", params: [nick, "=", channel, nick] });
           send(c, { tags: {}, prefix: `${nick}.tmi.twitch.tv`, command: "366", params: [nick, channel, "End of /NAMES list"] });
-          send(c, { tags: { "badge-info": "", badges: mods.has(nick) ? "moderator/1" : "", color: "", "display-name": nick, "emote-sets": "0", mod: mods.has(nick) ? "1" : "0", subscriber: "0", "user-type": "" }, prefix: server, command: "USERSTATE", params: [channel] });
+          send(c, { tags: userstate(nick), prefix: server, command: "USERSTATE", params: [channel] });
           send(c, { tags: { "emote-only": "0", "followers-only": "-1", r9k: "0", "room-id": roomId(channel), slow: "0", "subs-only": "0" }, prefix: server, command: "ROOMSTATE", params: [channel] });
         }
         return;
@@ -193,14 +201,26 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
         const now = Date.now();
         c.sent = c.sent.filter((t) => t > now - limits.windowMs);
         const limit = mods.has(c.nick) ? limits.modLimit : limits.limit;
+        const refuse = (msgId: string, text: string) =>
+          send(c, { tags: { "msg-id": msgId }, prefix: server, command: "NOTICE", params: [channel, text] });
         if (c.sent.length >= limit) {
           rateLimited++;
-          send(c, { tags: { "msg-id": "msg_ratelimit" }, prefix: server, command: "NOTICE", params: [channel, "Your message was not sent because you are sending messages too quickly."] });
+          refuse("msg_ratelimit", "Your message was not sent because you are sending messages too quickly.");
+          return;
+        }
+        const mod = mods.has(c.nick);
+        const previous = c.last.get(channel);
+        if (!mod && previous && previous.text === text && now - previous.at < duplicateWindowMs) {
+          duplicates++;
+          refuse("msg_duplicate", "Your message was not sent because it is identical to the previous one you sent, less than 30 seconds ago.");
           return;
         }
         c.sent.push(now);
+        c.last.set(channel, { text, at: now });
         botMessages++;
-        publish(channel, { id: randomUUID(), userId: c.userId ?? "0", login: c.nick, displayName: c.nick, text: text.slice(0, 500), sentAt: now, mod: mods.has(c.nick), bot: true }, c);
+        publish(channel, { id: randomUUID(), userId: c.userId ?? "0", login: c.nick, displayName: c.nick, text: text.slice(0, 500), sentAt: now, mod, bot: true }, c);
+        // Twitch confirms each posted line to its sender with a USERSTATE.
+        send(c, { tags: userstate(c.nick), prefix: server, command: "USERSTATE", params: [channel] });
         return;
       }
       default:
@@ -242,14 +262,14 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   app.get("/api/stats", (c) => c.json(stats()));
 
   const events = (channel?: string) => (history.get(chan(channel ?? defaultChannel)) ?? []).map((h) => h.event);
-  const stats = () => ({ botMessages, rateLimited, connections: connections.size });
+  const stats = () => ({ botMessages, rateLimited, duplicates, connections: connections.size });
 
   const http = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: options.port, hostname: host }, () => resolve(s as Server)) as Server;
   });
   const wss = new WebSocketServer({ server: http, handleProtocols: (protocols) => (protocols.has("irc") ? "irc" : false) });
   wss.on("connection", (ws: WebSocket, _req: IncomingMessage) => {
-    const c: Connection = { ws, channels: new Set(), sent: [] };
+    const c: Connection = { ws, channels: new Set(), sent: [], last: new Map() };
     connections.add(c);
     ws.on("message", (data) => {
       for (const line of data.toString().split(/\r?\n/)) if (line.trim()) onLine(c, line);
