@@ -16,7 +16,7 @@ import { createShutdown } from "@sothebais/common/shutdown";
 import { type IndexerConfig, readIndexerConfig } from "./config.ts";
 import { fetchGenesisHash, resetCacheIfGenesisChanged } from "./genesis.ts";
 import { waitForWriterSchema } from "./replica.ts";
-import { initialWatchdogState, readChainHead, readIndexedBlock, watchdogStep } from "./watchdog.ts";
+import { chainHeadClient, initialWatchdogState, readChainHead, readIndexedBlock, watchdogStep } from "./watchdog.ts";
 import { schemaName } from "./schema.ts";
 
 const indexerRoot = fileURLToPath(new URL("..", import.meta.url));
@@ -102,6 +102,7 @@ async function main() {
     const host = config.hostname === "0.0.0.0" || config.hostname === "::" ? "127.0.0.1" : config.hostname;
     const url = `http://${host}:${config.port}`;
     const options = { stallMs: config.stallRestartMs, toleranceBlocks: 2 };
+    const chain = chainHeadClient(config.rpcUrl);
     let state = initialWatchdogState(Date.now());
     let armed = false;
     while (!shutdown.signal.aborted) {
@@ -111,7 +112,7 @@ async function main() {
         state = initialWatchdogState(Date.now());
         continue;
       }
-      const [chainHead, indexed] = await Promise.all([readChainHead(config.rpcUrl), readIndexedBlock(url)]);
+      const [chainHead, indexed] = await Promise.all([readChainHead(chain), readIndexedBlock(url)]);
       const step = watchdogStep(state, { at: Date.now(), chainHead, indexed }, options);
       state = step.state;
       if (!step.stalled || shutdown.signal.aborted) continue;

@@ -5,6 +5,7 @@
  * The launcher compares the chain's head with Ponder's indexed block; when the chain has moved on and
  * the indexed block has not for `stallMs`, it restarts Ponder, which resumes from its checkpoint.
  */
+import { createPublicClient, http, type PublicClient } from "viem";
 
 export type WatchdogSample = { at: number; chainHead: number | undefined; indexed: number | undefined };
 
@@ -37,17 +38,13 @@ export async function readIndexedBlock(indexerUrl: string): Promise<number | und
   }
 }
 
-/** The chain's head over JSON-RPC, or undefined when the node does not answer. */
-export async function readChainHead(rpcUrl: string): Promise<number | undefined> {
+/** A client for the watchdog's head reads: one attempt of at most 3 s, so a dead RPC reads as unknown quickly. */
+export const chainHeadClient = (rpcUrl: string): PublicClient => createPublicClient({ transport: http(rpcUrl, { timeout: 3000, retryCount: 0 }) });
+
+/** The chain's head, or undefined when the node does not answer. */
+export async function readChainHead(client: PublicClient): Promise<number | undefined> {
   try {
-    const res = await fetch(rpcUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }),
-      signal: AbortSignal.timeout(3000),
-    });
-    const body = (await res.json()) as { result?: string };
-    return body.result ? Number(BigInt(body.result)) : undefined;
+    return Number(await client.getBlockNumber({ cacheTime: 0 }));
   } catch {
     return undefined;
   }

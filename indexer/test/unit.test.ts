@@ -1,5 +1,7 @@
 /** Pure parts: the contract's bid arithmetic, statuses, checkpoints, schema names, GraphQL input checks. */
 import assert from "node:assert/strict";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
 import { lotStatus, minimumNextBid } from "@sothebais/common/live";
 import type { Deployment } from "@sothebais/common/deployments";
@@ -7,7 +9,7 @@ import * as schema from "../ponder.schema.ts";
 import { decodeCheckpointBlock } from "../src/api/checkpoint.ts";
 import { hexColumnsOf, hexInputProblems } from "../src/api/validate.ts";
 import { schemaName } from "../service/schema.ts";
-import { initialWatchdogState, watchdogStep } from "../service/watchdog.ts";
+import { chainHeadClient, initialWatchdogState, readChainHead, watchdogStep } from "../service/watchdog.ts";
 
 describe("minimumNextBid()", () => {
   const lot = { reserve: 0n, minIncrementBps: 500, minIncrementFloor: 0n };
@@ -100,5 +102,28 @@ describe("watchdogStep()", () => {
 
   it("does not restart on unknowns: an RPC or a Ponder that does not answer", () => {
     assert.deepEqual(run([[0, 10, 10], [40_000, undefined, 10], [50_000, 60, undefined]]), [false, false, false]);
+  });
+});
+
+describe("readChainHead()", () => {
+  it("reads eth_blockNumber through viem, and a node that does not answer is unknown, not an error", async () => {
+    // A stand-in JSON-RPC endpoint (the outside node): answers eth_blockNumber only.
+    const server = createServer((req, res) => {
+      let body = "";
+      req.on("data", (d) => (body += d));
+      req.on("end", () => {
+        const { id, method } = JSON.parse(body) as { id: number; method: string };
+        res.setHeader("content-type", "application/json");
+        res.end(JSON.stringify(method === "eth_blockNumber" ? { jsonrpc: "2.0", id, result: "0x2a" } : { jsonrpc: "2.0", id, error: { code: -32601, message: "no" } }));
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    try {
+      const { port } = server.address() as AddressInfo;
+      assert.equal(await readChainHead(chainHeadClient(`http://127.0.0.1:${port}`)), 42);
+    } finally {
+      server.close();
+    }
+    assert.equal(await readChainHead(chainHeadClient("http://127.0.0.1:9")), undefined);
   });
 });
