@@ -14,8 +14,14 @@
  * SOAK_LOT_SECONDS (60), SOAK_FAULTS (comma list, default all: relayer,redis,rpc,rtmp,indexer,indexer-lag,
  * agent,broadcaster; "none" for a plain soak), SOAK_VERBOSE=1 to echo every service's output, SOAK_RESULTS
  * (the JSON's path, default bench/results/soak.json).
+ *
+ * Viewers (bench/soak/viewers.ts): SOAK_VIEWERS streams on the indexer's /live/events from a separate load
+ * process while a bid is mined every SOAK_VIEWER_BID_MS for SOAK_VIEWER_SECONDS (60). The full soak runs
+ * the phase after its window when SOAK_VIEWERS > 0 (default 0). `SOAK_ONLY=viewers` runs only that phase
+ * on a small stack (chain + contracts + indexer; SOAK_VIEWERS default 10000) and merges `viewers`,
+ * `viewer_update_p95_ms` and `viewer_errors` into the results file, keeping its other keys.
  */
-import { appendFileSync, mkdirSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Redis } from "ioredis";
 import { type Address, formatEther, parseEther } from "viem";
@@ -29,6 +35,7 @@ import { campaignDriver, chainClients, checkInvariant, type InvariantCheck, LotS
 import { linkViewer, type SentLine, sayLine } from "./soak/chat.ts";
 import { alive, killGroup, respawn, treeRssMb } from "./soak/procs.ts";
 import { broadcasterHealth, indexerCaughtUp, type SoakService, startSoakStack } from "./soak/stack.ts";
+import { runViewers, startViewersStack, type ViewersResult } from "./soak/viewers.ts";
 
 const allFaults = ["relayer", "redis", "rpc", "rtmp", "indexer", "indexer-lag", "agent", "broadcaster"] as const;
 type FaultName = (typeof allFaults)[number];
@@ -43,6 +50,10 @@ const config = parseEnv({
   SOAK_VERBOSE: env.bool(false),
   // Where the figures go; the CI soak (test/soak) writes elsewhere so it never replaces a measured run.
   SOAK_RESULTS: env.string({ fallback: join(repoRoot, "bench/results/soak.json") }),
+  SOAK_ONLY: env.oneOf(["all", "viewers"] as const, "all"),
+  SOAK_VIEWERS: env.int({ optional: true, min: 0, max: 19_000 }),
+  SOAK_VIEWER_SECONDS: env.int({ fallback: 60, min: 10, max: 3600 }),
+  SOAK_VIEWER_BID_MS: env.int({ fallback: 2000, min: 200, max: 60_000 }),
 });
 const faults = config.SOAK_FAULTS.filter((f) => f !== "none") as FaultName[];
 for (const f of faults) if (!allFaults.includes(f)) throw new Error(`SOAK_FAULTS: unknown fault "${f}" (known: ${allFaults.join(", ")})`);
@@ -55,6 +66,53 @@ const logFile = join(repoRoot, ".tmp/soak-services.log");
 writeFileSync(logFile, "");
 const say = (line: string) => console.log(`[soak ${clock()}] ${line}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const viewerCount = config.SOAK_VIEWERS ?? (config.SOAK_ONLY === "viewers" ? 10_000 : 0);
+const viewerKeys = ["viewers", "viewer_update_p95_ms", "viewer_errors"] as const;
+const viewerOptions = {
+  viewers: viewerCount,
+  bidEveryMs: config.SOAK_VIEWER_BID_MS,
+  seconds: config.SOAK_VIEWER_SECONDS,
+  // The first account no soak bidder uses.
+  bidderIndex: 4 + config.SOAK_WALLET_BIDDERS + config.SOAK_CHAT_BIDDERS,
+  say,
+};
+const readResults = (): Record<string, number> => {
+  try {
+    return JSON.parse(readFileSync(config.SOAK_RESULTS, "utf8")) as Record<string, number>;
+  } catch {
+    return {};
+  }
+};
+const printViewers = (r: ViewersResult) => {
+  console.log("\nViewers (GET /live/events)\n| metric | value |\n|---|---|");
+  for (const [k, v] of Object.entries({ ...r.keys, ...r.detail })) console.log(`| ${k} | ${v} |`);
+  writeFileSync(join(repoRoot, ".tmp/soak-viewers.json"), `${JSON.stringify({ ...r.keys, ...r.detail }, null, 2)}\n`);
+};
+
+if (config.SOAK_ONLY === "viewers") {
+  process.env.DEPLOYMENTS_DIR = join(dataDir, "..", "soak-deployments");
+  rmSync(dataDir, { recursive: true, force: true });
+  mkdirSync(dataDir, { recursive: true });
+  const small = await startViewersStack({ dataDir, lotSeconds: 3600, progress: say, echo: (name) => (line) => appendFileSync(logFile, `${name} | ${line}\n`) });
+  const stopSmall = () => small.stop().finally(() => process.exit(130));
+  process.once("SIGINT", stopSmall);
+  process.once("SIGTERM", stopSmall);
+  let exitCode = 0;
+  try {
+    const r = await runViewers({ ...viewerOptions, indexerUrl: small.indexerUrl, nodeRpcUrl: small.nodeRpcUrl, auctionHouse: small.deployment.auctionHouse, indexerPid: small.indexerPid });
+    mkdirSync(dirname(config.SOAK_RESULTS), { recursive: true });
+    writeFileSync(config.SOAK_RESULTS, `${JSON.stringify({ ...readResults(), ...r.keys }, null, 2)}\n`);
+    printViewers(r);
+    console.log(`\nmerged ${viewerKeys.join(", ")} into ${config.SOAK_RESULTS}; detail in .tmp/soak-viewers.json`);
+  } catch (error) {
+    console.error(`[soak] viewers phase failed: ${(error as Error).stack ?? error}`);
+    exitCode = 1;
+  } finally {
+    await small.stop();
+  }
+  process.exit(exitCode);
+}
 
 // The chain part puts the first lot up; the campaign driver lists the rest, one after another.
 process.env.DEMO_LOTS = "1";
@@ -318,6 +376,14 @@ async function soak() {
   say(`soak window over: ${sent.length} chat bid lines sent; draining`);
   await chatBids;
   await sleep(3000); // the last fire-and-forget lines
+  let viewerResult: ViewersResult | undefined;
+  if (viewerCount > 0) {
+    say(`viewers phase: ${viewerCount} viewers on /live/events`);
+    viewerResult = await runViewers({ ...viewerOptions, indexerUrl: ctx.urls.indexerUrl, nodeRpcUrl, auctionHouse: house, indexerPid: services.get("indexer")?.pid }).catch((error: Error) => {
+      say(`viewers phase failed: ${error.message.split("\n")[0]}`);
+      return undefined;
+    });
+  }
 
   // --- drain: every line must get its outcome (the relayer may be working through a backlog)
   const outcomeOf = async (id: string) => {
@@ -420,6 +486,12 @@ async function soak() {
   }
   for (const [k, n] of Object.entries(kinds)) results[`outcome_${k}`] = n;
 
+  // Viewer keys from this run, or kept from the last viewers phase (SOAK_ONLY=viewers) when it did not run.
+  const previous = readResults();
+  for (const k of viewerKeys) {
+    const v = viewerResult ? viewerResult.keys[k] : previous[k];
+    if (v !== undefined) results[k] = v;
+  }
   mkdirSync(dirname(config.SOAK_RESULTS), { recursive: true });
   writeFileSync(config.SOAK_RESULTS, `${JSON.stringify(results, null, 2)}\n`);
   // The detail behind the figures, for docs/RELIABILITY.md.
@@ -435,6 +507,7 @@ async function soak() {
   for (const f of faultResults) console.log(`| ${f.name} | ${f.recoveryMs !== undefined ? (f.recoveryMs / 1000).toFixed(1) : "not recovered"} | ${lostIn(f)} | ${f.note} |`);
   console.log("\n| service | RSS first (MB) | last | max | trend (MB/min) | over (min) |\n|---|---|---|---|---|---|");
   for (const [name, g] of Object.entries(rssGrowth)) console.log(`| ${name} | ${g.first.toFixed(0)} | ${g.last.toFixed(0)} | ${g.max.toFixed(0)} | ${g.slopeMbPerMin.toFixed(2)} | ${g.minutes.toFixed(1)} |`);
+  if (viewerResult) printViewers(viewerResult);
   console.log(`\nwrote ${config.SOAK_RESULTS}; service logs in ${logFile}`);
   redis.disconnect();
 }
