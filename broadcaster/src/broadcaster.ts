@@ -18,8 +18,7 @@ import { createLiveFeed } from "./feed.ts";
 import { createRedisInputs } from "./inputs.ts";
 import { startFrameLoop } from "./loop.ts";
 import { createRenderer, HEIGHT, WIDTH } from "./scene/render.ts";
-import { patchMarker } from "./scene/marker.ts";
-import { buildView, type ChatRow, viewKey } from "./scene/view.ts";
+import { buildView, type ChatRow } from "./scene/view.ts";
 
 export type Broadcaster = {
   health: () => { status: "ok" | "degraded"; [k: string]: unknown };
@@ -54,7 +53,6 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
 
   const renderer = createRenderer();
   const artworkLogged = new Set<string>();
-  const ctx = renderer.canvas.getContext("2d");
   const artwork = createArtworkLoader({
     ipfsGateway: config.IPFS_GATEWAY,
     timeoutMs: config.ARTWORK_TIMEOUT_MS,
@@ -115,6 +113,7 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
     url: config.RTMP_URL,
     width: WIDTH,
     height: HEIGHT,
+    pixelFormat: "yuv420p",
     fps: config.FPS,
     videoKbps: config.VIDEO_KBPS,
     audioKbps: config.AUDIO_KBPS,
@@ -125,8 +124,8 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
   });
   log.info("streaming", { rtmp: redactKey(config.RTMP_URL), fps: config.FPS, videoKbps: config.VIDEO_KBPS, tts: config.TTS_ENGINE });
 
-  let last: Uint8ClampedArray | null = null;
-  let lastKey = "";
+  /** The renderer's frame holds a picture (the first frame has been drawn). */
+  let started = false;
   let rendered = 0;
   let reused = 0;
   const fpsWindow: number[] = [];
@@ -154,24 +153,17 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
       });
       const change = changedAt;
       changedAt = null;
-      const key = viewKey(view, now);
-      if (key !== lastKey || !last) {
-        renderer.render(view, now);
-        // getImageData returns a fresh buffer each frame (canvas.data() is ~10x slower here).
-        last = ctx.getImageData(0, 0, WIDTH, HEIGHT).data;
-        lastKey = key;
+      if (renderer.render(view, now) > 0) {
         const done = performance.now();
         mRender.observe((done - t) / 1000);
         push(timings.render, done - t);
         rendered++;
         mFrames.inc();
       } else {
-        // Same picture: a copy of the last frame (ffmpeg may still hold the previous buffer) with the new frame counter.
-        last = new Uint8ClampedArray(last);
-        patchMarker(last, WIDTH, HEIGHT, view.marker);
         reused++;
         mReused.inc();
       }
+      started = true;
       if (change !== null) {
         const done = performance.now();
         mUpdate.observe((done - change) / 1000);
@@ -188,11 +180,11 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
       }
       fpsWindow.push(Date.now());
       while (fpsWindow.length && fpsWindow[0] < Date.now() - 1000) fpsWindow.shift();
-      encoder.write(last, speech.pull(samplesPerFrame));
+      encoder.write(renderer.yuv.data, speech.pull(samplesPerFrame));
     },
     repeat: () => {
       mLate.inc();
-      if (last) encoder.write(last, speech.pull(samplesPerFrame));
+      if (started) encoder.write(renderer.yuv.data, speech.pull(samplesPerFrame));
     },
   });
 
@@ -209,8 +201,8 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
 
   const previewCanvas = createCanvas(WIDTH, HEIGHT);
   const snapshot = async (format: "png" | "jpeg") => {
-    if (!last) return null;
-    previewCanvas.getContext("2d").putImageData(new ImageData(last, WIDTH, HEIGHT), 0, 0);
+    if (!started) return null;
+    previewCanvas.getContext("2d").putImageData(new ImageData(renderer.frame, WIDTH, HEIGHT), 0, 0);
     return format === "png" ? previewCanvas.encode("png") : previewCanvas.encode("jpeg", 70);
   };
 

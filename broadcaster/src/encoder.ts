@@ -2,7 +2,8 @@
  * @module encoder
  * Raw frames and PCM in, H.264 + AAC in FLV out to an RTMP ingest, with settings Twitch accepts
  * (CBR, keyframe every 2 s, yuv420p, AAC-LC 128 kbps 44.1 kHz). The ffmpeg command is built with
- * fluent-ffmpeg: video goes in on stdin (fluent-ffmpeg's one input stream), audio through a named pipe.
+ * fluent-ffmpeg: video goes in on ffmpeg's stdin, written directly (a frame buffer is reused once the
+ * pipe has taken it), audio through a named pipe.
  *
  * When ffmpeg exits (ingest down, network gone) the encoder starts it again with exponential backoff.
  * The renderer is never restarted: while no ffmpeg runs, frames are simply not sent.
@@ -11,7 +12,8 @@ import { execFileSync } from "node:child_process";
 import { closeSync, constants, createWriteStream, mkdtempSync, openSync, rmSync, type WriteStream } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { PassThrough } from "node:stream";
+import type { ChildProcess } from "node:child_process";
+import type { Writable } from "node:stream";
 import ffmpeg from "fluent-ffmpeg";
 
 export type EncoderOptions = {
@@ -19,6 +21,8 @@ export type EncoderOptions = {
   url: string;
   width: number;
   height: number;
+  /** Layout of the frames `write` gets: yuv420p (I420, what the stream carries) or rgba (ffmpeg converts). */
+  pixelFormat: "yuv420p" | "rgba";
   fps: number;
   videoKbps: number;
   audioKbps: number;
@@ -30,6 +34,12 @@ export type EncoderOptions = {
   backoffMaxMs?: number;
   /** No progress from ffmpeg for this long while running: kill and restart it. */
   stallMs?: number;
+  /**
+   * Frames that may wait for ffmpeg to read them before a new one is dropped (default 15, half a second
+   * at 30 fps): enough to ride out a busy core or a GC pause without losing frames, bounded so a stuck
+   * ffmpeg cannot grow memory or latency without limit.
+   */
+  maxQueuedFrames?: number;
   log?: (level: "info" | "warn", msg: string, fields?: Record<string, unknown>) => void;
 };
 
@@ -49,8 +59,11 @@ export type EncoderStatus = {
 };
 
 export type Encoder = {
-  /** Hands one frame and its audio to ffmpeg; false when it was not sent (not running, or backpressure). */
-  write: (rgba: Uint8Array | Uint8ClampedArray, pcm: Int16Array) => boolean;
+  /**
+   * Hands one frame and its audio to ffmpeg; false when it was not sent (not running, or backpressure).
+   * The frame is copied, so the caller may draw the next one into the same buffer at once.
+   */
+  write: (pixels: Uint8Array | Uint8ClampedArray, pcm: Int16Array) => boolean;
   status: () => EncoderStatus;
   close: () => Promise<void>;
 };
@@ -85,6 +98,10 @@ export function outputOptions(o: Pick<EncoderOptions, "fps" | "videoKbps" | "aud
     `-maxrate ${o.videoKbps}k`,
     `-bufsize ${o.videoKbps}k`,
     "-x264-params nal-hrd=cbr:force-cfr=1",
+    // One encoding thread: x264's sliced threads (zerolatency) cost more CPU in total here and wake
+    // on both cores at every frame, where they preempt the frame clock; one core encodes 720p30 with
+    // room to spare.
+    "-threads 1",
     "-c:a aac",
     `-b:a ${o.audioKbps}k`,
     `-ar ${o.sampleRate}`,
@@ -95,7 +112,7 @@ export function outputOptions(o: Pick<EncoderOptions, "fps" | "videoKbps" | "aud
 
 export function createEncoder(o: EncoderOptions): Encoder {
   const log = o.log ?? (() => {});
-  const frameBytes = o.width * o.height * 4;
+  const frameBytes = o.pixelFormat === "rgba" ? o.width * o.height * 4 : (o.width * o.height * 3) / 2;
   const dir = mkdtempSync(join(tmpdir(), "sothebais-enc-"));
   const backoffMin = o.backoffMinMs ?? 500;
   const backoffMax = o.backoffMaxMs ?? 10_000;
@@ -105,7 +122,9 @@ export function createEncoder(o: EncoderOptions): Encoder {
   let run = 0;
   let current: {
     command: ffmpeg.FfmpegCommand;
-    video: PassThrough;
+    video?: Writable;
+    /** Frames written to stdin that the pipe has not taken yet. */
+    queued: number;
     audio?: WriteStream;
     audioOpen: boolean;
     fifo: string;
@@ -122,24 +141,27 @@ export function createEncoder(o: EncoderOptions): Encoder {
     run++;
     const fifo = join(dir, `audio-${run}.pcm`);
     execFileSync("mkfifo", [fifo]);
-    const video = new PassThrough({ highWaterMark: frameBytes * 2 });
     const command = ffmpeg()
       .input(fifo)
       .inputFormat("s16le")
       // Raw inputs need no probing; the default probe (5 MB / 5 s) would wait for audio the loop only
       // sends alongside video, which ffmpeg has not started reading yet.
       .inputOptions(["-ar", String(o.sampleRate), "-ac", "1", "-thread_queue_size", "1024", "-probesize", "32", "-analyzeduration", "0"])
-      .input(video)
+      .input("pipe:0")
       .inputFormat("rawvideo")
-      .inputOptions(["-pix_fmt", "rgba", "-s", `${o.width}x${o.height}`, "-r", String(o.fps), "-thread_queue_size", "1024", "-probesize", "32", "-analyzeduration", "0"])
+      .inputOptions(["-pix_fmt", o.pixelFormat, "-s", `${o.width}x${o.height}`, "-r", String(o.fps), "-thread_queue_size", "1024", "-probesize", "32", "-analyzeduration", "0"])
       .outputOptions(["-hide_banner", "-loglevel", "warning", "-stats", "-stats_period", "0.5", ...outputOptions(o)])
       .format("flv")
       .output(o.url);
-    const self = { command, video, audio: undefined as WriteStream | undefined, audioOpen: false, fifo, startedAt: Date.now(), lastProgressAt: Date.now(), lastFrame: 0, done: false };
+    const self = { command, video: undefined as Writable | undefined, queued: 0, audio: undefined as WriteStream | undefined, audioOpen: false, fifo, startedAt: Date.now(), lastProgressAt: Date.now(), lastFrame: 0, done: false };
     current = self;
     status.running = true;
 
     command.on("start", () => {
+      // fluent-ffmpeg keeps the child process on the command; its stdin is the video input.
+      const video = (command as unknown as { ffmpegProc: ChildProcess }).ffmpegProc.stdin;
+      video?.on("error", () => {});
+      self.video = video ?? undefined;
       // ffmpeg opens its first input (this pipe) before anything else, so both tracks start on the same tick.
       const audio = createWriteStream(fifo);
       self.audio = audio;
@@ -172,7 +194,7 @@ export function createEncoder(o: EncoderOptions): Encoder {
       status.connected = false;
       status.running = false;
       if (error) status.lastError = status.lastError ?? error.message.split("\n")[0].slice(0, 300);
-      video.destroy();
+      self.video?.destroy();
       // A writer still waiting for ffmpeg to open the pipe would block a libuv thread forever: open the read end to release it.
       if (!self.audioOpen) {
         try {
@@ -207,17 +229,31 @@ export function createEncoder(o: EncoderOptions): Encoder {
 
   start();
 
+  // Frame buffers the pipe has finished with, reused: a fresh 3.7 MB buffer per frame costs more in
+  // page faults and GC than the copy into it.
+  const free: Buffer[] = [];
+  const maxQueued = o.maxQueuedFrames ?? 15;
+
   return {
-    write: (rgba, pcm) => {
+    write: (pixels, pcm) => {
       const c = current;
-      if (!c || c.done || !c.audioOpen || !c.audio) return false;
+      const video = c?.video;
+      if (!c || c.done || !video || !c.audioOpen || !c.audio) return false;
       // ffmpeg is behind: skip this frame (video and audio together, so they stay in sync).
-      if (c.video.writableLength > frameBytes * 4 || c.audio.writableLength > pcm.byteLength * 30) {
+      if (c.queued >= maxQueued || c.audio.writableLength > pcm.byteLength * 30) {
         if (status.connected) status.framesDropped++;
         return false;
       }
+      const buf = free.pop() ?? Buffer.allocUnsafeSlow(frameBytes);
+      if (pixels.byteLength !== frameBytes) throw new RangeError(`frame is ${pixels.byteLength} bytes, expected ${frameBytes} (${o.pixelFormat})`);
+      buf.set(pixels);
+      c.queued++;
       c.audio.write(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
-      c.video.write(Buffer.from(rgba.buffer, rgba.byteOffset, rgba.byteLength));
+      // The callback runs once the pipe has taken the bytes (or the stream was destroyed).
+      video.write(buf, () => {
+        c.queued--;
+        if (free.length <= maxQueued) free.push(buf);
+      });
       status.framesSent++;
       return true;
     },
@@ -233,7 +269,7 @@ export function createEncoder(o: EncoderOptions): Encoder {
           c.command.once("end", () => resolve());
         });
         // Closing stdin lets ffmpeg flush and finish the FLV; SIGKILL if it takes too long.
-        c.video.end();
+        c.video?.end();
         c.audio?.end();
         const timer = setTimeout(() => c.command.kill("SIGKILL"), 3000);
         await ended;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { LiveSnapshot } from "@sothebais/common/live";
 import { markerFlags } from "../src/scene/marker.ts";
-import { bidderLabel, buildView, formatDuration, formatEth, type SceneInputs, viewKey } from "../src/scene/view.ts";
+import { bidderLabel, buildView, formatDuration, formatEth, type SceneInputs } from "../src/scene/view.ts";
 import { sampleBid, sampleSnapshot } from "./helpers/snapshot.ts";
 
 const NOW = 1_800_000_000_000;
@@ -117,27 +117,6 @@ describe("buildView()", () => {
     assert.ok(v.lot!.extendedFlash > 0.4 && v.lot!.extendedFlash < 0.6);
     const later = buildView(inputs(snap, { firstSeen: seen, now: NOW + 3000 }));
     assert.equal(later.lot!.bidFlash, 0);
-  });
-});
-
-describe("viewKey()", () => {
-  it("is equal for frames that look the same and differs when something visible changes", () => {
-    const snap = sampleSnapshot({ now: NOW, bids: [sampleBid({ n: 5 })] });
-    const at = (now: number, frame: number, s = snap) => viewKey(buildView(inputs(s, { now, frame, receivedAt: now - 100 })), now);
-    // Same second, different frame counters: same picture.
-    assert.equal(at(NOW, 1), at(NOW + 20, 2));
-    // The clock and countdown move on the next second.
-    assert.notEqual(at(NOW, 1), at(NOW + 1000, 30));
-    // A new bid changes it.
-    const outbid = sampleSnapshot({ now: NOW, bids: [sampleBid({ n: 6 }), sampleBid({ n: 5 })] });
-    assert.notEqual(at(NOW, 1), at(NOW, 1, outbid));
-  });
-
-  it("changes every frame while a bid highlight animates", () => {
-    const snap = sampleSnapshot({ now: NOW, bids: [sampleBid({ n: 5 })] });
-    const seen = new Map([["bid:bid-5", NOW - 100]]);
-    const k = (now: number) => viewKey(buildView(inputs(snap, { now, firstSeen: seen })), now);
-    assert.notEqual(k(NOW), k(NOW + 34));
   });
 });
 

@@ -1,12 +1,14 @@
 /**
  * @module scene/render
- * Draws a {@link SceneView} into a 1280x720 canvas, in layers: a cached static layer (background,
+ * Draws a {@link SceneView} into a 1280x720 RGBA frame, in layers: a cached static layer (background,
  * panel frames, labels) per layout, then the dynamic parts, then the machine-readable marker strip.
+ * Only the regions whose content changed are redrawn and read back into the persistent frame.
  * Drawing is synchronous and bounded (a few dozen text runs); it never touches the network or disk.
  */
 import { type Canvas, createCanvas, type SKRSContext2D } from "@napi-rs/canvas";
 import type { ArtworkEntry } from "../artwork/loader.ts";
-import { drawMarker } from "./marker.ts";
+import { MARKER_BLOCK, patchMarker } from "./marker.ts";
+import { createI420, type I420, rgbaToI420 } from "./yuv.ts";
 import { type BidRow, formatDuration, type SceneView, shortHex } from "./view.ts";
 
 export const WIDTH = 1280;
@@ -186,15 +188,135 @@ function drawAvatar(ctx: Ctx, cx: number, cy: number, r: number): void {
   ctx.restore();
 }
 
+export type Rect = { x: number; y: number; w: number; h: number };
+
+/**
+ * The frame cut into regions that tile it (the marker strip below them is patched, not drawn). A
+ * region is redrawn only when its key changes, so a bid highlight repaints the bid panel and the
+ * ticker, not 1280x720 pixels; the keys say which parts of the view each region shows.
+ */
+type Region = {
+  name: string;
+  rect: Rect;
+  /** What the region shows: it is redrawn when this changes (compared as JSON). */
+  key: (v: SceneView, now: number) => unknown;
+  /** Paints the region's content over the static layer; it must not paint outside `rect`. */
+  draw: (ctx: Ctx, v: SceneView, now: number, avatar: Canvas) => void;
+  /** The stale overlay (drawn over the middle column) reaches into this region. */
+  stale?: true;
+};
+
+const stripe = (x: number, w: number) => ({ x, w });
+const LEFT_COL = stripe(0, MID.x - 12);
+const MID_COL = stripe(MID.x - 12, RIGHT.x - MID.x);
+const RIGHT_COL = stripe(RIGHT.x - 12, WIDTH - RIGHT.x + 12);
+const BODY_TOP = 60;
+const BODY_BOTTOM = HOST.y - 10;
+const FOOT_BOTTOM = HEIGHT - MARKER_BLOCK;
+
+/** The stale overlay covers the middle column (and the between-lots box under it) with the data's age. */
+const staleKey = (v: SceneView) => (v.stale ? Math.round(v.dataAgeMs / 1000) : -1);
+/** The LIVE dot blinks every 600 ms, the header clock ticks every second. */
+const headerKey = (v: SceneView, now: number) => [v.stale, v.phase, v.campaign, v.stale ? 0 : Math.floor(now / 600) % 2, Math.floor(now / 1000)];
+const queueKey = (v: SceneView) => v.queue;
+const chatKey = (v: SceneView) => v.chat;
+/** The speaking ring moves at 10 Hz. */
+const hostKey = (v: SceneView, now: number) => [v.caption, v.caption?.speaking ? Math.floor(now / 100) : 0];
+const refKey = (v: SceneView) => [v.contract, v.lot?.id, v.lot?.block, v.lot?.tx, v.result?.lotId, v.result?.block, v.result?.tx];
+
+const COMMON_REGIONS: Region[] = [
+  { name: "header", rect: { x: 0, y: 0, w: WIDTH, h: BODY_TOP }, key: headerKey, draw: drawHeader },
+  { name: "queue", rect: { x: RIGHT_COL.x, y: BODY_TOP, w: RIGHT_COL.w, h: NEXT.y - 4 - BODY_TOP }, key: queueKey, draw: drawQueue },
+  { name: "chat", rect: { x: RIGHT_COL.x, y: NEXT.y - 4, w: RIGHT_COL.w, h: BODY_BOTTOM - NEXT.y + 4 }, key: chatKey, draw: drawChat },
+  { name: "host", rect: { x: 0, y: BODY_BOTTOM, w: RIGHT_COL.x, h: FOOT_BOTTOM - BODY_BOTTOM }, key: hostKey, draw: drawHost },
+  { name: "ref", rect: { x: RIGHT_COL.x, y: BODY_BOTTOM, w: RIGHT_COL.w, h: FOOT_BOTTOM - BODY_BOTTOM }, key: refKey, draw: drawReference },
+];
+
+const LOT_REGIONS: Region[] = [
+  ...COMMON_REGIONS,
+  {
+    name: "art",
+    rect: { x: LEFT_COL.x, y: BODY_TOP, w: LEFT_COL.w, h: BODY_BOTTOM - BODY_TOP },
+    key: (v) => [v.lot?.artwork, v.result?.kind, v.result?.label, v.lot?.title, v.lot?.artist, v.lot?.id, v.lot?.token, v.lot?.reserve],
+    draw: drawArtPanel,
+  },
+  {
+    name: "bid",
+    rect: { x: MID_COL.x, y: BODY_TOP, w: MID_COL.w, h: NEXT.y - 4 - BODY_TOP },
+    key: (v) => {
+      const l = v.lot;
+      return [v.phase, staleKey(v), l?.bidFlash, l?.hasBid, l?.amount, l?.bidder, l?.chatBidder, l?.minNext, l?.pending, l?.block, l?.reserveMet];
+    },
+    draw: drawBidPanel,
+    stale: true,
+  },
+  {
+    name: "next",
+    rect: { x: MID_COL.x, y: NEXT.y - 4, w: TIME.x - 12 - MID_COL.x, h: TICKER.y - NEXT.y },
+    key: (v) => [v.phase, staleKey(v), v.lot?.minNext],
+    draw: drawNextPanel,
+    stale: true,
+  },
+  {
+    name: "time",
+    rect: { x: TIME.x - 12, y: NEXT.y - 4, w: MID_COL.x + MID_COL.w - TIME.x + 12, h: TICKER.y - NEXT.y },
+    key: (v, now) => {
+      const l = v.lot;
+      const remaining = Math.max(0, l?.remainingSec ?? 0);
+      const blink = v.phase === "live" && remaining <= 30 ? Math.floor(now / 500) % 2 : -1;
+      return [v.phase, staleKey(v), formatDuration(remaining), remaining <= 30, blink, l?.extended, (l?.extendedFlash ?? 0) > 0];
+    },
+    draw: drawTimePanel,
+    stale: true,
+  },
+  {
+    name: "ticker",
+    rect: { x: MID_COL.x, y: TICKER.y - 4, w: MID_COL.w, h: BODY_BOTTOM - TICKER.y + 4 },
+    key: (v) => [staleKey(v), v.lot?.bidCount, v.bids],
+    draw: drawTicker,
+    stale: true,
+  },
+];
+
+const BETWEEN_REGIONS: Region[] = [
+  ...COMMON_REGIONS,
+  {
+    name: "main",
+    rect: { x: 0, y: BODY_TOP, w: RIGHT_COL.x, h: BODY_BOTTOM - BODY_TOP },
+    key: (v) => [v.phase, staleKey(v), v.next, v.result],
+    draw: drawBetween,
+    stale: true,
+  },
+];
+
+/** Artwork entries hold a decoded image: key them by what the frame shows of them. */
+const keyJson = (value: unknown) =>
+  JSON.stringify(value, (_k, x) => {
+    if (x && typeof x === "object" && "status" in x && "uri" in x && "at" in x) {
+      const a = x as ArtworkEntry;
+      return `${a.status}:${a.uri}:${a.image ? `${a.image.width}x${a.image.height}` : ""}`;
+    }
+    return typeof x === "bigint" ? x.toString() : x;
+  });
+
 export type Renderer = {
-  canvas: Canvas;
-  /** Draws the view; returns the canvas (whose pixels `canvas.data()` reads). */
-  render: (view: SceneView, now: number) => Canvas;
+  /** The current frame, RGBA, updated in place by `render` (copy it before keeping it). */
+  frame: Uint8ClampedArray;
+  /** The same frame as I420 (yuv420p), what the encoder is fed, kept in step with `frame`. */
+  yuv: I420;
+  /**
+   * Brings `frame` up to date with the view: redraws and reads back only the regions whose content
+   * changed, then writes the marker strip. Returns the number of regions redrawn (0: same picture,
+   * new marker).
+   */
+  render: (view: SceneView, now: number) => number;
 };
 
 export function createRenderer(): Renderer {
   const canvas = createCanvas(WIDTH, HEIGHT);
   const ctx = canvas.getContext("2d");
+  const frame = new Uint8ClampedArray(WIDTH * HEIGHT * 4);
+  const yuv = createI420(WIDTH, HEIGHT);
   const layers = new Map<string, Canvas>();
   const staticLayer = (layout: "lot" | "between") => {
     let layer = layers.get(layout);
@@ -207,22 +329,48 @@ export function createRenderer(): Renderer {
   };
   const avatar = createCanvas(64, 64);
   drawAvatar(avatar.getContext("2d"), 32, 32, 29);
+  let lastLayout = "";
+  const lastKeys = new Map<string, string>();
 
-  const render = (v: SceneView, now: number): Canvas => {
+  const render = (v: SceneView, now: number): number => {
     const layout = v.lot ? "lot" : "between";
-    ctx.drawImage(staticLayer(layout), 0, 0);
-    drawHeader(ctx, v, now);
-    if (v.lot) drawLot(ctx, v, now);
-    else drawBetween(ctx, v);
-    drawQueue(ctx, v);
-    drawChat(ctx, v);
-    drawHost(ctx, v, avatar, now);
-    drawReference(ctx, v);
-    if (v.stale) drawStale(ctx, v);
-    drawMarker(ctx, v.marker, HEIGHT);
-    return canvas;
+    if (layout !== lastLayout) lastKeys.clear();
+    lastLayout = layout;
+    const dirty: Region[] = [];
+    for (const region of layout === "lot" ? LOT_REGIONS : BETWEEN_REGIONS) {
+      const key = keyJson(region.key(v, now));
+      if (lastKeys.get(region.name) === key) continue;
+      lastKeys.set(region.name, key);
+      dirty.push(region);
+    }
+    if (dirty.length) {
+      // Clipped to the dirty regions: the static layer and the overlay are rasterized only inside them.
+      ctx.save();
+      ctx.beginPath();
+      for (const { rect: r } of dirty) ctx.rect(r.x, r.y, r.w, r.h);
+      ctx.clip();
+      ctx.drawImage(staticLayer(layout), 0, 0);
+      for (const region of dirty) region.draw(ctx, v, now, avatar);
+      if (v.stale && dirty.some((r) => r.stale)) drawStale(ctx, v);
+      ctx.restore();
+      for (const { rect: r } of dirty) {
+        copyRegion(ctx.getImageData(r.x, r.y, r.w, r.h).data, frame, r);
+        rgbaToI420(frame, yuv, r.x, r.y, r.w, r.h);
+      }
+    }
+    patchMarker(frame, WIDTH, HEIGHT, v.marker);
+    rgbaToI420(frame, yuv, 0, FOOT_BOTTOM, WIDTH, MARKER_BLOCK);
+    return dirty.length;
   };
-  return { canvas, render };
+  return { frame, yuv, render };
+}
+
+/** Copies a region's pixels (as read back) into the full frame, row by row. */
+function copyRegion(src: Uint8ClampedArray, frame: Uint8ClampedArray, r: Rect): void {
+  const rowBytes = r.w * 4;
+  for (let row = 0; row < r.h; row++) {
+    frame.set(src.subarray(row * rowBytes, (row + 1) * rowBytes), ((r.y + row) * WIDTH + r.x) * 4);
+  }
 }
 
 function drawHeader(ctx: Ctx, v: SceneView, now: number): void {
@@ -301,13 +449,12 @@ function stamp(ctx: Ctx, cx: number, cy: number, text: string, color: string): v
   ctx.restore();
 }
 
-function drawLot(ctx: Ctx, v: SceneView, now: number): void {
+/** The artwork with its SOLD / NO SALE stamp, and title, artist and token under it. */
+function drawArtPanel(ctx: Ctx, v: SceneView): void {
   const lot = v.lot;
   if (!lot) return;
   drawArtwork(ctx, ART, lot.artwork);
   if (v.result) stamp(ctx, ART.x + ART.w / 2, ART.y + ART.h / 2, v.result.label, v.result.kind === "sold" ? C.live : C.muted);
-
-  // Title, artist, token.
   ctx.font = `bold 24px ${SERIF}`;
   ctx.fillStyle = C.text;
   ctx.fillText(fit(ctx, lot.title, ART.w), ART.x, 560);
@@ -317,8 +464,12 @@ function drawLot(ctx: Ctx, v: SceneView, now: number): void {
   ctx.font = `13px ${MONO}`;
   ctx.fillStyle = C.dim;
   ctx.fillText(`Lot ${lot.id} · ${lot.token} · reserve ${lot.reserve}`, ART.x, 612);
+}
 
-  // Current bid with a flash when it changes.
+/** Current bid with a flash when it changes, the bidder, pending/final, reserve and closing chips. */
+function drawBidPanel(ctx: Ctx, v: SceneView): void {
+  const lot = v.lot;
+  if (!lot) return;
   if (lot.bidFlash > 0) {
     roundRect(ctx, BID.x, BID.y, BID.w, BID.h, 10);
     ctx.fillStyle = `rgba(217,180,90,${0.22 * lot.bidFlash})`;
@@ -351,11 +502,21 @@ function drawLot(ctx: Ctx, v: SceneView, now: number): void {
     else chip(ctx, cx, BID.y + 132, `FINAL ✓ block ${lot.block}`, C.final);
   }
   if (!lot.reserveMet && lot.hasBid) chip(ctx, -(BID.x + BID.w - 12), BID.y + 10, "RESERVE NOT MET", C.pending);
+  if (v.phase === "closing") chip(ctx, -(BID.x + BID.w - 12), BID.y + 10, "CONFIRMING FINAL BLOCK", C.pending);
+}
 
-  // Minimum next bid and countdown.
+function drawNextPanel(ctx: Ctx, v: SceneView): void {
+  const lot = v.lot;
+  if (!lot) return;
   ctx.font = `bold 22px ${SANS}`;
   ctx.fillStyle = C.text;
   ctx.fillText(fit(ctx, v.phase === "live" ? lot.minNext : "—", NEXT.w - 32), NEXT.x + 16, NEXT.y + 64);
+}
+
+/** Countdown (blinking in the last 30 seconds) and the extensions a late bid caused. */
+function drawTimePanel(ctx: Ctx, v: SceneView, now: number): void {
+  const lot = v.lot;
+  if (!lot) return;
   const remaining = Math.max(0, lot.remainingSec);
   ctx.font = `bold 34px ${MONO}`;
   ctx.fillStyle = v.phase !== "live" ? C.muted : remaining <= 30 ? (Math.floor(now / 500) % 2 ? C.live : C.text) : C.text;
@@ -369,8 +530,12 @@ function drawLot(ctx: Ctx, v: SceneView, now: number): void {
     ctx.fillText("EXTENDED", TIME.x + TIME.w - 12, TIME.y + 24);
     ctx.textAlign = "left";
   }
+}
 
-  // Bid ticker.
+/** The latest bids, each highlighted while it is new. */
+function drawTicker(ctx: Ctx, v: SceneView): void {
+  const lot = v.lot;
+  if (!lot) return;
   ctx.font = `12px ${SANS}`;
   ctx.fillStyle = C.dim;
   ctx.textAlign = "right";
@@ -381,10 +546,6 @@ function drawLot(ctx: Ctx, v: SceneView, now: number): void {
     ctx.font = `italic 16px ${SERIF}`;
     ctx.fillStyle = C.muted;
     ctx.fillText("Waiting for the first bid. Bid in chat: !bid 0.1", TICKER.x + 16, TICKER.y + 70);
-  }
-
-  if (v.phase === "closing") {
-    chip(ctx, -(BID.x + BID.w - 12), BID.y + 10, "CONFIRMING FINAL BLOCK", C.pending);
   }
 }
 
@@ -530,7 +691,7 @@ function drawChat(ctx: Ctx, v: SceneView): void {
   }
 }
 
-function drawHost(ctx: Ctx, v: SceneView, avatar: Canvas, now: number): void {
+function drawHost(ctx: Ctx, v: SceneView, now: number, avatar: Canvas): void {
   const cx = HOST.x + 42;
   const cy = HOST.y + HOST.h / 2;
   if (v.caption?.speaking) {

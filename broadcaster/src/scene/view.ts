@@ -270,30 +270,3 @@ export function buildView(i: SceneInputs): SceneView {
     },
   };
 }
-
-/**
- * What the frame looks like, as a string: equal keys draw equal pixels (except the marker's frame
- * counter). The broadcaster re-renders only when the key changes and otherwise resends the last
- * frame with a patched marker, so an idle scene costs a few renders a second instead of thirty.
- * Animated moments (a bid highlight, the host speaking, a blinking dot) change the key as often as
- * they need to.
- */
-export function viewKey(v: SceneView, now: number): string {
-  const animating = (v.lot?.bidFlash ?? 0) > 0 || (v.lot?.extendedFlash ?? 0) > 0 || v.bids.some((b) => b.flash > 0);
-  const clock = [
-    Math.floor(now / 1000),
-    Math.floor(now / 600) % 2, // LIVE dot
-    Math.floor(now / 500) % 2, // last-30-seconds blink
-    v.caption?.speaking ? Math.floor(now / 100) : 0, // speaking ring at 10 Hz
-    animating ? Math.floor(now / 33) : 0, // highlights every frame
-  ].join(",");
-  const json = JSON.stringify(v, (key, value) => {
-    if (key === "artwork") return value ? `${(value as ArtworkEntry).status}:${(value as ArtworkEntry).uri}` : null;
-    if (key === "frame") return 0;
-    if (key === "remainingSec") return Math.ceil(value as number);
-    if (key === "dataAgeMs") return Number.isFinite(value) ? Math.round((value as number) / 1000) : -1;
-    if (typeof value === "bigint") return value.toString();
-    return value;
-  });
-  return `${clock}|${json}`;
-}
