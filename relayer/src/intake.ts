@@ -163,7 +163,7 @@ export function createIntake(o: IntakeOptions) {
 
   /** What a `!bid` asks for, judged against the live lot (in memory: no round trip). */
   async function planBid(msg: ChatMessage, command: { kind: "bid"; amount: bigint } | { kind: "bid_min" }, bidder: Address): Promise<BidPlan> {
-    const live = (await o.lots.live()) ?? (await o.lots.fresh());
+    const live = (await o.lots.live({ exact: command.kind === "bid_min" })) ?? (await o.lots.fresh());
     if (!live) return { kind: "not_live" };
     const amount = command.kind === "bid_min" ? live.minimumNextBid : command.amount;
     // The cached minimum only ever lags below the chain's, so rejecting below it is always right.

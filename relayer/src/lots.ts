@@ -36,8 +36,7 @@ const FULL_SCAN_MS = 5000;
 export function createLotSource(reads: ChainReads, options: LotSourceOptions = {}) {
   const freshMs = options.freshMs ?? 250;
   const staleMs = options.staleMs ?? 2000;
-  let cached: { at: number; head: bigint | undefined; value: LiveInfo | undefined } | undefined;
-  let inflight: Promise<LiveInfo | undefined> | undefined;
+  let cached: { at: number; head: bigint | undefined; generation: number; value: LiveInfo | undefined } | undefined;
   let indexerFailures = 0;
   let lastScan: { at: number; count: bigint; live?: bigint } | undefined;
 
@@ -82,28 +81,40 @@ export function createLotSource(reads: ChainReads, options: LotSourceOptions = {
     return fromChain();
   };
 
+  // Bumped when this process placed a bid: answers read before it are not current any more.
+  let generation = 0;
+  let inflight: { generation: number; promise: Promise<LiveInfo | undefined> } | undefined;
+
   /** Reads the live lot (one read at a time; callers meanwhile share it) and caches it with its block. */
-  const refresh = () => {
-    const head = options.head?.();
-    inflight ??= load()
-      .then((value) => {
-        cached = { at: Date.now(), head, value };
-        return value;
-      })
-      .finally(() => (inflight = undefined));
-    return inflight;
+  const refresh = (): Promise<LiveInfo | undefined> => {
+    if (inflight && inflight.generation === generation) return inflight.promise;
+    const g = generation;
+    // A read started before the change may miss it: this one starts after it.
+    const promise = (inflight?.promise.catch(() => undefined) ?? Promise.resolve()).then(async () => {
+      const head = options.head?.();
+      const value = await load();
+      if (!cached || cached.generation <= g) cached = { at: Date.now(), head, generation: g, value };
+      return value;
+    });
+    const entry = { generation: g, promise };
+    inflight = entry;
+    void promise.finally(() => inflight === entry && (inflight = undefined)).catch(() => {});
+    return promise;
   };
-  const current = (c: NonNullable<typeof cached>) => c.head !== undefined && c.head === options.head?.() && Date.now() - c.at < freshMs;
+  const current = (c: NonNullable<typeof cached>) =>
+    c.generation === generation && c.head !== undefined && c.head === options.head?.() && Date.now() - c.at < freshMs;
 
   return {
     /**
-     * The live lot, or undefined when none is live. Never waits for a read while the cached answer is
-     * recent: chat intake must not pay for an RPC or indexer call per message. A cached minimum can only
-     * lag below the chain's (bids only raise it), and the contract checks every bid when it is simulated.
+     * The live lot, or undefined when none is live. `exact`: as of the current block (`!bid min` bids
+     * exactly the minimum, so a minimum one bid behind is sure to fail). Otherwise it never waits for a
+     * read while the cached answer is recent: chat intake must not pay for an RPC or indexer call per
+     * message. A cached minimum can only lag below the chain's (bids only raise it), and the contract
+     * checks every bid when it is simulated, so a bid judged on it is answered right either way.
      */
-    live: async (): Promise<LiveInfo | undefined> => {
+    live: async (options: { exact?: boolean } = {}): Promise<LiveInfo | undefined> => {
       if (cached && current(cached)) return cached.value;
-      if (cached && Date.now() - cached.at < staleMs) {
+      if (!options.exact && cached && Date.now() - cached.at < staleMs) {
         refresh().catch(() => {});
         return cached.value;
       }
@@ -111,8 +122,11 @@ export function createLotSource(reads: ChainReads, options: LotSourceOptions = {
     },
     /** Reads again unless the answer is from this block: a "nothing live" answer is checked before it is given. */
     fresh: async (): Promise<LiveInfo | undefined> => (cached && current(cached) ? cached.value : refresh()),
-    /** A bid was placed: read again in the background. */
-    changed: () => void refresh().catch(() => {}),
+    /** This process placed a bid: what was cached is behind; read again in the background. */
+    changed: () => {
+      generation++;
+      refresh().catch(() => {});
+    },
   };
 }
 
