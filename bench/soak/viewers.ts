@@ -47,7 +47,18 @@ export type ViewersResult = {
   detail: Record<string, number | string>;
 };
 
-type LoadReport = { viewers: number; connectFailures: number; disconnects: number; missed: number; bids: number; updates: number; p50: number; p95: number; max: number };
+type LoadReport = {
+  viewers: number;
+  connectFailures: number;
+  disconnects: number;
+  missed: number;
+  bids: number;
+  updates: number;
+  p50: number;
+  p95: number;
+  max: number;
+  perBid: { tx: string; seen: number; first: number; p95: number }[];
+};
 
 /** `Max open files` (soft) of every Ponder process in the tree. */
 export function ponderFdLimits(rootPid: number): number[] {
@@ -184,17 +195,23 @@ export async function runViewers(options: ViewersOptions): Promise<ViewersResult
     send({ report: true });
     const report = (await next("p95", 60_000)) as unknown as LoadReport;
     const dropped = await indexerMetric(options.indexerUrl, "live_events_dropped_total");
+    const broadcastMs = (1000 * (await indexerMetric(options.indexerUrl, "live_events_broadcast_seconds_sum"))) / (await indexerMetric(options.indexerUrl, "live_events_broadcast_seconds_count"));
+    const firsts = report.perBid.map((b) => b.first).sort((a, b) => a - b);
+    const firstP50 = firsts[Math.floor(firsts.length / 2)] ?? Number.NaN;
     const rssAfter = options.indexerPid ? treeRssMb(options.indexerPid) : Number.NaN;
     const errors = report.connectFailures + report.disconnects + report.missed;
     say(
       `viewers: ${report.viewers} viewers x ${report.bids} bids: mined -> viewer p50 ${report.p50.toFixed(0)} ms, p95 ${report.p95.toFixed(0)} ms, max ${report.max.toFixed(0)} ms; ` +
-        `errors ${errors} (${report.connectFailures} connect failures, ${report.disconnects} disconnects, ${report.missed} missed updates); server dropped ${dropped}`,
+        `errors ${errors} (${report.connectFailures} connect failures, ${report.disconnects} disconnects, ${report.missed} missed updates); server dropped ${dropped}; ` +
+        `first viewer per bid p50 ${firstP50} ms; server write loop ${broadcastMs.toFixed(1)} ms per event (mean)`,
     );
     return {
       keys: { viewers: report.viewers, viewer_update_p95_ms: Math.round(report.p95), viewer_errors: errors },
       detail: {
         viewer_update_p50_ms: Math.round(report.p50),
         viewer_update_max_ms: Math.round(report.max),
+        viewer_first_update_p50_ms: firstP50,
+        viewer_broadcast_mean_ms: Math.round(broadcastMs * 10) / 10,
         viewer_connect_failures: report.connectFailures,
         viewer_disconnects: report.disconnects,
         viewer_missed_updates: report.missed,
