@@ -16,9 +16,10 @@ import { fileURLToPath } from "node:url";
 import { createClient, eq } from "@ponder/client";
 import { auctionHouseAbi } from "@sothebais/common/abis";
 import { repoRoot } from "@sothebais/common/deployments";
-import { rpc, startTestStack, type TestStack } from "@sothebais/common/testing";
-import { encodeFunctionData, parseEther } from "viem";
+import { startTestStack, type TestStack } from "@sothebais/common/testing";
+import { parseEther } from "viem";
 import * as schema from "../ponder.schema.ts";
+import { type BackfillPhases, backfillPhases, makeBackfillChain, nodeFloor, retry } from "./backfill-chain.ts";
 import { graphql, type RunningIndexer, startIndexer, startPostgres, waitIndexed } from "../test/helpers.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -35,18 +36,6 @@ const percentile = (values: number[], p: number) => {
 };
 const round = (n: number) => Math.round(n * 10) / 10;
 const log = (line: string) => console.error(`[bench] ${line}`);
-
-/** A busy machine can reset a loopback connection now and then: try a few times. */
-async function retry<T>(fn: () => Promise<T>, attempts = 5): Promise<T> {
-  for (let i = 1; ; i++) {
-    try {
-      return await fn();
-    } catch (error) {
-      if (i >= attempts) throw error;
-      await sleep(500 * i);
-    }
-  }
-}
 
 const next = (amount: bigint) => amount + amount / 100n + 1n; // >= the contract's minimum at 100 bps
 
@@ -173,83 +162,29 @@ async function latencyLoadFanout(results: Record<string, number>) {
   }
 }
 
-/** Many bids per block through the node's unlocked accounts, in JSON-RPC batches (fast to generate). */
-async function makeBackfillChain(stack: TestStack, bids: number) {
-  const lotsCount = 20;
-  const lots: bigint[] = [];
-  for (let i = 0; i < lotsCount; i++) lots.push(await retry(() => stack.mintAndCreateLot({ duration: 30 * 86_400, minIncrementBps: 100, timeBuffer: 60 })));
-  const amounts = lots.map(() => parseEther("0.0001"));
-  const from = stack.address(4);
-  await retry(() => rpc(stack.rpcUrl, "evm_setAutomine", [false]));
-  // Explicit nonces: a batch retried after the node dropped the connection cannot send a bid twice
-  // (the copies are refused as "nonce too low" or "already known", which counts as sent).
-  let nonce = await retry(() => stack.publicClient.getTransactionCount({ address: from, blockTag: "pending" }));
-  const perBlock = 200;
-  const perBatch = 50;
-  let sent = 0;
-  let id = 1;
-  while (sent < bids) {
-    for (let inBlock = 0; inBlock < perBlock && sent < bids; ) {
-      const batch: unknown[] = [];
-      for (let i = 0; i < perBatch && inBlock < perBlock && sent < bids; i++, inBlock++, sent++) {
-        const lot = sent % lotsCount;
-        amounts[lot] = next(amounts[lot]);
-        batch.push({
-          jsonrpc: "2.0",
-          id: id++,
-          method: "eth_sendTransaction",
-          params: [{ from, nonce: `0x${(nonce++).toString(16)}`, to: stack.auctionHouse, value: `0x${amounts[lot].toString(16)}`, gas: "0x1d4c0", data: encodeFunctionData({ abi: auctionHouseAbi, functionName: "bid", args: [lots[lot]] }) }],
-        });
-      }
-      const out = await retry(async () => {
-        const res = await fetch(stack.rpcUrl, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(batch) });
-        return (await res.json()) as { error?: { message: string } }[];
-      });
-      const failed = out.find((r) => r.error && !/nonce too low|already known|already imported/i.test(r.error.message));
-      if (failed) throw new Error(`eth_sendTransaction: ${failed.error?.message}`);
-    }
-    await retry(() => rpc(stack.rpcUrl, "evm_mine"));
-    if (sent % 2000 === 0) log(`${sent} / ${bids} bids sent`);
-  }
-  // The node drops idle keep-alive sockets; a request that meets one is retried, like every call here.
-  await retry(() => rpc(stack.rpcUrl, "evm_setAutomine", [true]));
-  // Past Ponder's finality depth (30 blocks on this chain id), so every bid is part of the backfill.
-  // One evm_mine at a time: the node (EDR, chain type op) aborts on hardhat_mine with a count.
-  for (let i = 0; i < 40; i++) await retry(() => rpc(stack.rpcUrl, "evm_mine"));
-  // Counted in block ranges: all 20,000 logs in one answer pass the client's 10 MB response cap.
-  const head = await retry(() => stack.publicClient.getBlockNumber());
-  let found = 0;
-  for (let from = 0n; from <= head; from += 20n) {
-    const to = from + 19n > head ? head : from + 19n;
-    found += (await retry(() => stack.publicClient.getContractEvents({ address: stack.auctionHouse, abi: auctionHouseAbi, eventName: "BidPlaced", fromBlock: from, toBlock: to }))).length;
-  }
-  const logs = { length: found };
-  if (logs.length !== bids) throw new Error(`expected ${bids} BidPlaced events on chain, found ${logs.length} (did some bids revert?)`);
-}
-
 async function measureBackfill(stack: TestStack, storage: { pgliteDir?: string; databaseUrl?: string }) {
   const indexer = await startIndexer({ stack, ...storage });
   try {
     await waitIndexed(indexer.url, await retry(() => stack.publicClient.getBlockNumber()), stack.mine, 600_000);
-    const lines = indexer.output().split("\n").filter((l) => l.startsWith("{"));
-    const parsed = lines.map((l) => {
-      try {
-        return JSON.parse(l) as { msg?: string; time?: number; duration?: number };
-      } catch {
-        return {};
-      }
-    });
-    const start = parsed.find((l) => l.msg === "Started backfill indexing")?.time;
-    const end = parsed.find((l) => l.msg === "Completed backfill indexing across all chains")?.time;
-    if (!start || !end) throw new Error(`backfill log lines not found:\n${indexer.output().slice(-2000)}`);
+    const metrics = await retry(async () => (await fetch(`${indexer.url}/metrics`)).text());
+    const phases = backfillPhases(indexer.output(), metrics);
     const r = await retry(() => graphql<{ bids: { totalCount: number } }>(indexer.url, `{ bids { totalCount } }`));
     const indexed = r.data?.bids.totalCount ?? 0;
     if (indexed !== BACKFILL_BIDS) throw new Error(`indexed ${indexed} bids, expected ${BACKFILL_BIDS}`);
-    const seconds = (end - start) / 1000;
-    return { seconds, eventsPerSecond: Math.round(BACKFILL_BIDS / seconds) };
+    return { ...phases, eventsPerSecond: Math.round(BACKFILL_BIDS / phases.backfillS) };
   } finally {
     await indexer.stop(30_000);
   }
+}
+
+/** Details beside the issue's figure: Ponder's sync apart from its indexing (handlers + flush). */
+function recordPhases(store: string, p: BackfillPhases) {
+  extra[`backfill_${store}_s`] = p.backfillS;
+  if (p.syncS !== undefined) extra[`backfill_${store}_sync_s`] = p.syncS;
+  const indexS = (p.transformS.index ?? 0) + (p.transformS.load ?? 0);
+  extra[`backfill_${store}_index_and_flush_s`] = round(indexS);
+  extra[`backfill_${store}_events`] = p.events;
+  if (indexS > 0) extra[`backfill_${store}_indexing_events_per_s`] = Math.round(p.events / indexS);
 }
 
 async function backfill(results: Record<string, number>) {
@@ -259,14 +194,20 @@ async function backfill(results: Record<string, number>) {
     const t0 = now();
     await makeBackfillChain(stack, BACKFILL_BIDS);
     log(`made ${BACKFILL_BIDS} bids in ${Math.round((now() - t0) / 1000)} s`);
+    const floor = await nodeFloor(stack);
+    log(`the node alone, one request at a time: ${JSON.stringify(floor)}`);
+    extra.node_get_logs_ms = floor.getLogsMs;
+    extra.node_get_blocks_ms = floor.getBlocksMs;
     const pglite = await measureBackfill(stack, { pgliteDir: join(tmp, "pglite") });
     results.backfill_events_per_s_pglite = pglite.eventsPerSecond;
-    log(`backfill PGlite: ${pglite.seconds} s, ${pglite.eventsPerSecond} bid events/s`);
+    log(`backfill PGlite: ${JSON.stringify(pglite)}`);
+    recordPhases("pglite", pglite);
     const pg = await startPostgres();
     try {
       const postgres = await measureBackfill(stack, { databaseUrl: pg.url });
       results.backfill_events_per_s_postgres = postgres.eventsPerSecond;
-      log(`backfill Postgres: ${postgres.seconds} s, ${postgres.eventsPerSecond} bid events/s`);
+      log(`backfill Postgres: ${JSON.stringify(postgres)}`);
+      recordPhases("postgres", postgres);
     } finally {
       await pg.stop();
     }

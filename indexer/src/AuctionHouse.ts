@@ -32,14 +32,13 @@ const emptyBidder = (id: Hex, block: bigint): BidderRow => ({
   updatedBlock: block,
 });
 
-/** Create-or-update a bidder row with a change computed from its current values. */
+/** Create-or-update a bidder row with a change computed from its current values: one store call. */
 async function updateBidder(db: Db, id: Hex, block: bigint, change: (row: BidderRow) => Partial<BidderRow>) {
-  const existing = await db.find(bidder, { id });
-  if (existing) await db.update(bidder, { id }).set({ ...change(existing), updatedBlock: block });
-  else {
-    const empty = emptyBidder(id, block);
-    await db.insert(bidder).values({ ...empty, ...change(empty) });
-  }
+  const empty = emptyBidder(id, block);
+  await db
+    .insert(bidder)
+    .values({ ...empty, ...change(empty) })
+    .onConflictDoUpdate((row) => ({ ...change(row), updatedBlock: block }));
 }
 
 async function adjustExposure(db: Db, account: Hex, delta: bigint) {

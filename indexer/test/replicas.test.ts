@@ -47,6 +47,28 @@ async function indexedBlocks(url: string) {
   return { status: Object.values(status)[0]?.block.number, metric: Number(/^sothebais_indexer_indexed_block\{[^}]*\} (\d+)/m.exec(metrics)?.[1]) };
 }
 
+/** Follows `/live/events` (src/api/live-stream.ts): the last snapshot pushed and its content id. */
+function followLiveEvents(url: string) {
+  const last: { id?: string; lot?: { amount: string; bidder: string } | null } = {};
+  const controller = new AbortController();
+  void (async () => {
+    const res = await fetch(`${url}/live/events`, { signal: controller.signal });
+    const decoder = new TextDecoder();
+    let buffer = "";
+    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true });
+      for (let end = buffer.indexOf("\n\n"); end >= 0; end = buffer.indexOf("\n\n")) {
+        const event = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (!/^event: snapshot$/m.test(event)) continue;
+        last.id = /^id: (.+)$/m.exec(event)?.[1];
+        last.lot = (JSON.parse(/^data: (.+)$/m.exec(event)?.[1] ?? "{}") as { lot?: typeof last.lot }).lot;
+      }
+    }
+  })().catch(() => {});
+  return { last, close: () => controller.abort() };
+}
+
 describe("API replicas: one writer and two ponder serve over one Postgres", () => {
   let pg: Postgres;
   let stack: TestStack;
@@ -162,6 +184,21 @@ describe("API replicas: one writer and two ponder serve over one Postgres", () =
       await sameOnAll(liveWithoutTime, "/live after the new bid");
     } finally {
       for (const s of subscriptions) s.unsubscribe();
+    }
+  });
+
+  it("behavior: /live/events on each replica pushes a new bid, with the writer's content id", async () => {
+    const streams = [writer, ...replicas].map((r) => followLiveEvents(r.url));
+    try {
+      await waitFor(() => streams.every((s) => s.last.lot), { timeoutMs: 30_000, what: "a snapshot on every stream" });
+      const amount = parseEther("5");
+      await stack.bid(8, lotId, amount);
+      await waitFor(() => streams.every((s) => s.last.lot?.amount === amount.toString()), { timeoutMs: 30_000, what: "the bid pushed by the writer and both replicas" });
+      for (const s of streams) assert.equal(s.last.lot?.bidder.toLowerCase(), stack.address(8).toLowerCase());
+      // Equal content, equal id on every instance (the replicas may trail the writer by a checkpoint).
+      await waitFor(() => streams.every((s) => s.last.id === streams[0].last.id), { timeoutMs: 30_000, what: "one content id on all three" });
+    } finally {
+      for (const s of streams) s.close();
     }
   });
 

@@ -8,7 +8,20 @@
  * Only 200 answers without `errors` are kept, and only for small bodies and a bounded number of
  * distinct bodies per checkpoint, so a client cycling through queries cannot grow the memory.
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+
+/**
+ * The POST body as text, read once per request. Hono keeps the text (a second call returns it), and
+ * the raw request, whose body that read used up, is rebuilt from it for Ponder's GraphQL handler
+ * (yoga reads `c.req.raw`). No `clone()`: teeing the body stream on every request cost more than the
+ * cached answer itself.
+ */
+export async function graphqlBodyText(c: Context): Promise<string> {
+  const raw = c.req.raw;
+  const text = await c.req.text();
+  if (raw.bodyUsed) c.req.raw = new Request(raw.url, { method: raw.method, headers: raw.headers, body: text, signal: raw.signal });
+  return text;
+}
 
 type Cached = { body: string; contentType: string };
 
@@ -28,7 +41,7 @@ export function cacheGraphqlByCheckpoint(options: GraphqlCacheOptions): Middlewa
 
   return async function cacheGraphql(c, next) {
     if (c.req.method !== "POST") return next();
-    const key = await c.req.raw.clone().text();
+    const key = await graphqlBodyText(c);
     const checkpoint = key.length <= maxBodyBytes ? await options.checkpoint().catch(() => undefined) : undefined;
     if (checkpoint === undefined) return next();
     if (checkpoint !== generation) {

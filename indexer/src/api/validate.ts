@@ -5,6 +5,7 @@
  */
 import { type ArgumentNode, Kind, parse, type ValueNode, visit } from "graphql";
 import type { MiddlewareHandler } from "hono";
+import { graphqlBodyText } from "./graphql-cache.ts";
 
 const HEX = /^0x([0-9a-fA-F]{2})*$/;
 // Ponder's filter suffixes (`bidder_in`, `nft_not`, ...): the column is the part before them.
@@ -95,8 +96,11 @@ export function rejectMalformedHex(schema: Record<string, unknown>): MiddlewareH
     let query: string | undefined;
     let variables: Record<string, unknown> = {};
     if (c.req.method === "POST") {
-      // A clone: Ponder's GraphQL handler reads the original request body after us.
-      const body = (await c.req.raw.clone().json().catch(() => undefined)) as { query?: unknown; variables?: unknown } | undefined;
+      // The text the answer cache read already (one read, one parse per request).
+      let body: { query?: unknown; variables?: unknown } | undefined;
+      try {
+        body = JSON.parse(await graphqlBodyText(c)) as typeof body;
+      } catch {}
       if (typeof body?.query === "string") query = body.query;
       if (body?.variables && typeof body.variables === "object") variables = body.variables as Record<string, unknown>;
     } else if (c.req.method === "GET") {
