@@ -55,9 +55,8 @@ export async function broadcasterHealth(url: string): Promise<BroadcasterHealth 
   }
 }
 
-export async function startSoakStack(options: { dataDir: string; progress: (line: string) => void; echo: StackContext["echo"] }): Promise<SoakStack> {
-  rmSync(options.dataDir, { recursive: true, force: true });
-  mkdirSync(options.dataDir, { recursive: true });
+/** A stack context on free ports for the soak's own composition of `scripts/src/stack` parts; `stops` in start order. */
+export async function soakContext(options: { dataDir: string; progress: (line: string) => void; echo: StackContext["echo"] }) {
   const stops: { name: string; fn: () => unknown }[] = [];
   const ctx: StackContext = {
     root: repoRoot,
@@ -70,6 +69,13 @@ export async function startSoakStack(options: { dataDir: string; progress: (line
     onStop: (name, fn) => void stops.push({ name, fn }),
     flags: { simulateAudience: false, verbose: false },
   };
+  return { ctx, stops };
+}
+
+export async function startSoakStack(options: { dataDir: string; progress: (line: string) => void; echo: StackContext["echo"] }): Promise<SoakStack> {
+  rmSync(options.dataDir, { recursive: true, force: true });
+  mkdirSync(options.dataDir, { recursive: true });
+  const { ctx, stops } = await soakContext(options);
   const services = new Map<string, SoakService>();
   const fpsTarget = { value: 30 };
   let proxy: StallProxy | undefined;

@@ -19,9 +19,9 @@ import { hardhat } from "viem/chains";
 import { auctionHouseAbi } from "@sothebais/common/abis";
 import type { Deployment } from "@sothebais/common/deployments";
 import { localAccount, rpc, waitFor } from "@sothebais/common/testing";
-import { freeStackPorts } from "../../scripts/src/stack/start.ts";
 import type { StackContext, StackService } from "../../scripts/src/stack/types.ts";
 import { findChild, processTree, treeRssMb } from "./procs.ts";
+import { soakContext } from "./stack.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));
 const LotLive = 2;
@@ -239,18 +239,7 @@ export type ViewersStack = { indexerUrl: string; nodeRpcUrl: string; deployment:
 
 /** Chain + contracts + one long demo lot + indexer: what the viewers phase needs, nothing else. */
 export async function startViewersStack(options: { dataDir: string; lotSeconds: number; progress: (line: string) => void; echo: StackContext["echo"] }): Promise<ViewersStack> {
-  const stops: { name: string; fn: () => unknown }[] = [];
-  const ctx: StackContext = {
-    root: join(here, "../.."),
-    dataDir: options.dataDir,
-    chainId: 31337,
-    ports: await freeStackPorts(),
-    urls: {},
-    echo: options.echo,
-    progress: options.progress,
-    onStop: (name, fn) => void stops.push({ name, fn }),
-    flags: { simulateAudience: false, verbose: false },
-  };
+  const { ctx, stops } = await soakContext(options);
   const stop = async () => {
     for (const { fn } of stops.reverse()) await Promise.resolve(fn()).catch(() => {});
   };
