@@ -1,8 +1,9 @@
 /**
  * There is no Docker engine on these machines, so the production files are checked as far as that
- * allows: every path a Dockerfile copies exists, every image runs a file that exists, ports agree
- * between EXPOSE, HEALTHCHECK and compose, and compose only references Dockerfiles that exist and
- * passes secrets through from the environment instead of spelling them out.
+ * allows: every path the Dockerfile copies exists, every stage it copies from is defined before use,
+ * each service's target runs a file that exists as a non-root user, ports agree between EXPOSE,
+ * HEALTHCHECK and compose, and compose builds only targets that exist and passes secrets through
+ * from the environment instead of spelling them out.
  */
 import assert from "node:assert/strict";
 import { existsSync, readFileSync } from "node:fs";
@@ -14,39 +15,59 @@ import { repoRoot } from "@sothebais/common/deployments";
 const services = ["indexer", "relayer", "broadcaster", "agent", "dapp"] as const;
 
 type Instruction = { op: string; args: string };
-function parseDockerfile(text: string): Instruction[] {
-  return text
-    .replace(/\\\n/g, " ")
-    .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith("#"))
-    .map((l) => {
-      const [op, ...rest] = l.split(/\s+/);
-      return { op: op.toUpperCase(), args: rest.join(" ") };
-    });
+type Stage = { name: string; from: string; steps: Instruction[] };
+
+/** The Dockerfile as stages (FROM ... AS name), each with its own instructions. */
+function parseStages(text: string): Stage[] {
+  const stages: Stage[] = [];
+  for (const line of text.replace(/\\\n/g, " ").split("\n")) {
+    const l = line.trim();
+    if (!l || l.startsWith("#")) continue;
+    const [op, ...rest] = l.split(/\s+/);
+    if (op.toUpperCase() === "FROM") {
+      assert.equal(rest[1]?.toUpperCase(), "AS", `every stage is named: ${l}`);
+      stages.push({ name: rest[2], from: rest[0], steps: [] });
+    } else stages.at(-1)?.steps.push({ op: op.toUpperCase(), args: rest.join(" ") });
+  }
+  return stages;
 }
 
-type Compose = { services: Record<string, { build?: { dockerfile: string }; ports?: string[]; environment?: Record<string, unknown>; image?: string }> };
+type Compose = { services: Record<string, { build?: { context: string; dockerfile?: string; target?: string }; ports?: string[]; environment?: Record<string, unknown>; image?: string }> };
 const compose = yaml.load(readFileSync(join(repoRoot, "compose.yaml"), "utf8")) as Compose;
+const stages = parseStages(readFileSync(join(repoRoot, "Dockerfile"), "utf8"));
 
-describe("Dockerfiles", () => {
-  for (const name of services) {
-    const file = join(repoRoot, name, "Dockerfile");
-    const steps = parseDockerfile(readFileSync(file, "utf8"));
-
-    it(`${name}: every COPY source from the build context exists`, () => {
-      for (const step of steps.filter((s) => s.op === "COPY" && !s.args.startsWith("--from"))) {
-        const parts = step.args.split(/\s+/);
-        for (const source of parts.slice(0, -1)) assert.ok(existsSync(join(repoRoot, source)), `${name}/Dockerfile copies ${source}, which does not exist`);
+describe("Dockerfile", () => {
+  it("copies only sources that exist, and from stages defined above the copy", () => {
+    const seen = new Set<string>();
+    for (const stage of stages) {
+      if (!stage.from.includes(":")) assert.ok(seen.has(stage.from), `stage ${stage.name} starts from ${stage.from}, not defined above it`);
+      for (const step of stage.steps.filter((s) => s.op === "COPY")) {
+        const from = /^--from=(\S+)/.exec(step.args)?.[1];
+        if (from) assert.ok(seen.has(from), `stage ${stage.name} copies from ${from}, not defined above it`);
+        else for (const source of step.args.split(/\s+/).slice(0, -1)) assert.ok(existsSync(join(repoRoot, source)), `stage ${stage.name} copies ${source}, which does not exist`);
       }
-    });
+      seen.add(stage.name);
+    }
+  });
 
-    it(`${name}: runs as a non-root user and exposes the port its healthcheck probes`, () => {
+  for (const name of services) {
+    const target = stages.find((s) => s.name === name);
+    const steps = target?.steps ?? [];
+
+    it(`${name}: its target runs as a non-root user and exposes the port its healthcheck probes`, () => {
+      assert.ok(target, `no stage named ${name}`);
       assert.ok(steps.some((s) => s.op === "USER" && s.args !== "root"), "no USER line");
       const exposed = steps.filter((s) => s.op === "EXPOSE").map((s) => s.args);
       assert.equal(exposed.length, 1);
       const health = steps.find((s) => s.op === "HEALTHCHECK");
       assert.ok(health?.args.includes(`127.0.0.1:${exposed[0]}/`), `healthcheck does not probe port ${exposed[0]}`);
+    });
+
+    it(`${name}: its target copies its own folder, with only its own workspace's dependencies`, () => {
+      const copies = stages.flatMap((s) => (s.name === name || s.name === `${name}-build` ? s.steps : [])).filter((s) => s.op === "COPY").map((s) => s.args);
+      assert.ok(copies.some((c) => c === `${name} ${name}` || c.endsWith(`/app/${name} ${name}`)), `the ${name} target does not copy ${name}/`);
+      const deps = stages.find((s) => s.name === `${name}-deps`);
+      if (deps) assert.ok(deps.steps.some((s) => s.op === "RUN" && s.args.includes(`--omit=dev --workspace @sothebais/${name} `)));
     });
 
     it(`${name}: CMD starts a file or script that exists`, () => {
@@ -61,14 +82,22 @@ describe("Dockerfiles", () => {
       }
     });
 
-    it(`${name}: compose builds it from this Dockerfile and maps its port`, () => {
+    it(`${name}: compose builds this target from the root Dockerfile and maps its port`, () => {
       const svc = compose.services[name];
       assert.ok(svc, `compose.yaml has no service ${name}`);
-      assert.equal(svc.build?.dockerfile, `${name}/Dockerfile`);
+      assert.equal(svc.build?.context, ".");
+      assert.equal(svc.build?.dockerfile ?? "Dockerfile", "Dockerfile");
+      assert.equal(svc.build?.target, name);
       const exposed = steps.find((s) => s.op === "EXPOSE")?.args;
       assert.ok(svc.ports?.some((p) => p.endsWith(`:${exposed}`)), `compose does not publish container port ${exposed}`);
     });
   }
+
+  it("compose builds no target the Dockerfile lacks", () => {
+    for (const [name, svc] of Object.entries(compose.services)) {
+      if (svc.build) assert.ok(stages.some((s) => s.name === svc.build?.target), `${name} builds target ${svc.build.target}, which the Dockerfile lacks`);
+    }
+  });
 });
 
 describe("compose.yaml", () => {
