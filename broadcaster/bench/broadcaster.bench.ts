@@ -12,12 +12,11 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "@sothebais/common/deployments";
 import { createLogger } from "@sothebais/common/log";
-import { startRedis, startTestStack } from "@sothebais/common/testing";
+import { startIndexer, startRedis, startTestStack } from "@sothebais/common/testing";
 import { parseEther } from "viem";
 import { startBroadcaster } from "../src/broadcaster.ts";
 import { readConfig } from "../src/config.ts";
 import { startRtmpServer } from "../src/rtmp-server.ts";
-import { startIndexer } from "../test/helpers/indexer.ts";
 import { readMarkers } from "../test/helpers/stream.ts";
 
 const seconds = Number(process.env.BENCH_SECONDS ?? 600);
@@ -61,7 +60,7 @@ const ffCpu = (role: "encoder" | "reader", from: Map<number, number>) => ffmpegP
 const rtmp = await startRtmpServer();
 const redis = await startRedis();
 const stack = await startTestStack();
-const indexer = await startIndexer(stack);
+const indexer = await startIndexer({ stack });
 const log = createLogger({ service: "broadcaster", level: "warn" });
 const config = readConfig({ INDEXER_URL: indexer.url, REDIS_URL: redis.url, RTMP_URL: rtmp.rtmpUrl, TTS_ENGINE: "espeak-ng" });
 
@@ -138,7 +137,7 @@ console.log(`wrote ${join(out, "broadcaster.json")}`);
 
 reader.stop();
 await bc.stop();
-await indexer.close();
+await indexer.stop();
 await stack.stop();
 await redis.stop();
 await rtmp.stop();

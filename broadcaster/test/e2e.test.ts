@@ -5,11 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type RedisServer, rpc, startRedis, startTestStack, type TestStack, waitFor } from "@sothebais/common/testing";
+import { type RedisServer, rpc, type RunningIndexer, startIndexer, startRedis, startTestStack, type TestStack, waitFor } from "@sothebais/common/testing";
 import { parseEther } from "viem";
 import { type RtmpServer, startRtmpServer } from "../src/rtmp-server.ts";
 import { markerFlags } from "../src/scene/marker.ts";
-import { type RunningIndexer, startIndexer } from "./helpers/indexer.ts";
 import { type BroadcasterProcess, type MarkerReader, readMarkers, startBroadcasterProcess } from "./helpers/stream.ts";
 
 let stack: TestStack;
@@ -43,7 +42,7 @@ before(async () => {
   stack = await startTestStack();
   // If the node dies mid-test, say so (and how) instead of leaving only "fetch failed".
   void stack.node.exited.then((code) => console.log(`# hardhat node exited (code ${code}, signal ${stack.node.child.signalCode}):\n${stack.node.output().slice(-1500)}`));
-  indexer = await startIndexer(stack);
+  indexer = await startIndexer({ stack });
   bc = await startBroadcasterProcess({
     ...stack.env,
     INDEXER_URL: indexer.url,
@@ -57,7 +56,7 @@ before(async () => {
 after(async () => {
   reader?.stop();
   await bc?.stop();
-  await Promise.all([indexer?.close(), rtmp?.stop(), redis?.stop()]);
+  await Promise.all([indexer?.stop(), rtmp?.stop(), redis?.stop()]);
   await stack?.stop();
 });
 

@@ -163,7 +163,10 @@ async function latencyLoadFanout(results: Record<string, number>) {
 }
 
 async function measureBackfill(stack: TestStack, storage: { pgliteDir?: string; databaseUrl?: string }) {
-  const indexer = await startIndexer({ stack, ...storage });
+  // BENCH_PROFILE_DIR: a V8 CPU profile of the indexer and of Ponder, written when they stop.
+  const profileDir = process.env.BENCH_PROFILE_DIR;
+  const env = profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : undefined;
+  const indexer = await startIndexer({ stack, ...storage, env });
   try {
     await waitIndexed(indexer.url, await retry(() => stack.publicClient.getBlockNumber()), stack.mine, 600_000);
     const metrics = await retry(async () => (await fetch(`${indexer.url}/metrics`)).text());

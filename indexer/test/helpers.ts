@@ -1,55 +1,14 @@
 /**
- * Real parts for the indexer tests: the indexer service itself (service/main.ts -> ponder start) on a
- * free port, a private Postgres 15 cluster, and small HTTP/GraphQL helpers.
+ * Real parts for the indexer tests: the indexer service itself (the shared starter in
+ * @sothebais/common/testing), a private Postgres 15 cluster, and small HTTP/GraphQL helpers.
  */
 import { execFileSync } from "node:child_process";
 import { chownSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { freePort, type Managed, startProcess, waitFor } from "@sothebais/common/testing";
-import type { TestStack } from "@sothebais/common/testing";
+import { freePort, startProcess, waitFor } from "@sothebais/common/testing";
 
-const indexerRoot = fileURLToPath(new URL("..", import.meta.url));
-
-export type RunningIndexer = Managed & { url: string; port: number };
-
-export type StartIndexerOptions = {
-  stack: Pick<TestStack, "rpcUrl" | "deploymentsDir">;
-  pgliteDir?: string;
-  databaseUrl?: string;
-  port?: number;
-  env?: Record<string, string>;
-  /** Wait for /ready (default true). */
-  ready?: boolean;
-};
-
-export async function startIndexer(options: StartIndexerOptions): Promise<RunningIndexer> {
-  const port = options.port ?? (await freePort());
-  const child = await startProcess({
-    name: "indexer",
-    command: process.execPath,
-    args: [join(indexerRoot, "service/main.ts")],
-    cwd: indexerRoot,
-    env: {
-      CHAIN_ID: "31337",
-      DEPLOYMENTS_DIR: options.stack.deploymentsDir,
-      RPC_URL: options.stack.rpcUrl,
-      PORT: String(port),
-      PGLITE_DIR: options.pgliteDir,
-      DATABASE_URL: options.databaseUrl,
-      PONDER_LOG_LEVEL: "info",
-      ...options.env,
-    },
-    readyWhen: (out) => out.includes("Created HTTP server"),
-    timeoutMs: 300_000,
-  });
-  const url = `http://127.0.0.1:${port}`;
-  if (options.ready !== false) {
-    await waitFor(() => fetch(`${url}/ready`).then((r) => r.ok), { timeoutMs: 300_000, intervalMs: 200, what: `indexer /ready\n${child.output().slice(-1500)}` });
-  }
-  return { ...child, url, port };
-}
+export { type RunningIndexer, startIndexer, type StartIndexerOptions } from "@sothebais/common/testing";
 
 export async function getJson<T = unknown>(url: string): Promise<T> {
   const res = await fetch(url);

@@ -9,11 +9,10 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { CHAT_LINES_CHANNEL, CHAT_NAMES_HASH, type ChatLine, HOST_LINES_CHANNEL, type HostLine } from "@sothebais/common/channels";
 import { fetchLiveLot, type LiveSnapshot } from "@sothebais/common/live";
-import { freePort, type Managed, type RedisServer, startProcess, startRedis, startTestStack, type TestStack, waitFor } from "@sothebais/common/testing";
+import { freePort, type Managed, type RedisServer, startIndexer, startProcess, startRedis, startTestStack, type TestStack, waitFor } from "@sothebais/common/testing";
 import { Redis } from "ioredis";
 
 const agentRoot = fileURLToPath(new URL("../..", import.meta.url));
-const repoRoot = join(agentRoot, "..");
 
 export type Heard = HostLine & { receivedAt: number };
 
@@ -54,29 +53,9 @@ async function start(tmp: string, started: (() => Promise<unknown>)[], cleanup: 
   started.push(() => stack.stop());
   const redis = await startRedis();
   started.push(() => redis.stop());
-  const indexerPort = await freePort();
-  const indexer = await startProcess({
-    name: "indexer",
-    command: process.execPath,
-    args: [join(repoRoot, "indexer/service/main.ts")],
-    cwd: join(repoRoot, "indexer"),
-    env: {
-      ...stack.env,
-      RPC_WS_URL: stack.wsUrl,
-      PORT: String(indexerPort),
-      LISTEN_HOST: "127.0.0.1",
-      PGLITE_DIR: join(tmp, "pglite"),
-    },
-  });
-  started.push(() => indexer.stop(15_000));
-  const indexerUrl = `http://127.0.0.1:${indexerPort}`;
-  await waitFor(
-    async () => {
-      if (indexer.child.exitCode !== null) throw new Error(`indexer exited:\n${indexer.output().slice(-2000)}`);
-      return fetch(`${indexerUrl}/ready`).then((r) => r.ok, () => false);
-    },
-    { timeoutMs: 300_000, intervalMs: 250, what: "indexer /ready" },
-  );
+  const indexer = await startIndexer({ stack, pgliteDir: join(tmp, "pglite") });
+  started.push(() => indexer.stop());
+  const indexerUrl = indexer.url;
 
   const client = new Redis(redis.url);
   const sub = new Redis(redis.url);
