@@ -51,7 +51,7 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
     if (a.length < MAX_TIMINGS) a.push(v);
   };
 
-  const renderer = createRenderer();
+  const renderer = createRenderer({ budgetMs: config.RENDER_BUDGET_MS });
   const artworkLogged = new Set<string>();
   const artwork = createArtworkLoader({
     ipfsGateway: config.IPFS_GATEWAY,

@@ -21,6 +21,8 @@ export function readConfig(source: EnvSource = process.env) {
       CHAIN_ID: env.int({ fallback: 31337, min: 1 }),
       AUCTION_HOUSE_ADDRESS: env.address({ optional: true }),
       FPS: env.int({ fallback: 30, min: 10, max: 60 }),
+      // Drawing time per frame; changed regions past it wait for the next frame (scene/render.ts).
+      RENDER_BUDGET_MS: env.int({ fallback: 4, min: 1, max: 1000 }),
       VIDEO_KBPS: env.int({ fallback: 4500, min: 500, max: 6000 }),
       AUDIO_KBPS: env.int({ fallback: 128, min: 64, max: 320 }),
       AUDIO_SAMPLE_RATE: env.oneOf(["44100", "48000"] as const, "44100"),

@@ -49,7 +49,7 @@ function steps(): Step[] {
     { name: "same second", at: T0 + 1100, snapshot: live(0) },
     { name: "next second", at: T0 + 1200 + 1000, snapshot: live(0) },
     { name: "first bid, pending, highlighted", at: T0 + 2100, snapshot: live(0, { bids: [b1] }), firstSeen: seen },
-    { name: "highlight fades", at: T0 + 2133, snapshot: live(0, { bids: [b1] }), firstSeen: seen },
+    { name: "highlight fades", at: T0 + 2200, snapshot: live(0, { bids: [b1] }), firstSeen: seen },
     { name: "highlight over", at: T0 + 3500, snapshot: live(0, { bids: [b1] }), firstSeen: seen },
     { name: "chat line", at: T0 + 3510, snapshot: live(0, { bids: [b1] }), firstSeen: seen, chat },
     { name: "host speaking", at: T0 + 3520, snapshot: live(0, { bids: [b1] }), firstSeen: seen, chat, caption: { text: "We have a bid of two tenths", speaking: true } },
@@ -106,9 +106,52 @@ describe("createRenderer()", () => {
     const first = byName("first bid, pending, highlighted");
     r.render(view(first), first.at);
     const fade = byName("highlight fades");
-    // 33 ms later: the highlight's alpha changed in the bid panel and the ticker row; the LIVE dot,
-    // clock, countdown, chat and the rest did not.
+    // 100 ms later: the highlight's alpha stepped down in the bid panel and the ticker row; the LIVE
+    // dot, clock, countdown, chat and the rest did not.
     assert.equal(r.render(view(fade), fade.at), 2);
+  });
+
+  it("with a frame budget, draws the changed regions over several frames, bid panel first, until the picture equals a whole redraw", () => {
+    let t = 0;
+    // Every clock read costs 5 ms, so a 1 ms budget allows one region a frame.
+    const r = createRenderer({ budgetMs: 1, clock: () => (t += 5) });
+    const s = steps();
+    const live = s.find((x) => x.name === "live, no bids");
+    const bid = s.find((x) => x.name === "outbid, extended, final");
+    assert.ok(live && bid);
+    while (r.render(view(live), live.at) > 0);
+    const whole = createRenderer();
+    whole.render(view(bid), bid.at);
+    const counts: number[] = [];
+    for (let k = 0; k < 12; k++) counts.push(r.render(view(bid), bid.at));
+    assert.deepEqual(counts.slice(0, 3), [1, 1, 1], "one region per frame under the budget");
+    assert.equal(counts.at(-1), 0, "every changed region was drawn within 12 frames");
+    assert.equal(Buffer.compare(r.yuv.data, whole.yuv.data), 0, "the picture ends equal to a whole redraw");
+  });
+
+  it("with a frame budget, a region that changes every frame does not starve the others", () => {
+    let t = 0;
+    const r = createRenderer({ budgetMs: 1, clock: () => (t += 5) });
+    const first = steps().find((x) => x.name === "first bid, pending, highlighted");
+    assert.ok(first);
+    const whole = createRenderer();
+    // The highlight changes the bid panel and the ticker on every 100 ms step for 2 s; the artwork
+    // (left column) changed once, on the first frame, and must be drawn while the highlight runs.
+    const artShown = () => {
+      for (let y = 100; y < 500; y++) {
+        const row = y * WIDTH;
+        if (Buffer.compare(r.yuv.y.subarray(row, row + 400), whole.yuv.y.subarray(row, row + 400)) !== 0) return false;
+      }
+      return true;
+    };
+    let frames = 0;
+    for (; frames < 15 && !(frames > 0 && artShown()); frames++) {
+      const at = first.at + frames * 100;
+      const v = view({ ...first, at });
+      r.render(v, at);
+      whole.render(v, at);
+    }
+    assert.ok(frames < 15, "the artwork was not drawn while the highlight animated");
   });
 
   it("writes the view's marker into every frame, also when nothing else changed", () => {

@@ -232,14 +232,8 @@ const COMMON_REGIONS: Region[] = [
   { name: "ref", rect: { x: RIGHT_COL.x, y: BODY_BOTTOM, w: RIGHT_COL.w, h: FOOT_BOTTOM - BODY_BOTTOM }, key: refKey, draw: drawReference },
 ];
 
+/** In drawing order, which is priority order when a frame runs out of budget: the bid first. */
 const LOT_REGIONS: Region[] = [
-  ...COMMON_REGIONS,
-  {
-    name: "art",
-    rect: { x: LEFT_COL.x, y: BODY_TOP, w: LEFT_COL.w, h: BODY_BOTTOM - BODY_TOP },
-    key: (v) => [v.lot?.artwork, v.result?.kind, v.result?.label, v.lot?.title, v.lot?.artist, v.lot?.id, v.lot?.token, v.lot?.reserve],
-    draw: drawArtPanel,
-  },
   {
     name: "bid",
     rect: { x: MID_COL.x, y: BODY_TOP, w: MID_COL.w, h: NEXT.y - 4 - BODY_TOP },
@@ -276,10 +270,16 @@ const LOT_REGIONS: Region[] = [
     draw: drawTicker,
     stale: true,
   },
+  {
+    name: "art",
+    rect: { x: LEFT_COL.x, y: BODY_TOP, w: LEFT_COL.w, h: BODY_BOTTOM - BODY_TOP },
+    key: (v) => [v.lot?.artwork, v.result?.kind, v.result?.label, v.lot?.title, v.lot?.artist, v.lot?.id, v.lot?.token, v.lot?.reserve],
+    draw: drawArtPanel,
+  },
+  ...COMMON_REGIONS,
 ];
 
 const BETWEEN_REGIONS: Region[] = [
-  ...COMMON_REGIONS,
   {
     name: "main",
     rect: { x: 0, y: BODY_TOP, w: RIGHT_COL.x, h: BODY_BOTTOM - BODY_TOP },
@@ -287,6 +287,7 @@ const BETWEEN_REGIONS: Region[] = [
     draw: drawBetween,
     stale: true,
   },
+  ...COMMON_REGIONS,
 ];
 
 /** Artwork entries hold a decoded image: key them by what the frame shows of them. */
@@ -305,14 +306,27 @@ export type Renderer = {
   /** The same frame as I420 (yuv420p), what the encoder is fed, kept in step with `frame`. */
   yuv: I420;
   /**
-   * Brings `frame` up to date with the view: redraws and reads back only the regions whose content
-   * changed, then writes the marker strip. Returns the number of regions redrawn (0: same picture,
+   * Brings `frame` up to date with the view: redraws and reads back the regions whose content
+   * changed, in priority order, until the frame's budget is spent (the rest stay due for the next
+   * frame), then writes the marker strip. Returns the number of regions redrawn (0: same picture,
    * new marker).
    */
   render: (view: SceneView, now: number) => number;
 };
 
-export function createRenderer(): Renderer {
+export type RendererOptions = {
+  /**
+   * Drawing time per frame, in ms: past it, the remaining changed regions wait for the next frame
+   * (the first changed region is always drawn). A bid changes six regions at once; spreading them
+   * over two or three frames keeps every frame inside its slot. Default: no budget.
+   */
+  budgetMs?: number;
+  clock?: () => number;
+};
+
+export function createRenderer(options: RendererOptions = {}): Renderer {
+  const budgetMs = options.budgetMs ?? Number.POSITIVE_INFINITY;
+  const clock = options.clock ?? (() => performance.now());
   const canvas = createCanvas(WIDTH, HEIGHT);
   const ctx = canvas.getContext("2d");
   const frame = new Uint8ClampedArray(WIDTH * HEIGHT * 4);
@@ -331,36 +345,57 @@ export function createRenderer(): Renderer {
   drawAvatar(avatar.getContext("2d"), 32, 32, 29);
   let lastLayout = "";
   const lastKeys = new Map<string, string>();
+  /** Changed regions a frame had no budget left for, in the order they were first put off. */
+  const overdue: string[] = [];
+
+  const drawRegion = (region: Region, layout: "lot" | "between", v: SceneView, now: number) => {
+    const r = region.rect;
+    // Clipped to the region: the static layer and the overlay are rasterized only inside it.
+    ctx.save();
+    ctx.beginPath();
+    ctx.rect(r.x, r.y, r.w, r.h);
+    ctx.clip();
+    ctx.drawImage(staticLayer(layout), 0, 0);
+    region.draw(ctx, v, now, avatar);
+    if (v.stale && region.stale) drawStale(ctx, v);
+    ctx.restore();
+    copyRegion(ctx.getImageData(r.x, r.y, r.w, r.h).data, frame, r);
+    rgbaToI420(frame, yuv, r.x, r.y, r.w, r.h);
+  };
 
   const render = (v: SceneView, now: number): number => {
+    const started = clock();
     const layout = v.lot ? "lot" : "between";
-    if (layout !== lastLayout) lastKeys.clear();
-    lastLayout = layout;
-    const dirty: Region[] = [];
-    for (const region of layout === "lot" ? LOT_REGIONS : BETWEEN_REGIONS) {
-      const key = keyJson(region.key(v, now));
-      if (lastKeys.get(region.name) === key) continue;
-      lastKeys.set(region.name, key);
-      dirty.push(region);
+    if (layout !== lastLayout) {
+      lastKeys.clear();
+      overdue.length = 0;
     }
-    if (dirty.length) {
-      // Clipped to the dirty regions: the static layer and the overlay are rasterized only inside them.
-      ctx.save();
-      ctx.beginPath();
-      for (const { rect: r } of dirty) ctx.rect(r.x, r.y, r.w, r.h);
-      ctx.clip();
-      ctx.drawImage(staticLayer(layout), 0, 0);
-      for (const region of dirty) region.draw(ctx, v, now, avatar);
-      if (v.stale && dirty.some((r) => r.stale)) drawStale(ctx, v);
-      ctx.restore();
-      for (const { rect: r } of dirty) {
-        copyRegion(ctx.getImageData(r.x, r.y, r.w, r.h).data, frame, r);
-        rgbaToI420(frame, yuv, r.x, r.y, r.w, r.h);
+    lastLayout = layout;
+    const regions = layout === "lot" ? LOT_REGIONS : BETWEEN_REGIONS;
+    // Regions left over by earlier frames go first, longest waiting first, so a region that changes
+    // every frame (a highlight) cannot starve the others.
+    const waiting = regions.filter((r) => overdue.includes(r.name)).sort((a, b) => overdue.indexOf(a.name) - overdue.indexOf(b.name));
+    const ordered = waiting.length ? [...waiting, ...regions.filter((r) => !overdue.includes(r.name))] : regions;
+    let drawn = 0;
+    for (const region of ordered) {
+      const key = keyJson(region.key(v, now));
+      const queued = overdue.indexOf(region.name);
+      if (lastKeys.get(region.name) === key) {
+        if (queued >= 0) overdue.splice(queued, 1);
+        continue;
       }
+      if (drawn > 0 && clock() - started >= budgetMs) {
+        if (queued < 0) overdue.push(region.name);
+        continue;
+      }
+      if (queued >= 0) overdue.splice(queued, 1);
+      lastKeys.set(region.name, key);
+      drawRegion(region, layout, v, now);
+      drawn++;
     }
     patchMarker(frame, WIDTH, HEIGHT, v.marker);
     rgbaToI420(frame, yuv, 0, FOOT_BOTTOM, WIDTH, MARKER_BLOCK);
-    return dirty.length;
+    return drawn;
   };
   return { frame, yuv, render };
 }

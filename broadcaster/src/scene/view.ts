@@ -80,6 +80,8 @@ export type SceneInputs = {
 const ZERO_HASH = `0x${"0".repeat(64)}`;
 const ZERO_ADDRESS = `0x${"0".repeat(40)}`;
 const FLASH_MS = 2000;
+/** A highlight fades in 20 steps (10 a second), so it redraws its panels at 10 Hz rather than every frame. */
+const FLASH_STEPS = 20;
 
 export function shortHex(hex: string, head = 6, tail = 4): string {
   return hex.length > head + tail + 1 ? `${hex.slice(0, head)}…${hex.slice(-tail)}` : hex;
@@ -115,7 +117,7 @@ function flash(firstSeen: ReadonlyMap<string, number>, key: string, now: number)
   const at = firstSeen.get(key);
   if (at === undefined) return 0;
   const t = (now - at) / FLASH_MS;
-  return t >= 1 || t < 0 ? 0 : 1 - t;
+  return t >= 1 || t < 0 ? 0 : Math.ceil((1 - t) * FLASH_STEPS) / FLASH_STEPS;
 }
 
 function titleOf(art: ArtworkEntry | undefined, lotId: string, tokenId: string): string {
