@@ -36,51 +36,75 @@ const sleep = (ms: number, signal: AbortSignal) =>
     signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
   });
 
-export async function say(chatHttpUrl: string, channel: string, user: ChatUser, text: string): Promise<void> {
+export type SentLine = { id: string; userId: string; text: string; sentAt: number };
+
+/** POST /api/say on the local chat server; returns the message id the server gave the line. */
+export async function say(chatHttpUrl: string, channel: string, user: ChatUser, text: string): Promise<SentLine> {
   const res = await fetch(new URL("/api/say", chatHttpUrl), {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ channel, userId: user.userId, displayName: user.displayName, text }),
-    signal: AbortSignal.timeout(5000),
+    signal: AbortSignal.timeout(10_000),
   });
   if (!res.ok) throw new Error(`chat server refused the line (${res.status}): ${await res.text()}`);
+  const event = (await res.json()) as { id: string; sentAt: number };
+  return { id: event.id, userId: user.userId, text, sentAt: event.sentAt };
 }
 
-/** Deposit, sign, get a code, type `!link CODE`. Returns once the code was said in chat. */
-export async function linkChatUser(options: ChatBiddersOptions, user: ChatUser): Promise<void> {
-  const transport = http(options.rpcUrl);
-  const publicClient = createPublicClient({ chain: hardhat, transport });
-  const wallet = createWalletClient({ account: localAccount(user.account), chain: hardhat, transport });
-  const deposit = options.depositWei ?? parseEther("3");
-  const hash = await wallet.writeContract({ address: options.auctionHouse, abi: auctionHouseAbi, functionName: "deposit", value: deposit });
-  await publicClient.waitForTransactionReceipt({ hash });
-  const nonce = await publicClient.readContract({ address: options.auctionHouse, abi: auctionHouseAbi, functionName: "nonces", args: [wallet.account.address] });
+export type LinkRequest = {
+  rpcUrl: string;
+  relayerUrl: string;
+  auctionHouse: Address;
+  relayer: Address;
+  user: ChatUser;
+  /** Escrow deposited, and the caps signed. */
+  depositWei: bigint;
+  /** The viewer's own client address (`x-forwarded-for`): the relayer limits link requests per client. */
+  forwardedFor?: string;
+};
+
+/** What a viewer does in the dApp: deposit, sign a ChatAuthorization for the relayer, get a one-time code from `POST /link`. */
+export async function requestLinkCode(r: LinkRequest): Promise<string> {
+  const transport = http(r.rpcUrl);
+  const publicClient = createPublicClient({ chain: hardhat, transport, pollingInterval: 500 });
+  const wallet = createWalletClient({ account: localAccount(r.user.account), chain: hardhat, transport });
+  const hash = await wallet.writeContract({ address: r.auctionHouse, abi: auctionHouseAbi, functionName: "deposit", value: r.depositWei });
+  await publicClient.waitForTransactionReceipt({ hash, timeout: 120_000 });
+  const nonce = await publicClient.readContract({ address: r.auctionHouse, abi: auctionHouseAbi, functionName: "nonces", args: [wallet.account.address] });
   const authorization = {
     bidder: wallet.account.address,
-    relayer: options.relayer,
-    maxBid: deposit,
-    totalCap: deposit,
+    relayer: r.relayer,
+    maxBid: r.depositWei,
+    totalCap: r.depositWei,
     expiry: BigInt(Math.floor(Date.now() / 1000) + 24 * 3600),
     nonce,
   };
   const signature = await wallet.signTypedData({
-    domain: chatAuthorizationDomain(hardhat.id, options.auctionHouse),
+    domain: chatAuthorizationDomain(hardhat.id, r.auctionHouse),
     types: chatAuthorizationTypes,
     primaryType: "ChatAuthorization",
     message: authorization,
   });
-  const res = await fetch(new URL("/link", options.relayerUrl), {
+  const res = await fetch(new URL("/link", r.relayerUrl), {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", ...(r.forwardedFor ? { "x-forwarded-for": r.forwardedFor } : {}) },
     body: JSON.stringify({
       authorization: Object.fromEntries(Object.entries(authorization).map(([k, v]) => [k, typeof v === "bigint" ? v.toString() : v])),
       signature,
     }),
+    signal: AbortSignal.timeout(30_000),
   });
   const body = (await res.json()) as { code?: string; error?: string };
-  if (!res.ok || !body.code) throw new Error(`relayer refused the link for ${user.displayName}: ${body.error ?? res.status}`);
-  await say(options.chatHttpUrl, options.channel, user, `!link ${body.code}`);
-  options.onEvent?.(`${user.displayName} linked ${wallet.account.address.slice(0, 8)} with ${formatEther(deposit)} ETH in escrow`);
+  if (!res.ok || !body.code) throw new Error(`relayer refused the link for ${r.user.displayName}: ${body.error ?? res.status}`);
+  return body.code;
+}
+
+/** Deposit, sign, get a code, type `!link CODE`. Returns once the code was said in chat. */
+export async function linkChatUser(options: ChatBiddersOptions, user: ChatUser): Promise<void> {
+  const depositWei = options.depositWei ?? parseEther("3");
+  const code = await requestLinkCode({ ...options, user, depositWei });
+  await say(options.chatHttpUrl, options.channel, user, `!link ${code}`);
+  options.onEvent?.(`${user.displayName} linked ${localAccount(user.account).address.slice(0, 8)} with ${formatEther(depositWei)} ETH in escrow`);
 }
 
 const chatter = ["what a piece", "is the artist here?", "GG", "this one is mine", "LUL", "how do I bid?", "@host who is leading?", "!lot"];
