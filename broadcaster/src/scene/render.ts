@@ -374,8 +374,11 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
     const regions = layout === "lot" ? LOT_REGIONS : BETWEEN_REGIONS;
     // Regions left over by earlier frames go first, longest waiting first, so a region that changes
     // every frame (a highlight) cannot starve the others.
-    const waiting = regions.filter((r) => overdue.includes(r.name)).sort((a, b) => overdue.indexOf(a.name) - overdue.indexOf(b.name));
-    const ordered = waiting.length ? [...waiting, ...regions.filter((r) => !overdue.includes(r.name))] : regions;
+    const rank = (r: Region) => {
+      const i = overdue.indexOf(r.name);
+      return i < 0 ? overdue.length : i;
+    };
+    const ordered = overdue.length ? [...regions].sort((a, b) => rank(a) - rank(b)) : regions;
     let drawn = 0;
     for (const region of ordered) {
       const key = keyJson(region.key(v, now));
