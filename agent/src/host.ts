@@ -62,11 +62,17 @@ export type Host = {
   stop: () => void;
 };
 
-const priorities: Record<HostLineKind, number> = {
+/**
+ * Which line may cut into which: a higher priority speaks after the minimum gap, a lower one waits
+ * for the current line to be said. The countdown outranks the extension call: a late bid's call
+ * takes ~5 s to say, and with a 10 s time buffer "going once" is due about 5 s after the bid, so
+ * waiting for the call would make it miss its moment (its lifetime is 1 s) and the host would skip it.
+ */
+export const linePriorities: Record<HostLineKind, number> = {
   sold: 100,
   no_sale: 100,
+  countdown: 96,
   extension: 95,
-  countdown: 90,
   open: 80,
   bid: 70,
   outbid: 70,
@@ -174,7 +180,7 @@ export function createHost(o: HostOptions): Host {
       id: `${createdAt.toString(36)}-${(lineSeq++).toString(36)}`,
       kind,
       text: composed.text,
-      priority: priorities[kind],
+      priority: linePriorities[kind],
       createdAt: now(),
       expiresAt: extra.expiresAt ?? createdAt + lifetimes[kind],
       ...(extra.lotId ? { lotId: extra.lotId } : "lot" in req ? { lotId: req.lot.lotId } : {}),

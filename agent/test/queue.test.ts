@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it, mock } from "node:test";
 import type { HostLine, HostLineKind } from "@sothebais/common/channels";
+import { linePriorities } from "../src/host.ts";
 import { createSpeaker, type QueuedLine } from "../src/queue.ts";
 
 function line(kind: HostLineKind, priority: number, text: string, now: number, over: Partial<QueuedLine> = {}): QueuedLine {
@@ -41,6 +42,20 @@ describe("createSpeaker()", () => {
     speaker.push(line("sold", 100, "SOLD!", Date.now()));
     mock.timers.tick(300);
     assert.deepEqual(out.map((o) => o.line.kind), ["filler", "sold"]);
+  });
+  it("says a countdown step on its moment even while a long extension call is being spoken", (t) => {
+    t.after(() => mock.timers.reset());
+    const { out, drops, speaker } = setup();
+    const p = linePriorities;
+    // The call of a late bid: 16 words, 8 s at 2 words/s. "Going once" is due 4 s in, and lives 1 s.
+    speaker.push(line("extension", p.extension, "Late bid! ann_bids at 0.5 ETH, and the clock goes back to 10 seconds. Who else wants it?", Date.now()));
+    mock.timers.tick(4000);
+    speaker.push(line("countdown", p.countdown, "Going once at 0.5 ETH...", Date.now(), { expiresAt: Date.now() + 1000 }));
+    assert.deepEqual(out.map((o) => o.line.kind), ["extension", "countdown"]);
+    assert.equal(out[1]!.at - out[0]!.at, 4000);
+    assert.deepEqual(drops, []);
+    // SOLD still outranks the countdown.
+    assert.ok(p.sold > p.countdown && p.countdown > p.extension);
   });
   it("drops a line that expired while waiting, never says it late", (t) => {
     t.after(() => mock.timers.reset());
