@@ -41,9 +41,15 @@ export function cacheGraphqlByCheckpoint(options: GraphqlCacheOptions): Middlewa
 
   return async function cacheGraphql(c, next) {
     if (c.req.method !== "POST") return next();
-    const key = await graphqlBodyText(c);
+    // A hit answers from the text alone; the raw request is rebuilt only for those that go on to
+    // Ponder's handler: building a Request from the text takes ~130 µs here, more than the rest of a hit.
+    const key = await c.req.text();
+    const pass = async () => {
+      await graphqlBodyText(c);
+      return next();
+    };
     const checkpoint = key.length <= maxBodyBytes ? await options.checkpoint().catch(() => undefined) : undefined;
-    if (checkpoint === undefined) return next();
+    if (checkpoint === undefined) return pass();
     if (checkpoint !== generation) {
       generation = checkpoint;
       entries = new Map();
@@ -55,14 +61,14 @@ export function cacheGraphqlByCheckpoint(options: GraphqlCacheOptions): Middlewa
         options.onHit?.();
         return c.body(hit.body, 200, { "content-type": hit.contentType, "x-sothebais-cache": "hit" });
       }
-      return next();
+      return pass();
     }
-    if (entries.size >= maxEntries) return next();
+    if (entries.size >= maxEntries) return pass();
     const mine = entries;
     let settle: (value: Cached | undefined) => void = () => {};
     mine.set(key, new Promise((resolve) => (settle = resolve)));
     try {
-      await next();
+      await pass();
       const body = c.res.status === 200 ? await c.res.clone().text() : undefined;
       const cacheable = body !== undefined && !body.includes('"errors"');
       settle(cacheable ? { body, contentType: c.res.headers.get("content-type") ?? "application/json" } : undefined);
