@@ -16,7 +16,7 @@ import type { Config } from "./config.ts";
 import { createEncoder, redactKey } from "./encoder.ts";
 import { createLiveFeed } from "./feed.ts";
 import { createRedisInputs } from "./inputs.ts";
-import { startFrameLoop } from "./loop.ts";
+import { createSlotCounter, startFrameLoop } from "./loop.ts";
 import { createRenderer, HEIGHT, WIDTH } from "./scene/render.ts";
 import { buildView, type ChatRow } from "./scene/view.ts";
 
@@ -129,18 +129,13 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
   let rendered = 0;
   let reused = 0;
   /**
-   * The last second of frame slots, 1 where a frame was made on time and 0 where a late turn repeated the
-   * previous one: `fps` is their sum. Counting slots, not frame timestamps in a sliding 1 s window, keeps
-   * timer jitter out of it (a window read 29 to 32 at a steady 30 fps).
+   * The last second's frame slots: `fps` counts those the stream carried (drawn on time or the previous
+   * frame again, and taken by the encoder), `renderFps` those drawn on time. A repeat keeps the stream at
+   * 30 fps with one picture held for two slots; a dropped or skipped slot is a frame the stream lacks.
    */
-  const lastSecond = new Uint8Array(config.FPS);
-  let onTimeInLastSecond = 0;
+  const streamSlots = createSlotCounter(config.FPS);
+  const onTimeSlots = createSlotCounter(config.FPS);
   let resetsSeen = 0;
-  const recordSlot = (index: number, onTime: 0 | 1) => {
-    const i = index % lastSecond.length;
-    onTimeInLastSecond += onTime - (lastSecond[i] as number);
-    lastSecond[i] = onTime;
-  };
 
   const loop = startFrameLoop({
     fps: config.FPS,
@@ -193,16 +188,16 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
       // A reset means the loop was stopped for longer than it catches up (over a second): no frame then.
       if (loop.stats().resets !== resetsSeen) {
         resetsSeen = loop.stats().resets;
-        lastSecond.fill(0);
-        onTimeInLastSecond = 0;
+        streamSlots.clear();
+        onTimeSlots.clear();
       }
-      recordSlot(index, 1);
-      encoder.write(renderer.yuv.data, speech.pull(samplesPerFrame));
+      onTimeSlots.record(index, true);
+      streamSlots.record(index, encoder.write(renderer.yuv.data, speech.pull(samplesPerFrame)));
     },
     repeat: (index) => {
-      recordSlot(index, 0);
+      onTimeSlots.record(index, false);
       mLate.inc();
-      if (started) encoder.write(renderer.yuv.data, speech.pull(samplesPerFrame));
+      streamSlots.record(index, started && encoder.write(renderer.yuv.data, speech.pull(samplesPerFrame)));
     },
   });
 
@@ -231,7 +226,8 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
     const loopStats = loop.stats();
     return {
       status: (s.connected && feedOk ? "ok" : "degraded") as "ok" | "degraded",
-      fps: onTimeInLastSecond,
+      fps: streamSlots.count(),
+      renderFps: onTimeSlots.count(),
       framesRendered: rendered,
       framesReused: reused,
       framesSent: s.framesSent,

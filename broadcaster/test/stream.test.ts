@@ -137,14 +137,16 @@ describe("broadcaster stream (real ffmpeg, real nginx-rtmp)", () => {
     const h = await health();
     assert.equal(h.ingestConnected, true);
     assert.ok(h.fps > 0);
-    // fps counts the last second's 30 frame slots that got a frame on time: never above 30, and 30
-    // exactly when no slot of that second was late (a sliding window of timestamps read 29-32).
+    // fps counts the last second's 30 frame slots the stream carried (drawn or repeated, taken by the
+    // encoder), renderFps those drawn on time: never above 30, and 30 exactly when no slot of that
+    // second was dropped, or late (a sliding window of timestamps read 29-32).
     for (let k = 0; k < 3; k++) {
       const before = await health();
       await new Promise((r) => setTimeout(r, 1100));
       const after = await health();
-      assert.ok(after.fps <= 30, `fps ${after.fps} > 30`);
-      if (after.lateFrames === before.lateFrames) assert.equal(after.fps, 30, `no late slot in the last second, yet fps ${after.fps}`);
+      assert.ok(after.fps <= 30 && after.renderFps <= 30, `fps ${after.fps}, renderFps ${after.renderFps}`);
+      if (after.droppedFrames === before.droppedFrames) assert.equal(after.fps, 30, `no dropped slot in the last second, yet fps ${after.fps}`);
+      if (after.lateFrames === before.lateFrames) assert.equal(after.renderFps, 30, `no late slot in the last second, yet renderFps ${after.renderFps}`);
     }
     assert.equal(typeof h.droppedFrames, "number");
     assert.equal(typeof h.encoder.speed, "number");
