@@ -432,9 +432,11 @@ async function soak() {
 
   const rssGrowth: Record<string, { first: number; last: number; max: number; slopeMbPerMin: number; growth: number; minutes: number }> = {};
   for (const [name, list] of rssSamples) {
-    // The last instance only (a restart resets memory), after its first minute.
-    const lastPid = list.at(-1)?.pid;
-    const inst = list.filter((s) => s.pid === lastPid);
+    // One instance (a restart resets memory): the longest-lived, after its first minute. The last one
+    // can be a few minutes old when its kill came late in the soak, too short to show a trend.
+    const perPid = new Map<number, typeof list>();
+    for (const s of list) perPid.get(s.pid)?.push(s) ?? perPid.set(s.pid, [s]);
+    const inst = [...perPid.values()].reduce((a, b) => (b.length > a.length ? b : a));
     const settled = inst.filter((s) => s.t >= inst[0].t + 60_000);
     const xs = settled.length >= 3 ? settled : inst;
     const n = xs.length;

@@ -5,6 +5,8 @@
  * time "bid mined -> first frame showing it" on what viewers receive.
  *
  * BENCH_SECONDS (default 600) sets the length of the live run. Writes bench/results/broadcaster.json.
+ * Memory is sampled every 10 s (this process's RSS and V8 heap, the encoder's RSS): a long run
+ * (BENCH_SECONDS=2400) tells a leak from warm-up.
  */
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -79,6 +81,26 @@ let preRoll: { dropped: number; late: number; sent: number } | undefined;
 const cpu0 = { node: process.cpuUsage(), ff: new Map<number, number>() };
 for (const pid of [...ffmpegPids("encoder"), ...ffmpegPids("reader")]) cpu0.ff.set(pid, cpuSeconds(pid));
 
+/** Least-squares slope of `y` over `t` (ms), in units per minute. */
+const slopePerMin = (xs: { t: number; y: number }[]) => {
+  const mt = xs.reduce((a, x) => a + x.t, 0) / xs.length;
+  const my = xs.reduce((a, x) => a + x.y, 0) / xs.length;
+  const sxx = xs.reduce((a, x) => a + (x.t - mt) ** 2, 0);
+  return sxx > 0 ? (xs.reduce((a, x) => a + (x.t - mt) * (x.y - my), 0) / sxx) * 60_000 : 0;
+};
+const rssMb = (pid: number) => {
+  try {
+    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
+  } catch {
+    return 0;
+  }
+};
+const memory: { t: number; rss: number; heap: number; encoder: number }[] = [];
+const sampleMemory = setInterval(() => {
+  const m = process.memoryUsage();
+  memory.push({ t: Date.now(), rss: m.rss / 2 ** 20, heap: m.heapUsed / 2 ** 20, encoder: ffmpegPids("encoder").reduce((a, pid) => a + rssMb(pid), 0) });
+}, 10_000);
+
 const mined: { block: number; at: number }[] = [];
 let amount = parseEther("0.01");
 let n = 0;
@@ -95,6 +117,7 @@ while (Date.now() - t0 < seconds * 1000) {
   n++;
 }
 await new Promise((r) => setTimeout(r, 3000));
+clearInterval(sampleMemory);
 
 const wall = (Date.now() - t0) / 1000;
 const nodeCpu = process.cpuUsage(cpu0.node);
@@ -119,7 +142,23 @@ const results = {
   update_to_frame_p95_ms: round(pct(update, 95)),
   mined_to_frame_p50_ms: round(pct(latencies, 50)),
   mined_to_frame_p95_ms: round(pct(latencies, 95)),
+  ...memoryTrends(),
 };
+
+/** RSS and heap at the end and their trend after the first minute (warm-up). */
+function memoryTrends() {
+  const settled = memory.filter((m) => m.t >= t0 + 60_000);
+  if (settled.length < 3) return {};
+  const last = settled.at(-1) as (typeof memory)[number];
+  return {
+    rss_mb_end: round(last.rss, 1),
+    rss_trend_mb_per_min: round(slopePerMin(settled.map((m) => ({ t: m.t, y: m.rss })))),
+    heap_used_mb_end: round(last.heap, 1),
+    heap_trend_mb_per_min: round(slopePerMin(settled.map((m) => ({ t: m.t, y: m.heap })))),
+    encoder_rss_mb_end: round(last.encoder, 1),
+    encoder_rss_trend_mb_per_min: round(slopePerMin(settled.map((m) => ({ t: m.t, y: m.encoder })))),
+  };
+}
 
 console.log(`\nbroadcaster benchmark: ${seconds} s live, ${n} bids (one a second), ${cpus().length} cores (${cpus()[0]?.model ?? "?"})`);
 console.log(`${"metric".padEnd(26)} value`);
