@@ -28,7 +28,7 @@ import { type Address, formatEther, parseEther } from "viem";
 import { auctionHouseAbi } from "@sothebais/common/abis";
 import { repoRoot } from "@sothebais/common/deployments";
 import { env, parseEnv } from "@sothebais/common/env";
-import { localAccount, localRoles, rpc, waitFor } from "@sothebais/common/testing";
+import { localAccount, localRoles, rpc, slopePerMinute, waitFor } from "@sothebais/common/testing";
 import type { ChatUser } from "../scripts/src/audience/chat-bidders.ts";
 import { humanAmount, runWalletBidders } from "../scripts/src/audience/wallet-bidders.ts";
 import { campaignDriver, chainClients, checkInvariant, type InvariantCheck, LotStatus } from "./soak/chain.ts";
@@ -228,7 +228,7 @@ async function soak() {
   const loops = [
     every(3000, async () => {
       const h = await broadcasterHealth(`http://127.0.0.1:${ctx.ports.broadcaster}`);
-      if (h) fpsSamples.push({ t: Date.now(), fps: h.fps, renderFps: h.renderFps ?? h.fps });
+      if (h) fpsSamples.push({ t: Date.now(), fps: h.fps, renderFps: h.renderFps });
     }),
     every(10_000, async () => {
       for (const s of services.values()) {
@@ -440,12 +440,9 @@ async function soak() {
     const settled = inst.filter((s) => s.t >= inst[0].t + 60_000);
     const xs = settled.length >= 3 ? settled : inst;
     const n = xs.length;
-    const mx = xs.reduce((a, s) => a + s.t, 0) / n;
-    const my = xs.reduce((a, s) => a + s.mb, 0) / n;
-    const sxx = xs.reduce((a, s) => a + (s.t - mx) ** 2, 0);
-    const slope = sxx > 0 ? xs.reduce((a, s) => a + (s.t - mx) * (s.mb - my), 0) / sxx : 0; // MB per ms
+    const slopeMbPerMin = slopePerMinute(xs.map((s) => ({ t: s.t, y: s.mb })));
     const minutes = (xs[n - 1].t - xs[0].t) / 60_000;
-    rssGrowth[name] = { first: xs[0].mb, last: xs[n - 1].mb, max: Math.max(...list.map((s) => s.mb)), slopeMbPerMin: slope * 60_000, growth: slope * (xs[n - 1].t - xs[0].t), minutes };
+    rssGrowth[name] = { first: xs[0].mb, last: xs[n - 1].mb, max: Math.max(...list.map((s) => s.mb)), slopeMbPerMin, growth: slopeMbPerMin * minutes, minutes };
   }
 
   const recovered = faultResults.filter((f) => f.recoveryMs !== undefined);

@@ -4,7 +4,7 @@
  * working directory and environment read back from /proc), as a supervisor would.
  */
 import { readdirSync, readFileSync, readlinkSync } from "node:fs";
-import { type Managed, startProcess } from "@sothebais/common/testing";
+import { type Managed, rssMb, startProcess } from "@sothebais/common/testing";
 
 export type ProcSnapshot = { name: string; pid: number; argv: string[]; cwd: string; env: Record<string, string> };
 
@@ -62,14 +62,7 @@ export function snapshot(name: string, pid: number): ProcSnapshot {
 
 /** Sum of VmRSS over the process tree, in MB (0 when it is gone). */
 export function treeRssMb(root: number): number {
-  let kb = 0;
-  for (const pid of processTree(root)) {
-    try {
-      const m = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
-      if (m) kb += Number(m[1]);
-    } catch {}
-  }
-  return kb / 1024;
+  return processTree(root).reduce((mb, pid) => mb + rssMb(pid), 0);
 }
 
 /** kill -9 the process group (the parts start their children detached, one group each). */

@@ -47,7 +47,7 @@ export async function indexerCaughtUp(indexerUrl: string, nodeRpcUrl: string): P
 }
 
 /** `fps`: frames the stream carried in the last second; `renderFps`: of those, drawn on time. */
-export type BroadcasterHealth = { fps: number; renderFps?: number; ingestConnected: boolean; status?: string };
+export type BroadcasterHealth = { fps: number; renderFps: number; ingestConnected: boolean; status?: string };
 export async function broadcasterHealth(url: string): Promise<BroadcasterHealth | undefined> {
   try {
     return (await (await fetch(`${url}/health`, { signal: AbortSignal.timeout(5000) })).json()) as BroadcasterHealth;

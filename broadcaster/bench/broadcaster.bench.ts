@@ -14,7 +14,7 @@ import { cpus, loadavg } from "node:os";
 import { join } from "node:path";
 import { repoRoot } from "@sothebais/common/deployments";
 import { createLogger } from "@sothebais/common/log";
-import { startIndexer, startRedis, startTestStack } from "@sothebais/common/testing";
+import { rssMb, slopePerMinute, startIndexer, startRedis, startTestStack } from "@sothebais/common/testing";
 import { parseEther } from "viem";
 import { startBroadcaster } from "../src/broadcaster.ts";
 import { readConfig } from "../src/config.ts";
@@ -81,20 +81,6 @@ let preRoll: { dropped: number; late: number; sent: number } | undefined;
 const cpu0 = { node: process.cpuUsage(), ff: new Map<number, number>() };
 for (const pid of [...ffmpegPids("encoder"), ...ffmpegPids("reader")]) cpu0.ff.set(pid, cpuSeconds(pid));
 
-/** Least-squares slope of `y` over `t` (ms), in units per minute. */
-const slopePerMin = (xs: { t: number; y: number }[]) => {
-  const mt = xs.reduce((a, x) => a + x.t, 0) / xs.length;
-  const my = xs.reduce((a, x) => a + x.y, 0) / xs.length;
-  const sxx = xs.reduce((a, x) => a + (x.t - mt) ** 2, 0);
-  return sxx > 0 ? (xs.reduce((a, x) => a + (x.t - mt) * (x.y - my), 0) / sxx) * 60_000 : 0;
-};
-const rssMb = (pid: number) => {
-  try {
-    return Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1] ?? 0) / 1024;
-  } catch {
-    return 0;
-  }
-};
 const memory: { t: number; rss: number; heap: number; encoder: number }[] = [];
 const sampleMemory = setInterval(() => {
   const m = process.memoryUsage();
@@ -152,11 +138,11 @@ function memoryTrends() {
   const last = settled.at(-1) as (typeof memory)[number];
   return {
     rss_mb_end: round(last.rss, 1),
-    rss_trend_mb_per_min: round(slopePerMin(settled.map((m) => ({ t: m.t, y: m.rss })))),
+    rss_trend_mb_per_min: round(slopePerMinute(settled.map((m) => ({ t: m.t, y: m.rss })))),
     heap_used_mb_end: round(last.heap, 1),
-    heap_trend_mb_per_min: round(slopePerMin(settled.map((m) => ({ t: m.t, y: m.heap })))),
+    heap_trend_mb_per_min: round(slopePerMinute(settled.map((m) => ({ t: m.t, y: m.heap })))),
     encoder_rss_mb_end: round(last.encoder, 1),
-    encoder_rss_trend_mb_per_min: round(slopePerMin(settled.map((m) => ({ t: m.t, y: m.encoder })))),
+    encoder_rss_trend_mb_per_min: round(slopePerMinute(settled.map((m) => ({ t: m.t, y: m.encoder })))),
   };
 }
 
