@@ -89,7 +89,7 @@ ENV PORT=8790
 USER node
 EXPOSE 8790
 HEALTHCHECK --interval=15s --timeout=3s --retries=3 CMD node -e "fetch('http://127.0.0.1:8790/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["node", "broadcaster/src/main.ts"]
+CMD ["node", "--max-semi-space-size=2", "broadcaster/src/main.ts"]
 
 # The dApp is a static build served by `vite preview`, which also serves /config.json (from the
 # mounted deployment record) and the /svc/<name> proxies to the services, exactly as in development.

@@ -10,8 +10,13 @@ import { createShutdown } from "@sothebais/common/shutdown";
 import { startBroadcaster } from "./broadcaster.ts";
 import { readConfig } from "./config.ts";
 import { createApp } from "./http.ts";
+import { BROADCASTER_NODE_FLAGS, missingNodeFlags } from "./node-flags.ts";
 
 const log = createLogger({ service: "broadcaster" });
+const missingFlags = missingNodeFlags();
+if (missingFlags.length) {
+  log.warn("started without the broadcaster's V8 flags: memory grows and full GCs come more often", { missing: missingFlags, run: `node ${BROADCASTER_NODE_FLAGS.join(" ")} broadcaster/src/main.ts` });
+}
 let config: ReturnType<typeof readConfig>;
 try {
   config = readConfig();

@@ -170,6 +170,15 @@ describe("broadcaster stream (real ffmpeg, real nginx-rtmp)", () => {
     await r.cancel();
   });
 
+  it("runs with a small fixed young generation (its V8 flags), so memory does not grow with V8's new space", async () => {
+    const metrics = await (await fetch(`${bc.url}/metrics`)).text();
+    const newSpace = /sothebais_nodejs_heap_space_size_total_bytes\{[^}]*space="new"[^}]*\} (\d+)/.exec(metrics);
+    assert.ok(newSpace, "new space size in /metrics");
+    // Two 2 MB semi-spaces; without the flag V8 grows them to 2 x 64 MB within minutes.
+    assert.ok(Number(newSpace[1]) <= 4 * 2 ** 20, `new space ${Number(newSpace[1]) / 2 ** 20} MB`);
+    assert.doesNotMatch(bc.output(), /started without the broadcaster's V8 flags/);
+  });
+
   it("reconnects after the RTMP server is killed and restarted, without restarting the renderer", async () => {
     const before = await health();
     const pid = bc.child.pid;

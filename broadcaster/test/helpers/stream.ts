@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import type { LiveSnapshot } from "@sothebais/common/live";
 import { freePort, type Managed, startProcess } from "@sothebais/common/testing";
+import { BROADCASTER_NODE_FLAGS } from "../../src/node-flags.ts";
 import { type Marker, MARKER_BLOCK, readMarkerFromGray } from "../../src/scene/marker.ts";
 
 export const broadcasterDir = join(import.meta.dirname, "../..");
@@ -51,7 +52,7 @@ export async function startBroadcasterProcess(env: Record<string, string>): Prom
   const proc = await startProcess({
     name: "broadcaster",
     command: process.execPath,
-    args: ["src/main.ts"],
+    args: [...BROADCASTER_NODE_FLAGS, "src/main.ts"],
     cwd: broadcasterDir,
     env: { PORT: String(port), LOG_LEVEL: "info", ...env },
     readyWhen: /"msg":"listening"/,

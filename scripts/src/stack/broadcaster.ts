@@ -4,6 +4,7 @@
  * previewUrl. Needs the chain, redis, indexer and rtmp parts before it.
  */
 import { join } from "node:path";
+import { BROADCASTER_NODE_FLAGS } from "@sothebais/broadcaster/node-flags";
 import { startProcess, waitFor } from "@sothebais/common/testing";
 import type { StackService } from "./types.ts";
 
@@ -16,7 +17,7 @@ export const service: StackService = {
     const child = await startProcess({
       name: "broadcaster",
       command: process.execPath,
-      args: [join(ctx.root, "broadcaster/src/main.ts")],
+      args: [...BROADCASTER_NODE_FLAGS, join(ctx.root, "broadcaster/src/main.ts")],
       cwd: join(ctx.root, "broadcaster"),
       env: {
         PORT: String(ctx.ports.broadcaster),
