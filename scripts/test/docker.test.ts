@@ -72,7 +72,11 @@ describe("Dockerfile", () => {
 
     it(`${name}: CMD starts a file or script that exists`, () => {
       const cmd = JSON.parse(steps.filter((s) => s.op === "CMD").at(-1)?.args ?? "[]") as string[];
-      if (cmd[0] === "node") assert.ok(existsSync(join(repoRoot, cmd[1])), `CMD runs ${cmd[1]}, which does not exist`);
+      if (cmd[0] === "node") {
+        // Node's own flags (the broadcaster's V8 flags) come before the file.
+        const file = cmd.slice(1).find((arg) => !arg.startsWith("-")) ?? "";
+        assert.ok(existsSync(join(repoRoot, file)), `CMD runs ${file}, which does not exist`);
+      }
       else {
         const workspace = cmd[cmd.indexOf("-w") + 1];
         const pkg = JSON.parse(readFileSync(join(repoRoot, name, "package.json"), "utf8")) as { name: string; scripts: Record<string, string> };
