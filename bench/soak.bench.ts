@@ -430,7 +430,7 @@ async function soak() {
   const streamUp = afterWarmup.filter((s) => !streamDown.some((f) => s.t >= f.at && s.t <= (f.recoveredAt ?? soakEnd) + 2_000));
   const minOf = (xs: number[]) => (xs.length ? Math.min(...xs) : 0);
 
-  const rssGrowth: Record<string, { first: number; last: number; max: number; slopeMbPerMin: number; growth: number; minutes: number }> = {};
+  const rssGrowth: Record<string, { first: number; last: number; max: number; slopeMbPerMin: number; lateSlopeMbPerMin: number; growth: number; minutes: number }> = {};
   for (const [name, list] of rssSamples) {
     // One instance (a restart resets memory): the longest-lived, after its first minute. The last one
     // can be a few minutes old when its kill came late in the soak, too short to show a trend.
@@ -442,7 +442,10 @@ async function soak() {
     const n = xs.length;
     const slopeMbPerMin = slopePerMinute(xs.map((s) => ({ t: s.t, y: s.mb })));
     const minutes = (xs[n - 1].t - xs[0].t) / 60_000;
-    rssGrowth[name] = { first: xs[0].mb, last: xs[n - 1].mb, max: Math.max(...list.map((s) => s.mb)), slopeMbPerMin, growth: slopeMbPerMin * minutes, minutes };
+    // A warm-up (caches filling, 200 bidders linking) rises and stops; a leak keeps its slope in the second half.
+    const late = xs.slice(Math.floor(n / 2));
+    const lateSlopeMbPerMin = late.length >= 3 ? slopePerMinute(late.map((s) => ({ t: s.t, y: s.mb }))) : slopeMbPerMin;
+    rssGrowth[name] = { first: xs[0].mb, last: xs[n - 1].mb, max: Math.max(...list.map((s) => s.mb)), slopeMbPerMin, lateSlopeMbPerMin, growth: slopeMbPerMin * minutes, minutes };
   }
 
   const recovered = faultResults.filter((f) => f.recoveryMs !== undefined);
@@ -487,6 +490,7 @@ async function soak() {
   for (const [name, g] of Object.entries(rssGrowth)) {
     results[`max_rss_growth_mb_${name}`] = Math.round(g.growth * 10) / 10;
     results[`max_rss_mb_${name}`] = Math.round(g.max);
+    results[`rss_trend_second_half_mb_per_min_${name}`] = Math.round(g.lateSlopeMbPerMin * 100) / 100;
   }
   for (const [k, n] of Object.entries(kinds)) results[`outcome_${k}`] = n;
 
@@ -509,8 +513,8 @@ async function soak() {
   for (const [k, v] of Object.entries(results)) console.log(`| ${k} | ${v} |`);
   console.log("\n| fault | recovery (s) | lost | what |\n|---|---|---|---|");
   for (const f of faultResults) console.log(`| ${f.name} | ${f.recoveryMs !== undefined ? (f.recoveryMs / 1000).toFixed(1) : "not recovered"} | ${lostIn(f)} | ${f.note} |`);
-  console.log("\n| service | RSS first (MB) | last | max | trend (MB/min) | over (min) |\n|---|---|---|---|---|---|");
-  for (const [name, g] of Object.entries(rssGrowth)) console.log(`| ${name} | ${g.first.toFixed(0)} | ${g.last.toFixed(0)} | ${g.max.toFixed(0)} | ${g.slopeMbPerMin.toFixed(2)} | ${g.minutes.toFixed(1)} |`);
+  console.log("\n| service | RSS first (MB) | last | max | trend (MB/min) | second half | over (min) |\n|---|---|---|---|---|---|---|");
+  for (const [name, g] of Object.entries(rssGrowth)) console.log(`| ${name} | ${g.first.toFixed(0)} | ${g.last.toFixed(0)} | ${g.max.toFixed(0)} | ${g.slopeMbPerMin.toFixed(2)} | ${g.lateSlopeMbPerMin.toFixed(2)} | ${g.minutes.toFixed(1)} |`);
   if (viewerResult) printViewers(viewerResult);
   console.log(`\nwrote ${config.SOAK_RESULTS}; service logs in ${logFile}`);
   redis.disconnect();

@@ -24,8 +24,11 @@ export type Broadcaster = {
   health: () => { status: "ok" | "degraded"; [k: string]: unknown };
   metrics: Metrics;
   snapshot: (format: "png" | "jpeg") => Promise<Buffer | null>;
-  /** Per-frame timings for the benchmark: render (draw + readback) ms and update -> frame ms. */
-  timings: { render: number[]; updateToFrame: number[] };
+  /**
+   * Per-frame timings for the benchmark: render (draw + readback) ms, update -> frame ms, and when
+   * (performance.now()) each late slot was filled, to line late slots up with GC pauses.
+   */
+  timings: { render: number[]; updateToFrame: number[]; lateAt: number[] };
   stop: () => Promise<void>;
 };
 
@@ -46,7 +49,7 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
 
   const sampleRate = Number(config.AUDIO_SAMPLE_RATE) as 44100 | 48000;
   const samplesPerFrame = Math.round(sampleRate / config.FPS);
-  const timings = { render: [] as number[], updateToFrame: [] as number[] };
+  const timings = { render: [] as number[], updateToFrame: [] as number[], lateAt: [] as number[] };
   const push = (a: number[], v: number) => {
     if (a.length < MAX_TIMINGS) a.push(v);
   };
@@ -197,6 +200,7 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
     repeat: (index) => {
       onTimeSlots.record(index, false);
       mLate.inc();
+      push(timings.lateAt, performance.now());
       streamSlots.record(index, started && encoder.write(renderer.yuv.data, speech.pull(samplesPerFrame)));
     },
   });
