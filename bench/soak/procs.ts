@@ -3,48 +3,16 @@
  * RSS of its whole tree, kill -9 its process group and start it again exactly as it was (command line,
  * working directory and environment read back from /proc), as a supervisor would.
  */
-import { readdirSync, readFileSync, readlinkSync } from "node:fs";
-import { type Managed, rssMb, startProcess } from "@sothebais/common/testing";
+import { readFileSync, readlinkSync } from "node:fs";
+import { type Managed, ppidOf, processIds, processTree, rssMb, startProcess } from "@sothebais/common/testing";
 
 export type ProcSnapshot = { name: string; pid: number; argv: string[]; cwd: string; env: Record<string, string> };
-
-function ppidOf(pid: number): number | undefined {
-  try {
-    // The command name (field 2) may hold spaces: fields after the last ")" are fixed.
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
-  } catch {
-    return undefined;
-  }
-}
-
-function pids(): number[] {
-  return readdirSync("/proc").filter((d) => /^\d+$/.test(d)).map(Number);
-}
-
-/** Every descendant of `root`, and `root` itself. */
-export function processTree(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const pid of pids()) {
-    const ppid = ppidOf(pid);
-    if (ppid === undefined) continue;
-    children.set(ppid, [...(children.get(ppid) ?? []), pid]);
-  }
-  const out: number[] = [];
-  const stack = [root];
-  while (stack.length) {
-    const pid = stack.pop() as number;
-    out.push(pid);
-    stack.push(...(children.get(pid) ?? []));
-  }
-  return out;
-}
 
 const argvOf = (pid: number) => readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
 
 /** The direct child of this process whose command line contains `needle` (newest first). */
 export function findChild(needle: string): number | undefined {
-  const mine = pids().filter((pid) => ppidOf(pid) === process.pid).sort((a, b) => b - a);
+  const mine = processIds().filter((pid) => ppidOf(pid) === process.pid).sort((a, b) => b - a);
   for (const pid of mine) {
     try {
       if (argvOf(pid).join(" ").includes(needle)) return pid;

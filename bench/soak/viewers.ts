@@ -18,9 +18,9 @@ import { type Address, createPublicClient, createWalletClient, type Hash, http, 
 import { hardhat } from "viem/chains";
 import { auctionHouseAbi } from "@sothebais/common/abis";
 import type { Deployment } from "@sothebais/common/deployments";
-import { localAccount, rpc, waitFor } from "@sothebais/common/testing";
+import { localAccount, processTree, rpc, waitFor } from "@sothebais/common/testing";
 import type { StackContext, StackService } from "../../scripts/src/stack/types.ts";
-import { findChild, processTree, treeRssMb } from "./procs.ts";
+import { findChild, treeRssMb } from "./procs.ts";
 import { soakContext } from "./stack.ts";
 
 const here = fileURLToPath(new URL(".", import.meta.url));

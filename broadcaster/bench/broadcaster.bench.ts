@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { PerformanceObserver } from "node:perf_hooks";
 import { repoRoot } from "@sothebais/common/deployments";
 import { createLogger } from "@sothebais/common/log";
-import { rssMb, slopePerMinute, startIndexer, startRedis, startTestStack } from "@sothebais/common/testing";
+import { processTree, rssMb, slopePerMinute, startIndexer, startRedis, startTestStack } from "@sothebais/common/testing";
 import { parseEther } from "viem";
 import { startBroadcaster } from "../src/broadcaster.ts";
 import { readConfig } from "../src/config.ts";
@@ -64,14 +64,6 @@ const ffmpegPids = (role: "encoder" | "reader") => {
     }
   });
 };
-/** Every process below `pid`, deepest last. */
-const descendants = (pid: number): number[] => {
-  let children: number[] = [];
-  try {
-    children = execFileSync("pgrep", ["-P", String(pid)]).toString().trim().split("\n").map(Number).filter(Boolean);
-  } catch {}
-  return children.flatMap((child) => [child, ...descendants(child)]);
-};
 /** Nice is per thread on Linux: set it on every thread of each process (threads started later inherit it). */
 const lowerPriority = (pids: number[]) => {
   for (const pid of pids) {
@@ -96,14 +88,14 @@ const log = createLogger({ service: "broadcaster", level: "warn" });
 const config = readConfig({ INDEXER_URL: indexer.url, REDIS_URL: redis.url, RTMP_URL: rtmp.rtmpUrl, TTS_ENGINE: "espeak-ng" });
 
 const lotId = await stack.mintAndCreateLot({ reserve: parseEther("0.01"), duration: seconds + 600, minIncrementBps: 10, timeBuffer: 30 });
-if (fixtureNice) lowerPriority(descendants(process.pid));
+if (fixtureNice) lowerPriority(processTree(process.pid).slice(1));
 const bc = startBroadcaster(config, log, stack.auctionHouse);
 const reader = readMarkers(rtmp.rtmpUrl);
 const started = Date.now();
 // Wait for the stream to come back through the server before the clock starts.
 while (!reader.markers.length && Date.now() - started < 120_000) await new Promise((r) => setTimeout(r, 200));
 
-if (fixtureNice) lowerPriority(ffmpegPids("reader").flatMap((pid) => [pid, ...descendants(pid)]));
+if (fixtureNice) lowerPriority(ffmpegPids("reader").flatMap(processTree));
 const t0 = Date.now();
 const tLive = performance.now();
 const h0 = bc.health();

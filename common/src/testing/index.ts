@@ -2,7 +2,7 @@
  * @module testing
  * Real parts for tests: processes, a Hardhat node, Redis, a deployed stack and the indexer.
  */
-export { rssMb, slopePerMinute } from "./memory.ts";
+export { ppidOf, processIds, processTree, rssMb, slopePerMinute } from "./memory.ts";
 export { freePort, type Managed, startProcess, type StartOptions, waitFor } from "./process.ts";
 export { type RunningIndexer, startIndexer, type StartIndexerOptions } from "./indexer.ts";
 export { localAccount, localMnemonic, localPrivateKey, localRoles } from "./accounts.ts";
