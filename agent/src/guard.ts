@@ -31,7 +31,7 @@ const words: Record<string, number> = {
   one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12,
   fifteen: 15, twenty: 20, thirty: 30, forty: 40, "forty-five": 45, fifty: 50, sixty: 60, ninety: 90,
 };
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** The facts one line may use, from the moment it is about and the current state. */
 export function allowedFor(r: LineRequest, f: Facts, extra: { hostName: string }): Allowed {
@@ -136,13 +136,13 @@ export function checkLine(text: string, allowed: Allowed): GuardResult {
   let rest = ` ${text} `;
   // Names and literals first: digits inside a title or a name are not figures.
   const sortedLiterals = [...allowed.literals, ...allowed.names].filter((s) => s.length > 1).sort((a, b) => b.length - a.length);
-  for (const lit of sortedLiterals) rest = rest.replace(new RegExp(escape(lit), "gi"), " ⟨ok⟩ ");
+  for (const lit of sortedLiterals) rest = rest.replace(new RegExp(escapeRegExp(lit), "gi"), " ⟨ok⟩ ");
 
   // Known bidders named in the wrong place (the roster minus who may be named here).
   const allowedNames = new Set(allowed.names.map((n) => n.toLowerCase()));
   for (const name of allowed.roster) {
     if (allowedNames.has(name.toLowerCase()) || name.length < 2) continue;
-    if (new RegExp(`(^|[^\\w])${escape(name)}(?![\\w])`, "i").test(rest)) problems.push(`names ${name}, who has no part in this moment`);
+    if (new RegExp(`(^|[^\\w])${escapeRegExp(name)}(?![\\w])`, "i").test(rest)) problems.push(`names ${name}, who has no part in this moment`);
   }
   // Addresses that are not an allowed name.
   for (const m of rest.matchAll(/0x[0-9a-fA-F]{4,}(?:…|\.\.\.)?[0-9a-fA-F]*/g)) problems.push(`unknown address ${m[0]}`);
@@ -160,10 +160,10 @@ export function checkLine(text: string, allowed: Allowed): GuardResult {
   }
   if (allowed.leader) {
     // An allowed name in a leader claim must be the leader itself.
-    const leaderRe = new RegExp(`${escape(allowed.leader)}`, "i");
+    const leaderRe = new RegExp(`${escapeRegExp(allowed.leader)}`, "i");
     for (const name of allowed.names) {
       if (leaderRe.test(name) || name === allowed.leader) continue;
-      const re = new RegExp(`${escape(name)}\\s+(?:leads|is leading|has the lead|is winning|is on top)|(?:led by|sold to|goes to|leader is)\\s+${escape(name)}`, "i");
+      const re = new RegExp(`${escapeRegExp(name)}\\s+(?:leads|is leading|has the lead|is winning|is on top)|(?:led by|sold to|goes to|leader is)\\s+${escapeRegExp(name)}`, "i");
       if (re.test(text)) problems.push(`claims ${name} leads, but ${allowed.leader} does`);
     }
   }

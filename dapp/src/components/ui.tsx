@@ -106,8 +106,9 @@ export function Card({ title, children, actions, className }: { title?: ReactNod
 
 export function Skeleton({ lines = 3 }: { lines?: number }) {
   return (
-    <div className="skeleton" aria-busy="true" aria-label="Loading">
+    <div className="skeleton" role="status" aria-busy="true" aria-label="Loading">
       {Array.from({ length: lines }, (_, i) => (
+        // biome-ignore lint/suspicious/noArrayIndexKey: placeholder lines are identical and never reorder.
         <div key={i} className="skeleton-line" style={{ width: `${90 - i * 15}%` }} />
       ))}
     </div>

@@ -34,12 +34,12 @@ export function useAuctionHouse(): Address | undefined {
 function useLiveInvalidation(sql: string, params: unknown[], keys: unknown[][]) {
   const queryClient = useQueryClient();
   const key = JSON.stringify([sql, params]);
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` is the value of sql and params (new arrays every render); keys follow them.
   useEffect(() => {
     // Ponder's live route sends nothing on subscribe, only a message per change: each one invalidates.
     return subscribeSql(sql, params, () => {
       for (const k of keys) void queryClient.invalidateQueries({ queryKey: k });
     });
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, queryClient]);
 }
 

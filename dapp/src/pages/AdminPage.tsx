@@ -502,6 +502,7 @@ function StatusBoard() {
         {errors.length ? (
           <ul className="log" data-testid="recent-errors">
             {errors.map((e, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: the same error text can repeat; the lines hold no state.
               <li key={i} className="mono small">
                 {e}
               </li>
