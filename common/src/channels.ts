@@ -10,6 +10,21 @@ export const CHAT_LINES_CHANNEL = "sothebais:chat:lines";
 /** Pub/sub: every line the host says, as {@link HostLine} JSON. Broadcaster speaks/captions, relayer posts to chat. */
 export const HOST_LINES_CHANNEL = "sothebais:agent:lines";
 
+/**
+ * Pub/sub: moderation the relayer sees in chat (IRC CLEARMSG / CLEARCHAT), as {@link ChatModeration} JSON.
+ * Consumers that keep chat lines (the agent's answer queue, the stream's chat pane) drop the lines it names.
+ */
+export const CHAT_MODERATION_CHANNEL = "sothebais:chat:moderation";
+
+/**
+ * A deleted message (CLEARMSG `target-msg-id`), a banned or timed-out user (CLEARCHAT with
+ * `target-user-id`; `durationS` for a timeout, absent for a ban), or a cleared channel (CLEARCHAT alone).
+ */
+export type ChatModeration =
+  | { type: "delete"; id: string; at: number }
+  | { type: "ban"; userId: string; durationS?: number; at: number }
+  | { type: "clear"; at: number };
+
 /** Hash: chatIdHash (0x…) -> display name, written by the relayer when a chat user links. */
 export const CHAT_NAMES_HASH = "sothebais:chat:names";
 

@@ -4,7 +4,7 @@
  * outbox -> chat; host lines from the agent -> outbox; HTTP for /health, /metrics, /link.
  * `startRelayer` is what main.ts runs and what tests start in-process.
  */
-import { CHAT_LINES_CHANNEL, type ChatLine, HOST_LINES_CHANNEL, type HostLine } from "@sothebais/common/channels";
+import { CHAT_LINES_CHANNEL, CHAT_MODERATION_CHANNEL, type ChatLine, type ChatModeration, HOST_LINES_CHANNEL, type HostLine } from "@sothebais/common/channels";
 import { loadDeployment } from "@sothebais/common/deployments";
 import type { Logger } from "@sothebais/common/log";
 import { createMetrics } from "@sothebais/common/metrics";
@@ -155,8 +155,17 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
     historyUrl: config.CHAT_HISTORY_URL,
     log,
     onMessage: handle,
-    onBan: (userId, duration) => void redis.set(keys.banned(userId), "1", "EX", duration && duration > 0 ? duration : 30 * 24 * 3600).catch(() => {}),
-    onDelete: (msgId) => void redis.set(keys.deleted(msgId), "1", "EX", 24 * 3600).catch(() => {}),
+    onBan: (userId, duration) => {
+      void redis.set(keys.banned(userId), "1", "EX", duration && duration > 0 ? duration : 30 * 24 * 3600).catch(() => {});
+      // The agent and the stream drop the user's lines too (issue 19 §5).
+      const event: ChatModeration = { type: "ban", userId, ...(duration && duration > 0 ? { durationS: duration } : {}), at: Date.now() };
+      void redis.publish(CHAT_MODERATION_CHANNEL, JSON.stringify(event)).catch(() => {});
+    },
+    onDelete: (msgId) => {
+      void redis.set(keys.deleted(msgId), "1", "EX", 24 * 3600).catch(() => {});
+      const event: ChatModeration = { type: "delete", id: msgId, at: Date.now() };
+      void redis.publish(CHAT_MODERATION_CHANNEL, JSON.stringify(event)).catch(() => {});
+    },
   });
   /** The bot's own lines, once chat took them, for the agent and the broadcaster. */
   const publishBotLine = (text: string) => {
