@@ -4,7 +4,8 @@
  * The same service talks to the local chat server or to real Twitch by configuration only.
  */
 import { env, type EnvSource, parseEnv } from "@sothebais/common/env";
-import { parseEther } from "viem";
+import { parseEther, parseGwei } from "viem";
+import { parseTrustedProxies } from "./http-client.ts";
 
 const ether = (o: { fallback?: string } = {}) => ({
   fallback: o.fallback === undefined ? undefined : parseEther(o.fallback),
@@ -12,6 +13,20 @@ const ether = (o: { fallback?: string } = {}) => ({
     if (!/^\d+(\.\d{1,18})?$/.test(v)) throw new Error("an amount in ETH, e.g. 0.05");
     return parseEther(v);
   },
+});
+
+const gwei = (o: { fallback: string }) => ({
+  fallback: parseGwei(o.fallback),
+  parse: (v: string) => {
+    if (!/^\d+(\.\d{1,9})?$/.test(v)) throw new Error("an amount in gwei, e.g. 50");
+    return parseGwei(v);
+  },
+});
+
+/** "loopback" (default), "none", or a comma-separated list of IPs and CIDRs. */
+const trustedProxies = (fallback: string) => ({
+  fallback: parseTrustedProxies(fallback),
+  parse: (v: string) => parseTrustedProxies(v),
 });
 
 export const configSchema = {
@@ -53,6 +68,23 @@ export const configSchema = {
   CLAIM_IDLE_MS: env.int({ fallback: 15_000, min: 100 }),
   /** How often the sender checks receipts and the chain's nonce. */
   POLL_MS: env.int({ fallback: 100, min: 10 }),
+  // --- Abuse limits and fee replacement (issue 19 §3). ---
+  /** The relayer pays gas to register a chat authorization only for a bidder with at least this escrow. */
+  LINK_MIN_ESCROW_ETH: ether({ fallback: "0.001" }),
+  /** POST /link requests per client per minute. */
+  LINK_RATE_LIMIT: env.int({ fallback: 30, min: 1 }),
+  /** Peers whose forwarded header names the client (IPs/CIDRs, "loopback" or "none"); see http-client.ts. */
+  TRUSTED_PROXIES: trustedProxies("loopback"),
+  /** Which header the trusted proxies set: only one is read, so a client cannot add the other. */
+  TRUSTED_PROXY_HEADER: env.oneOf(["x-forwarded-for", "forwarded"], "x-forwarded-for"),
+  /** Largest HTTP request body accepted (413 above). */
+  HTTP_MAX_BODY_BYTES: env.int({ fallback: 8192, min: 256 }),
+  /** How long !mybids waits for the indexer's GraphQL. */
+  INDEXER_TIMEOUT_MS: env.int({ fallback: 2000, min: 100 }),
+  /** A transaction not mined this many blocks after it was sent is replaced with a higher fee (same nonce). */
+  FEE_BUMP_AFTER_BLOCKS: env.int({ fallback: 3, min: 1 }),
+  /** Ceiling on maxFeePerGas, for first sends and replacements alike. */
+  MAX_FEE_GWEI: gwei({ fallback: "50" }),
   LOG_LEVEL: env.oneOf(["debug", "info", "warn", "error"], "info"),
 };
 
