@@ -8,12 +8,13 @@ import type { ChatLine } from "@sothebais/common/channels";
 import type { LiveBid, LiveSnapshot } from "@sothebais/common/live";
 import type { Logger } from "@sothebais/common/log";
 import { createMetrics, type Metrics } from "@sothebais/common/metrics";
+import { redactSecrets, redactUrl } from "@sothebais/common/redact";
 import { createCanvas, ImageData } from "@napi-rs/canvas";
 import { createArtworkLoader } from "./artwork/loader.ts";
 import { createSpeech } from "./audio/speech.ts";
 import { createTts } from "./audio/tts.ts";
 import type { Config } from "./config.ts";
-import { createEncoder, redactKey } from "./encoder.ts";
+import { createEncoder } from "./encoder.ts";
 import { createLiveFeed } from "./feed.ts";
 import { createRedisInputs } from "./inputs.ts";
 import { createSlotCounter, startFrameLoop } from "./loop.ts";
@@ -33,6 +34,9 @@ export type Broadcaster = {
 };
 
 const MAX_TIMINGS = 100_000;
+
+/** Errors in /health may quote a URL with a key in it (the indexer's, behind a gateway). */
+const redactNullable = (text: string | null) => (text === null ? null : redactSecrets(text));
 
 export function startBroadcaster(config: Config, log: Logger, auctionHouse?: string): Broadcaster {
   const metrics = createMetrics("broadcaster");
@@ -125,7 +129,7 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
     preset: config.X264_PRESET,
     log: (level, msg, fields) => log[level](msg, fields),
   });
-  log.info("streaming", { rtmp: redactKey(config.RTMP_URL), fps: config.FPS, videoKbps: config.VIDEO_KBPS, tts: config.TTS_ENGINE });
+  log.info("streaming", { rtmp: redactUrl(config.RTMP_URL), fps: config.FPS, videoKbps: config.VIDEO_KBPS, tts: config.TTS_ENGINE });
 
   /** The renderer's frame holds a picture (the first frame has been drawn). */
   let started = false;
@@ -239,7 +243,7 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
       lateFrames: loopStats.late,
       ingestConnected: s.connected,
       encoder: { speed: s.speed, fps: s.fps, kbps: s.kbps, restarts: s.restarts, lastError: s.lastError },
-      feed: { ok: feedOk, dataAgeMs: age, lastError: feed.lastError(), lotId: feed.snapshot()?.lot?.lotId ?? null },
+      feed: { ok: feedOk, dataAgeMs: age, lastError: redactNullable(feed.lastError()), lotId: feed.snapshot()?.lot?.lotId ?? null },
       redisConnected: redis.connected(),
       speech: speech.stats(),
     };

@@ -14,6 +14,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { ChildProcess } from "node:child_process";
 import type { Writable } from "node:stream";
+import { redactSecrets, redactUrl } from "@sothebais/common/redact";
 import ffmpeg from "fluent-ffmpeg";
 
 export type EncoderOptions = {
@@ -173,13 +174,14 @@ export function createEncoder(o: EncoderOptions): Encoder {
     command.on("stderr", (line: string) => {
       const p = parseProgress(line);
       if (!p) {
-        if (/error|failed|refused|broken pipe/i.test(line)) status.lastError = line.trim().slice(0, 300);
+        // ffmpeg names the output URL (stream key included) in its errors; lastError goes to /health and the logs.
+        if (/error|failed|refused|broken pipe/i.test(line)) status.lastError = redactSecrets(line.trim()).slice(0, 300);
         return;
       }
       if (p.frame > self.lastFrame) {
         self.lastFrame = p.frame;
         self.lastProgressAt = Date.now();
-        if (!status.connected) log("info", "ingest connected", { url: redactKey(o.url), run });
+        if (!status.connected) log("info", "ingest connected", { url: redactUrl(o.url), run });
         status.connected = true;
       }
       status.fps = p.fps;
@@ -193,7 +195,8 @@ export function createEncoder(o: EncoderOptions): Encoder {
       const wasConnected = status.connected;
       status.connected = false;
       status.running = false;
-      if (error) status.lastError = status.lastError ?? error.message.split("\n")[0].slice(0, 300);
+      // fluent-ffmpeg's message quotes ffmpeg's stderr, which names the output URL.
+      if (error) status.lastError = status.lastError ?? redactSecrets(error.message.split("\n")[0]).slice(0, 300);
       self.video?.destroy();
       // A writer still waiting for ffmpeg to open the pipe would block a libuv thread forever: open the read end to release it.
       if (!self.audioOpen) {
@@ -278,9 +281,4 @@ export function createEncoder(o: EncoderOptions): Encoder {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-}
-
-/** The stream key is a secret on Twitch: never log it. */
-export function redactKey(url: string): string {
-  return url.replace(/^(rtmps?:\/\/[^/]+\/[^/]+\/).+$/, "$1***");
 }
