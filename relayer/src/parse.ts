@@ -17,7 +17,10 @@ export type Command =
   | { kind: "balance" }
   | { kind: "mybids" }
   | { kind: "lot" }
-  | { kind: "help" };
+  | { kind: "help" }
+  /** Moderators only: stop / restart chat bidding (checked by the caller, which knows the badges). */
+  | { kind: "pause_bids" }
+  | { kind: "resume_bids" };
 
 export type ParseResult =
   | { ok: true; command: Command }
@@ -35,26 +38,31 @@ export const syntax = {
   mybids: "!mybids",
   lot: "!lot",
   help: "!help",
+  pausebids: "!pausebids",
+  resumebids: "!resumebids",
 } as const;
 
 /**
- * Invisible characters that chat clients add or users paste: Chatterino/7TV append " \u{E0000}" (a tag
- * character) to repeat a message past Twitch's duplicate filter, DankChat uses U+034F, others U+2800 or
- * zero-width spaces. Without stripping them a second `!bid min` in a row would fail.
+ * The only characters taken off a line: chat clients append " \u{E0000}" (Chatterino/7TV) or U+034F
+ * (DankChat) to repeat a line past Twitch's duplicate filter, so a trailing run of those (with spaces)
+ * goes; then ASCII spaces and tabs at either end. Nothing inside the line is removed or rewritten: a
+ * character we would drop silently (zero-width, bidi, a Unicode space) could change what the line means
+ * (`!bid 1\u200B0` read as 10), so such a line is answered with the syntax instead.
  */
-const invisible = /[\u{E0000}-\u{E007F}\u034F\u2800\u200B-\u200F\u2060-\u2064\uFEFF\u180E\u00AD\u061C]/gu;
-const spaces = /[\s\u00A0\u2000-\u200A\u202F\u205F\u3000]+/gu;
+const duplicateSuffix = /[ \u{E0000}\u034F]+$/u;
+const edgeBlanks = /^[ \t]+|[ \t]+$/g;
 
-/** Strips invisible characters and collapses whitespace. */
+/** Removes the duplicate-message suffix and the ASCII blanks at the ends; nothing else. */
 export function normalize(text: string): string {
-  return text.replace(invisible, "").replace(spaces, " ").trim();
+  return text.replace(duplicateSuffix, "").replace(edgeBlanks, "");
 }
 
 /**
  * Decimal ETH with a dot, at most 12 integer digits and 18 decimals, optional "eth" unit. Everything
- * else (commas, exponents, hex, signs, lone dots) is ambiguous or not a price.
+ * else (commas, exponents, hex, signs, lone dots) is ambiguous or not a price. `[0-9]`, never `\d` with
+ * the u flag: only ASCII digits are amounts.
  */
-const amountPattern = /^(?<value>(?:0|[1-9]\d{0,11})(?:\.\d{1,18})?|\.\d{1,18})(?:\s?eth)?$/i;
+const amountPattern = /^(?<value>(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,18})?|\.[0-9]{1,18})(?: ?[eE][tT][hH])?$/;
 
 export function parseAmount(text: string): bigint | undefined {
   const match = amountPattern.exec(text);
@@ -65,28 +73,41 @@ export function parseAmount(text: string): bigint | undefined {
 }
 
 const linkCode = /^[A-Z2-9]{6,10}$/;
+/** Printable ASCII only: what a command line may hold once its ends are trimmed. */
+const printableAscii = /^[\x20-\x7E]*$/;
+/** `!` then the command word: ASCII letters only (no `i` flag: with it, the Kelvin sign matches `k`). */
+const commandWord = /^!([A-Za-z]+)/;
+/** Twitch caps lines at 500 characters; anything longer is not a line we should act on. */
+const maxLength = 600;
+
+const isOurs = (name: string): name is keyof typeof syntax => Object.hasOwn(syntax, name);
 
 /**
  * Parses one chat line. Returns `undefined` for ordinary chat and for commands that are not ours
- * (other bots share the channel).
+ * (other bots share the channel). A line is a command only if its first character (after ASCII blanks)
+ * is an ASCII `!` followed by an ASCII word we know; any other character outside printable ASCII in
+ * such a line makes it malformed, never a bid, link or unlink.
  */
 export function parseCommand(raw: string): ParseResult | undefined {
-  if (raw.length > 600) return raw.trimStart().startsWith("!") ? malformedIfOurs(raw) : undefined;
   const text = normalize(raw);
-  if (!text.startsWith("!")) return undefined;
-  const [head, ...rest] = text.split(" ");
-  const name = head.slice(1).toLowerCase();
-  const arg = rest.join(" ");
+  const word = commandWord.exec(text);
+  if (!word) return undefined;
+  const name = word[1].toLowerCase();
+  if (!isOurs(name)) return undefined;
   const bad = (command: keyof typeof syntax): ParseResult => ({ ok: false, command, syntax: syntax[command] });
   const ok = (command: Command): ParseResult => ({ ok: true, command });
+  const after = text.slice(word[0].length);
+  // The word must end the line or be followed by a space: "!bid1", "!bid\u200B 1" are not readable.
+  if (text.length > maxLength || !printableAscii.test(text) || (after !== "" && !after.startsWith(" "))) return bad(name);
+  const arg = after.replace(/^ +/, "").replace(/ +$/, "");
   switch (name) {
     case "bid": {
-      if (/^min$/i.test(arg)) return ok({ kind: "bid_min" });
+      if (/^[mM][iI][nN]$/.test(arg)) return ok({ kind: "bid_min" });
       const amount = parseAmount(arg);
       return amount === undefined ? bad("bid") : ok({ kind: "bid", amount });
     }
     case "max": {
-      if (/^off$/i.test(arg)) return ok({ kind: "max_off" });
+      if (/^[oO][fF][fF]$/.test(arg)) return ok({ kind: "max_off" });
       const amount = parseAmount(arg);
       return amount === undefined ? bad("max") : ok({ kind: "max", amount });
     }
@@ -94,6 +115,10 @@ export function parseCommand(raw: string): ParseResult | undefined {
       const code = arg.toUpperCase();
       return linkCode.test(code) ? ok({ kind: "link", code }) : bad("link");
     }
+    case "pausebids":
+      return arg === "" ? ok({ kind: "pause_bids" }) : bad(name);
+    case "resumebids":
+      return arg === "" ? ok({ kind: "resume_bids" }) : bad(name);
     case "confirm":
     case "unlink":
     case "balance":
@@ -101,12 +126,5 @@ export function parseCommand(raw: string): ParseResult | undefined {
     case "lot":
     case "help":
       return arg === "" ? ok({ kind: name }) : bad(name);
-    default:
-      return undefined;
   }
-}
-
-function malformedIfOurs(raw: string): ParseResult | undefined {
-  const name = normalize(raw.slice(0, 40)).split(" ")[0].slice(1).toLowerCase();
-  return name in syntax ? { ok: false, command: name, syntax: syntax[name as keyof typeof syntax] } : undefined;
 }

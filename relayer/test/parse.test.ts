@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { parseEther } from "viem";
-import { normalize, parseAmount, parseCommand } from "../src/parse.ts";
+import { type Command, normalize, parseAmount, parseCommand } from "../src/parse.ts";
 import { batchReplies } from "../src/outbox.ts";
 
 describe("parseCommand()", () => {
@@ -33,12 +33,154 @@ describe("parseCommand()", () => {
     }
   });
 
-  it("strips the invisible characters chat clients append to repeated messages", () => {
-    for (const tail of [" \u{E0000}", "\u034F", " \u2800", "\u200B", "\uFEFF", "\u00A0"]) {
+  it("removes only the duplicate-message suffix chat clients append (space, U+E0000, U+034F) and ASCII blanks at the ends", () => {
+    for (const tail of [" \u{E0000}", "\u034F", " \u034F", " \u{E0000} \u{E0000}", "\t", " \t "]) {
       assert.equal(bid(`!bid min${tail}`), "bid_min", JSON.stringify(tail));
       assert.equal(bid(`!bid 0.5${tail}`), parseEther("0.5"), JSON.stringify(tail));
     }
-    assert.equal(normalize("!bid\u200B 0.5"), "!bid 0.5");
+    assert.equal(normalize("\t !bid 0.5 \u{E0000}"), "!bid 0.5");
+    // Nothing inside a line is removed.
+    assert.equal(normalize("!bid\u200B 0.5"), "!bid\u200B 0.5");
+  });
+
+  it("hostile lines: only a line that is unambiguous printable ASCII is a command", () => {
+    type Want = "ignored" | `malformed:${string}` | Command;
+    const malformed = (c: string): Want => `malformed:${c}`;
+    const half = { kind: "bid", amount: parseEther("0.5") } as const;
+    const table: [string, Want][] = [];
+    // Every Unicode space class (Zs) and the line/paragraph separators, as the separator after !bid,
+    // inside the amount, and before the `!`.
+    const unicodeSpaces = ["\u00A0", "\u1680", "\u2000", "\u2001", "\u2002", "\u2003", "\u2004", "\u2005", "\u2006", "\u2007", "\u2008", "\u2009", "\u200A", "\u2028", "\u2029", "\u202F", "\u205F", "\u3000", "\u180E", "\u2800"];
+    for (const sp of unicodeSpaces) {
+      table.push([`!bid${sp}0.5`, malformed("bid")]);
+      table.push([`!bid 0${sp}.5`, malformed("bid")]);
+      table.push([`${sp}!bid 0.5`, "ignored"]);
+    }
+    // Zero-width and format characters, bidi controls: inside the amount (1<ZW>0 is never 10), after the
+    // word, before the `!`, and at the end (only U+E0000 / U+034F are a removable suffix).
+    const invisibles = ["\u200B", "\u200C", "\u200D", "\u200E", "\u200F", "\u2060", "\u2061", "\u2062", "\u2063", "\u2064", "\uFEFF", "\u00AD", "\u061C",
+      "\u202A", "\u202B", "\u202C", "\u202D", "\u202E", "\u2066", "\u2067", "\u2068", "\u2069", "\u{E0001}", "\u{E0020}"];
+    for (const z of invisibles) {
+      table.push([`!bid 1${z}0`, malformed("bid")]);
+      table.push([`!bid${z} 1`, malformed("bid")]);
+      table.push([`${z}!bid 1`, "ignored"]);
+      table.push([`!bid 0.5${z}`, malformed("bid")]);
+      table.push([`!unlink${z}`, malformed("unlink")]);
+    }
+    table.push(
+      // Control characters, CR/LF/VT/FF injection (a second command hidden on a "new line").
+      ["!bid 0.5\r\n!bid 5", malformed("bid")],
+      ["!bid 0.5\n", malformed("bid")],
+      ["!bid\n0.5", malformed("bid")],
+      ["!bid\r0.5", malformed("bid")],
+      ["!bid\v0.5", malformed("bid")],
+      ["!bid\f0.5", malformed("bid")],
+      ["!bid 0.5\u0000", malformed("bid")],
+      ["!bid 0.5\u0007", malformed("bid")],
+      ["!bid 0.5\u001B[2J", malformed("bid")],
+      ["!bid\u007F 0.5", malformed("bid")],
+      ["!bid 0.5\u0085", malformed("bid")],
+      ["!bid\t0.5", malformed("bid")],
+      ["!link ABCD2345\r\n!unlink", malformed("link")],
+      ["\n!bid 0.5", "ignored"],
+      ["\r!unlink", "ignored"],
+      // Fullwidth and other non-ASCII digits, fullwidth `！`, superscripts, fractions.
+      ["!bid １", malformed("bid")],
+      ["!bid ０.５", malformed("bid")],
+      ["!bid 1０", malformed("bid")],
+      ["！bid 0.5", "ignored"],
+      ["！ｂｉｄ 0.5", "ignored"],
+      ["!ｂｉｄ 0.5", "ignored"],
+      ["!bid ١", malformed("bid")],
+      ["!bid ٠.٥", malformed("bid")],
+      ["!bid ۵", malformed("bid")],
+      ["!bid ५", malformed("bid")],
+      ["!bid ๕", malformed("bid")],
+      ["!bid 𝟓", malformed("bid")],
+      ["!bid ²", malformed("bid")],
+      ["!bid ½", malformed("bid")],
+      ["!bid 0٫5", malformed("bid")],
+      ["!bid 0․5", malformed("bid")],
+      // Combining marks on the word or the digits.
+      ["!bid 5\u0301", malformed("bid")],
+      ["!bi\u0301d 5", "ignored"],
+      ["!bid\u0301 5", malformed("bid")],
+      ["!bid 0.5\u20E3", malformed("bid")],
+      // Homoglyph command words: Kelvin sign, Cyrillic, Greek, dotless i, long s, ligatures.
+      ["!unlin\u212A", "ignored"],
+      ["!UNLIN\u212A", "ignored"],
+      ["!lin\u212A ABCD2345", "ignored"],
+      ["!b\u0456d 0.5", "ignored"],
+      ["!bіd 0.5", "ignored"],
+      ["!\u0432id 0.5", "ignored"],
+      ["!bid\u0131 0.5", malformed("bid")],
+      ["!B\u0130D 0.5", "ignored"],
+      ["!ma\u0445 5", "ignored"],
+      ["!ﬂ 5", "ignored"],
+      ["!confirm\u017F", malformed("confirm")],
+      ["!unlin\u212A\u200B", "ignored"],
+      // Leading invisible characters and Unicode spaces: not a command at all.
+      ["\u{E0000}!bid 0.5", "ignored"],
+      ["\u034F!bid 0.5", "ignored"],
+      ["\u00A0!unlink", "ignored"],
+      ["\u3000!link ABCD2345", "ignored"],
+      ["\uFEFF!unlink", "ignored"],
+      // Words glued to junk, arguments where there are none, the link code and !max.
+      ["!bid1", malformed("bid")],
+      ["!bid!", malformed("bid")],
+      ["!unlink now", malformed("unlink")],
+      ["!link ABCD\u200B2345", malformed("link")],
+      ["!link ＡＢＣＤ2345", malformed("link")],
+      ["!max 1\u200B0", malformed("max")],
+      ["!max ５", malformed("max")],
+      ["!max off\u200B", malformed("max")],
+      ["!pausebids\u200B", malformed("pausebids")],
+      ["!bids 0.5", "ignored"],
+      ["!bidder", "ignored"],
+      // Very long lines: never a command we act on.
+      [`!bid 0.5${" ".repeat(700)}`, half],
+      [`!bid 0.5 ${"x".repeat(700)}`, malformed("bid")],
+      [`!bid ${"1".repeat(700)}`, malformed("bid")],
+      [`!bid ${"\u200B".repeat(700)}1`, malformed("bid")],
+      [`${"\u200B".repeat(700)}!bid 1`, "ignored"],
+      [`!unlink${"\u{E0000}".repeat(300)}`, { kind: "unlink" }],
+      [`hello ${"!bid 1 ".repeat(200)}`, "ignored"],
+      // What still works: ASCII, case-insensitive in ASCII, the duplicate suffix, blanks at the ends.
+      ["!bid 0.5", half],
+      ["!BiD 0.5 ETH", half],
+      ["\t!bid 0.5\t", half],
+      ["  !bid    0.5  ", half],
+      ["!bid 0.5 \u{E0000}", half],
+      ["!bid 0.5\u034F", half],
+      ["!UNLINK", { kind: "unlink" }],
+      ["!pausebids", { kind: "pause_bids" }],
+      ["!ResumeBids", { kind: "resume_bids" }],
+    );
+    const got = (text: string): Want => {
+      const r = parseCommand(text);
+      if (!r) return "ignored";
+      return r.ok ? r.command : malformed(r.command);
+    };
+    assert.ok(table.length >= 60, `${table.length} cases`);
+    for (const [text, want] of table) assert.deepEqual(got(text), want, JSON.stringify(text));
+  });
+
+  it("a bid amount is only ever the ASCII digits typed", () => {
+    // Whatever invisible character is spliced into "!bid 10", the result is 10 or no bid at all.
+    const chars = [...Array.from({ length: 0x80 }, (_, i) => String.fromCharCode(i)), "\u00A0", "\u200B", "\u200D", "\u2060", "\uFEFF", "\u202E", "\u2066", "\u{E0000}", "\u034F", "\u0660", "\uFF10", "\u2028"];
+    const line = "!bid 10";
+    for (let at = 0; at <= line.length; at++) {
+      for (const c of chars) {
+        const text = line.slice(0, at) + c + line.slice(at);
+        const r = parseCommand(text);
+        if (r?.ok && r.command.kind === "bid") {
+          const digits = text.replace(/[^0-9.]/g, "");
+          assert.equal(r.command.amount, parseEther(digits), JSON.stringify(text));
+          // ...and nothing but printable ASCII was read: no character was dropped to get there.
+          assert.match(text, /^[ \t]*[\x20-\x7E]*[ \t\u{E0000}\u034F]*$/u, JSON.stringify(text));
+        }
+      }
+    }
   });
 
   it("parses the other commands and their arguments", () => {
@@ -60,7 +202,7 @@ describe("parseCommand()", () => {
     let seed = 42;
     const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed / 0x7fffffff);
     const pieces = ["!bid", "0.", "2", "12.5", ".7", "!BID", "!max", " ", "  ", "0", "1", "5", ".", ",", "e", "E", "x", "-", "+", "eth", "min", "\u200B", "\u{E0000}", "\u034F", "💸", "１", "٣", "\u202E", "\n", "\t", "0x10", "1e18", "9".repeat(40), "ａ", "%", "'", '"', "\\"];
-    const strict = /^!bid (?:(?:0|[1-9]\d{0,11})(?:\.\d{1,18})?|\.\d{1,18})(?: ?eth)?$/i;
+    const strict = /^!bid +(?:(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,18})?|\.[0-9]{1,18})(?: ?eth)?$/i;
     let bids = 0;
     for (let i = 0; i < 20_000; i++) {
       const n = 1 + Math.floor(rnd() * 8);
