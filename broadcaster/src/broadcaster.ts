@@ -18,6 +18,7 @@ import { createEncoder } from "./encoder.ts";
 import { createLiveFeed } from "./feed.ts";
 import { createRedisInputs } from "./inputs.ts";
 import { createSlotCounter, startFrameLoop } from "./loop.ts";
+import { createPreviewCache } from "./preview.ts";
 import { createRenderer, HEIGHT, WIDTH } from "./scene/render.ts";
 import { buildView, type ChatRow } from "./scene/view.ts";
 
@@ -221,11 +222,17 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
   gauges.unref();
 
   const previewCanvas = createCanvas(WIDTH, HEIGHT);
-  const snapshot = async (format: "png" | "jpeg") => {
-    if (!started) return null;
-    previewCanvas.getContext("2d").putImageData(new ImageData(renderer.frame, WIDTH, HEIGHT), 0, 0);
-    return format === "png" ? previewCanvas.encode("png") : previewCanvas.encode("jpeg", 70);
-  };
+  const mPreview = metrics.counter("preview_encodes_total", "Preview images encoded (shared by every preview connection)", ["format"]);
+  const snapshot = createPreviewCache({
+    encode: async (format) => {
+      if (!started) return null;
+      previewCanvas.getContext("2d").putImageData(new ImageData(renderer.frame, WIDTH, HEIGHT), 0, 0);
+      return format === "png" ? previewCanvas.encode("png") : previewCanvas.encode("jpeg", 70);
+    },
+    // The MJPEG stream's rate; a PNG (slower to encode) at most once a second.
+    intervalMs: { jpeg: 1000 / config.PREVIEW_FPS, png: Math.max(1000, 1000 / config.PREVIEW_FPS) },
+    onEncode: (format) => mPreview.inc({ format }),
+  });
 
   const health = () => {
     const s = encoder.status();

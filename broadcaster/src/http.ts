@@ -11,7 +11,7 @@ import { stream } from "hono/streaming";
 export type HttpDeps = {
   health: () => { status: "ok" | "degraded"; [k: string]: unknown };
   metrics: Metrics;
-  /** Encodes the latest frame; null before the first one. */
+  /** The latest frame encoded, shared by every connection and re-encoded at most once per interval (preview.ts); null before the first frame. */
   snapshot: (format: "png" | "jpeg") => Promise<Buffer | null>;
   previewFps: number;
 };
