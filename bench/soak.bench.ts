@@ -18,11 +18,16 @@
  * Viewers (bench/soak/viewers.ts): SOAK_VIEWERS streams on the indexer's /live/events from a separate load
  * process while a bid is mined every SOAK_VIEWER_BID_MS for SOAK_VIEWER_SECONDS (60). The full soak runs
  * the phase after its window when SOAK_VIEWERS > 0 (default 0). `SOAK_ONLY=viewers` runs only that phase
- * on a small stack (chain + contracts + indexer; SOAK_VIEWERS default 10000) and merges `viewers`,
- * `viewer_update_p95_ms` and `viewer_errors` into the results file, keeping its other keys.
+ * on a small stack (chain + contracts + indexer; SOAK_VIEWERS default 10000) and writes its own file,
+ * bench/results/soak-viewers.json: a results file holds one run (bench/lib/results.ts).
+ *
+ * Lost (bench/lib/outcomes.ts): a chat `!bid` line is lost unless it got the right outcome: no outcome, a
+ * `placed` without its `BidPlaced`, `not_live` while a lot was open on chain, or any answer that is not a
+ * bid's (`failed`, `relayer_paused`, ...), each counted by reason (`chat_bids_lost_<reason>`). Failed wallet
+ * bids are counted by class (`wallet_bids_failed_<class>`), races with other bidders apart from the rest.
  */
-import { appendFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { appendFileSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { Redis } from "ioredis";
 import { type Address, formatEther, parseEther } from "viem";
 import { auctionHouseAbi } from "@sothebais/common/abis";
@@ -31,6 +36,9 @@ import { env, parseEnv } from "@sothebais/common/env";
 import { localAccount, localRoles, rpc, slopePerMinute, waitFor } from "@sothebais/common/testing";
 import type { ChatUser } from "../scripts/src/audience/chat-bidders.ts";
 import { humanAmount, runWalletBidders } from "../scripts/src/audience/wallet-bidders.ts";
+import { classifyWalletFailure, judgeChatBid, liveWindows, placeableAt, type WalletFailure, walletRaces } from "./lib/outcomes.ts";
+import { startBenchRun } from "./lib/results.ts";
+import { countBy, prefixKeys } from "./lib/stats.ts";
 import { campaignDriver, chainClients, checkInvariant, type InvariantCheck, LotStatus } from "./soak/chain.ts";
 import { linkViewer, type SentLine, sayLine } from "./soak/chat.ts";
 import { alive, killGroup, respawn, treeRssMb } from "./soak/procs.ts";
@@ -49,12 +57,14 @@ const config = parseEnv({
   SOAK_FAULTS: env.list({ fallback: [...allFaults] }),
   SOAK_VERBOSE: env.bool(false),
   // Where the figures go; the CI soak (test/soak) writes elsewhere so it never replaces a measured run.
-  SOAK_RESULTS: env.string({ fallback: join(repoRoot, "bench/results/soak.json") }),
+  // Default: bench/results/soak.json, or soak-viewers.json for SOAK_ONLY=viewers.
+  SOAK_RESULTS: env.string({ optional: true }),
   SOAK_ONLY: env.oneOf(["all", "viewers"] as const, "all"),
   SOAK_VIEWERS: env.int({ optional: true, min: 0, max: 19_000 }),
   SOAK_VIEWER_SECONDS: env.int({ fallback: 60, min: 10, max: 3600 }),
   SOAK_VIEWER_BID_MS: env.int({ fallback: 2000, min: 200, max: 60_000 }),
 });
+const resultsPath = config.SOAK_RESULTS ?? join(repoRoot, `bench/results/${config.SOAK_ONLY === "viewers" ? "soak-viewers" : "soak"}.json`);
 const faults = config.SOAK_FAULTS.filter((f) => f !== "none") as FaultName[];
 for (const f of faults) if (!allFaults.includes(f)) throw new Error(`SOAK_FAULTS: unknown fault "${f}" (known: ${allFaults.join(", ")})`);
 
@@ -68,7 +78,6 @@ const say = (line: string) => console.log(`[soak ${clock()}] ${line}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const viewerCount = config.SOAK_VIEWERS ?? (config.SOAK_ONLY === "viewers" ? 10_000 : 0);
-const viewerKeys = ["viewers", "viewer_update_p95_ms", "viewer_errors"] as const;
 const viewerOptions = {
   viewers: viewerCount,
   bidEveryMs: config.SOAK_VIEWER_BID_MS,
@@ -77,13 +86,21 @@ const viewerOptions = {
   bidderIndex: 4 + config.SOAK_WALLET_BIDDERS + config.SOAK_CHAT_BIDDERS,
   say,
 };
-const readResults = (): Record<string, number> => {
-  try {
-    return JSON.parse(readFileSync(config.SOAK_RESULTS, "utf8")) as Record<string, number>;
-  } catch {
-    return {};
-  }
-};
+const benchRun = startBenchRun(config.SOAK_ONLY === "viewers" ? "soak-viewers" : "soak", {
+  ...(config.SOAK_ONLY === "viewers"
+    ? {}
+    : {
+        soak_minutes: config.SOAK_MINUTES,
+        chat_bidders: config.SOAK_CHAT_BIDDERS,
+        wallet_bidders: config.SOAK_WALLET_BIDDERS,
+        chat_bids_per_min: config.SOAK_CHAT_BIDS_PER_MIN,
+        lot_seconds: config.SOAK_LOT_SECONDS,
+        faults: faults.join(",") || "none",
+      }),
+  viewers: viewerCount,
+  viewer_seconds: config.SOAK_VIEWER_SECONDS,
+  viewer_bid_ms: config.SOAK_VIEWER_BID_MS,
+});
 const printViewers = (r: ViewersResult) => {
   console.log("\nViewers (GET /live/events)\n| metric | value |\n|---|---|");
   for (const [k, v] of Object.entries({ ...r.keys, ...r.detail })) console.log(`| ${k} | ${v} |`);
@@ -101,10 +118,9 @@ if (config.SOAK_ONLY === "viewers") {
   let exitCode = 0;
   try {
     const r = await runViewers({ ...viewerOptions, indexerUrl: small.indexerUrl, nodeRpcUrl: small.nodeRpcUrl, auctionHouse: small.deployment.auctionHouse, indexerPid: small.indexerPid });
-    mkdirSync(dirname(config.SOAK_RESULTS), { recursive: true });
-    writeFileSync(config.SOAK_RESULTS, `${JSON.stringify({ ...readResults(), ...r.keys }, null, 2)}\n`);
+    benchRun.write({ ...r.keys, ...r.detail }, resultsPath);
     printViewers(r);
-    console.log(`\nmerged ${viewerKeys.join(", ")} into ${config.SOAK_RESULTS}; detail in .tmp/soak-viewers.json`);
+    console.log(`\nwrote ${resultsPath}; detail in .tmp/soak-viewers.json`);
   } catch (error) {
     console.error(`[soak] viewers phase failed: ${(error as Error).stack ?? error}`);
     exitCode = 1;
@@ -257,7 +273,7 @@ async function soak() {
 
   // --- bidders: wallets through the indexer's /live (as the dApp does), chat lines at a steady rate
   let walletOk = 0;
-  let walletFailed = 0;
+  const walletFailures: WalletFailure[] = [];
   const wallets = runWalletBidders({
     rpcUrl: nodeRpcUrl,
     indexerUrl: ctx.urls.indexerUrl,
@@ -266,7 +282,7 @@ async function soak() {
     meanIntervalMs: 2000,
     ceilingWei: cap,
     signal: controller.signal,
-    onBid: (e) => (e.ok ? walletOk++ : walletFailed++),
+    onBid: (e) => (e.ok ? walletOk++ : walletFailures.push(classifyWalletFailure(e.reason))),
   });
   const chatBids = (async () => {
     const gap = 60_000 / config.SOAK_CHAT_BIDS_PER_MIN;
@@ -401,10 +417,26 @@ async function soak() {
 
   const outcomes = await Promise.all(sent.map((l) => outcomeOf(l.id)));
   const missing = sent.filter((_, i) => !outcomes[i]);
+  // Which lines should have been placed: a lot was open on chain when the line was said (its windows from
+  // LotCreated and the end times its bids and extensions set), away from its first seconds (the relayer
+  // learns of a lot on its next block read) and its last ones (the line may reach the chain after the end).
+  const [events, created, extendedEvents, head] = await Promise.all([
+    publicClient.getContractEvents({ address: house, abi: auctionHouseAbi, eventName: "BidPlaced", fromBlock: 0n }),
+    publicClient.getContractEvents({ address: house, abi: auctionHouseAbi, eventName: "LotCreated", fromBlock: 0n }),
+    publicClient.getContractEvents({ address: house, abi: auctionHouseAbi, eventName: "LotExtended", fromBlock: 0n }),
+    publicClient.getBlock(),
+  ]);
+  const windows = liveWindows(
+    created.map((e) => ({ lotId: e.args.lotId as bigint, startTime: Number(e.args.startTime), endTime: Number(e.args.endTime) })),
+    [...extendedEvents, ...events].map((e) => ({ lotId: e.args.lotId as bigint, endTime: Number(e.args.endTime) })),
+  );
+  const grace = { afterStartMs: 3000, beforeEndMs: 5000, chainOffsetMs: Number(head.timestamp) * 1000 - Date.now() };
+  const verdicts = sent.map((l, i) => judgeChatBid(outcomes[i]?.kind, placeableAt(l.sentAt, windows, grace)));
+  const lostLines = sent.filter((_, i) => verdicts[i].lost);
+  const lostReasons = countBy(verdicts.flatMap((v) => (v.lost ? [v.reason] : [])));
   const kinds: Record<string, number> = {};
   for (const o of outcomes) if (o) kinds[o.kind] = (kinds[o.kind] ?? 0) + 1;
   const placedTx = outcomes.filter((o) => o?.kind === "placed").map((o) => (o?.txHash ?? "").toLowerCase());
-  const events = await publicClient.getContractEvents({ address: house, abi: auctionHouseAbi, eventName: "BidPlaced", fromBlock: 0n });
   const relayed = events.filter((e) => e.args.viaRelayer);
   const relayedTx = relayed.map((e) => e.transactionHash.toLowerCase());
   const placedSet = new Set(placedTx);
@@ -419,8 +451,8 @@ async function soak() {
   const placedWithoutEvent = [...placedSet].filter((tx) => !txCount.has(tx)).length;
   const mentions = botLines.reduce((n, l) => n + (l.text.match(/@soaker\d+/g)?.length ?? 0), 0);
 
-  // Losses per fault: lines sent between the fault and its recovery (plus 10 s) that never got an outcome.
-  const lostIn = (f: FaultResult) => missing.filter((l) => l.sentAt >= f.at && l.sentAt <= (f.recoveredAt ?? soakEnd) + 10_000).length;
+  // Losses per fault: lines sent between the fault and its recovery (plus 10 s) that did not get the right outcome.
+  const lostIn = (f: FaultResult) => lostLines.filter((l) => l.sentAt >= f.at && l.sentAt <= (f.recoveredAt ?? soakEnd) + 10_000).length;
 
   const afterWarmup = fpsSamples.filter((s) => s.t >= soakStart + warmupMs);
   // While the ingest or the broadcaster itself is down the stream carries no frames by definition: those
@@ -449,9 +481,11 @@ async function soak() {
   }
 
   const recovered = faultResults.filter((f) => f.recoveryMs !== undefined);
+  const walletFailed = walletFailures.length;
+  const walletUnexplained = walletFailures.filter((c) => !walletRaces.has(c)).length;
   const results: Record<string, number> = {
     soak_minutes: config.SOAK_MINUTES,
-    duration_s: Math.round((soakEnd - soakStart) / 1000),
+    soak_window_s: Math.round((soakEnd - soakStart) / 1000),
     chat_bidders: bidders.length,
     wallet_bidders: walletIdx.length,
     lots_settled: campaign.lotsSettled,
@@ -460,7 +494,10 @@ async function soak() {
     bids_sent: sent.length + walletOk + walletFailed,
     chat_say_failures: sayFailures,
     chat_bids_without_outcome: missing.length,
-    bids_lost: missing.length + placedWithoutEvent,
+    // Lost: no outcome or a wrong one (by reason below), or a placed outcome without its BidPlaced.
+    chat_bids_lost: lostLines.length,
+    chat_bids_placeable: sent.filter((l) => placeableAt(l.sentAt, windows, grace)).length,
+    bids_lost: lostLines.length + placedWithoutEvent,
     placed_without_event: placedWithoutEvent,
     duplicate_bids: duplicates,
     bids_duplicated: duplicates,
@@ -468,6 +505,8 @@ async function soak() {
     relayed_bid_events: relayed.length,
     wallet_bids_ok: walletOk,
     wallet_bids_failed: walletFailed,
+    // Failures that were not a race lost to another bid or to the lot's end.
+    wallet_bids_failed_not_race: walletUnexplained,
     relayer_reply_mentions: mentions,
     invariant_checks: invariantChecks.length,
     invariant_violations: invariantChecks.filter((c) => !c.ok).length,
@@ -493,19 +532,14 @@ async function soak() {
     results[`rss_trend_second_half_mb_per_min_${name}`] = Math.round(g.lateSlopeMbPerMin * 100) / 100;
   }
   for (const [k, n] of Object.entries(kinds)) results[`outcome_${k}`] = n;
-
-  // Viewer keys from this run, or kept from the last viewers phase (SOAK_ONLY=viewers) when it did not run.
-  const previous = readResults();
-  for (const k of viewerKeys) {
-    const v = viewerResult ? viewerResult.keys[k] : previous[k];
-    if (v !== undefined) results[k] = v;
-  }
-  mkdirSync(dirname(config.SOAK_RESULTS), { recursive: true });
-  writeFileSync(config.SOAK_RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+  Object.assign(results, prefixKeys("chat_bids_lost_", lostReasons), prefixKeys("wallet_bids_failed_", countBy(walletFailures)));
+  // Viewer keys only from this run's own viewers phase.
+  if (viewerResult) Object.assign(results, viewerResult.keys);
+  benchRun.write(results, resultsPath);
   // The detail behind the figures, for docs/RELIABILITY.md.
   writeFileSync(
     join(repoRoot, ".tmp/soak-detail.json"),
-    JSON.stringify({ faultResults, rssGrowth, rssSamples: Object.fromEntries(rssSamples), fpsSamples, invariantChecks, kinds, missing: missing.slice(0, 50) }, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2),
+    JSON.stringify({ faultResults, rssGrowth, rssSamples: Object.fromEntries(rssSamples), fpsSamples, invariantChecks, kinds, missing: missing.slice(0, 50), lost: lostLines.slice(0, 100).map((l) => ({ ...l, outcome: outcomes[sent.indexOf(l)] })), windows: windows.map((w) => ({ ...w, lotId: String(w.lotId) })), grace }, (_, v) => (typeof v === "bigint" ? v.toString() : v), 2),
   );
 
   console.log("\nSoak results");
@@ -516,6 +550,6 @@ async function soak() {
   console.log("\n| service | RSS first (MB) | last | max | trend (MB/min) | second half | over (min) |\n|---|---|---|---|---|---|---|");
   for (const [name, g] of Object.entries(rssGrowth)) console.log(`| ${name} | ${g.first.toFixed(0)} | ${g.last.toFixed(0)} | ${g.max.toFixed(0)} | ${g.slopeMbPerMin.toFixed(2)} | ${g.lateSlopeMbPerMin.toFixed(2)} | ${g.minutes.toFixed(1)} |`);
   if (viewerResult) printViewers(viewerResult);
-  console.log(`\nwrote ${config.SOAK_RESULTS}; service logs in ${logFile}`);
+  console.log(`\nwrote ${resultsPath}; service logs in ${logFile}`);
   redis.disconnect();
 }

@@ -3,7 +3,8 @@
  * relayer is killed (-9), Redis is killed and restarted, the RPC stalls for 20 s, and the RTMP server is
  * restarted. The
  * guarantees are checked, not the speed (the full soak, `./sothebais bench soak`, measures that): every
- * chat bid line got exactly one outcome, no bid landed twice, the escrow invariant held at every check,
+ * chat bid line got exactly one outcome and the right one (no `failed`, no `relayer_paused`, no `not_live`
+ * while a lot was open), no bid landed twice, the escrow invariant held at every check,
  * and the show recovered from every fault on its own.
  */
 import assert from "node:assert/strict";
@@ -18,9 +19,11 @@ const minutes = Number(process.env.CI_SOAK_MINUTES ?? 4);
 // The RPC stall last: its recovery (Ponder timing out hung requests, or the watchdog restarting it) is the
 // slowest and may run past the window, which would leave no time for a fault after it.
 const faults = ["relayer", "redis", "rtmp", "rpc"];
+/** Outcome kinds a `!bid` of a linked bidder within its caps may rightly get (bench/lib/outcomes.ts judges each line). */
+const expectedKinds = new Set(["placed", "outbid", "too_low", "over_max_bid", "over_total_cap", "insufficient_escrow", "max_reached", "not_live"]);
 
 describe("short soak with faults", { timeout: (minutes + 15) * 60_000 }, () => {
-  it("behavior: every chat bid has exactly one outcome, none twice on chain, invariant holds, every fault recovered", async () => {
+  it("behavior: every chat bid has exactly one outcome and the right one, none twice on chain, invariant holds, every fault recovered", async () => {
     const out = join(mkdtempSync(join(tmpdir(), "sothebais-ci-soak-")), "soak.json");
     const env = {
       ...process.env,
@@ -48,6 +51,14 @@ describe("short soak with faults", { timeout: (minutes + 15) * 60_000 }, () => {
     assert.ok(r.chat_bids_placed > 0, `no chat bid was placed${context}`);
     assert.equal(r.chat_say_failures, 0, `chat lines that could not be sent${context}`);
     assert.equal(r.chat_bids_without_outcome, 0, `chat bids without an outcome${context}`);
+    // The right outcome, not only an outcome: every kind recorded is a bid's answer (placed or the bidder's
+    // own refusal) or a not_live while no lot was open; a failed, relayer_paused or stale not_live is lost.
+    const kinds = Object.keys(r).filter((k) => k.startsWith("outcome_")).map((k) => k.slice("outcome_".length));
+    const unexpected = kinds.filter((k) => !expectedKinds.has(k));
+    assert.deepEqual(unexpected, [], `chat bids answered with ${unexpected.map((k) => `${k} x ${r[`outcome_${k}`]}`).join(", ")}${context}`);
+    const lostReasons = Object.keys(r).filter((k) => k.startsWith("chat_bids_lost_")).map((k) => `${k.slice("chat_bids_lost_".length)} x ${r[k]}`);
+    assert.equal(r.chat_bids_lost, 0, `chat bids without the right outcome: ${lostReasons.join(", ")}${context}`);
+    assert.ok(r.chat_bids_placeable > 0, `no chat bid was said while a lot was open${context}`);
     assert.equal(r.bids_lost, 0, `bids lost${context}`);
     assert.equal(r.bids_duplicated, 0, `bids on chain twice${context}`);
     assert.equal(r.relayed_bid_events, r.chat_bids_placed, `placed outcomes and relayed BidPlaced events differ${context}`);
