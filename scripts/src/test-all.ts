@@ -7,6 +7,7 @@
 import { spawn } from "node:child_process";
 import { createWriteStream, existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { repoRoot } from "../../common/src/deployments.ts";
 
 type Suite = {
@@ -22,6 +23,9 @@ const npmTest = (name: string, workspace: string): Suite => ({ name, command: "n
 
 /** In CI (and by default) the contracts' fuzz/invariant depth is the quick one; FULL=1 for the deep run. */
 const suites: Suite[] = [
+  // What the compiler and the linter know, first: they take seconds and one test per project checked.
+  { name: "typecheck", command: "npm", args: ["run", "--silent", "typecheck"] },
+  { name: "lint", command: "npm", args: ["run", "--silent", "lint"] },
   { name: "contracts", command: "node", args: ["scripts/src/test-contracts.ts"] },
   npmTest("common", "@sothebais/common"),
   npmTest("scripts", "@sothebais/scripts"),
@@ -34,16 +38,45 @@ const suites: Suite[] = [
   { name: "soak", command: "node", args: ["--test", "--test-concurrency=1", "test/soak/*.test.ts"], needs: "test/soak" },
 ];
 
-type Counts = { passed: number; failed: number; skipped: number };
+export type Counts = { passed: number; failed: number; skipped: number };
 
-/** Reads the closing lines of node:test (spec and tap), Hardhat's runners and Vitest. */
+/**
+ * Reads the closing lines of every runner the suites use:
+ * - node:test, spec (`ℹ pass 3`) and TAP (`# pass 3`): pass, fail, cancelled, skipped, todo;
+ * - Hardhat 3 (its node:test and Solidity runners, and the `test` task over both) and Mocha:
+ *   `3 passing (12ms)`, `1 failing`, `2 skipped (2 solidity)`, `1 todo`, `1 pending`;
+ * - Vitest: `Tests  1 failed | 3 passed | 1 expected fail | 2 skipped | 1 todo (8)`.
+ * Todo and pending tests did not run, so they count as skipped; a cancelled test did not pass, so it fails.
+ */
 export function countResults(output: string): Counts {
-  const clean = output.replace(/\x1b\[[0-9;]*m/g, "");
+  const clean = stripVTControlCharacters(output);
   const sum = (re: RegExp) => [...clean.matchAll(re)].reduce((n, m) => n + Number(m[1]), 0);
-  const passed = sum(/^\s*(?:ℹ|#) pass (\d+)\s*$/gm) + sum(/^\s*(\d+) passing\b/gm) + sum(/^\s*Tests\s+(?:\d+ failed \| )?(\d+) passed/gm);
-  const failed = sum(/^\s*(?:ℹ|#) fail (\d+)\s*$/gm) + sum(/^\s*(\d+) failing\b/gm) + sum(/^\s*Tests\s+(\d+) failed/gm);
-  const skipped = sum(/^\s*(?:ℹ|#) skipped (\d+)\s*$/gm) + sum(/^\s*(\d+) pending\b/gm);
-  return { passed, failed, skipped };
+  const nodeTest = (word: string) => sum(new RegExp(`^\\s*(?:ℹ|#) ${word} (\\d+)\\s*$`, "gm"));
+  const hardhat = (word: string) => sum(new RegExp(`^\\s*(\\d+) ${word}(?: \\(.*\\))?\\s*$`, "gm"));
+  const vitest = vitestCounts(clean);
+  return {
+    passed: nodeTest("pass") + hardhat("passing") + vitest.passed,
+    failed: nodeTest("fail") + nodeTest("cancelled") + hardhat("failing") + vitest.failed,
+    skipped: nodeTest("skipped") + nodeTest("todo") + hardhat("skipped") + hardhat("todo") + hardhat("pending") + vitest.skipped,
+  };
+}
+
+/** Vitest's `Tests` summary line: `|`-separated `N word` parts, then the total in parentheses. */
+function vitestCounts(clean: string): Counts {
+  const counts: Counts = { passed: 0, failed: 0, skipped: 0 };
+  for (const line of clean.matchAll(/^\s*Tests\s+(.+)\(\d+\)\s*$/gm)) {
+    for (const [, n, word] of line[1].matchAll(/(\d+) (failed|passed|expected fail|skipped|todo)\b/g)) {
+      const key = word === "failed" ? "failed" : word === "passed" || word === "expected fail" ? "passed" : "skipped";
+      counts[key] += Number(n);
+    }
+  }
+  return counts;
+}
+
+/** How many failures a suite adds: its failed tests, or one when it exited non-zero or ran no test at all. */
+export function suiteFailures(code: number, counts: Counts): number {
+  if (counts.failed > 0) return counts.failed;
+  return code !== 0 || counts.passed === 0 ? 1 : 0;
 }
 
 function run(suite: Suite, logDir: string): Promise<{ code: number; counts: Counts; seconds: number }> {
@@ -87,13 +120,15 @@ async function main() {
   for (const suite of selected) {
     console.log(`\n━━━ ${suite.name} ━━━`);
     const result = await run(suite, logDir);
-    // A suite that exits non-zero without a failing test still fails the run.
-    if (result.code !== 0 && result.counts.failed === 0) result.counts.failed = 1;
+    // A suite that exits non-zero without a failing test, or that ran no test (a glob that matched nothing,
+    // a runner that printed no summary), still fails the run.
+    if (result.counts.passed === 0 && result.counts.failed === 0) console.log(`✗ ${suite.name} ran no tests`);
+    result.counts.failed = suiteFailures(result.code, result.counts);
     rows.push({ name: suite.name, ...result });
   }
   console.log("\nsuite         passed  failed  skipped  seconds");
   for (const r of rows) {
-    console.log(`${r.name.padEnd(12)} ${String(r.counts.passed).padStart(7)} ${String(r.counts.failed).padStart(7)} ${String(r.counts.skipped).padStart(8)} ${r.seconds.toFixed(0).padStart(8)}${r.code !== 0 ? "  (exit " + r.code + ")" : ""}`);
+    console.log(`${r.name.padEnd(12)} ${String(r.counts.passed).padStart(7)} ${String(r.counts.failed).padStart(7)} ${String(r.counts.skipped).padStart(8)} ${r.seconds.toFixed(0).padStart(8)}${r.code !== 0 ? `  (exit ${r.code})` : ""}`);
   }
   const passed = rows.reduce((n, r) => n + r.counts.passed, 0);
   const failed = rows.reduce((n, r) => n + r.counts.failed, 0);
