@@ -65,6 +65,7 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
     ipfsGateway: config.IPFS_GATEWAY,
     timeoutMs: config.ARTWORK_TIMEOUT_MS,
     maxBytes: config.ARTWORK_MAX_BYTES,
+    allowHosts: config.ARTWORK_ALLOW_HOSTS ?? [],
     // Failed artwork is retried every minute; say so once per URI and reason, not at every retry.
     onError: (uri, error) => {
       const key = `${uri}|${error}`;

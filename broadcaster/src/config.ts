@@ -31,6 +31,8 @@ export function readConfig(source: EnvSource = process.env) {
       IPFS_GATEWAY: env.url("https://ipfs.io/ipfs/"),
       ARTWORK_TIMEOUT_MS: env.int({ fallback: 5000, min: 100, max: 60_000 }),
       ARTWORK_MAX_BYTES: env.int({ fallback: 8 * 1024 * 1024, min: 1024, max: 64 * 1024 * 1024 }),
+      // Non-public hosts artwork may come from (host or host:port); default none: token URIs are untrusted.
+      ARTWORK_ALLOW_HOSTS: env.list({ optional: true }),
       TTS_ENGINE: env.oneOf(["espeak-ng", "command", "none"] as const, "espeak-ng"),
       TTS_VOICE: env.string({ fallback: "en-gb" }),
       TTS_WPM: env.int({ fallback: 165, min: 80, max: 400 }),

@@ -4,7 +4,8 @@ import { after, before, describe, it } from "node:test";
 import { createCanvas } from "@napi-rs/canvas";
 import { freePort } from "@sothebais/common/testing";
 import { type ArtworkLoader, createArtworkLoader } from "../src/artwork/loader.ts";
-import { parseMetadata, rasterSize, resolveUri, sanitizeSvg, sniff } from "../src/artwork/bytes.ts";
+import { parseMetadata, rasterSize, resolveUri, sanitizeSvg, sniff, svgExpandedNodes } from "../src/artwork/bytes.ts";
+import { blockedReason } from "../src/artwork/net.ts";
 
 function png(width: number, height: number, color = "#c33"): Buffer {
   const c = createCanvas(width, height);
@@ -31,9 +32,20 @@ const hostileSvgs: Record<string, string> = {
   css: `<svg xmlns="http://www.w3.org/2000/svg"><style>@import url(http://evil/x.css);</style></svg>`,
 };
 
+/** Ten levels of ten nested <use>: 10^10 elements once expanded (the SVG billion laughs). */
+function useBomb(levels = 10, fan = 10): string {
+  let defs = `<g id="l0"><rect width="1" height="1" fill="#c33"/></g>`;
+  for (let k = 1; k <= levels; k++) defs += `<g id="l${k}">${Array.from({ length: fan }, () => `<use href="#l${k - 1}"/>`).join("")}</g>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><defs>${defs}</defs><use href="#l${levels}"/></svg>`;
+}
+
 let server: Server;
 let base: string;
+let port: number;
 let loader: ArtworkLoader;
+/** A second local server standing for an internal service (never allowlisted): it serves a valid image. */
+let inner: Server;
+let innerBase: string;
 const hanging: import("node:http").ServerResponse[] = [];
 
 before(async () => {
@@ -63,6 +75,9 @@ before(async () => {
     if (path === "/page.png") return res.writeHead(200, { "content-type": "image/png" }).end("<html><body>not an image</body></html>");
     if (path === "/corrupt.png") return res.writeHead(200).end(Buffer.concat([png(10, 10).subarray(0, 40), Buffer.alloc(100, 7)]));
     if (path === "/good.svg") return res.writeHead(200, { "content-type": "image/svg+xml" }).end(goodSvg);
+    if (path === "/bomb.svg") return res.writeHead(200, { "content-type": "image/svg+xml" }).end(useBomb());
+    if (path.startsWith("/redirect?to=")) return res.writeHead(302, { location: decodeURIComponent(path.slice("/redirect?to=".length)) }).end();
+    if (path.startsWith("/loop/")) return res.writeHead(302, { location: `/loop/${Number(path.slice(6)) + 1}` }).end();
     if (path.startsWith("/svg/")) return res.writeHead(200, { "content-type": "image/svg+xml" }).end(hostileSvgs[path.slice(5)]);
     if (path === "/meta.json")
       return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ name: "Dawn over Shape", image: `${base}/ok.png`, attributes: [{ trait_type: "Artist", value: "Ada Vega" }] }));
@@ -70,10 +85,22 @@ before(async () => {
     if (path === "/ipfs/bafyfake/1.png") return res.writeHead(200).end(png(100, 100));
     res.writeHead(404).end();
   });
-  const port = await freePort();
+  port = await freePort();
   await new Promise<void>((r) => server.listen(port, "127.0.0.1", r));
   base = `http://127.0.0.1:${port}`;
-  loader = createArtworkLoader({ ipfsGateway: `${base}/ipfs/`, timeoutMs: 1500, maxBytes: 4 * 1024 * 1024, box: { width: 456, height: 456 }, decodeTimeoutMs: 5000 });
+  inner = createServer((_req, res) => res.writeHead(200, { "content-type": "image/png" }).end(png(64, 64)));
+  const innerPort = await freePort();
+  await new Promise<void>((r) => inner.listen(innerPort, "127.0.0.1", r));
+  innerBase = `http://127.0.0.1:${innerPort}`;
+  // The test server is loopback: reachable only because it is allowlisted (ARTWORK_ALLOW_HOSTS).
+  loader = createArtworkLoader({
+    ipfsGateway: `${base}/ipfs/`,
+    timeoutMs: 1500,
+    maxBytes: 4 * 1024 * 1024,
+    box: { width: 456, height: 456 },
+    decodeTimeoutMs: 5000,
+    allowHosts: [`127.0.0.1:${port}`],
+  });
 });
 
 after(async () => {
@@ -81,6 +108,8 @@ after(async () => {
   for (const res of hanging) res.destroy();
   server.closeAllConnections();
   await new Promise<void>((r) => server.close(() => r()));
+  inner.closeAllConnections();
+  await new Promise<void>((r) => inner.close(() => r()));
 });
 
 describe("artwork loader", () => {
@@ -146,6 +175,69 @@ describe("artwork loader", () => {
     });
   }
 
+  it("behavior: the internal server's image loads when allowlisted (the refusals below are about the address)", async () => {
+    const allowing = createArtworkLoader({ ipfsGateway: `${base}/ipfs/`, timeoutMs: 1500, allowHosts: [innerBase.slice("http://".length)] });
+    try {
+      const e = await allowing.load(`${innerBase}/ok.png`);
+      assert.equal(e.status, "ready", e.error);
+    } finally {
+      await allowing.close();
+    }
+  });
+
+  // Server-side request forgery: a token URI (or a redirect from it) pointing inside.
+  const ssrf: [string, () => string][] = [
+    ["a loopback IP", () => `${innerBase}/ok.png`],
+    ["localhost (a name resolving to 127.0.0.1)", () => `http://localhost:${innerBase.split(":")[2]}/ok.png`],
+    ["a redirect to a loopback IP", () => `${base}/redirect?to=${encodeURIComponent(`${innerBase}/ok.png`)}`],
+    ["a redirect to localhost", () => `${base}/redirect?to=${encodeURIComponent(`http://localhost:${innerBase.split(":")[2]}/ok.png`)}`],
+    ["the cloud metadata address", () => "http://169.254.169.254/latest/meta-data/iam/security-credentials/"],
+    ["a redirect to the cloud metadata address", () => `${base}/redirect?to=${encodeURIComponent("http://169.254.169.254/latest/meta-data/")}`],
+    ["IPv6 loopback", () => `http://[::1]:${innerBase.split(":")[2]}/ok.png`],
+    ["IPv4-mapped IPv6 loopback", () => `http://[::ffff:127.0.0.1]:${innerBase.split(":")[2]}/ok.png`],
+    ["loopback written as a decimal number", () => `http://2130706433:${innerBase.split(":")[2]}/ok.png`],
+    ["0.0.0.0", () => `http://0.0.0.0:${innerBase.split(":")[2]}/ok.png`],
+    ["a private network address", () => "http://10.0.0.1/a.png"],
+    ["a metadata URI through an ipfs-looking https redirect", () => `${base}/redirect?to=${encodeURIComponent("http://[fd00::1]/a.png")}`],
+  ];
+  for (const [name, uri] of ssrf) {
+    it(`behavior: SSRF via ${name} is refused before any request reaches it`, async () => {
+      const started = Date.now();
+      const e = await loader.load(uri());
+      assert.equal(e.status, "failed");
+      assert.match(e.error ?? "", /refused .*(not a public address|carries)/);
+      assert.ok(Date.now() - started < 1000, `refused in ${Date.now() - started} ms`);
+    });
+  }
+
+  it("behavior: redirects are followed by hand, at most 5", async () => {
+    const e = await loader.load(`${base}/loop/0`);
+    assert.equal(e.status, "failed");
+    assert.match(e.error ?? "", /more than 5 redirects/);
+    const ok = await loader.load(`${base}/redirect?to=${encodeURIComponent("/ok.png")}`);
+    assert.equal(ok.status, "ready", ok.error);
+  });
+
+  it("behavior: a nested-<use> SVG bomb is refused within a bounded time, over HTTP and as data:", async () => {
+    for (const uri of [`${base}/bomb.svg`, `data:image/svg+xml;utf8,${encodeURIComponent(useBomb())}`]) {
+      const started = Date.now();
+      const e = await loader.load(uri);
+      assert.equal(e.status, "failed");
+      assert.match(e.error ?? "", /SVG expands to more than 50000 elements/);
+      assert.ok(Date.now() - started < 2000, `settled in ${Date.now() - started} ms`);
+    }
+    // The loader is fine afterwards, and a modest use of <use> still renders.
+    const modest = await loader.load(`data:image/svg+xml;utf8,${encodeURIComponent(useBomb(3, 5))}`);
+    assert.equal(modest.status, "ready", modest.error);
+  });
+
+  it("behavior: an SVG over 2 MiB is refused before parsing", async () => {
+    const big = `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 1 1"><desc>${"x".repeat(2 * 1024 * 1024)}</desc></svg>`;
+    const e = await loader.load(`data:image/svg+xml;base64,${Buffer.from(big).toString("base64")}`);
+    assert.equal(e.status, "failed");
+    assert.match(e.error ?? "", /SVG of \d+ characters exceeds/);
+  });
+
   it("behavior: a truncated PNG settles quickly (decoded partially or failed), never hangs", async () => {
     const started = Date.now();
     const e = await loader.load(`${base}/corrupt.png`);
@@ -184,6 +276,24 @@ describe("artwork bytes", () => {
     const out = sanitizeSvg(goodSvg, 1024);
     assert.match(out, /<svg width="1024" height="512"/);
     assert.match(out, /viewBox="0 0 200 100"/);
+  });
+
+  it("svgExpandedNodes() counts elements with every <use> expanded, cycles as unbounded", () => {
+    assert.equal(svgExpandedNodes(`<svg><rect id="r"/><use xlink:href="#r"/><use href='#r'/></svg>`, 1000), 6);
+    assert.equal(svgExpandedNodes(`<svg><g id="a"><use href="#a"/></g></svg>`, 1000), Number.POSITIVE_INFINITY);
+    assert.ok(svgExpandedNodes(useBomb(), 50_000) > 50_000);
+    assert.ok(svgExpandedNodes(`<svg:svg xmlns:svg="http://www.w3.org/2000/svg">${useBomb().replace(/<use /g, "<svg:use ")}</svg:svg>`, 50_000) > 50_000, "prefixed <svg:use>");
+    // A hostile tag without its closing '>' costs linear time, not exponential backtracking.
+    const started = performance.now();
+    svgExpandedNodes(`<g${' a="x y"'.repeat(5000)}`, 10);
+    assert.ok(performance.now() - started < 200);
+  });
+
+  it("blockedReason() refuses every non-public range and passes public addresses", () => {
+    const refused = ["127.0.0.1", "127.1.2.3", "10.1.2.3", "172.16.0.1", "172.31.255.255", "192.168.1.1", "169.254.169.254", "100.64.0.1", "100.127.255.254", "0.0.0.0", "0.1.2.3",
+      "224.0.0.1", "239.255.255.250", "255.255.255.255", "::", "::1", "fc00::1", "fd12:3456::1", "fe80::1", "ff02::1", "::ffff:127.0.0.1", "::ffff:7f00:1", "::ffff:a9fe:a9fe", "64:ff9b::a9fe:a9fe", "2002:7f00:1::1"];
+    for (const ip of refused) assert.ok(blockedReason(ip), `${ip} should be refused`);
+    for (const ip of ["1.1.1.1", "8.8.8.8", "172.32.0.1", "100.128.0.1", "2606:4700:4700::1111", "::ffff:8.8.8.8"]) assert.equal(blockedReason(ip), null, ip);
   });
 
   it("parseMetadata() finds the artist in attributes or top-level fields", () => {

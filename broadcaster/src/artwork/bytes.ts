@@ -86,10 +86,14 @@ export function rasterSize(bytes: Uint8Array, kind: Exclude<ImageKind, "svg">): 
 
 /**
  * Makes an SVG safe to rasterize, or throws: no DTD/entities (billion laughs), no scripts or foreign
- * objects, no external references (only `#fragment` and inline raster data: links), and a bounded
- * intrinsic size (a root that claims 100000x100000 would allocate gigabytes).
+ * objects, no external references (only `#fragment` and inline raster data: links), a bounded
+ * intrinsic size (a root that claims 100000x100000 would allocate gigabytes), a bounded text size and
+ * a bounded number of elements once every `<use>` is expanded (nested `<use>`s multiply: ten levels
+ * of ten make 10^10 elements, the SVG billion laughs, which the renderer would expand in native code a
+ * worker cannot interrupt).
  */
 export function sanitizeSvg(text: string, maxSide = 1024): string {
+  if (text.length > SVG_MAX_CHARS) throw new Error(`SVG of ${text.length} characters exceeds ${SVG_MAX_CHARS}`);
   if (/<!DOCTYPE|<!ENTITY/i.test(text)) throw new Error("SVG with a DTD or entities");
   if (/<script|<foreignObject|<iframe|<object|<embed/i.test(text)) throw new Error("SVG with script or foreign content");
   for (const m of text.matchAll(/(?:xlink:)?href\s*=\s*["']([^"']*)["']/gi)) {
@@ -98,6 +102,8 @@ export function sanitizeSvg(text: string, maxSide = 1024): string {
   }
   if (/url\(\s*["']?(?!#)/i.test(text)) throw new Error("SVG with an external url()");
   if (/@import/i.test(text)) throw new Error("SVG with @import");
+  const nodes = svgExpandedNodes(text, SVG_MAX_NODES);
+  if (nodes > SVG_MAX_NODES) throw new Error(`SVG expands to more than ${SVG_MAX_NODES} elements (<use> fan-out)`);
   const root = /<svg\b[^>]*>/i.exec(text);
   if (!root) throw new Error("no <svg> root");
   const tag = root[0];
@@ -116,6 +122,75 @@ export function sanitizeSvg(text: string, maxSide = 1024): string {
   if (!viewBox) next = next.replace(/<svg\b/i, `<svg viewBox="0 0 ${w0} ${h0}"`);
   next = next.replace(/<svg\b/i, `<svg width="${w}" height="${h}"`);
   return text.replace(tag, next);
+}
+
+/** Largest SVG source accepted; on-chain generative SVGs are kilobytes. */
+export const SVG_MAX_CHARS = 2 * 1024 * 1024;
+/** Most elements an SVG may render once its `<use>` references are expanded. */
+export const SVG_MAX_NODES = 50_000;
+
+// Quotes are excluded from names and unquoted values so a tag has one parse (no backtracking blow-up).
+const tagPattern = /<(\/?)([A-Za-z][\w:.-]*)((?:\s+[^\s=>/"']+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>"']+))?)*)\s*(\/?)>/g;
+const idAttr = /(?:^|\s)id\s*=\s*(?:"([^"]*)"|'([^']*)')/;
+const hrefAttr = /(?:^|\s)(?:[\w.-]+:)?href\s*=\s*(?:"([^"]*)"|'([^']*)')/;
+
+type Span = { elements: number; from: number; to: number };
+type Frame = { id: string | null; elementsAt: number; usesAt: number };
+
+/**
+ * How many elements the SVG renders with every `<use>` expanded (a `<use>` of #x costs what #x's subtree
+ * costs, itself counting its own `<use>`s), stopping early past `limit`. A reference cycle counts as
+ * unbounded. An upper bound: uses inside <defs> count as if drawn, a duplicated id as its costliest.
+ */
+export function svgExpandedNodes(text: string, limit: number): number {
+  const source = text.replace(/<!--[\s\S]*?-->/g, "").replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, "");
+  // In document order: the target of every <use>, and for each id the elements and uses of its subtree.
+  const targets: string[] = [];
+  const spans = new Map<string, Span[]>();
+  const open: Frame[] = [];
+  let elements = 0;
+  const close = (f: Frame) => {
+    if (f.id) spans.set(f.id, [...(spans.get(f.id) ?? []), { elements: elements - f.elementsAt, from: f.usesAt, to: targets.length }]);
+  };
+  for (const [, closing, name, attrs, selfClosing] of source.matchAll(tagPattern)) {
+    if (closing) {
+      const frame = open.pop();
+      if (frame) close(frame);
+      continue;
+    }
+    elements++;
+    const id = idAttr.exec(attrs);
+    const frame: Frame = { id: id ? (id[1] ?? id[2]) : null, elementsAt: elements - 1, usesAt: targets.length };
+    if (/(^|:)use$/.test(name)) {
+      const href = hrefAttr.exec(attrs);
+      const ref = href ? (href[1] ?? href[2]).trim() : "";
+      if (ref.startsWith("#")) targets.push(ref.slice(1));
+    }
+    if (selfClosing) close(frame);
+    else open.push(frame);
+  }
+  for (let f = open.pop(); f; f = open.pop()) close(f);
+
+  const memo = new Map<string, number>();
+  const visiting = new Set<string>();
+  const spanCost = (span: Span): number => {
+    let total = span.elements;
+    for (let k = span.from; k < span.to && total <= limit; k++) total += cost(targets[k]);
+    return total;
+  };
+  const cost = (id: string): number => {
+    const known = memo.get(id);
+    if (known !== undefined) return known;
+    if (visiting.has(id)) return Number.POSITIVE_INFINITY;
+    visiting.add(id);
+    const total = Math.max(0, ...(spans.get(id) ?? []).map(spanCost));
+    visiting.delete(id);
+    memo.set(id, total);
+    return total;
+  };
+  let total = elements;
+  for (let k = 0; k < targets.length && total <= limit; k++) total += cost(targets[k]);
+  return total;
 }
 
 /** Token metadata as marketplaces write it: the fields the stream shows. */

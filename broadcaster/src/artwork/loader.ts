@@ -1,15 +1,17 @@
 /**
  * @module artwork/loader
  * Token URI -> title, artist and a ready-to-draw artwork canvas, loaded in the background and cached.
- * Everything about the URI is untrusted: fetches have a deadline and a byte cap, bytes are sniffed,
- * raster sizes are checked from headers before decoding, SVG is sanitized, and decoding runs in a
- * worker that is terminated when it takes too long. A frame never waits for any of it: until an
+ * Everything about the URI is untrusted: fetches reach public addresses only (net.ts) with a deadline
+ * and a byte cap, bytes are sniffed, raster sizes are checked from headers before decoding, SVG is
+ * sanitized and its size and `<use>` fan-out bounded, and decoding runs in a worker that is terminated
+ * when it takes too long. A frame never waits for any of it: until an
  * entry is ready the scene draws a placeholder.
  */
 import { Worker } from "node:worker_threads";
 import { type Canvas, createCanvas, ImageData } from "@napi-rs/canvas";
 import { type ArtworkMetadata, type ImageKind, parseDataUri, parseMetadata, rasterSize, resolveUri, sanitizeSvg, sniff } from "./bytes.ts";
 import type { DecodeReply, DecodeRequest } from "./decode-worker.ts";
+import { safeGet } from "./net.ts";
 
 export type ArtworkEntry = {
   uri: string;
@@ -37,7 +39,9 @@ export type ArtworkLoaderOptions = {
   retryMs?: number;
   cacheSize?: number;
   onError?: (uri: string, error: string) => void;
-  fetch?: typeof fetch;
+  /** `host` or `host:port` reachable although not public (local development, tests); default none. */
+  allowHosts?: readonly string[];
+  maxRedirects?: number;
 };
 
 export type ArtworkLoader = {
@@ -47,27 +51,6 @@ export type ArtworkLoader = {
   load: (uri: string) => Promise<ArtworkEntry>;
   close: () => Promise<void>;
 };
-
-/** Reads at most `maxBytes` of a response body, aborting past that. */
-async function readCapped(res: Response, maxBytes: number): Promise<Uint8Array> {
-  const declared = Number(res.headers.get("content-length") ?? "0");
-  if (declared > maxBytes) throw new Error(`body of ${declared} bytes exceeds ${maxBytes}`);
-  const reader = res.body?.getReader();
-  if (!reader) return new Uint8Array();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > maxBytes) {
-      await reader.cancel().catch(() => {});
-      throw new Error(`body exceeds ${maxBytes} bytes`);
-    }
-    chunks.push(value);
-  }
-  return new Uint8Array(Buffer.concat(chunks));
-}
 
 export function createArtworkLoader(options: ArtworkLoaderOptions): ArtworkLoader {
   const o = {
@@ -81,7 +64,6 @@ export function createArtworkLoader(options: ArtworkLoaderOptions): ArtworkLoade
     cacheSize: 32,
     ...options,
   };
-  const doFetch = o.fetch ?? fetch;
   const cache = new Map<string, ArtworkEntry>();
   const inflight = new Map<string, Promise<ArtworkEntry>>();
 
@@ -142,17 +124,8 @@ export function createArtworkLoader(options: ArtworkLoaderOptions): ArtworkLoade
 
   const fetchBytes = async (uri: string, maxBytes: number): Promise<Uint8Array> => {
     if (uri.startsWith("data:")) return parseDataUri(uri, maxBytes).bytes;
-    const url = resolveUri(uri, o.ipfsGateway);
-    const res = await doFetch(url, { signal: AbortSignal.timeout(o.timeoutMs), redirect: "follow" });
-    if (!res.ok) {
-      await res.body?.cancel().catch(() => {});
-      throw new Error(`GET ${url} answered ${res.status}`);
-    }
-    // The deadline covers the body too: a server that trickles bytes forever is cut off.
-    return await Promise.race([
-      readCapped(res, maxBytes),
-      new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`body not received within ${o.timeoutMs} ms`)), o.timeoutMs).unref()),
-    ]);
+    // Only public addresses, after DNS and after every redirect (net.ts); one deadline for headers and body.
+    return safeGet(resolveUri(uri, o.ipfsGateway), { timeoutMs: o.timeoutMs, maxBytes, allowHosts: o.allowHosts, maxRedirects: o.maxRedirects });
   };
 
   const toImage = async (bytes: Uint8Array): Promise<Canvas> => {
