@@ -45,7 +45,8 @@ async function latencyLoadFanout(results: Record<string, number>) {
   let indexer: RunningIndexer | undefined;
   try {
     const lotId = await stack.mintAndCreateLot({ duration: 30 * 86_400, minIncrementBps: 100, timeBuffer: 60 });
-    indexer = await startIndexer({ stack, pgliteDir: join(tmp, "pglite") });
+    // Live queries over /sql (off by default) from one address, 1,000 of them: lift the per-address cap.
+    indexer = await startIndexer({ stack, pgliteDir: join(tmp, "pglite"), env: { INDEXER_SQL_OVER_HTTP: "1", LIVE_STREAMS_PER_ADDRESS: "100000" } });
     await waitIndexed(indexer.url, await stack.publicClient.getBlockNumber(), stack.mine);
     log(`indexer ready at ${indexer.url}`);
 

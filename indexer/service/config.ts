@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { parseEnv, env, type EnvSource } from "@sothebais/common/env";
 import { ConfigError } from "@sothebais/common/errors";
 import { type Deployment, loadDeployment } from "@sothebais/common/deployments";
+import { apiEnv } from "../src/api/config.ts";
 
 export type IndexerConfig = {
   /** `start`: the one writer (indexes and serves). `serve`: an API replica over the writer's Postgres schema. */
@@ -66,6 +67,8 @@ export function readIndexerConfig(source: EnvSource = process.env): IndexerConfi
       LIVE_EVENTS_RETRY_MS: env.int({ fallback: 2000, min: 100, max: 60_000 }),
       // Restart Ponder when the chain moved on and the indexed block did not for this long (0 = never).
       STALL_RESTART_S: env.int({ fallback: 30, min: 0 }),
+      // The API's abuse limits (src/api/config.ts reads them in Ponder's process).
+      ...apiEnv,
     },
     source,
   );

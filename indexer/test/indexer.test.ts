@@ -4,6 +4,7 @@
  * bad queries, a reorg and a restart. One node and one indexer serve the whole file (2 cores).
  */
 import assert from "node:assert/strict";
+import http from "node:http";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,6 +27,8 @@ let pgliteDir: string;
 const lots: Record<string, bigint> = {};
 const settledEvents = new Map<bigint, { winner: Address; amount: bigint; royaltyReceiver: Address; royalty: bigint; protocolFee: bigint; sellerProceeds: bigint }>();
 let lastBlock = 0n;
+// The live query test below needs Ponder's /sql/* routes, off by default.
+const sqlOn = { INDEXER_SQL_OVER_HTTP: "1" };
 
 const track = (r: TransactionReceipt) => {
   if (r.blockNumber > lastBlock) lastBlock = r.blockNumber;
@@ -73,7 +76,7 @@ before(async () => {
   stack = await startTestStack();
   pgliteDir = join(mkdtempSync(join(tmpdir(), "sothebais-indexer-")), "pglite");
   await scriptHistory();
-  indexer = await startIndexer({ stack, pgliteDir });
+  indexer = await startIndexer({ stack, pgliteDir, env: sqlOn });
   // Ponder indexes the unfinalized tail only when a new block arrives; an automine chain sits idle.
   await stack.mine();
   await waitIndexed(indexer.url, lastBlock, stack.mine).catch((error: Error) => {
@@ -374,6 +377,37 @@ describe("live queries", () => {
   });
 });
 
+describe("streams per address", () => {
+  it("behavior: live queries (/sql/live) and /live/events share the per-address cap of 20: the 21st gets a 429", async () => {
+    const streams: http.ClientRequest[] = [];
+    const open = (path: string) =>
+      new Promise<{ status: number; body: Promise<string> }>((resolve, reject) => {
+        const req = http.get(`${indexer.url}${path}`, { agent: false, headers: { accept: "text/event-stream" } }, (res) => {
+          let text = "";
+          res.setEncoding("utf8");
+          if (res.statusCode !== 200) res.on("data", (c: string) => (text += c));
+          resolve({ status: res.statusCode ?? 0, body: new Promise((done) => res.on("close", () => done(text))) });
+        });
+        req.on("error", reject);
+        streams.push(req);
+      });
+    const sql = `/sql/live?sql=${encodeURIComponent(JSON.stringify({ json: { sql: "select id from lot", params: [] } }))}`;
+    // The live query of the test before may still be closing: start from no open stream.
+    await waitFor(async () => /^sothebais_indexer_streams_open 0$/m.test(await (await fetch(`${indexer.url}/metrics/indexer`)).text()), { what: "no open stream" });
+    try {
+      const first = await Promise.all(Array.from({ length: 10 }, () => open("/live/events")));
+      const second = await Promise.all(Array.from({ length: 10 }, () => open(sql)));
+      assert.deepEqual(new Set([...first, ...second].map((s) => s.status)), new Set([200]));
+      const refused = await open(sql);
+      assert.equal(refused.status, 429);
+      assert.match(await refused.body, /LIVE_STREAMS_PER_ADDRESS=20/);
+      assert.equal((await open("/live/events")).status, 429);
+    } finally {
+      for (const req of streams) req.destroy();
+    }
+  });
+});
+
 describe("GraphQL answer cache", () => {
   it("behavior: an identical read is answered from memory at one checkpoint, and never outlives it", async () => {
     const query = `{ lot(id: "${lots.live}") { amount bidCount } }`;
@@ -435,7 +469,7 @@ describe("restart", () => {
   it("behavior: a restarted indexer resumes where it stopped, without duplicates", async () => {
     await indexer.stop(30_000);
     const missed = track(await stack.bid(12, lots.live, parseEther("1")));
-    indexer = await startIndexer({ stack, pgliteDir, port: indexer.port });
+    indexer = await startIndexer({ stack, pgliteDir, port: indexer.port, env: sqlOn });
     assert.match(indexer.output(), /crash recovery|Detected/i, "Ponder resumed the same schema");
     await stack.mine();
     await waitIndexed(indexer.url, missed.blockNumber, stack.mine);

@@ -144,6 +144,8 @@ describe("GET /live/events: the live lot over server-sent events", () => {
         LIVE_EVENTS_MAX_SUBSCRIBERS: String(CAP),
         LIVE_EVENTS_MAX_BUFFER_BYTES: "65536",
         LIVE_EVENTS_HEARTBEAT_MS: "500",
+        // Every subscriber here is one client (127.0.0.1): lift the per-address cap above the fan-out.
+        LIVE_STREAMS_PER_ADDRESS: String(CAP * 2),
       },
     });
     await stack.mine();

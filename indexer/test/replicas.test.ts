@@ -14,6 +14,8 @@ import { getJson, graphql, type Postgres, type RunningIndexer, startIndexer, sta
 
 // Nothing listens on the discard port: a replica that touched the RPC would fail to start.
 const deadRpc = { RPC_URL: "http://127.0.0.1:9", RPC_WS_URL: "ws://127.0.0.1:9" };
+// The /sql checks below need Ponder's SQL over HTTP, off by default.
+const sqlOn = { INDEXER_SQL_OVER_HTTP: "1" };
 
 const lotQuery = `query Lot($id: BigInt!) {
   lot(id: $id) { id amount bidder bidCount minimumNextBid endTime state
@@ -104,8 +106,8 @@ describe("API replicas: one writer and two ponder serve over one Postgres", () =
     const last = await stack.bid(6, lotId, parseEther("0.3"));
 
     // Replicas first: they must wait for the schema instead of exiting (ponder serve alone would).
-    const replicaStarts = [0, 1].map(() => startIndexer({ stack, databaseUrl: pg.url, ready: false, env: { INDEXER_MODE: "serve", ...deadRpc } }));
-    const started = await Promise.allSettled([startIndexer({ stack, databaseUrl: pg.url }), ...replicaStarts]);
+    const replicaStarts = [0, 1].map(() => startIndexer({ stack, databaseUrl: pg.url, ready: false, env: { INDEXER_MODE: "serve", ...deadRpc, ...sqlOn } }));
+    const started = await Promise.allSettled([startIndexer({ stack, databaseUrl: pg.url, env: sqlOn }), ...replicaStarts]);
     for (const s of started) if (s.status === "fulfilled") running.push(s.value);
     for (const s of started) if (s.status === "rejected") throw s.reason;
     [writer, ...replicas] = running;

@@ -8,6 +8,10 @@ import type { Deployment } from "@sothebais/common/deployments";
 import * as schema from "../ponder.schema.ts";
 import { decodeCheckpointBlock } from "../src/api/checkpoint.ts";
 import { hexColumnsOf, hexInputProblems } from "../src/api/validate.ts";
+import { checkGraphqlRequest, countTokens } from "../src/api/graphql-limits.ts";
+import { liveEtag, matchesIfNoneMatch } from "../src/api/live-cache.ts";
+import { addressKey, clientAddress, parseTrustedProxies } from "../src/api/peer.ts";
+import { readApiLimits } from "../src/api/config.ts";
 import { schemaName } from "../service/schema.ts";
 import { chainHeadClient, initialWatchdogState, readChainHead, watchdogStep } from "../service/watchdog.ts";
 
@@ -125,5 +129,77 @@ describe("readChainHead()", () => {
       server.close();
     }
     assert.equal(await readChainHead(chainHeadClient("http://127.0.0.1:9")), undefined);
+  });
+});
+
+describe("GraphQL limits", () => {
+  const limits = { maxTokens: 1000, maxDepth: 8, maxAliases: 15, maxCost: 50_000 };
+  const codes = (query: string, variables: Record<string, unknown> = {}) => checkGraphqlRequest(query, variables, limits).errors.map((e) => e.extensions.code);
+
+  it("counts tokens without comments and stops past the limit", () => {
+    assert.equal(countTokens("{ a # comment\n b }", 100), 4);
+    assert.equal(countTokens(`{ ${"a ".repeat(10_000)} }`, 10), 11);
+    assert.deepEqual(codes(`{ lots { items { ${"id ".repeat(1000)} } } }`), ["QUERY_TOO_LARGE"]);
+  });
+
+  it("counts depth as graphql-armor does (a field or inline fragment is a level, a spread two)", () => {
+    assert.deepEqual(codes(`{ a { b { c { d { e { f { g { h } } } } } } } }`), []);
+    assert.deepEqual(codes(`{ a { b { c { d { e { f { g { h { i } } } } } } } } }`), ["QUERY_TOO_DEEP"]);
+    assert.deepEqual(codes(`{ a { b { c { d { e { f { ...F } } } } } } } fragment F on X { g }`), ["QUERY_TOO_DEEP"]);
+  });
+
+  it("counts aliases inside fragments once per use", () => {
+    const fragment = `fragment F on X { ${Array.from({ length: 8 }, (_, i) => `a${i}: id`).join(" ")} }`;
+    assert.deepEqual(codes(`{ x { ...F } } ${fragment}`), []);
+    assert.deepEqual(codes(`{ x { ...F } y { ...F } } ${fragment}`), ["TOO_MANY_ALIASES"]);
+  });
+
+  it("multiplies the cost under a page's items by its limit (50 by default, variables read)", () => {
+    assert.deepEqual(codes(`{ bids(limit: 1000) { items { id amount bidder } } }`), []);
+    assert.deepEqual(codes(`{ lots(limit: 1000) { items { bids { items { id } } } } }`), ["QUERY_TOO_COSTLY"]);
+    assert.deepEqual(codes(`query($n: Int) { lots(limit: $n) { items { bids(limit: 1000) { items { id } } } } }`, { n: 1 }), []);
+    assert.deepEqual(codes(`query($n: Int) { lots(limit: $n) { items { bids(limit: 1000) { items { id } } } } }`, { n: 100 }), ["QUERY_TOO_COSTLY"]);
+  });
+
+  it("leaves syntax errors to yoga and answers valid queries with their document", () => {
+    assert.deepEqual(checkGraphqlRequest("{ lots {", {}, limits), { errors: [] });
+    assert.ok(checkGraphqlRequest("{ lots { items { id } } }", {}, limits).document);
+  });
+});
+
+describe("clientAddress()", () => {
+  const trusted = parseTrustedProxies(["127.0.0.1", "10.0.0.0/8", "fd00::/8"]);
+  it("is the peer unless the peer is a trusted proxy", () => {
+    assert.equal(clientAddress("192.0.2.1", "198.51.100.1", trusted), "192.0.2.1");
+    assert.equal(clientAddress("::ffff:127.0.0.1", "198.51.100.1", trusted), "198.51.100.1");
+  });
+  it("walks X-Forwarded-For from the right past trusted proxies only", () => {
+    assert.equal(clientAddress("127.0.0.1", "6.6.6.6, 198.51.100.1, 10.1.2.3", trusted), "198.51.100.1");
+    assert.equal(clientAddress("127.0.0.1", "10.0.0.1, 10.0.0.2", trusted), "10.0.0.1");
+    assert.equal(clientAddress("127.0.0.1", "not-an-ip, 10.0.0.2", trusted), "10.0.0.2");
+  });
+  it("keys IPv6 clients by their /64", () => {
+    assert.equal(addressKey("2001:db8:1:2:3:4:5:6"), "2001:db8:1:2::/64");
+    assert.equal(addressKey("2001:db8::1"), addressKey("2001:db8:0:0:ffff::9"));
+    assert.equal(addressKey("192.0.2.1"), "192.0.2.1");
+  });
+  it("refuses a malformed proxy entry at start, naming it", () => {
+    assert.throws(() => readApiLimits({ INDEXER_TRUSTED_PROXIES: "10.0.0.0/8, nope" }), /INDEXER_TRUSTED_PROXIES: got "10.0.0.0\/8, nope", expected an IP address, a CIDR block or "loopback", got "nope"/);
+    assert.equal(readApiLimits({}).sqlOverHttp, false);
+  });
+});
+
+describe("/live ETag", () => {
+  it("is weak, one per (schema, checkpoint), and If-None-Match compares weakly over a list", () => {
+    const etag = liveEtag("sb_1", "0001");
+    assert.match(etag, /^W\/"[0-9a-f]{20}"$/);
+    assert.equal(liveEtag("sb_1", "0001"), etag);
+    assert.notEqual(liveEtag("sb_1", "0002"), etag);
+    assert.notEqual(liveEtag("sb_2", "0001"), etag);
+    assert.ok(matchesIfNoneMatch(etag, etag));
+    assert.ok(matchesIfNoneMatch(`"x", ${etag.slice(2)}`, etag));
+    assert.ok(matchesIfNoneMatch("*", etag));
+    assert.ok(!matchesIfNoneMatch(`"x"`, etag));
+    assert.ok(!matchesIfNoneMatch(undefined, etag));
   });
 });

@@ -1,28 +1,34 @@
 /**
  * HTTP API beside Ponder's own `/health`, `/ready`, `/status` and `/metrics`:
  * - `/graphql`: Ponder's GraphQL over every table (filters, sorting, cursor pagination), identical reads
- *   answered once per checkpoint (graphql-cache.ts).
- * - `/sql/*`: SQL over HTTP and live queries for `@ponder/client`.
- * - `/live`: the live lot snapshot (@sothebais/common/live).
+ *   answered once per checkpoint (graphql-cache.ts), behind token, depth, alias and cost limits (guards.ts).
+ * - `/sql/*`: SQL over HTTP and live queries for `@ponder/client`, only with INDEXER_SQL_OVER_HTTP=1.
+ * - `/live`: the live lot snapshot (@sothebais/common/live), with an ETag per checkpoint for CDNs.
  * - `/live/events`: the same snapshot pushed over server-sent events, for viewers (live-stream.ts).
  * - `/lots/:id`: one lot with its derived status and last bids.
  * - `/metrics/indexer`: this API's own Prometheus metrics (Ponder's `/metrics` cannot be extended).
+ * Every body is capped (API_MAX_BODY_BYTES), and streams (`/live/events`, `/sql/live`) per client address.
  */
 import { Hono } from "hono";
 import { client, eq, graphql } from "ponder";
 import { db } from "ponder:api";
 import schema from "ponder:schema";
 import { createMetrics } from "@sothebais/common/metrics";
+import { readApiLimits } from "./config.ts";
 import { cacheGraphqlByCheckpoint } from "./graphql-cache.ts";
-import { rejectMalformedHex } from "./validate.ts";
+import { guardGraphql, limitBody, sqlOverHttpOff } from "./guards.ts";
 import { createSnapshotCache, lastBids, readHead, toLiveBid, toLiveLot } from "./live.ts";
+import { LIVE_CACHE_CONTROL, liveEtag, matchesIfNoneMatch } from "./live-cache.ts";
 import { createLiveStream } from "./live-stream.ts";
+import { createStreamLimit } from "./stream-limit.ts";
 
 const chainId = Number(process.env.CHAIN_ID ?? 31337);
 const schemaName = process.env.DATABASE_SCHEMA ?? "public";
 const LIVE_BIDS = Number(process.env.LIVE_BIDS ?? 20);
 // How long one read of Ponder's checkpoint serves concurrent /live requests: bounds staleness.
 const HEAD_TTL_MS = Number(process.env.LIVE_HEAD_TTL_MS ?? 10);
+
+const limits = readApiLimits();
 
 const metrics = createMetrics("indexer");
 const liveDuration = metrics.histogram("live_request_seconds", "Time to answer GET /live");
@@ -34,19 +40,31 @@ const snapshots = createSnapshotCache(db, schemaName, { chainId, bids: LIVE_BIDS
 let builds = 0;
 
 const app = new Hono();
+const streamLimit = createStreamLimit({ maxPerAddress: limits.streamsPerAddress, trustedProxies: limits.trustedProxies, metrics });
 
+app.use("*", limitBody(limits.maxBodyBytes));
 const graphqlCacheHits = metrics.counter("graphql_cache_hits_total", "GraphQL answers served from the per-checkpoint cache");
+// Cache first: only answers that passed the guard are kept, so a hit needs no parse.
 app.use("/graphql", cacheGraphqlByCheckpoint({ checkpoint: snapshots.checkpoint, onHit: () => graphqlCacheHits.inc() }));
-app.use("/graphql", rejectMalformedHex(schema));
-app.use("/graphql", graphql({ db, schema }, { maxOperationTokens: 2000, maxOperationDepth: 12, maxOperationAliases: 30 }));
-app.use("/sql/*", client({ db, schema }));
+app.use("/graphql", guardGraphql({ limits: limits.graphql, schema }));
+// Ponder's own limits (graphql-armor in yoga) get the same numbers: a backstop, counted the same way.
+const { maxTokens, maxDepth, maxAliases } = limits.graphql;
+app.use("/graphql", graphql({ db, schema }, { maxOperationTokens: maxTokens, maxOperationDepth: maxDepth, maxOperationAliases: maxAliases }));
+if (limits.sqlOverHttp) {
+  app.use("/sql/live", streamLimit);
+  app.use("/sql/*", client({ db, schema }));
+} else {
+  app.use("/sql/*", sqlOverHttpOff());
+}
 
 app.get("/live", async (c) => {
   const end = liveDuration.startTimer();
   try {
-    const json = await snapshots.json();
-    if (json === undefined) return c.json({ error: "not indexed yet: no checkpoint" }, 503);
-    return c.body(json, 200, { "content-type": "application/json", "cache-control": "no-store" });
+    const current = await snapshots.current();
+    if (current === undefined) return c.json({ error: "not indexed yet: no checkpoint" }, 503, { "cache-control": "no-store" });
+    const headers = { etag: liveEtag(schemaName, current.checkpoint), "cache-control": LIVE_CACHE_CONTROL };
+    if (matchesIfNoneMatch(c.req.header("if-none-match"), headers.etag)) return c.body(null, 304, headers);
+    return c.body(current.json, 200, { "content-type": "application/json", ...headers });
   } finally {
     end();
     if (snapshots.stats.builds !== builds) {
@@ -58,6 +76,7 @@ app.get("/live", async (c) => {
 
 app.get(
   "/live/events",
+  streamLimit,
   createLiveStream({
     snapshot: snapshots.json,
     pollMs: Number(process.env.LIVE_EVENTS_POLL_MS ?? 50),

@@ -201,20 +201,24 @@ export function createSnapshotCache(db: Db, schemaName: string, options: Snapsho
     /** The latest indexed checkpoint, read at most once per `headTtlMs`. */
     checkpoint: async () => (await currentHead())?.checkpoint,
     /** The snapshot as JSON text, or undefined before the first checkpoint. */
-    async json(): Promise<string | undefined> {
-      const h = await currentHead();
-      if (!h) return undefined;
-      if (snapshot?.checkpoint === h.checkpoint) {
-        stats.hits++;
-        return snapshot.json;
-      }
-      stats.builds++;
-      const json = buildSnapshot(db, h, options).then((s) => JSON.stringify(s));
-      snapshot = { checkpoint: h.checkpoint, json };
-      json.catch(() => {
-        if (snapshot?.json === json) snapshot = undefined;
-      });
-      return json;
-    },
+    json: async (): Promise<string | undefined> => (await current())?.json,
+    /** The snapshot with the checkpoint it was built for (the same text for the same checkpoint), or undefined before the first. */
+    current,
   };
+
+  async function current(): Promise<{ json: string; checkpoint: string } | undefined> {
+    const h = await currentHead();
+    if (!h) return undefined;
+    if (snapshot?.checkpoint === h.checkpoint) {
+      stats.hits++;
+      return { json: await snapshot.json, checkpoint: h.checkpoint };
+    }
+    stats.builds++;
+    const json = buildSnapshot(db, h, options).then((s) => JSON.stringify(s));
+    snapshot = { checkpoint: h.checkpoint, json };
+    json.catch(() => {
+      if (snapshot?.json === json) snapshot = undefined;
+    });
+    return { json: await json, checkpoint: h.checkpoint };
+  }
 }

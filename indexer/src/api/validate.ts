@@ -1,17 +1,15 @@
 /**
  * GraphQL input checks Ponder does not make: a malformed address or hash in a filter silently matches
- * nothing (`bidder(id: "0xzz")` answers null), which reads as "no such bidder". This middleware rejects
- * it up front with a GraphQL error that names the argument and what was expected.
+ * nothing (`bidder(id: "0xzz")` answers null), which reads as "no such bidder". The GraphQL guard
+ * (graphql-guard.ts) rejects it up front with a GraphQL error that names the argument and what was expected.
  */
-import { type ArgumentNode, Kind, parse, type ValueNode, visit } from "graphql";
-import type { MiddlewareHandler } from "hono";
-import { graphqlBodyText } from "./graphql-cache.ts";
+import { type ArgumentNode, type DocumentNode, Kind, parse, type ValueNode, visit } from "graphql";
 
 const HEX = /^0x([0-9a-fA-F]{2})*$/;
 // Ponder's filter suffixes (`bidder_in`, `nft_not`, ...): the column is the part before them.
 const SUFFIX = /_(not_in|in|not|starts_with|ends_with|not_starts_with|not_ends_with|contains|not_contains|gt|lt|gte|lte)$/;
 
-type HexColumns = { byTable: Map<string, Set<string>> };
+export type HexColumns = { byTable: Map<string, Set<string>> };
 
 /** Hex columns per GraphQL root field (singular and plural table names). */
 export function hexColumnsOf(schema: Record<string, unknown>): HexColumns {
@@ -66,14 +64,8 @@ function checkArgument(arg: ArgumentNode | { name: { value: string }; value: Val
   }
 }
 
-/** The problems of one GraphQL request (empty when fine or when the query does not parse: yoga answers those). */
-export function hexInputProblems(query: string, variables: Record<string, unknown>, columns: HexColumns): Problem[] {
-  let document: ReturnType<typeof parse>;
-  try {
-    document = parse(query);
-  } catch {
-    return [];
-  }
+/** The problems of one parsed GraphQL document (empty when fine). */
+export function hexProblemsIn(document: DocumentNode, variables: Record<string, unknown>, columns: HexColumns): Problem[] {
   const problems: Problem[] = [];
   visit(document, {
     OperationDefinition(operation) {
@@ -89,30 +81,13 @@ export function hexInputProblems(query: string, variables: Record<string, unknow
   return problems;
 }
 
-/** Hono middleware in front of Ponder's `graphql()`: 400 with GraphQL-shaped errors for malformed hex inputs. */
-export function rejectMalformedHex(schema: Record<string, unknown>): MiddlewareHandler {
-  const columns = hexColumnsOf(schema);
-  return async function rejectMalformedHex(c, next) {
-    let query: string | undefined;
-    let variables: Record<string, unknown> = {};
-    if (c.req.method === "POST") {
-      // The text the answer cache read already (one read, one parse per request).
-      let body: { query?: unknown; variables?: unknown } | undefined;
-      try {
-        body = JSON.parse(await graphqlBodyText(c)) as typeof body;
-      } catch {}
-      if (typeof body?.query === "string") query = body.query;
-      if (body?.variables && typeof body.variables === "object") variables = body.variables as Record<string, unknown>;
-    } else if (c.req.method === "GET") {
-      query = c.req.query("query");
-      try {
-        variables = JSON.parse(c.req.query("variables") ?? "{}") ?? {};
-      } catch {}
-    }
-    if (query) {
-      const problems = hexInputProblems(query, variables, columns);
-      if (problems.length) return c.json({ errors: problems.map((message) => ({ message, extensions: { code: "BAD_USER_INPUT" } })) }, 400);
-    }
-    return next();
-  };
+/** The problems of one GraphQL query text (empty when fine or when the query does not parse: yoga answers those). */
+export function hexInputProblems(query: string, variables: Record<string, unknown>, columns: HexColumns): Problem[] {
+  let document: DocumentNode;
+  try {
+    document = parse(query);
+  } catch {
+    return [];
+  }
+  return hexProblemsIn(document, variables, columns);
 }
