@@ -6,8 +6,8 @@
  */
 import { CHAT_LINES_CHANNEL, type ChatLine } from "@sothebais/common/channels";
 import type { Logger } from "@sothebais/common/log";
-import { type Address, getAbiItem } from "viem";
-import { type ChainReads, chatIdHash, houseAbi, statusName } from "./chain.ts";
+import type { Address } from "viem";
+import { type ChainReads, chatIdHash } from "./chain.ts";
 import type { LiveInfo, LotSource } from "./lots.ts";
 import { parseCommand, syntax } from "./parse.ts";
 import { eth, type Outcome, type Reply, replyBody } from "./replies.ts";
@@ -77,6 +77,8 @@ export type IntakeOptions = {
   onOutcome?: (msgId: string, outcome: Outcome) => void;
   /** A proxy (!max) was set: evaluate it now rather than at the next tick. */
   onProxySet?: (userId: string) => void;
+  /** `!mybids` answer (mybids.ts: from the indexer, bounded; never a chain-wide log scan). */
+  myBids: (bidder: Address) => Promise<string>;
 };
 
 /** A far-above bid waiting for `!confirm` (Redis `confirm:<user-id>`). */
@@ -94,7 +96,6 @@ const fieldMap = (flat: string[]) => {
 export type ProxyRecord = { userId: string; name: string; channel: string; bidder: Address; lotId: string; ceiling: string };
 
 const helpText = `commands: ${syntax.bid} · ${syntax.max} · ${syntax.link} · !unlink · !balance · !mybids · !lot · !help`;
-const bidPlacedEvent = getAbiItem({ abi: houseAbi, name: "BidPlaced" });
 
 export function createIntake(o: IntakeOptions) {
   const { redis } = o;
@@ -265,7 +266,7 @@ export function createIntake(o: IntakeOptions) {
         return answer(msg, { kind: "answer", text: await balanceText(bidder) });
       case "mybids":
         if (!bidder) return answer(msg, { kind: "not_linked" });
-        return answer(msg, { kind: "answer", text: await myBidsText(bidder) });
+        return answer(msg, { kind: "answer", text: await o.myBids(bidder) });
     }
   }
 
@@ -282,23 +283,6 @@ export function createIntake(o: IntakeOptions) {
     const capLeft = auth.totalCap > auth.exposure ? auth.totalCap - auth.exposure : 0n;
     const expires = new Date(Number(auth.expiry) * 1000).toISOString().slice(0, 16).replace("T", " ");
     return `escrow ${eth(escrow)} (withdrawable now: ${eth(escrow)}) · per-bid cap ${eth(auth.maxBid)} · total cap left ${eth(capLeft)} of ${eth(auth.totalCap)} · authorization ${auth.revoked ? "revoked" : `valid until ${expires} UTC`}`;
-  }
-
-  async function myBidsText(bidder: Address): Promise<string> {
-    const logs = await o.reads.client.getLogs({ address: o.reads.house, event: bidPlacedEvent, args: { bidder }, fromBlock: o.deployBlock, toBlock: "latest" });
-    const lotIds = [...new Set(logs.map((l) => l.args.lotId as bigint))].slice(-8);
-    if (!lotIds.length) return "no bids yet";
-    const lots = await Promise.all(lotIds.map((id) => o.reads.lot(id)));
-    const me = bidder.toLowerCase();
-    const parts = lots.map((l) => {
-      const mine = l.bidder.toLowerCase() === me;
-      const status = statusName[l.status] ?? "?";
-      if (status === "live") return `#${l.lotId} ${mine ? "leading" : "outbid"} at ${eth(l.amount)}`;
-      if (status === "ended") return mine ? `#${l.lotId} WON at ${eth(l.amount)}: settle it in the dApp` : `#${l.lotId} lost`;
-      if (status === "settled") return mine ? `#${l.lotId} won at ${eth(l.amount)}` : `#${l.lotId} lost`;
-      return `#${l.lotId} ${status}`;
-    });
-    return parts.join(" · ");
   }
 
   return { handle, answer };

@@ -6,7 +6,7 @@
  */
 import { randomInt } from "node:crypto";
 import { chatAuthorizationDomain, chatAuthorizationTypes } from "@sothebais/common/chat-auth";
-import { type Address, getAddress, type Hex, isAddress } from "viem";
+import { type Address, formatEther, getAddress, type Hex, isAddress } from "viem";
 import type { ChainReads } from "./chain.ts";
 import { keys, type Store } from "./store.ts";
 
@@ -15,7 +15,17 @@ export type LinkRequest = {
   signature: string;
 };
 
-export type LinkResult = { ok: true; code: string; expiresAt: number } | { ok: false; status: 400 | 409 | 429; error: string };
+export type LinkResult = { ok: true; code: string; expiresAt: number } | { ok: false; status: 400 | 402 | 409 | 429; error: string };
+
+/**
+ * Why the relayer will not pay to register this bidder, or undefined when it will. Registering costs
+ * the relayer ~86k gas; an authorization without escrow behind it can never place a bid, so a loop of
+ * fresh keys would only drain the relayer's gas (and pause every chat bid once it runs low).
+ */
+export function escrowShortfall(escrow: bigint, minimum: bigint): string | undefined {
+  if (escrow >= minimum) return undefined;
+  return `escrow ${formatEther(escrow)} ETH is below the ${formatEther(minimum)} ETH minimum to link a chat account: deposit in the dApp first`;
+}
 
 // No 0/O/1/I: codes are read off a screen and typed.
 const alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
@@ -25,7 +35,7 @@ const uint = (v: unknown) => (typeof v === "number" && Number.isSafeInteger(v) &
 
 export async function createLinkCode(
   req: LinkRequest,
-  ctx: { reads: ChainReads; redis: Store; relayer: Address; chainId: number; ttlS: number },
+  ctx: { reads: ChainReads; redis: Store; relayer: Address; chainId: number; ttlS: number; minEscrow: bigint },
 ): Promise<LinkResult> {
   const a = req?.authorization;
   if (!a || typeof req.signature !== "string" || !/^0x[0-9a-fA-F]+$/.test(req.signature)) return { ok: false, status: 400, error: "expected {authorization: {bidder, relayer, maxBid, totalCap, expiry, nonce}, signature}" };
@@ -44,6 +54,8 @@ export async function createLinkCode(
   if (!valid) return { ok: false, status: 400, error: `bad signature: not signed by ${auth.bidder} for chain ${ctx.chainId} and AuctionHouse ${ctx.reads.house}` };
   const nonce = await ctx.reads.nonces(auth.bidder);
   if (nonce !== auth.nonce) return { ok: false, status: 409, error: `nonce ${auth.nonce} is not the bidder's current nonce ${nonce}: sign again` };
+  const short = escrowShortfall(await ctx.reads.escrowOf(auth.bidder), ctx.minEscrow);
+  if (short) return { ok: false, status: 402, error: short };
   const code = newCode();
   const stored = JSON.stringify({ auth: JSON.stringify({ ...auth, maxBid: String(auth.maxBid), totalCap: String(auth.totalCap), expiry: String(auth.expiry), nonce: String(auth.nonce) }), signature: req.signature });
   await ctx.redis.set(keys.linkCode(code), stored, "EX", ctx.ttlS);

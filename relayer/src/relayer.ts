@@ -20,6 +20,7 @@ import type { Config } from "./config.ts";
 import { createIntake, type ChatMessage, type Job } from "./intake.ts";
 import { createLinkCode } from "./links.ts";
 import { createLotSource } from "./lots.ts";
+import { createMyBids } from "./mybids.ts";
 import { createOutbox } from "./outbox.ts";
 import type { Outcome, Reply } from "./replies.ts";
 import { createSender } from "./sender.ts";
@@ -78,6 +79,8 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
     chainId: config.CHAIN_ID,
     gasLimit: BigInt(config.BID_GAS_LIMIT),
     lowBalance: config.LOW_BALANCE_ETH,
+    maxFeePerGas: config.MAX_FEE_GWEI,
+    bumpAfterBlocks: config.FEE_BUMP_AFTER_BLOCKS,
     log,
     onRpcState: (up) => void notice(up ? "rpc-up" : "rpc-down", up ? "chain connection back: queued bids are going through" : "chain connection trouble: bids are queued and will be placed once it is back").catch(() => {}),
     onBalanceState: (low) => void notice(low ? "gas-low" : "gas-ok", low ? "chat bids are paused: the relayer is low on gas (wallet bids in the dApp still work)" : "chat bids are open again").catch(() => {}),
@@ -100,6 +103,7 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
     claimIdleMs: config.CLAIM_IDLE_MS,
     maxInFlight: config.MAX_IN_FLIGHT,
     isPaused: () => sender.isLow(),
+    minEscrowToLink: config.LINK_MIN_ESCROW_ETH,
     onOutcome: (job, outcome) => {
       if (outcome.kind === "placed") {
         m.placed.inc();
@@ -129,6 +133,7 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
     },
     onOutcome: outcomeHook,
     onProxySet: (userId) => void worker.evaluateProxies(userId).catch(() => {}),
+    myBids: createMyBids({ indexerUrl: config.INDEXER_URL, timeoutMs: config.INDEXER_TIMEOUT_MS }),
   });
 
   /** Handles a chat line; a failure (RPC or Redis down) is retried with backoff until it has an outcome. */
@@ -238,13 +243,11 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
       m.chatConnected.set(chat.health().connected ? 1 : 0);
       return { body: await metrics.render(), contentType: metrics.contentType };
     },
-    link: (req) => createLinkCode(req, { reads, redis, relayer: sender.address, chainId: config.CHAIN_ID, ttlS: config.LINK_CODE_TTL_S }),
-    linkRateLimited: async (who) => {
-      const key = `${keys.linkCode("rate")}:${who}`;
-      const n = await redis.incr(key);
-      if (n === 1) await redis.expire(key, 60);
-      return n > 30;
-    },
+    link: (req) => createLinkCode(req, { reads, redis, relayer: sender.address, chainId: config.CHAIN_ID, ttlS: config.LINK_CODE_TTL_S, minEscrow: config.LINK_MIN_ESCROW_ETH }),
+    linkRateLimited: async (who) => (await redis.countInWindow(keys.linkRate(who), 60_000)) > config.LINK_RATE_LIMIT,
+    trustedProxies: config.TRUSTED_PROXIES,
+    proxyHeader: config.TRUSTED_PROXY_HEADER,
+    maxBodyBytes: config.HTTP_MAX_BODY_BYTES,
   });
 
   const outbids = watchOutbids({ client, house: reads.house, redis, defaultChannel: config.TWITCH_CHANNELS[0], chainId: config.CHAIN_ID, head, log });

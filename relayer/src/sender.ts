@@ -7,11 +7,15 @@
  * - receipts are found by scanning new blocks for our hashes (no per-tx polling);
  * - a nonce gap (a nonce allocated by a process that died before signing) is filled with a no-op
  *   after it stalls the account, and its job, if it ever resumes, allocates again;
- * - RPC failures are retried with backoff; a chat notice goes out once per outage.
+ * - RPC failures are retried with backoff; a chat notice goes out once per outage;
+ * - a tx not mined `bumpAfterBlocks` blocks after it was sent (the base fee rose above its max fee) is
+ *   replaced: same nonce, both fees up at least 10 % (what nodes require to take a replacement), never
+ *   above `maxFeePerGas`. The replacement is recorded before it is sent, beside the hashes it replaces;
+ *   any one of them can be mined, never two (one nonce), and the job ends with the hash that was.
  */
 import { isNetworkError } from "@sothebais/common/errors";
 import type { Logger } from "@sothebais/common/log";
-import { type Address, type Hash, type Hex, keccak256, type PublicClient, TransactionNotFoundError, TransactionReceiptNotFoundError, type TransactionReceipt } from "viem";
+import { type Address, type Hash, type Hex, keccak256, parseTransaction, type PublicClient, TransactionNotFoundError, TransactionReceiptNotFoundError, type TransactionReceipt } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
 import type { Head } from "./head.ts";
 import { keys, type Store } from "./store.ts";
@@ -28,6 +32,10 @@ export type SenderOptions = {
   /** The shared head poller: new blocks are scanned for our hashes as it sees them. */
   head: Head;
   lowBalance: bigint;
+  /** Ceiling on maxFeePerGas (wei), first sends and replacements alike. */
+  maxFeePerGas: bigint;
+  /** Blocks a tx may stay unmined before it is replaced with a higher fee. */
+  bumpAfterBlocks: number;
   log: Logger;
   /** Called once when the RPC starts failing and once when it is back. */
   onRpcState?: (up: boolean) => void;
@@ -35,13 +43,22 @@ export type SenderOptions = {
   onBalanceState?: (low: boolean, balance: bigint) => void;
 };
 
-type Waiter = { hash: Hash; raw: Hex; since: number; resolve: (r: TransactionReceipt) => void };
+/** One job's wait: every hash signed for its nonce resolves it (the first one mined). */
+type Waiter = { hashes: Set<string>; resolve: (r: TransactionReceipt) => void };
+type Fees = { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
+/** The tx a job has out: the latest signed for its nonce, and every hash signed for that nonce. */
+type Signed = { nonce: number; hash: Hash; raw: Hex; hashes: Hash[] };
+
+/** +12.5 % and 1 wei: above the 10 % nodes require of a replacement, whatever the rounding. */
+const bump = (fee: bigint) => fee + fee / 8n + 1n;
 
 const walkName = (e: unknown, name: string) => {
   for (let c = e as { name?: string; cause?: unknown } | undefined, i = 0; c && i < 10; c = c.cause as typeof c, i++) if (c.name === name) return true;
   return false;
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const min = (a: bigint, b: bigint) => (a < b ? a : b);
+const max = (a: bigint, b: bigint) => (a > b ? a : b);
 const isNonceTooHigh = (e: unknown) => /nonce too high/i.test(String((e as Error)?.message ?? e));
 const isKnown = (e: unknown) => /already known|known transaction|already imported|nonce too low|nonce has already been used|replacement transaction underpriced|AlreadyKnown/i.test(String((e as Error)?.message ?? e));
 
@@ -51,12 +68,12 @@ export function createSender(o: SenderOptions) {
   const waiters = new Map<string, Waiter>();
   let rpcUp = true;
   let lastBlock: bigint | undefined;
-  let fees: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint; at: number } | undefined;
+  let fees: (Fees & { at: number }) | undefined;
   let balance: bigint | undefined;
   let low = false;
   let stopped = false;
   let chainNonce = { latest: -1, changedAt: Date.now() };
-  const stats = { sent: 0, rebroadcast: 0, gapsFilled: 0, reallocated: 0 };
+  const stats = { sent: 0, rebroadcast: 0, gapsFilled: 0, reallocated: 0, replaced: 0 };
 
   const rpcOk = () => {
     if (!rpcUp) {
@@ -92,24 +109,40 @@ export function createSender(o: SenderOptions) {
     const block = await o.client.getBlock({ blockTag: "latest" });
     const base = block.baseFeePerGas ?? (await o.client.getGasPrice());
     const tip = 1_000_000n;
-    // 3x the base fee: room for a few full blocks of fee growth, so in-flight txs don't get stuck.
-    fees = { maxFeePerGas: base * 3n + tip, maxPriorityFeePerGas: tip, at: Date.now() };
+    // 3x the base fee: room for a few full blocks of fee growth, so in-flight txs don't get stuck
+    // (a bigger jump is met by replacing them). Never above the configured ceiling.
+    const maxFeePerGas = min(base * 3n + tip, o.maxFeePerGas);
+    fees = { maxFeePerGas, maxPriorityFeePerGas: min(tip, maxFeePerGas), at: Date.now() };
     return fees;
   };
 
-  const waitReceipt = (hash: Hash, raw: Hex) =>
-    new Promise<TransactionReceipt>((resolve) => {
-      waiters.set(hash.toLowerCase(), { hash, raw, since: Date.now(), resolve });
+  /** Resolves with the receipt of whichever of the job's hashes is mined; `also` adds a replacement's hash. */
+  const waitReceipt = (hashes: Hash[]) => {
+    let waiter: Waiter | undefined;
+    const receipt = new Promise<TransactionReceipt>((resolve) => {
+      waiter = { hashes: new Set(), resolve };
+    });
+    const w = waiter as Waiter;
+    const also = (hash: Hash) => {
+      w.hashes.add(hash.toLowerCase());
+      waiters.set(hash.toLowerCase(), w);
       // It may already be mined (a restart after the receipt): look once at once.
       void o.client.getTransactionReceipt({ hash }).then(found, () => {});
-    });
+    };
+    for (const h of hashes) also(h);
+    const forget = () => {
+      for (const h of w.hashes) if (waiters.get(h) === w) waiters.delete(h);
+    };
+    return { receipt, also, forget };
+  };
 
   const found = (receipt: TransactionReceipt) => {
     const w = waiters.get(receipt.transactionHash.toLowerCase());
     if (!w) return;
-    waiters.delete(receipt.transactionHash.toLowerCase());
+    for (const h of w.hashes) if (waiters.get(h) === w) waiters.delete(h);
     w.resolve(receipt);
   };
+  const jobsWaiting = () => new Set(waiters.values()).size;
 
   const broadcast = async (raw: Hex) => {
     for (let attempt = 0; ; attempt++) {
@@ -132,7 +165,7 @@ export function createSender(o: SenderOptions) {
     }
   };
 
-  const sign = (call: Call, nonce: number, f: { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint }) =>
+  const sign = (call: Call, nonce: number, f: Fees) =>
     account.signTransaction({
       chainId: o.chainId,
       type: "eip1559",
@@ -154,9 +187,10 @@ export function createSender(o: SenderOptions) {
     for (;;) {
       const rec = await o.redis.hgetall(txKey);
       if (rec.raw && rec.hash && rec.state === "signed") {
-        const hash = rec.hash as Hash;
-        const receipt = await resume(hash, rec.raw as Hex, Number(rec.nonce));
-        if (receipt) return { hash, receipt, nonce: Number(rec.nonce) };
+        const nonce = Number(rec.nonce);
+        const prior = (rec.prior ? rec.prior.split(",") : []) as Hash[];
+        const receipt = await resume(txKey, { nonce, hash: rec.hash as Hash, raw: rec.raw as Hex, hashes: [...prior, rec.hash as Hash] });
+        if (receipt) return mined(txKey, receipt, nonce);
         // Our nonce went to another tx: this job's tx can never be mined. Allocate again.
         await o.redis.hset(txKey, "state", "burned");
         stats.reallocated++;
@@ -169,46 +203,116 @@ export function createSender(o: SenderOptions) {
       const hash = keccak256(raw);
       if (!(await o.redis.markSigned(txKey, nonce, hash, raw, Date.now()))) continue; // burned meanwhile
       stats.sent++;
-      const receipt = await resume(hash, raw, nonce);
-      if (receipt) return { hash, receipt, nonce };
+      const receipt = await resume(txKey, { nonce, hash, raw, hashes: [hash] });
+      if (receipt) return mined(txKey, receipt, nonce);
       await o.redis.hset(txKey, "state", "burned");
       stats.reallocated++;
     }
   }
 
-  /** Broadcasts (again) and waits; undefined when the nonce was provably used by another tx. */
-  async function resume(hash: Hash, raw: Hex, nonce: number): Promise<TransactionReceipt | undefined> {
-    await broadcast(raw);
-    const receipt = waitReceipt(hash, raw);
+  /** The record ends with the hash that was mined (a replacement's, or the one it replaced). */
+  async function mined(txKey: string, receipt: TransactionReceipt, nonce: number): Promise<SendResult> {
+    await o.redis.hset(txKey, "hash", receipt.transactionHash, "minedIn", String(receipt.blockNumber));
+    return { hash: receipt.transactionHash, receipt, nonce };
+  }
+
+  /**
+   * Broadcasts (again) and waits, replacing the tx with a higher fee while it is not mined; undefined
+   * when the nonce was provably used by a tx that is none of ours.
+   */
+  async function resume(txKey: string, first: Signed): Promise<TransactionReceipt | undefined> {
+    let tx = first;
+    await broadcast(tx.raw);
+    const wait = waitReceipt(tx.hashes);
+    let sentAt = o.head.current();
+    let checkedAt = Date.now();
     for (;;) {
-      const r = await Promise.race([receipt, sleep(3000).then(() => undefined)]);
+      const r = await Promise.race([wait.receipt, sleep(250).then(() => undefined)]);
       if (r) return r;
       if (stopped) return new Promise(() => {}); // never resolves: the process is going away
-      // Not seen after 3 s. Only "not found" answers count as evidence; an RPC error proves nothing.
       try {
-        const mined = await receiptOrUndefined(hash);
-        if (mined) {
-          found(mined);
-          return mined;
+        const head = o.head.current();
+        if (sentAt === undefined) sentAt = head;
+        // Behind one of our own lower nonces that is not mined yet, a higher fee cannot help: that one is
+        // replaced by its own job.
+        else if (head !== undefined && head - sentAt >= BigInt(o.bumpAfterBlocks) && chainNonce.latest >= tx.nonce) {
+          sentAt = head;
+          const next = await replace(txKey, tx);
+          if (next) {
+            tx = next;
+            wait.also(next.hash);
+            await broadcast(next.raw);
+          }
         }
-        const latest = await o.client.getTransactionCount({ address, blockTag: "latest" });
-        const known = await txOrUndefined(hash);
-        if (latest > nonce && !known) {
-          // Our nonce went to another transaction (a gap filler or a replacement): ours can never land.
-          const again = await receiptOrUndefined(hash);
-          if (again) return again;
-          waiters.delete(hash.toLowerCase());
+        if (Date.now() - checkedAt < 3000) continue;
+        checkedAt = Date.now();
+        // Not seen for 3 s. Only "not found" answers count as evidence; an RPC error proves nothing.
+        const verdict = await check(tx);
+        if (verdict === "lost") {
+          wait.forget();
           return undefined;
         }
-        if (!known) {
-          stats.rebroadcast++;
-          await broadcast(raw);
+        if (typeof verdict === "object") {
+          found(verdict);
+          return verdict;
         }
       } catch (error) {
         if (!isNetworkError(error)) o.log.warn("receipt check failed", { error: String((error as Error).message) });
         else rpcFail(error);
       }
     }
+  }
+
+  /** Where a tx not seen for a while stands: mined (its receipt), lost (nonce used by another tx), or pending. */
+  async function check(tx: Signed): Promise<TransactionReceipt | "lost" | "pending"> {
+    for (const h of tx.hashes) {
+      const receipt = await receiptOrUndefined(h);
+      if (receipt) return receipt;
+    }
+    const latest = await o.client.getTransactionCount({ address, blockTag: "latest" });
+    const known = (await Promise.all(tx.hashes.map(txOrUndefined))).some(Boolean);
+    if (latest > tx.nonce && !known) {
+      // Our nonce went to another transaction (a gap filler, or a tx of a burned record): none of ours
+      // can land. Look once more: one of ours may have been mined between the reads.
+      for (const h of tx.hashes) {
+        const again = await receiptOrUndefined(h);
+        if (again) return again;
+      }
+      return "lost";
+    }
+    if (!known) {
+      stats.rebroadcast++;
+      await broadcast(tx.raw);
+    }
+    return "pending";
+  }
+
+  /**
+   * The same call with the same nonce and a higher fee, recorded before it is sent; undefined when the
+   * ceiling leaves no room for the 10 % nodes require, or another instance replaced it first.
+   */
+  let capWarned = 0;
+  async function replace(txKey: string, tx: Signed): Promise<Signed | undefined> {
+    const old = parseTransaction(tx.raw);
+    if (old.type !== "eip1559" || old.to == null) return undefined;
+    const block = await o.client.getBlock({ blockTag: "latest" });
+    const base = block.baseFeePerGas ?? 0n;
+    const tip = bump(old.maxPriorityFeePerGas ?? 0n);
+    // Enough for the base fee now with room for it to keep rising, and at least the required bump.
+    const maxFeePerGas = min(max(bump(old.maxFeePerGas ?? 0n), base * 2n + tip), o.maxFeePerGas);
+    if (maxFeePerGas < bump(old.maxFeePerGas ?? 0n) || tip > maxFeePerGas) {
+      if (Date.now() - capWarned > 60_000) {
+        capWarned = Date.now();
+        o.log.warn("tx stuck below the base fee and MAX_FEE_GWEI leaves no room to replace it: waiting for the base fee to fall", { nonce: tx.nonce, baseFee: base, maxFeePerGas: o.maxFeePerGas });
+      }
+      return undefined;
+    }
+    const raw = await sign({ to: old.to, data: old.data ?? "0x", gas: old.gas }, tx.nonce, { maxFeePerGas, maxPriorityFeePerGas: tip });
+    const hash = keccak256(raw);
+    if (!(await o.redis.replaceSigned(txKey, tx.nonce, tx.hash, hash, raw, Date.now()))) return undefined;
+    stats.replaced++;
+    o.log.info("tx replaced with a higher fee", { nonce: tx.nonce, replacedTxHash: tx.hash, txHash: hash, maxFeePerGas, baseFee: base });
+    return { nonce: tx.nonce, hash, raw, hashes: [...tx.hashes, hash] };
   }
 
   const receiptOrUndefined = (hash: Hash) =>
@@ -302,8 +406,8 @@ export function createSender(o: SenderOptions) {
   return {
     address,
     send,
-    stats: () => ({ ...stats, inFlight: waiters.size }),
-    health: () => ({ rpcUp, balance, low, inFlight: waiters.size, chainNonce: chainNonce.latest }),
+    stats: () => ({ ...stats, inFlight: jobsWaiting() }),
+    health: () => ({ rpcUp, balance, low, inFlight: jobsWaiting(), chainNonce: chainNonce.latest }),
     isLow: () => low,
     isRpcUp: () => rpcUp,
     start: () => {

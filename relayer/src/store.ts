@@ -40,6 +40,8 @@ export const keys = {
   chatLimiter: `${prefix}chat-limiter`,
   notice: (kind: string) => `${prefix}notice:${kind}`,
   hostLine: (id: string) => `${prefix}host-line:${id}`,
+  /** POST /link requests of one client address in the current minute. */
+  linkRate: (client: string) => `${prefix}link:rate:${client}`,
 } as const;
 
 export const groups = { senders: "senders", chat: "chat" } as const;
@@ -104,6 +106,20 @@ return 0`,
     numberOfKeys: 1,
     lua: `if redis.call('HGET', KEYS[1], 'state') == 'allocated' and redis.call('HGET', KEYS[1], 'nonce') == ARGV[1] then
   redis.call('HSET', KEYS[1], 'state', 'signed', 'hash', ARGV[2], 'raw', ARGV[3], 'signedAt', ARGV[4])
+  return 1
+end
+return 0`,
+  },
+  // KEYS: tx record. ARGV: nonce, hash replaced, new hash, new raw, now. A replacement (same nonce,
+  // higher fee) becomes the recorded tx before it is sent, and the replaced hash is kept in 'prior':
+  // either may be mined, so a resumed job waits for all of them. Only if the record still holds the
+  // replaced tx (not burned, not replaced by another instance). Returns 1 if recorded.
+  replaceSigned: {
+    numberOfKeys: 1,
+    lua: `if redis.call('HGET', KEYS[1], 'state') == 'signed' and redis.call('HGET', KEYS[1], 'nonce') == ARGV[1] and redis.call('HGET', KEYS[1], 'hash') == ARGV[2] then
+  local prior = redis.call('HGET', KEYS[1], 'prior')
+  if prior and prior ~= '' then prior = prior .. ',' .. ARGV[2] else prior = ARGV[2] end
+  redis.call('HSET', KEYS[1], 'hash', ARGV[3], 'raw', ARGV[4], 'prior', prior, 'replacedAt', ARGV[5])
   return 1
 end
 return 0`,
@@ -177,6 +193,15 @@ redis.call('SET', KEYS[4], ARGV[3], 'EX', ARGV[1])
 if ARGV[4] ~= '' then redis.call('XADD', KEYS[5], '*', 'reply', ARGV[4]) end
 return 1`,
   },
+  // KEYS: counter. ARGV: window ms. Fixed-window count in one step: INCR and its expiry together, so a
+  // crash between the two cannot leave a counter that never expires (and locks a client out for good);
+  // a counter found without an expiry (written by an older version) gets one.
+  countInWindow: {
+    numberOfKeys: 1,
+    lua: `local n = redis.call('INCR', KEYS[1])
+if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return n`,
+  },
   // KEYS: line dedupe. ARGV: ttl, channel, json. Publishes a chat line once across instances.
   publishLine: {
     numberOfKeys: 1,
@@ -192,6 +217,7 @@ export type Store = Redis & {
   allocNonce(tx: string, counter: string, owners: string, jobId: string, floor: number, now: number): Promise<number>;
   burnIfUnsigned(tx: string): Promise<number>;
   markSigned(tx: string, nonce: number, hash: string, raw: string, now: number): Promise<number>;
+  replaceSigned(tx: string, nonce: number, oldHash: string, hash: string, raw: string, now: number): Promise<number>;
   slidingWindow(key: string, now: number, windowMs: number, limit: number, member: string): Promise<number>;
   intake(
     seen: string, lock: string, user: string, global: string, banned: string, users: string, line: string, bids: string,
@@ -201,6 +227,7 @@ export type Store = Redis & {
   askConfirm(seen: string, outcome: string, outbox: string, confirm: string, ttl: number, outcomeJson: string, replyJson: string, record: string, recordTtl: number): Promise<number>;
   takeConfirm(seen: string, confirm: string, bids: string, outcome: string, outbox: string, ttl: number, record: string, outcomeJson: string, replyJson: string, ...jobFields: string[]): Promise<string | number>;
   publishLine(line: string, ttl: number, channel: string, json: string): Promise<number>;
+  countInWindow(key: string, windowMs: number): Promise<number>;
 };
 
 export const recordTtl = ttl;

@@ -16,6 +16,7 @@ import { type Address, decodeErrorResult, encodeFunctionData, type Hex } from "v
 import { type ChainReads, chatIdHash, decodeRevert, houseAbi, LotStatus } from "./chain.ts";
 import { type BidJob, type Job, jobFields, jobFromFields, type LinkJob, type ProxyRecord } from "./intake.ts";
 import { type Outcome, type Reply, outcomeFromRevert, replyBody } from "./replies.ts";
+import { escrowShortfall } from "./links.ts";
 import type { ChatBidder } from "./outbids.ts";
 import type { Sender } from "./sender.ts";
 import { entries, ensureGroup, groups, keys, recordTtl, type Store } from "./store.ts";
@@ -32,6 +33,8 @@ export type WorkerOptions = {
   claimIdleMs: number;
   maxInFlight: number;
   isPaused: () => boolean;
+  /** Escrow a bidder needs before the relayer pays to register their authorization. */
+  minEscrowToLink: bigint;
   onOutcome?: (job: Job, outcome: Outcome) => void;
 };
 
@@ -168,6 +171,12 @@ export function createWorker(o: WorkerOptions) {
     const auth = { bidder: a.bidder as Address, relayer: a.relayer as Address, maxBid: BigInt(a.maxBid), totalCap: BigInt(a.totalCap), expiry: BigInt(a.expiry), nonce: BigInt(a.nonce) };
     const idHash = chatIdHash(job.userId);
     const data = encodeFunctionData({ abi: houseAbi, functionName: "registerChatAuthorization", args: [auth, idHash, job.signature as Hex] });
+    // Checked again here, not only at POST /link: escrow can be withdrawn while the code waits. A job
+    // that already signed its tx is resumed whatever the escrow now (the gas may be spent already).
+    if ((await redis.hget(keys.tx(job.msgId), "state")) !== "signed") {
+      const short = escrowShortfall(await untilAnswered(() => o.reads.escrowOf(auth.bidder)), o.minEscrowToLink);
+      if (short) return finish(entry, { kind: "link_failed", reason: short });
+    }
     const result = await transact(job, data);
     if (!result.ok) return finish(entry, result.outcome);
     await redis.multi().hset(keys.users, idHash, auth.bidder).hdel(keys.unlinked, idHash).hset(CHAT_NAMES_HASH, idHash, job.name)
