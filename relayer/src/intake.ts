@@ -4,6 +4,7 @@
  * bids stream. Every message id is claimed once across restarts and instances (store.ts), so a line
  * replayed after a reconnect, or seen by two relayers on the channel, gets exactly one outcome.
  */
+import { humanMinimumBid } from "@sothebais/common/amounts";
 import { CHAT_LINES_CHANNEL, type ChatLine } from "@sothebais/common/channels";
 import type { Logger } from "@sothebais/common/log";
 import type { Address } from "viem";
@@ -166,7 +167,8 @@ export function createIntake(o: IntakeOptions) {
   async function planBid(msg: ChatMessage, command: { kind: "bid"; amount: bigint } | { kind: "bid_min" }, bidder: Address): Promise<BidPlan> {
     const live = (await o.lots.live({ exact: command.kind === "bid_min" })) ?? (await o.lots.fresh());
     if (!live) return { kind: "not_live" };
-    const amount = command.kind === "bid_min" ? live.minimumNextBid : command.amount;
+    // `!bid min` bids an amount chat can read: the minimum rounded up (0.354, not 0.353075625; common/amounts).
+    const amount = command.kind === "bid_min" ? humanMinimumBid(live.minimumNextBid) : command.amount;
     // The cached minimum only ever lags below the chain's, so rejecting below it is always right.
     if (amount < live.minimumNextBid) return { kind: "too_low", live };
     const job: BidJob = { type: "bid", msgId: msg.id, userId: msg.userId, name: msg.displayName, channel: msg.channel, bidder, lotId: live.lotId, amount, at: msg.receivedAt, proxy: false };

@@ -110,13 +110,23 @@ describe("relayer commands (real node, Redis, tmi.js over the local chat)", () =
     await waitReply(h.chat, "bob", /minimum next bid on lot #\d+ is 0\.105 ETH/);
   });
 
-  it("!bid min bids the minimum, twice in a row with the invisible character chat clients append", async () => {
+  it("!bid min bids the minimum rounded up to an amount people can say, twice in a row with the invisible character chat clients append", async () => {
     const a = say("201", "bob", "!bid min");
     assert.equal((await waitOutcome(h.store, a.id)).kind, "placed");
     const b = say("200", "alice", "!bid min \u{E0000}");
     const o = await waitOutcome(h.store, b.id);
     assert.equal(o.kind, "placed");
-    assert.equal(o.kind === "placed" && o.amount, String((parseEther("0.105") * 105n) / 100n));
+    // 0.105 ETH plus 5% is 0.11025 on chain: chat bids 0.111.
+    assert.equal(o.kind === "placed" && o.amount, String(parseEther("0.111")));
+    // The bidding war: at 0.3362625 the chain's minimum is 0.353075625, and !bid min bids 0.354.
+    await h.stack.bid(8, lotId, parseEther("0.3362625"));
+    await waitFor(async () => {
+      const lot = await waitOutcome(h.store, say("999", "watcher", "!lot").id);
+      return lot.kind === "answer" && lot.text.includes("minimum next bid 0.353075625 ETH");
+    }, { what: "the relayer sees the wallet bid", intervalMs: 200 });
+    const c = say("201", "bob", "!bid min");
+    const placed = await waitOutcome(h.store, c.id);
+    assert.equal(placed.kind === "placed" && placed.amount, String(parseEther("0.354")));
   });
 
   it("rejects malformed amounts with the syntax and places nothing", async () => {
