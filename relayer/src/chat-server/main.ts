@@ -15,6 +15,8 @@ const config = parseEnv({
   CHAT_MODS: env.list({ optional: true }),
   CHAT_RATE_LIMIT: env.int({ fallback: 20, min: 1 }),
   CHAT_MOD_RATE_LIMIT: env.int({ fallback: 100, min: 1 }),
+  // Browser origins besides the server's own page allowed to post (e.g. a dApp page embedding the chat).
+  CHAT_ALLOWED_ORIGINS: env.list({ optional: true }),
 });
 const shutdown = createShutdown({ log: log.info });
 const server = await startChatServer({
@@ -23,6 +25,7 @@ const server = await startChatServer({
   defaultChannel: config.CHAT_CHANNEL,
   mods: config.CHAT_MODS ?? [],
   rateLimit: { limit: config.CHAT_RATE_LIMIT, modLimit: config.CHAT_MOD_RATE_LIMIT, windowMs: 30_000 },
+  allowedOrigins: config.CHAT_ALLOWED_ORIGINS ?? [],
   log: log.info,
 });
 shutdown.onShutdown("chat server", () => server.close());

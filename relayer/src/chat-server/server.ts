@@ -17,6 +17,7 @@ import { serve } from "@hono/node-server";
 import { Hono } from "hono";
 import { type WebSocket, WebSocketServer } from "ws";
 import { formatIrc, type IrcMessage, parseIrc } from "../irc.ts";
+import { chatWriteGuard } from "./guard.ts";
 import { chatPage } from "./page.ts";
 
 export type ChatEvent =
@@ -38,6 +39,8 @@ export type ChatServerOptions = {
   /** Logins that are moderators of every channel (their bot gets the moderator limit). */
   mods?: string[];
   log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /** Origins besides the server's own that may post to `/api/*` from a browser (guard.ts). */
+  allowedOrigins?: string[];
 };
 
 export type SayInput = { channel?: string; userId: string; displayName?: string; text: string; mod?: boolean; id?: string; sentAt?: number };
@@ -231,6 +234,8 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   const app = new Hono();
   app.get("/", (c) => c.html(chatPage(defaultChannel.slice(1))));
   app.get("/health", (c) => c.json({ ok: true, connections: connections.size }));
+  // Writes act as any user: only this server's own page and listed origins, JSON only (no HTML form can post).
+  app.use("/api/*", chatWriteGuard({ allowedOrigins: options.allowedOrigins }));
   app.post("/api/say", async (c) => {
     const body = (await c.req.json()) as Partial<SayInput>;
     if (typeof body.userId !== "string" || !body.userId || typeof body.text !== "string") return c.json({ error: "expected {userId, text, displayName?, channel?, mod?}" }, 400);
