@@ -16,6 +16,16 @@ describe("BidForm", () => {
     expect(amountInput().value).toBe("0.0525");
   });
 
+  it("suggests the minimum rounded up to an amount people can say, never below it", () => {
+    // 0.3362625 ETH plus 5% is 0.353075625 on chain: the form offers 0.354, as chat's !bid min does.
+    const onBid = vi.fn();
+    render(<BidForm {...base} minimum={parseEther("0.353075625")} onBid={onBid} />);
+    expect(amountInput().value).toBe("0.354");
+    expect(screen.getByRole("button", { name: "0.354 ETH" })).toBeTruthy();
+    fireEvent.click(submit());
+    expect(onBid).toHaveBeenCalledWith({ ok: true, amount: parseEther("0.354"), fromEscrow: 0n, fromWallet: parseEther("0.354") });
+  });
+
   it("keeps what the bidder typed when the minimum moves, and says when it fell below", () => {
     const { rerender } = render(<BidForm {...base} />);
     fireEvent.change(amountInput(), { target: { value: "0.06" } });

@@ -1,11 +1,12 @@
 /**
  * @module BidForm
- * Amount prefilled with the minimum next bid (kept in step while the bidder has not typed), quick-bid
+ * Amount prefilled with the minimum next bid rounded up to an amount people can say (0.354, not
+ * 0.353075625; kept in step while the bidder has not typed), quick-bid
  * buttons, a choice of paying from the wallet or escrow first, and problems explained before signing.
  */
 import { type FormEvent, useEffect, useId, useState } from "react";
 import { formatEther } from "viem";
-import { type BidPlan, type PaymentSource, parseEthInput, planBid, quickBids } from "../lib/bid.ts";
+import { type BidPlan, humanMinimumBid, type PaymentSource, parseEthInput, planBid, quickBids } from "../lib/bid.ts";
 import { formatEth } from "../lib/format.ts";
 
 export type BidFormProps = {
@@ -31,7 +32,7 @@ export function BidForm({ minimum, escrow, walletBalance, connected, disabledRea
 
   // Follow the minimum as other bids arrive, until the bidder types their own amount.
   useEffect(() => {
-    if (!edited && minimum !== undefined) setText(formatEther(minimum));
+    if (!edited && minimum !== undefined) setText(formatEther(humanMinimumBid(minimum)));
   }, [minimum, edited]);
   useEffect(() => {
     if (escrow > 0n && !touched) setSource("escrow");

@@ -4,6 +4,7 @@
  * (wallet and/or escrow). The contract's `minimumNextBid` is the authority on the minimum; these
  * functions only help the bidder meet it and explain, before any signature, why a bid cannot work.
  */
+import { humanMinimumBid, roundUpSignificant } from "@sothebais/common/amounts";
 import { parseEther } from "viem";
 import { formatEth } from "./format.ts";
 
@@ -21,21 +22,13 @@ export function parseEthInput(text: string): ParsedAmount {
   return { ok: true, wei };
 }
 
-/** Rounds `wei` up so it has at most `digits` significant digits: quick bids read 0.255, not 0.25483. */
-export function roundUpSignificant(wei: bigint, digits = 3): bigint {
-  const len = wei.toString().length;
-  if (len <= digits) return wei;
-  const step = 10n ** BigInt(len - digits);
-  return ((wei + step - 1n) / step) * step;
-}
+/** Quick bids read 0.255, not 0.25483 (common/amounts: the same rounding as chat's `!bid min` and the host). */
+export { humanMinimumBid, roundUpSignificant };
 
-/** The minimum, then +10% and +25%, each rounded up to 3 significant digits and never below the minimum. */
+/** The minimum as people say it, then +10% and +25%, each rounded up to 3 significant digits (never below the minimum). */
 export function quickBids(minimum: bigint): bigint[] {
   if (minimum <= 0n) return [];
-  const steps = [minimum, (minimum * 110n) / 100n, (minimum * 125n) / 100n].map((w) => {
-    const r = roundUpSignificant(w);
-    return r < minimum ? minimum : r;
-  });
+  const steps = [humanMinimumBid(minimum), roundUpSignificant((minimum * 110n) / 100n), roundUpSignificant((minimum * 125n) / 100n)];
   return [...new Set(steps)];
 }
 
