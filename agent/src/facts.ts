@@ -4,6 +4,7 @@
  * recorded and the chain clock. Templates read it, the model's prompt carries it, and the truth
  * guard checks every line against it.
  */
+import { humanMinimumBid } from "@sothebais/common/amounts";
 import type { LiveBid, LiveLot, LiveSnapshot, LotStatus } from "@sothebais/common/live";
 import { artworkFromUri, formatDuration, formatEth, shortAddress, ZERO_ADDRESS, ZERO_HASH } from "./format.ts";
 
@@ -24,6 +25,7 @@ export type LotFacts = {
   status: LotStatus;
   reserve: bigint;
   amount: bigint;
+  /** The chain's minimum next bid rounded up to 3 significant digits: what the host asks for ("do I hear 0.354"). */
   minimumNextBid: bigint;
   endTime: number;
   extended: number;
@@ -59,7 +61,8 @@ export function lotFacts(lot: LiveLot, names: NameBook): LotFacts {
     status: lot.status,
     reserve: BigInt(lot.reserve),
     amount: BigInt(lot.amount),
-    minimumNextBid: BigInt(lot.minimumNextBid),
+    // Amounts said on stream stay short (0.354, not 0.353075625) and are still valid bids (common/amounts).
+    minimumNextBid: humanMinimumBid(BigInt(lot.minimumNextBid)),
     endTime: lot.endTime,
     extended: lot.extended,
     bidCount: lot.bidCount,
