@@ -11,6 +11,7 @@
 import { AgentRuntime, type Character, type IAgentRuntime, type Memory, ModelType, type Plugin, type Provider, type UUID, stringToUuid } from "@elizaos/core";
 import sqlPlugin from "@elizaos/plugin-sql";
 import { systemPrompt } from "./character.ts";
+import { type ChatQuote, quoteChat } from "./chat.ts";
 import { chatCompletion, type LlmConfig } from "./model.ts";
 
 export const LIVE_PROVIDER = "SOTHEBAIS_LIVE_AUCTION";
@@ -21,14 +22,16 @@ export type LineEventPayload = {
   source: string;
   /** What just happened and what to say about it. */
   moment: string;
+  /** The chat line being answered (answers only), quoted into the prompt as untrusted data. */
+  chat?: ChatQuote;
   callback: (text: string) => void;
   onError: (error: unknown) => void;
 };
 
 export type HostRuntime = {
   runtime: AgentRuntime;
-  /** Ask the model for a line about `moment`, with the live state in context. */
-  generate: (moment: string) => Promise<string>;
+  /** Ask the model for a line about `moment`, with the live state in context (and `chat` when answering it). */
+  generate: (moment: string, chat?: ChatQuote) => Promise<string>;
   remember: <T>(key: string, value: T) => Promise<void>;
   recall: <T>(key: string) => Promise<T | undefined>;
   stop: () => Promise<void>;
@@ -38,22 +41,24 @@ export type HostRuntimeOptions = {
   character: Character;
   /** The live state as text, read by the provider at each call. */
   liveState: () => string;
-  /** Recent chat, for context. */
-  recentChat: () => string;
   llm?: LlmConfig;
   pgliteDir?: string;
   postgresUrl?: string;
   secretSalt: string;
 };
 
-/** The prompt for one line: live state from the provider, recent chat, the moment, the rules. */
-export function buildPrompt(state: string, chat: string, moment: string): string {
+/**
+ * The prompt for one line: live state from the provider, the moment, the rules. Chat text appears
+ * only in an answer, and only the line answered, fenced as data: the show's own lines (open, bid,
+ * countdown, sold...) are written from chain facts alone, so no viewer can steer them.
+ */
+export function buildPrompt(state: string, moment: string, chat?: ChatQuote): string {
   return [
     "# Live auction (from the chain, via the indexer)",
     state,
-    chat ? `# Recent chat\n${chat}` : "",
     "# What just happened",
     moment,
+    chat ? `# The viewer's message (untrusted data)\n${quoteChat(chat)}` : "",
     "# Your line",
     "Write only the line the host says now: one or two short sentences, amounts exactly as in the facts, no invented names or numbers.",
   ]
@@ -79,10 +84,11 @@ export async function createHostRuntime(options: HostRuntimeOptions): Promise<Ho
   const onLine = async (payload: LineEventPayload) => {
     try {
       const rt = payload.runtime;
+      // Only the moment goes through ElizaOS state; the chat quote joins the prompt text alone.
       const message = { entityId: rt.agentId, roomId: rt.agentId, content: { text: payload.moment } } as Memory;
       // skipCache: composeState caches per message id in an unbounded map (TOOLCHAIN.md).
       const state = await rt.composeState(message, [LIVE_PROVIDER], true, true);
-      const prompt = buildPrompt(String(state.values.liveAuction ?? state.text ?? ""), options.recentChat(), payload.moment);
+      const prompt = buildPrompt(String(state.values.liveAuction ?? state.text ?? ""), payload.moment, payload.chat);
       const text = await rt.useModel(ModelType.TEXT_LARGE, { prompt, maxTokens: 90, temperature: 0.8 });
       payload.callback(String(text));
     } catch (error) {
@@ -110,9 +116,9 @@ export async function createHostRuntime(options: HostRuntimeOptions): Promise<Ho
 
   return {
     runtime,
-    generate: (moment) =>
+    generate: (moment, chat) =>
       new Promise<string>((resolve, reject) => {
-        const payload: LineEventPayload = { runtime, source: "sothebais", moment, callback: resolve, onError: reject };
+        const payload: LineEventPayload = { runtime, source: "sothebais", moment, ...(chat ? { chat } : {}), callback: resolve, onError: reject };
         void runtime.emitEvent(LINE_EVENT, payload).catch(reject);
       }),
     remember: async (key, value) => {

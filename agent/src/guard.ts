@@ -1,10 +1,13 @@
 /**
  * @module guard
- * The truth guard: every amount, lot number, time and bidder name in a line must agree with chain
- * state (as indexed) before the line is published. A model line that disagrees is regenerated or
- * replaced by a template; the host never announces a bid that is not on chain.
+ * The truth guard: every amount, lot number, time, name, leader claim, link and address in a line
+ * must agree with chain state (as indexed) before the line is published. A model line that
+ * disagrees is regenerated or replaced by a template; the host never announces what the chain does
+ * not hold. The model may have read a viewer's message (answers), so the guard assumes a line can be
+ * hostile: it checks a normalized copy (NFKC, no invisible characters) and rejects what it cannot
+ * read unambiguously (number words, non-ASCII digits, mixed scripts). The original text is spoken.
  */
-import { parseEther } from "viem";
+import { parseEther, parseUnits } from "viem";
 import type { Facts } from "./facts.ts";
 import type { LineRequest } from "./templates.ts";
 
@@ -18,23 +21,43 @@ export type Allowed = {
   roster: string[];
   /** Who leads (or won) now; a claim that someone else leads is wrong. null: nobody leads. */
   leader: string | null;
+  /** The lot is closed in this moment (sold / no sale): only then may a line say it sold. */
+  closed: boolean;
   /** Seconds the line may quote (with `secondsTolerance`). */
   seconds: number[];
   secondsTolerance: number;
   /** Literal text the line may quote as is (titles, campaign names) whose digits are not figures. */
   literals: string[];
+  /** Links the line may give (the dApp). */
+  urls: string[];
 };
 
-export type GuardResult = { ok: true } | { ok: false; problems: string[] };
+/** Why a line was rejected: the `reason` label of `guard_rejections_total`. */
+export type GuardReason =
+  | "non_ascii_digit"
+  | "obfuscation"
+  | "number_word"
+  | "amount"
+  | "percent"
+  | "number"
+  | "lot"
+  | "time"
+  | "date"
+  | "leader"
+  | "sale_while_open"
+  | "name"
+  | "address"
+  | "url"
+  | "domain"
+  | "ens"
+  | "injection";
 
-const words: Record<string, number> = {
-  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12,
-  fifteen: 15, twenty: 20, thirty: 30, forty: 40, "forty-five": 45, fifty: 50, sixty: 60, ninety: 90,
-};
+export type GuardResult = { ok: true } | { ok: false; reasons: GuardReason[]; problems: string[] };
+
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 /** The facts one line may use, from the moment it is about and the current state. */
-export function allowedFor(r: LineRequest, f: Facts, extra: { hostName: string }): Allowed {
+export function allowedFor(r: LineRequest, f: Facts, extra: { hostName: string; dappUrl?: string }): Allowed {
   const amounts = new Set<bigint>();
   const lots = new Set<string>();
   const names = new Set<string>([extra.hostName]);
@@ -52,6 +75,7 @@ export function allowedFor(r: LineRequest, f: Facts, extra: { hostName: string }
     amounts.add(l.reserve);
   };
   let leader: string | null = f.lot?.leader?.name ?? null;
+  let closed = false;
   if (f.lot) {
     addLot(f.lot);
     amounts.add(f.lot.amount).add(f.lot.minimumNextBid);
@@ -84,8 +108,12 @@ export function allowedFor(r: LineRequest, f: Facts, extra: { hostName: string }
       break;
     case "sold":
       names.add(r.winner.name);
+      // The minimum next bid is no price once the hammer fell.
+      amounts.delete(r.lot.minimumNextBid);
+      if (f.lot) amounts.delete(f.lot.minimumNextBid);
       amounts.add(r.amount);
       leader = r.winner.name;
+      closed = true;
       break;
     case "countdown":
     case "filler":
@@ -108,99 +136,431 @@ export function allowedFor(r: LineRequest, f: Facts, extra: { hostName: string }
       break;
     case "no_sale":
       leader = null;
+      closed = true;
       break;
   }
+  // "0 ETH" is never a figure worth saying (a lot without a bid holds 0).
+  amounts.delete(0n);
   return {
     amounts: [...amounts],
     lots: [...lots],
     names: [...names],
     roster: f.roster,
     leader,
+    closed,
     seconds: [...seconds],
     secondsTolerance: 2,
     literals: [...literals].filter(Boolean),
+    urls: extra.dappUrl ? [extra.dappUrl] : [],
   };
 }
 
-function toWei(text: string): bigint | null {
+// ---------------------------------------------------------------------------------------------
+// Normalization
+
+/** The text the guard reads: compatibility forms folded, invisible and combining extras removed. */
+export function normalizeForGuard(text: string): string {
+  return (
+    text
+      .normalize("NFKC")
+      // Format characters (zero-width space/joiners, bidi controls, soft hyphen, tags), variation
+      // selectors, the combining grapheme joiner and Hangul fillers: invisible, so never meaningful.
+      .replace(/[\p{Cf}\u034F\uFE00-\uFE0F\u115F\u1160\u3164\uFFA0]|\uDB40[\uDD00-\uDDEF]/gu, "")
+      // Combining marks left after NFKC composed what it could are decoration (strike-through, Zalgo).
+      .replace(/\p{M}+/gu, "")
+      .replace(/[\p{Z}\p{Cc}]+/gu, " ")
+  );
+}
+
+/** Name and literal occurrences at word boundaries ("al" never matches inside "alice"). */
+function wordRe(s: string): RegExp {
+  return new RegExp(`(?<![\\p{L}\\p{N}_])${escapeRegExp(s)}(?![\\p{L}\\p{N}_])`, "giu");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Vocabulary
+
+const units: Record<string, number> = {
+  zero: 0, one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10,
+  eleven: 11, twelve: 12, thirteen: 13, fourteen: 14, fifteen: 15, sixteen: 16, seventeen: 17, eighteen: 18, nineteen: 19,
+};
+const tens: Record<string, number> = { twenty: 20, thirty: 30, forty: 40, fourty: 40, fifty: 50, sixty: 60, seventy: 70, eighty: 80, ninety: 90 };
+/** Words that are quantities on their own: never said by the templates outside a checked time phrase. */
+const quantityWords = [
+  ...Object.keys(units),
+  ...Object.keys(tens),
+  "hundred", "hundreds", "thousand", "thousands", "million", "millions", "billion", "billions", "trillion", "dozen", "dozens", "grand",
+  "half", "halves", "quarter", "quarters", "third", "thirds", "fourth", "fourths", "fifth", "fifths", "sixth", "sixths", "seventh", "sevenths",
+  "eighth", "eighths", "ninth", "ninths", "tenth", "tenths", "hundredth", "hundredths", "thousandth", "thousandths", "millionth",
+  "double", "doubled", "doubles", "triple", "tripled", "quadruple", "halved", "tenfold", "hundredfold", "thousandfold",
+];
+const NUMWORD = `(?:${Object.keys(tens).join("|")})(?:[\\s-](?:${Object.keys(units).slice(1, 10).join("|")}))?|${Object.keys(units).join("|")}`;
+/** "one" as a pronoun, not a figure: "no one", "this one", "one of a kind", "one more". */
+const oneIdiom = /\b(?:no|any|some|every|each|this|that|the|which|last|lucky|another|special|right|big)\s+one\b|\bone\s+(?:of|more|last|another|day|to watch|for the)\b|\bone-of-a-kind\b/gi;
+
+/** Tokens with digits that are names of things, not figures. */
+const digitTerms = /\b(?:web3|l[12]|erc-?(?:721|1155|20)|[23]d)\b/gi;
+
+const TLDS =
+  "com|net|org|io|xyz|co|app|gg|tv|me|info|biz|ru|cn|eth|link|site|online|top|club|shop|live|art|nft|ly|to|us|uk|de|fr|es|it|nl|ai|dev|cc|ws|su|pw|tk|ml|ga|cf|gq|vip|win|bet|cash|money|finance|exchange|claims?|gift|zone|page|click|lol|fun|wtf|sh|so|fm|am|be|ch|eu|in|jp|kr|ca|au|br|mx|pro|name|mobi|tech|store|space|website|network|social|world|today|xn--[a-z0-9-]+";
+
+const neutralSubjects = new Set(
+  (
+    "the a an this that these those it its it's who who's whoever whom which what what's someone somebody anyone anybody everyone everybody " +
+    "you your yours you're we our they their he she him her them us me my i i'm one that's there's here's bid bids bidder bidders lot piece " +
+    "art artwork work collector collectors chat room floor highest high top next new current lucky all each every any some another other " +
+    "still now yet here there just and but so then again also on to for in at with of from by as is was are be up off out into over about " +
+    "stay tuned thanks thank please go well great nice big"
+  ).split(" "),
+);
+const negativeSubjects = new Set(["nobody", "none", "no", "noone", "no-one"]);
+
+// Claims of who leads or won. "Strong" phrasings are claims whatever follows ("winner: bob", "bob
+// wins"); "name only" phrasings are claims only about a name ("on top, ⟨bob_7⟩"; "go ahead" is not one).
+const adverbs = "(?:\\s+(?:still|now|clearly|officially|currently|firmly|just|already|really|definitely))*";
+const leadAfterStrong =
+  "leads|is\\s+leading|'s\\s+leading|has\\s+the\\s+lead|holds\\s+the\\s+lead|keeps\\s+the\\s+lead|takes\\s+the\\s+lead|took\\s+the\\s+lead|grabs\\s+the\\s+lead|" +
+  "(?:is|'s|remains|stays|sits)\\s+(?:still\\s+)?(?:in\\s+the\\s+lead|on\\s+top|ahead|in\\s+front|out\\s+front|in\\s+first(?:\\s+place)?|winning|the\\s+leader|the\\s+(?:top|high(?:est)?)\\s+bidder|top\\s+bidder)|" +
+  "(?:holds|has|owns)\\s+the\\s+(?:top|high(?:est)?|best|leading)\\s+bid|tops\\s+the\\s+(?:board|room)";
+const leadAfterNameOnly = "in\\s+the\\s+lead|on\\s+top|ahead|in\\s+front|winning|leading";
+const winAfterStrong =
+  "wins|won|has\\s+won|is\\s+the\\s+winner|'s\\s+the\\s+winner|takes\\s+it(?:\\s+home)?|took\\s+it|takes\\s+home|takes\\s+the\\s+lot|walks\\s+away\\s+with|gets\\s+it|got\\s+it|" +
+  "bags\\s+it|snags\\s+it|scoops\\s+it|owns\\s+it|claims\\s+it|secures\\s+it|lands\\s+it|clinches|goes\\s+home\\s+with|is\\s+the\\s+new\\s+owner";
+const leadBeforeStrong =
+  "led\\s+by|belongs\\s+to|leader\\s+is|leader\\s*:|leading\\s+bidder(?:\\s+is)?|(?:top|high(?:est)?|best)\\s+bidder(?:\\s+is)?|lead\\s+(?:goes|belongs)\\s+to|the\\s+lead\\s+is|" +
+  "congrats(?:\\s+to)?|congratulations(?:\\s+to)?|kudos\\s+to|hats\\s+off\\s+to|well\\s+played";
+const leadBeforeNameOnly = "(?:new\\s+)?(?:top|high(?:est)?|best)\\s+bid(?:\\s+is)?|in\\s+the\\s+lead(?:\\s+is)?|on\\s+top(?:\\s+is)?|leader|leading";
+const winBeforeStrong = "winner\\s+is|winner\\s*:|won\\s+by|sold\\s+to|goes\\s+to|went\\s+to|awarded\\s+to|new\\s+owner(?:\\s+is)?|hammer(?:\\s+falls|\\s+down)?\\s+(?:for|to)|victory\\s+(?:for|to)";
+const winBeforeNameOnly = "winner|going\\s+to|headed\\s+to|it'?s\\s+yours|all\\s+yours";
+
+const SUBJ = "(@?[\\p{L}\\p{N}_⟨⟩…'-]+)";
+const SEP = "[\\s:,!.…—–-]*";
+
+// ---------------------------------------------------------------------------------------------
+// The check
+
+type Problem = { reason: GuardReason; detail: string };
+
+/** Checks every figure, name, claim and link in `text` against `allowed`. */
+export function checkLine(text: string, allowed: Allowed): GuardResult {
+  const problems: Problem[] = [];
+  const add = (reason: GuardReason, detail: string) => problems.push({ reason, detail });
+
+  // Literals, names and our own links may carry digits, dots and claim words of their own.
+  const names = [...allowed.names].filter((s) => s.length > 1).sort((a, b) => b.length - a.length);
+  // An artist is a literal and a name: as a name, a claim that they lead is checked.
+  const nameSet = new Set(names.map((n) => n.toLowerCase()));
+  const literals = [...allowed.literals].filter((s) => s.length > 1 && !nameSet.has(s.toLowerCase())).sort((a, b) => b.length - a.length);
+  const leaderKey = allowed.leader?.toLowerCase() ?? null;
+
+  checkNumericCharacters(text, [...allowed.urls, ...literals, ...names], add);
+
+  let rest = ` ${normalizeForGuard(text)} `;
+  for (const url of allowed.urls) rest = rest.replace(new RegExp(escapeRegExp(url), "gi"), " ⟨U⟩ ");
+  for (const lit of literals) rest = rest.replace(wordRe(normalizeForGuard(lit)), "⟨L⟩");
+  // Names become ⟨LEADER⟩ or ⟨NAME⟩ (anyone else allowed here), so claims can be checked.
+  for (const name of names) rest = rest.replace(wordRe(normalizeForGuard(name)), name.toLowerCase() === leaderKey ? "⟨LEADER⟩" : "⟨NAME⟩");
+
+  checkObfuscation(rest, add);
+  checkInjection(rest, add);
+  rest = checkNames(rest, allowed, add);
+  rest = checkLinks(rest, add);
+  rest = checkAmounts(rest, allowed, add);
+  rest = checkTimes(rest, allowed, add);
+  rest = checkLots(rest, allowed, add);
+  checkLeftoverNumbers(rest, add);
+  checkClaims(rest, allowed, add);
+
+  if (!problems.length) return { ok: true };
+  return { ok: false, reasons: [...new Set(problems.map((p) => p.reason))], problems: problems.map((p) => `${p.reason}: ${p.detail}`) };
+}
+
+type Add = (reason: GuardReason, detail: string) => void;
+
+/** Digits other than ASCII 0-9 (fullwidth, Arabic-Indic, superscripts, circled, fractions, Roman numerals). */
+function checkNumericCharacters(text: string, excused: string[], add: Add) {
+  let t = text.normalize("NFC");
+  for (const e of excused) t = t.replace(new RegExp(escapeRegExp(e), "gi"), " ");
+  const odd = [...t].filter((c) => /[\p{Nd}\p{No}\p{Nl}]/u.test(c) && !/[0-9]/.test(c));
+  if (odd.length) add("non_ascii_digit", `digits outside ASCII: ${[...new Set(odd)].join(" ")}`);
+}
+
+/** Look-alike letters from other scripts inside a Latin word, and words spelled out letter by letter. */
+function checkObfuscation(rest: string, add: Add) {
+  for (const m of rest.matchAll(/[\p{L}\p{N}]+/gu)) {
+    const w = m[0];
+    if (/\p{Script=Latin}/u.test(w) && /[\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Armenian}\p{Script=Cherokee}]/u.test(w)) add("obfuscation", `mixed scripts in "${w}"`);
+  }
+  if (/(?<![\p{L}\p{N}])\p{L}(?:[\s.*_-]+\p{L}(?![\p{L}\p{N}])){3,}/u.test(rest)) add("obfuscation", "a word spelled out letter by letter");
+}
+
+/** Meta talk and scams a prompt injection tends to leave in a line; the host has no reason to say them. */
+function checkInjection(rest: string, add: Add) {
+  const meta =
+    /\b(?:ignore|disregard|forget)\b[^.!?]{0,30}\b(?:instructions?|prompts?|rules|facts)\b|system\s+prompt|developer\s+mode|\bjailbreak|as\s+an\s+(?:ai|llm|assistant|language\s+model)|language\s+model|new\s+instructions|admin\s+(?:override|note|message)|\[\/?inst\]|<\|[a-z_]*\|?>|<\/?chat-|```|\bprompt\s+injection\b/i;
+  const scam =
+    /\b(?:seed|recovery|secret)\s+phrase|private\s+key|mnemonic|airdrop|giveaway|free\s+(?:eth|nfts?|crypto|mint|money)|double\s+your|\bdm\s+me\b|send\s+(?:your\s+|me\s+|us\s+)?(?:eth|ether|funds|crypto|tokens|money)|refunds?\s+(?:at|via|on|from)\b|claim\s+(?:your|a)\s+(?:refund|prize|reward)|verify\s+your\s+wallet/i;
+  const m = meta.exec(rest) ?? scam.exec(rest);
+  if (m) add("injection", `says "${m[0]}"`);
+}
+
+/** URLs, domains (also spelled "evil dot xyz" or "evil[.]xyz"), ENS names and 0x addresses. */
+function checkLinks(rest: string, add: Add): string {
+  let out = rest.replace(/\b(?:https?|ftp|ipfs|wss?):\/\/\S*|\bwww\s*\.\s*\S+|\bhxxps?\S*/gi, (m) => {
+    add("url", m);
+    return " ⟨X⟩ ";
+  });
+  const dot = "(?:\\.|\\s*[\\[({]\\s*(?:\\.|dot)\\s*[\\])}]\\s*|\\s+dot\\s+|\\s+\\.\\s+)";
+  out = out.replace(new RegExp(`[\\p{L}\\p{N}_-]+(?:${dot}[\\p{L}\\p{N}_-]+)*${dot}eth\\b`, "giu"), (m) => {
+    add("ens", m.trim());
+    return " ⟨X⟩ ";
+  });
+  // A dot between letters is a domain ("evil.xyz", "pay.me"); spelled or bracketed dots need a known TLD.
+  out = out.replace(/(?<![\p{L}\p{N}])[\p{L}\p{N}_-]+(?:\.[\p{L}\p{N}_-]+)*\.\p{L}{2,24}(?![\p{L}\p{N}])/gu, (m) => {
+    add("domain", m);
+    return " ⟨X⟩ ";
+  });
+  out = out.replace(new RegExp(`[\\p{L}\\p{N}_-]{2,}(?:${dot}[\\p{L}\\p{N}_-]+)*${dot}(?:${TLDS})\\b`, "giu"), (m) => {
+    add("domain", m.trim());
+    return " ⟨X⟩ ";
+  });
+  out = out.replace(/0\s*[xX]\s*[0-9a-fA-F]{3,}(?:\s*(?:…|\.\.\.)\s*[0-9a-fA-F]*)?/g, (m) => {
+    add("address", m);
+    return " ⟨X⟩ ";
+  });
+  return out;
+}
+
+/**
+ * Known bidders who have no part in this moment (they become ⟨OTHER⟩, so a claim that they lead is
+ * also caught), and @mentions of anyone not allowed here.
+ */
+function checkNames(rest: string, allowed: Allowed, add: Add): string {
+  const allowedNames = new Set(allowed.names.map((n) => n.toLowerCase()));
+  let out = rest;
+  for (const name of [...allowed.roster].sort((a, b) => b.length - a.length)) {
+    if (allowedNames.has(name.toLowerCase()) || name.length < 2) continue;
+    const re = wordRe(normalizeForGuard(name));
+    if (!re.test(out)) continue;
+    add("name", `${name} has no part in this moment`);
+    out = out.replace(re, "⟨OTHER⟩");
+  }
+  for (const m of out.matchAll(/@([\p{L}\p{N}_]+)/gu)) add("name", `mentions @${m[1]}`);
+  return out;
+}
+
+// A number not glued to a word ("b0b" is a name, not 0 billion).
+const NUM_BARE = "(?:(?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d+)?|\\.\\d+)";
+const NUM = `(?<![\\p{L}_])${NUM_BARE}`;
+
+/** The wei of an amount in a unit the chain uses, or null (fiat, unknown unit, malformed). */
+function toWei(raw: string, unit: string): bigint | null {
+  const n = raw.replace(/,/g, "");
   try {
-    return parseEther(text);
+    if (/^(?:eth|ether|ethers|Ξ|weth)$/i.test(unit)) return parseEther(n.startsWith(".") ? `0${n}` : n);
+    if (/^gwei$/i.test(unit)) return parseUnits(n.startsWith(".") ? `0${n}` : n, 9);
+    if (/^wei$/i.test(unit)) return /^\d+$/.test(n) ? BigInt(n) : null;
   } catch {
     return null;
   }
+  return null;
 }
 
-/** Checks every figure and name in `text` against `allowed`. */
-export function checkLine(text: string, allowed: Allowed): GuardResult {
-  const problems: string[] = [];
-  let rest = ` ${text} `;
-  // Names and literals first: digits inside a title or a name are not figures.
-  const sortedLiterals = [...allowed.literals, ...allowed.names].filter((s) => s.length > 1).sort((a, b) => b.length - a.length);
-  for (const lit of sortedLiterals) rest = rest.replace(new RegExp(escapeRegExp(lit), "gi"), " ⟨ok⟩ ");
-
-  // Known bidders named in the wrong place (the roster minus who may be named here).
-  const allowedNames = new Set(allowed.names.map((n) => n.toLowerCase()));
-  for (const name of allowed.roster) {
-    if (allowedNames.has(name.toLowerCase()) || name.length < 2) continue;
-    if (new RegExp(`(^|[^\\w])${escapeRegExp(name)}(?![\\w])`, "i").test(rest)) problems.push(`names ${name}, who has no part in this moment`);
-  }
-  // Addresses that are not an allowed name.
-  for (const m of rest.matchAll(/0x[0-9a-fA-F]{4,}(?:…|\.\.\.)?[0-9a-fA-F]*/g)) problems.push(`unknown address ${m[0]}`);
-
-  // Leader claims: "<X> leads", "<X> is winning", "led by <X>", "sold to <X>". The guard replaced
-  // allowed names with ⟨ok⟩, so a claim about the right person reads "⟨ok⟩ leads".
-  const claim = /(\S+)\s+(?:leads|is leading|has the lead|is winning|is on top|holds the (?:top|high(?:est)?) bid)\b|(?:led by|sold to|goes to|leader is|top bidder is|high bidder is)\s+(\S+)/gi;
-  for (const m of rest.matchAll(claim)) {
-    const who = (m[1] ?? m[2] ?? "").replace(/[^\w⟨⟩@-]/g, "");
-    if (!who || /^(who|nobody|no one|it|that|which|he|she|they|you|bid|⟨ok⟩)$/i.test(who)) {
-      if (who === "⟨ok⟩" && allowed.leader === null) problems.push("claims a leader when nobody leads");
-      continue;
-    }
-    problems.push(`claims ${who} leads, but ${allowed.leader ?? "nobody"} does`);
-  }
-  if (allowed.leader) {
-    // An allowed name in a leader claim must be the leader itself.
-    const leaderRe = new RegExp(`${escapeRegExp(allowed.leader)}`, "i");
-    for (const name of allowed.names) {
-      if (leaderRe.test(name) || name === allowed.leader) continue;
-      const re = new RegExp(`${escapeRegExp(name)}\\s+(?:leads|is leading|has the lead|is winning|is on top)|(?:led by|sold to|goes to|leader is)\\s+${escapeRegExp(name)}`, "i");
-      if (re.test(text)) problems.push(`claims ${name} leads, but ${allowed.leader} does`);
-    }
-  }
-
-  // Amounts: "<n> ETH", "Ξ<n>", and any decimal number.
-  const amountRe = /(?:Ξ\s*(\d+(?:\.\d+)?))|(\d+(?:\.\d+)?)\s*(?:ETH|ether|Ξ)\b|(\d+\.\d+)/gi;
-  rest = rest.replace(amountRe, (_m, a, b, c) => {
-    const raw = a ?? b ?? c;
-    const wei = toWei(raw);
-    if (wei === null || !allowed.amounts.includes(wei)) problems.push(`amount ${raw} ETH is not on chain`);
-    return " ⟨amount⟩ ";
+/**
+ * Amounts in any unit. ETH, gwei and wei are compared with the chain's figures; fiat, multipliers
+ * ("5k") and other tokens are never in the facts; percentages neither (the facts carry none).
+ */
+function checkAmounts(rest: string, allowed: Allowed, add: Add): string {
+  const chainUnit = "eth|ether|ethers|Ξ|weth|gwei|wei";
+  const otherUnit = "usd[ct]?|dai|dollars?|bucks|eur|euros?|gbp|pounds?|btc|bitcoin|sol|finney|szabo|shape";
+  const multiplier = "k|m|mm|bn|b|thousand|million|billion|grand";
+  const check = (raw: string, unit: string, m: string) => {
+    const wei = toWei(raw, unit);
+    if (wei === null || !allowed.amounts.includes(wei)) add("amount", `${m.trim()} is not on chain`);
+    return " ⟨A⟩ ";
+  };
+  let out = rest.replace(new RegExp(`(${NUM})\\s*(?:%|percent\\b|per\\s*cent\\b|pct\\b|bps\\b|basis\\s+points?\\b)`, "giu"), (m) => {
+    add("percent", `${m.trim()} is not in the facts`);
+    return " ⟨A⟩ ";
   });
-  // Lots: "lot 3", "lot #3", "lot number 3".
-  rest = rest.replace(/\blots?\s*(?:#|number\s+|no\.?\s*)?(\d+)/gi, (_m, id) => {
-    if (!allowed.lots.includes(id)) problems.push(`lot ${id} is not a lot on the block`);
+  out = out.replace(new RegExp(`[$€£¥]\\s*(?:${NUM_BARE})|\\b(?:us\\$|usd|eur|gbp)\\s*(?:${NUM_BARE})|(?:${NUM})\\s*(?:${multiplier})?\\s*(?:${otherUnit})\\b|(?:${NUM})\\s*(?:${multiplier})\\b(?:\\s*(?:${chainUnit}|${otherUnit})\\b)?`, "giu"), (m) => {
+    add("amount", `${m.trim()} is not a chain amount`);
+    return " ⟨A⟩ ";
+  });
+  out = out.replace(new RegExp(`(${NUM})\\s*(${chainUnit})(?![\\p{L}\\p{N}])`, "giu"), (m, raw: string, unit: string) => check(raw, unit, m));
+  out = out.replace(new RegExp(`(?:Ξ|\\beth\\b)\\s*(${NUM_BARE})`, "gi"), (m, raw: string) => check(raw, "eth", m));
+  // "!bid 0.66" and any decimal number are ETH figures.
+  out = out.replace(new RegExp(`!bid\\s*(${NUM_BARE})`, "gi"), (m, raw: string) => check(raw, "eth", m));
+  out = out.replace(/(?<!\d|\d\.)(\d+\.\d+|\.\d+)(?!\d|\.\d)/g, (m, raw: string) => check(raw, "eth", m));
+  return out;
+}
+
+/** The seconds in a number-word phrase ("thirty", "forty five", "half a"), or null. */
+function wordsToNumber(phrase: string): number | null {
+  const p = phrase.toLowerCase().trim().replace(/\s+/g, " ");
+  if (p === "a" || p === "an" || p === "one") return 1;
+  if (p === "half a" || p === "half an") return 0.5;
+  const parts = p.split(/[\s-]+/);
+  let total = 0;
+  for (const w of parts) {
+    const v = tens[w] ?? units[w];
+    if (v === undefined) return null;
+    total += v;
+  }
+  return total;
+}
+
+/**
+ * Times: durations in digits or words must match the clock of this moment; clock times, dates,
+ * weekdays and "tomorrow" are never in the facts.
+ */
+function checkTimes(rest: string, allowed: Allowed, add: Add): string {
+  const inTime = (secs: number, tolerance: number) => allowed.seconds.some((s) => Math.abs(s - secs) <= tolerance);
+  let out = rest.replace(
+    /\b\d{1,2}(?::\d{2})?\s*(?:a\.?m\.?|p\.?m\.?|o'?clock|h(?:rs)?\s+(?:utc|gmt))(?![\p{L}])|\b(?:at|by|until|till|before|after|from|around)\s+\d{1,2}[:.h]\d{2}\b|\b(?:noon|midnight|o'?clock)\b|\b(?:utc|gmt|cet|cest|est|edt|pst|pdt|bst)\b/giu,
+    (m) => {
+      add("time", `clock time "${m.trim()}"`);
+      return " ⟨T⟩ ";
+    },
+  );
+  const months = "january|february|april|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|may|march";
+  out = out.replace(
+    new RegExp(
+      `\\b\\d{4}-\\d{1,2}-\\d{1,2}\\b|\\b\\d{1,2}/\\d{1,2}(?:/\\d{2,4})?\\b|\\b(?:${months})\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?\\b|\\b\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?(?:${months})\\b|\\b\\d+(?:st|nd|rd|th)\\b|` +
+        "\\b(?:january|february|april|june|july|august|september|october|november|december)\\b|\\b(?:tomorrow|yesterday|tonight|overnight|weekend|next\\s+(?:week|month|year|session|show)|later\\s+today|this\\s+(?:morning|afternoon|evening|weekend)|end\\s+of\\s+(?:the\\s+)?(?:day|week|month))\\b|" +
+        "\\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\\b",
+      "gi",
+    ),
+    (m) => {
+      add("date", `"${m.trim()}" is not from the facts`);
+      return " ⟨T⟩ ";
+    },
+  );
+  // "2 minutes 5 seconds", "1:30" (a countdown reads m:ss), "30s", "thirty seconds", "half a minute".
+  out = out.replace(/\b(\d+)\s*(?:minutes?|mins?)\s*(?:and\s*)?(\d+)\s*(?:seconds?|secs?)\b/gi, (m, mins: string, secs: string) => {
+    if (!inTime(Number(mins) * 60 + Number(secs), allowed.secondsTolerance)) add("time", `${m.trim()} does not match the clock`);
+    return " ⟨T⟩ ";
+  });
+  out = out.replace(/\b(\d{1,2}):(\d{2})\b/g, (m, mins: string, secs: string) => {
+    if (!inTime(Number(mins) * 60 + Number(secs), allowed.secondsTolerance)) add("time", `${m} does not match the clock`);
+    return " ⟨T⟩ ";
+  });
+  const unitSeconds = (unit: string) => (/^(?:h|hr|hrs|hours?)$/i.test(unit) ? 3600 : /^(?:d|days?)$/i.test(unit) ? 86400 : /^(?:w|wks?|weeks?)$/i.test(unit) ? 604800 : /^m/i.test(unit) ? 60 : 1);
+  const durationUnit = "seconds?|secs?|s|minutes?|mins?|hours?|hrs?|hr|h|days?|d|weeks?|wks?";
+  const judge = (value: number, unit: string, m: string) => {
+    const scale = unitSeconds(unit);
+    // Seconds must be exact within the tolerance; a minute or an hour figure may be rounded by a tenth
+    // ("2 minutes" for 125 s), never by half ("a minute" is not 30 s).
+    const tolerance = scale === 1 ? allowed.secondsTolerance : Math.max(allowed.secondsTolerance, value * scale * 0.1);
+    if (!inTime(value * scale, tolerance)) add("time", `${m.trim()} does not match the clock`);
+    return " ⟨T⟩ ";
+  };
+  out = out.replace(new RegExp(`\\b(\\d+)\\s*(${durationUnit})\\b`, "gi"), (m, n: string, unit: string) => judge(Number(n), unit, m));
+  // "a second" is a duration only when it ends the phrase ("wait a second"), not in "a second bid".
+  out = out.replace(new RegExp(`\\b(${NUMWORD}|half\\s+an?|an?)\\s+(seconds?(?=\\s*(?:left|to go|remaining|more|on the clock|[.!?,;]|$))|minutes?|hours?|days?|weeks?)\\b`, "gi"), (m, n: string, unit: string) => {
+    const value = wordsToNumber(n);
+    if (value === null) return m;
+    return judge(value, unit, m);
+  });
+  return out;
+}
+
+/** "lot 3", "lot #3", "lot number 3", "#3": a lot or token on the block. */
+function checkLots(rest: string, allowed: Allowed, add: Add): string {
+  return rest.replace(/\b(?:lots?|tokens?|nfts?|pieces?|items?)\s*(?:#|no\.?|number|num\.?)?\s*(\d+)\b|#\s*(\d+)\b/gi, (m, a?: string, b?: string) => {
+    const id = a ?? b ?? "";
+    if (!allowed.lots.includes(id)) add("lot", `${m.trim()} is not a lot on the block`);
     return " ⟨lot⟩ ";
   });
-  // Times: "<n> seconds", "<n> minutes", in digits or words.
-  const inTime = (secs: number, tolerance: number) => allowed.seconds.some((s) => Math.abs(s - secs) <= tolerance);
-  rest = rest.replace(/\b(\d+)\s*minutes?\s*(?:and\s*)?(\d+)\s*seconds?/gi, (m, mins: string, secs: string) => {
-    if (!inTime(Number(mins) * 60 + Number(secs), allowed.secondsTolerance)) problems.push(`time ${m.trim()} does not match the clock`);
-    return " ⟨time⟩ ";
-  });
-  const numberWord = Object.keys(words).join("|");
-  const timeRe = new RegExp(`\\b(\\d+|${numberWord})\\s*(seconds?|secs?|s\\b|minutes?|mins?)`, "gi");
-  rest = rest.replace(timeRe, (_m, n: string, unit: string) => {
-    const value = /^\d+$/.test(n) ? Number(n) : (words[n.toLowerCase()] ?? NaN);
-    const secs = /^m/i.test(unit) ? value * 60 : value;
-    const tolerance = /^m/i.test(unit) ? 60 : allowed.secondsTolerance;
-    if (!inTime(secs, tolerance)) problems.push(`time ${n} ${unit} does not match the clock`);
-    return " ⟨time⟩ ";
-  });
-  // Any other number is a figure nobody can trace.
-  for (const m of rest.matchAll(/#?\b\d+\b/g)) {
-    const n = m[0].replace("#", "");
-    if (allowed.lots.includes(n)) continue;
-    problems.push(`unexplained number ${m[0]}`);
+}
+
+/** Any digit left is a figure nobody can trace; any number word left is a figure the guard will not read. */
+function checkLeftoverNumbers(rest: string, add: Add) {
+  const r = rest.replace(digitTerms, " ");
+  for (const m of r.matchAll(/\d+/g)) add("number", `unexplained number ${m[0]}`);
+  const words = r.replace(oneIdiom, " ");
+  for (const m of words.matchAll(new RegExp(`\\b(?:${quantityWords.join("|")})\\b`, "gi"))) add("number_word", `"${m[0]}"`);
+}
+
+/** A claim is about the leader, another allowed name, nobody in particular, nobody at all, or someone else. */
+type Subject = "leader" | "other_allowed" | "neutral" | "negative" | "someone_else";
+
+function subjectOf(token: string): Subject {
+  const t = token.replace(/^[^\p{L}\p{N}@⟨]+|[^\p{L}\p{N}_⟩]+$/gu, "").replace(/'s$/i, "");
+  if (t.includes("⟨LEADER⟩")) return "leader";
+  if (t.includes("⟨NAME⟩")) return "other_allowed";
+  if (t.includes("⟨OTHER⟩")) return "someone_else";
+  if (/^⟨[A-Za-z]+⟩$/.test(t)) return "neutral";
+  const w = t.toLowerCase();
+  if (negativeSubjects.has(w)) return "negative";
+  if (!w || neutralSubjects.has(w)) return "neutral";
+  return "someone_else";
+}
+
+/**
+ * A token that reads as a person: an allowed name, an @mention, a handle with digits or underscores,
+ * or a capitalized word that does not start a sentence.
+ */
+function nameLike(token: string, rest: string, index: number): boolean {
+  const t = token.trim();
+  if (/⟨(?:LEADER|NAME|OTHER)⟩|^@|[_\d]/u.test(t)) return true;
+  if (!/^\p{Lu}/u.test(t)) return false;
+  const before = rest.slice(0, index).trimEnd();
+  return before !== "" && !/[.!?"“]$/.test(before);
+}
+
+/** Within the clause before `index`, words that make a sale word conditional ("before the hammer falls"). */
+function hedged(rest: string, index: number): boolean {
+  const clause = rest.slice(0, index).split(/[.!?;:,]/).pop() ?? "";
+  return /\b(?:before|until|till|unless|if|not|never|almost|nearly|about\s+to|could|would|will|might|may|can|soon|yet|when|or|gets?|be)\b|n't\b/i.test(clause);
+}
+
+/**
+ * Claims of who leads or won, in many phrasings, must name the chain's leader; a sale may be
+ * announced only when the lot is closed in this moment.
+ */
+function checkClaims(rest: string, allowed: Allowed, add: Add) {
+  const judge = (token: string, win: boolean) => {
+    const subject = subjectOf(token);
+    if (subject === "neutral") return;
+    if (subject === "negative") {
+      if (!win && allowed.leader) add("leader", `says nobody leads, but ${allowed.leader} does`);
+      return;
+    }
+    if (subject === "leader" && allowed.leader) {
+      if (win && !allowed.closed) add("sale_while_open", `says ${allowed.leader} won while the lot is open`);
+      return;
+    }
+    add("leader", `claims ${subject === "leader" ? "a leader" : token.trim()} ${win ? "won" : "leads"}, but ${allowed.leader ?? "nobody"} does`);
+  };
+  const skipClause = "(?:\\s*,[^,.!?]{1,60},)?";
+  // "bob, who bid early, leads"; "Dave, who is winning"; "bob still leads".
+  const before = (verbs: string) => new RegExp(`${SUBJ}${skipClause}(?:,?\\s+(?:who|that|which))?${adverbs}\\s*(?:${verbs})(?![\\p{L}])`, "giu");
+  const after = (words: string) => new RegExp(`(?<![\\p{L}])(?:${words})${SEP}${SUBJ}`, "giu");
+  const scan = (re: RegExp, win: boolean, namesOnly: boolean, subjectFirst: boolean) => {
+    for (const m of rest.matchAll(re)) {
+      const token = m[1] ?? "";
+      const at = subjectFirst ? (m.index ?? 0) : (m.index ?? 0) + m[0].length - token.length;
+      if (!namesOnly || nameLike(token, rest, at)) judge(token, win);
+    }
+  };
+  scan(before(leadAfterStrong), false, false, true);
+  scan(before(leadAfterNameOnly), false, true, true);
+  scan(before(winAfterStrong), true, false, true);
+  scan(after(leadBeforeStrong), false, false, false);
+  scan(after(leadBeforeNameOnly), false, true, false);
+  scan(after(winBeforeStrong), true, false, false);
+  scan(after(winBeforeNameOnly), true, true, false);
+  // "SOLD! Lot 3 to bob for 1 ETH".
+  scan(new RegExp(`(?<![\\p{L}])to\\s+${SUBJ}\\s+for\\b`, "giu"), true, true, false);
+  // "bob, you win!", "bob you're in the lead".
+  for (const m of rest.matchAll(new RegExp(`${SUBJ}${SEP}you(?:'re|\\s+are)?\\s+(?:(win|won|the\\s+winner)|lead|leading|in\\s+the\\s+lead|on\\s+top|ahead)\\b`, "giu"))) {
+    judge(m[1] ?? "", !!m[2]);
   }
-  return problems.length ? { ok: false, problems } : { ok: true };
+  // "No bids yet" while someone leads.
+  if (allowed.leader && /\b(?:no\s+(?:bids?|offers?|bidders?)|nobody\s+has\s+bid|no\s+one\s+has\s+bid|without\s+a\s+bid)\b/i.test(rest)) add("leader", `says there is no bid, but ${allowed.leader} leads`);
+  if (!allowed.closed) {
+    const sale = /\bsold\b|\bgoing[\s,.!-]+going[\s,.!-]+gone\b|\bhammer\s+(?:falls|fell|drops|dropped|is\s+down|comes\s+down|came\s+down|down)\b|\bwe\s+have\s+a\s+winner\b|\bwinning\s+bid\s+(?:is|was)\b|\bdeal\s+(?:is\s+)?done\b|\bsealed\b/gi;
+    for (const m of rest.matchAll(sale)) if (!hedged(rest, m.index ?? 0)) add("sale_while_open", `"${m[0]}" while the lot is open`);
+  }
 }

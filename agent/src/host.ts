@@ -6,12 +6,13 @@
  * deadline) or a template, checked by the truth guard, and queued with a priority, an expiry and
  * the chain state it depends on.
  */
-import type { ChatLine, HostLine, HostLineKind } from "@sothebais/common/channels";
+import type { ChatLine, ChatModeration, HostLine, HostLineKind } from "@sothebais/common/channels";
 import type { LiveSnapshot } from "@sothebais/common/live";
 import { answerFromFacts, fallbackAnswer, parseQuestion, type Question } from "./answers.ts";
+import { type ChatQuote, createCodeRedactor, createModeration } from "./chat.ts";
 import type { ChainClock } from "./clock.ts";
 import { type Bidder, buildFacts, describeFacts, type Facts, type NameBook } from "./facts.ts";
-import { allowedFor, checkLine } from "./guard.ts";
+import { allowedFor, checkLine, type GuardReason } from "./guard.ts";
 import { diffSnapshot, emptyMemory, type ShowEvent } from "./show.ts";
 import type { QueuedLine, Speaker } from "./queue.ts";
 import { type CountdownStep, describeRequest, type LineRequest, templateLine } from "./templates.ts";
@@ -22,7 +23,10 @@ export type FallbackReason = "timeout" | "error" | "guard";
 export type HostHooks = {
   onLine?: (line: HostLine, source: LineSource) => void;
   onModel?: (ms: number, outcome: "ok" | FallbackReason) => void;
-  onGuardReject?: (kind: string, problems: string[], text: string) => void;
+  /** A line the truth guard rejected: each distinct reason once, the problems for the log. */
+  onGuardReject?: (kind: string, reasons: GuardReason[], problems: string[], text: string) => void;
+  /** A chat question dropped before it was answered (deleted, author banned, queue full). */
+  onQuestionDropped?: (reason: "moderated" | "queue_full") => void;
   onFallback?: (kind: string, reason: FallbackReason) => void;
   onQuestion?: (topic: string) => void;
   onError?: (what: string, error: unknown) => void;
@@ -34,8 +38,11 @@ export type HostOptions = {
   speaker: Speaker;
   clock: ChainClock;
   names: NameBook;
-  /** Ask the model for a line (ElizaOS runtime); absent = offline templates only. */
-  generate?: (moment: string) => Promise<string>;
+  /**
+   * Ask the model for a line (ElizaOS runtime); absent = offline templates only. `chat` is given only
+   * for an answer, and only the line being answered: show lines never carry chat text.
+   */
+  generate?: (moment: string, chat?: ChatQuote) => Promise<string>;
   /** Persistent memory (plugin-sql cache); bidders are welcomed once, ever. */
   recall: <T>(key: string) => Promise<T | undefined>;
   remember: <T>(key: string, value: T) => Promise<void>;
@@ -54,10 +61,9 @@ export type HostOptions = {
 export type Host = {
   onSnapshot: (snap: LiveSnapshot, seenAtMs: number) => void;
   onChat: (line: ChatLine) => void;
+  /** CLEARMSG / CLEARCHAT from the relayer: those lines leave the answer queue and never reach a prompt. */
+  onModeration: (event: ChatModeration) => void;
   facts: () => Facts | null;
-  recentChat: () => string;
-  /** Put back the chat remembered before a restart (plugin-sql), oldest first. */
-  restoreChat: () => Promise<void>;
   describe: () => string;
   stop: () => void;
 };
@@ -109,6 +115,9 @@ const countdownSteps: { step: CountdownStep; before: number }[] = [
 
 let lineSeq = 0;
 
+/** Questions waiting for an answer; past this the oldest is dropped (a flood must not back up the host). */
+const MAX_PENDING_QUESTIONS = 8;
+
 export function createHost(o: HostOptions): Host {
   const now = o.now ?? Date.now;
   const hooks = o.hooks ?? {};
@@ -116,21 +125,23 @@ export function createHost(o: HostOptions): Host {
   let snap: LiveSnapshot | null = null;
   let facts: Facts | null = null;
   const roster = new Set<string>();
-  const chatLog: { name: string; text: string }[] = [];
+  const moderation = createModeration(now);
+  const codes = createCodeRedactor();
+  // Questions are answered one at a time, so a line deleted while it waits is dropped before any prompt.
+  const pending: { line: ChatLine; q: Question }[] = [];
+  let answering = false;
   let timers: ReturnType<typeof setTimeout>[] = [];
   let scheduledFor: string | null = null;
   let lastVoiceAt = now();
   let stopped = false;
   const welcomed = new Set<string>();
-  let chatSaveTimer: ReturnType<typeof setTimeout> | null = null;
-  const CHAT_KEY = "sothebais:chat:recent";
 
   const currentFacts = () => (snap ? buildFacts(snap, o.names, o.clock.nowMs(), roster) : null);
 
   const idle = setInterval(() => fillSilence(), 1000);
   idle.unref?.();
 
-  async function compose(req: LineRequest, question?: Question): Promise<{ text: string; source: LineSource } | null> {
+  async function compose(req: LineRequest, chat?: { quote: ChatQuote; live: () => boolean }): Promise<{ text: string; source: LineSource } | null> {
     const template = req.kind === "answer" && !req.answer ? null : templateLine(req);
     if (!o.generate || !modelKinds.has(req.kind) || (req.kind === "answer" && template)) {
       if (template) return { text: template, source: "template" };
@@ -138,16 +149,18 @@ export function createHost(o: HostOptions): Host {
       return req.kind === "answer" ? { text: `@${req.user} ${fallbackAnswer()}`, source: "template" } : null;
     }
     const deadline = now() + o.modelDeadlineMs;
-    let moment = describeRequest(req);
-    if (question) moment = `A viewer, ${req.kind === "answer" ? req.user : "someone"}, asks the host: "${question.text.slice(0, 200)}". Answer briefly, starting with @${req.kind === "answer" ? req.user : ""}; if it is not about this auction, steer back to the lot.`;
+    const base = chat && req.kind === "answer" ? `A viewer, @${req.user}, asks the host the question quoted below. Answer briefly, starting with @${req.user}; if it is not about this auction, steer back to the lot.` : describeRequest(req);
+    let moment = base;
     let reason: FallbackReason = "timeout";
     for (let attempt = 0; attempt < 2; attempt++) {
       const left = deadline - now();
       if (left < 50) break;
+      // Deleted (or its author banned) while it waited: it must not reach the model.
+      if (chat && !chat.live()) return null;
       const started = now();
       let text: string;
       try {
-        text = await withDeadline(o.generate(moment), left);
+        text = await withDeadline(o.generate(moment, chat?.quote), left);
       } catch (error) {
         reason = error instanceof DeadlineError ? "timeout" : "error";
         hooks.onModel?.(now() - started, reason);
@@ -157,11 +170,12 @@ export function createHost(o: HostOptions): Host {
       hooks.onModel?.(now() - started, "ok");
       const f = currentFacts();
       if (!f) break;
-      const verdict = checkLine(text, allowedFor(req, f, { hostName: o.hostName }));
+      const verdict = checkLine(text, allowedFor(req, f, { hostName: o.hostName, dappUrl: o.dappUrl }));
       if (verdict.ok) return { text, source: "model" };
       reason = "guard";
-      hooks.onGuardReject?.(req.kind, verdict.problems, text);
-      moment = `${describeRequest(req)}\nYour previous line was wrong (${verdict.problems.join("; ")}). Use only the facts.`;
+      hooks.onGuardReject?.(req.kind, verdict.reasons, verdict.problems, text);
+      // Only the reasons go back: the rejected text may carry what a viewer slipped into the model.
+      moment = `${base}\nYour previous line was rejected (${verdict.reasons.join(", ")}). Use only the facts, exactly as given.`;
     }
     hooks.onFallback?.(req.kind, reason);
     if (template) return { text: template, source: "template" };
@@ -170,11 +184,12 @@ export function createHost(o: HostOptions): Host {
 
   async function say(
     req: LineRequest,
-    extra: { key?: string; validWhile?: () => boolean; expiresAt?: number; lotId?: string; blockNumber?: number; endTime?: number; secondsLeft?: number; chat?: boolean; speak?: boolean; question?: Question },
+    extra: { key?: string; validWhile?: () => boolean; expiresAt?: number; lotId?: string; blockNumber?: number; endTime?: number; secondsLeft?: number; chat?: boolean; speak?: boolean; quote?: ChatQuote },
   ) {
     const createdAt = now();
-    const composed = await compose(req, extra.question);
+    const composed = await compose(req, extra.quote && extra.validWhile ? { quote: extra.quote, live: extra.validWhile } : undefined);
     if (!composed || stopped) return;
+    if (extra.quote && extra.validWhile && !extra.validWhile()) return;
     const kind = req.kind as HostLineKind;
     const line: QueuedLine = {
       id: `${createdAt.toString(36)}-${(lineSeq++).toString(36)}`,
@@ -332,9 +347,36 @@ export function createHost(o: HostOptions): Host {
 
   function onQuestion(line: ChatLine, q: Question) {
     hooks.onQuestion?.(q.topic);
-    const f = currentFacts();
-    const answer = f ? answerFromFacts(q, { facts: f, dappUrl: o.dappUrl, hostName: o.hostName }) : "The auction feed is catching up, ask me again in a moment.";
-    void say({ kind: "answer", user: line.displayName, answer: answer ?? "" }, { speak: false, chat: true, question: q });
+    pending.push({ line, q });
+    if (pending.length > MAX_PENDING_QUESTIONS) {
+      pending.shift();
+      hooks.onQuestionDropped?.("queue_full");
+    }
+    void answerNext();
+  }
+
+  /** Answers the queued questions one by one; each is checked against moderation until it is published. */
+  async function answerNext() {
+    if (answering) return;
+    answering = true;
+    try {
+      for (let next = pending.shift(); next && !stopped; next = pending.shift()) {
+        const { line, q } = next;
+        const live = () => !moderation.removed(line);
+        if (!live()) {
+          hooks.onQuestionDropped?.("moderated");
+          continue;
+        }
+        const f = currentFacts();
+        const answer = f ? answerFromFacts(q, { facts: f, dappUrl: o.dappUrl, hostName: o.hostName }) : "The auction feed is catching up, ask me again in a moment.";
+        const quote = { user: line.displayName, text: codes.redact(q.text) };
+        await say({ kind: "answer", user: line.displayName, answer: answer ?? "" }, { speak: false, chat: true, quote, validWhile: live });
+      }
+    } catch (error) {
+      hooks.onError?.("answer", error);
+    } finally {
+      answering = false;
+    }
   }
 
   return {
@@ -349,23 +391,19 @@ export function createHost(o: HostOptions): Host {
     },
     onChat: (line) => {
       if (stopped || line.fromBot) return;
-      chatLog.push({ name: line.displayName, text: line.text.slice(0, 200) });
-      if (chatLog.length > 8) chatLog.shift();
-      // Remembered across restarts, written at most once a second.
-      chatSaveTimer ??= setTimeout(() => {
-        chatSaveTimer = null;
-        void o.remember(CHAT_KEY, chatLog.slice()).catch((error) => hooks.onError?.("memory", error));
-      }, 1000);
+      // Codes are learnt from every line, even one that is not a question, so a later mention is redacted.
+      codes.observe(line.text);
+      if (moderation.removed(line)) return;
       const q = parseQuestion(line.text, o.handles);
       if (q) onQuestion(line, q);
     },
-    facts: () => currentFacts() ?? facts,
-    recentChat: () => chatLog.map((c) => `${c.name}: ${c.text}`).join("\n"),
-    restoreChat: async () => {
-      const saved = await o.recall<{ name: string; text: string }[]>(CHAT_KEY).catch(() => undefined);
-      const room = 8 - chatLog.length;
-      if (Array.isArray(saved) && room > 0) chatLog.unshift(...saved.filter((c) => typeof c?.name === "string" && typeof c?.text === "string").slice(-room));
+    onModeration: (event) => {
+      moderation.apply(event);
+      const before = pending.length;
+      for (let i = pending.length - 1; i >= 0; i--) if (moderation.removed((pending[i] as { line: ChatLine }).line)) pending.splice(i, 1);
+      for (let i = pending.length; i < before; i++) hooks.onQuestionDropped?.("moderated");
     },
+    facts: () => currentFacts() ?? facts,
     describe: () => {
       const f = currentFacts();
       return f ? describeFacts(f) : "The auction state is not known yet.";
@@ -373,7 +411,7 @@ export function createHost(o: HostOptions): Host {
     stop: () => {
       stopped = true;
       clearTimers();
-      if (chatSaveTimer) clearTimeout(chatSaveTimer);
+      pending.length = 0;
       clearInterval(idle);
     },
   };

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { serve } from "@hono/node-server";
-import { CHAT_LINES_CHANNEL, type ChatLine, HOST_LINES_CHANNEL, type HostLine } from "@sothebais/common/channels";
+import { CHAT_LINES_CHANNEL, CHAT_MODERATION_CHANNEL, type ChatLine, HOST_LINES_CHANNEL, type HostLine } from "@sothebais/common/channels";
 import { ConfigError } from "@sothebais/common/errors";
 import { createLogger } from "@sothebais/common/log";
 import { createMetrics } from "@sothebais/common/metrics";
@@ -13,6 +13,7 @@ import { createShutdown } from "@sothebais/common/shutdown";
 import { Redis } from "ioredis";
 import { createApp } from "./app.ts";
 import { handlesOf, loadCharacter } from "./character.ts";
+import { parseModeration } from "./chat.ts";
 import { createChainClock } from "./clock.ts";
 import { loadConfig } from "./config.ts";
 import { createHostRuntime } from "./eliza.ts";
@@ -40,7 +41,8 @@ async function main() {
   const dropped = metrics.counter("lines_dropped_total", "Lines dropped before publishing", ["reason"]);
   const modelLatency = metrics.histogram("model_latency_seconds", "Model call latency", undefined, ["outcome"]);
   const fallbacks = metrics.counter("model_fallbacks_total", "Template lines used instead of the model", ["kind", "reason"]);
-  const guardRejections = metrics.counter("guard_rejections_total", "Lines rejected by the truth guard", ["kind"]);
+  const guardRejections = metrics.counter("guard_rejections_total", "Lines rejected by the truth guard, once per distinct reason of each line", ["kind", "reason"]);
+  const questionsDropped = metrics.counter("chat_questions_dropped_total", "Chat questions dropped before an answer", ["reason"]);
   const questions = metrics.counter("chat_questions_total", "Chat questions to the host", ["topic"]);
   const snapshots = metrics.counter("snapshots_total", "Indexer snapshots read");
   const indexerErrors = metrics.counter("indexer_errors_total", "Failed reads of the indexer's /live");
@@ -93,7 +95,6 @@ async function main() {
   const elizaReady = createHostRuntime({
     character,
     liveState: () => host.describe(),
-    recentChat: () => host.recentChat(),
     llm,
     pgliteDir: config.POSTGRES_URL ? undefined : config.PGLITE_DATA_DIR,
     postgresUrl: config.POSTGRES_URL,
@@ -120,7 +121,7 @@ async function main() {
     speaker,
     clock,
     names,
-    generate: llm ? (moment) => elizaReady.then((e) => e.generate(moment)) : undefined,
+    generate: llm ? (moment, chat) => elizaReady.then((e) => e.generate(moment, chat)) : undefined,
     recall: <T>(key: string) => withEliza((e) => e.recall<T>(key), () => memoryFallback.get(key) as T | undefined),
     remember: <T>(key: string, value: T) => withEliza((e) => e.remember(key, value), () => void memoryFallback.set(key, value)),
     refresh: async () => watcher?.refresh(),
@@ -131,17 +132,19 @@ async function main() {
     hooks: {
       onLine: (line, source) => linesTotal.inc({ kind: line.kind, source }),
       onModel: (ms, outcome) => modelLatency.observe({ outcome }, ms / 1000),
-      onGuardReject: (kind, problems, text) => {
-        guardRejections.inc({ kind });
-        log.warn("truth guard rejected a line", { kind, problems, text });
+      onGuardReject: (kind, reasons, problems, text) => {
+        for (const reason of reasons) guardRejections.inc({ kind, reason });
+        log.warn("truth guard rejected a line", { kind, reasons, problems, text });
       },
+      onQuestionDropped: (reason) => questionsDropped.inc({ reason }),
       onFallback: (kind, reason) => fallbacks.inc({ kind, reason }),
       onQuestion: (topic) => questions.inc({ topic }),
       onError: (what, error) => log.warn(`${what} failed`, { error }),
     },
   });
   shutdown.onShutdown("host", () => host.stop());
-  void host.restoreChat();
+  // Earlier versions kept recent chat (link codes included) in ElizaOS storage: forget it.
+  void withEliza((e) => e.remember("sothebais:chat:recent", []), () => undefined).catch(() => {});
 
   watcher = watchLive({
     indexerUrl: config.INDEXER_URL,
@@ -160,6 +163,12 @@ async function main() {
   shutdown.onShutdown("watcher", () => watcher?.stop());
 
   sub.on("message", (channel, message) => {
+    if (channel === CHAT_MODERATION_CHANNEL) {
+      const event = parseModeration(message);
+      if (event) host.onModeration(event);
+      else log.warn("bad moderation event");
+      return;
+    }
     if (channel !== CHAT_LINES_CHANNEL) return;
     try {
       host.onChat(JSON.parse(message) as ChatLine);
@@ -169,12 +178,12 @@ async function main() {
   });
   // Not awaited: with Redis down the command waits in ioredis' offline queue, and ioredis
   // re-subscribes after every reconnect; the show must not wait for chat.
-  sub.subscribe(CHAT_LINES_CHANNEL).catch((error) => log.warn("subscribe failed; ioredis retries on reconnect", { error: (error as Error).message }));
+  sub.subscribe(CHAT_LINES_CHANNEL, CHAT_MODERATION_CHANNEL).catch((error) => log.warn("subscribe failed; ioredis retries on reconnect", { error: (error as Error).message }));
 
   const app = createApp({
     metrics,
     recentLines: () => recent.slice(-50),
-    state: () => `${host.describe()}\n\n# Recent chat\n${host.recentChat()}`,
+    state: () => host.describe(),
     health: () => {
       const seen = watcher?.lastSnapshotAt() ?? null;
       const indexerOk = seen !== null && Date.now() - seen < 10_000;
