@@ -49,6 +49,9 @@ type Fees = { maxFeePerGas: bigint; maxPriorityFeePerGas: bigint };
 /** The tx a job has out: the latest signed for its nonce, and every hash signed for that nonce. */
 type Signed = { nonce: number; hash: Hash; raw: Hex; hashes: Hash[] };
 
+/** Every hash a tx record holds: the current one and those it replaced. */
+const recordedHashes = (rec: Record<string, string>): Hash[] => [...(rec.prior ? rec.prior.split(",") : []), ...(rec.hash ? [rec.hash] : [])] as Hash[];
+
 /** +12.5 % and 1 wei: above the 10 % nodes require of a replacement, whatever the rounding. */
 const bump = (fee: bigint) => fee + fee / 8n + 1n;
 
@@ -188,8 +191,7 @@ export function createSender(o: SenderOptions) {
       const rec = await o.redis.hgetall(txKey);
       if (rec.raw && rec.hash && rec.state === "signed") {
         const nonce = Number(rec.nonce);
-        const prior = (rec.prior ? rec.prior.split(",") : []) as Hash[];
-        const receipt = await resume(txKey, { nonce, hash: rec.hash as Hash, raw: rec.raw as Hex, hashes: [...prior, rec.hash as Hash] });
+        const receipt = await resume(txKey, { nonce, hash: rec.hash as Hash, raw: rec.raw as Hex, hashes: recordedHashes(rec) });
         if (receipt) return mined(txKey, receipt, nonce);
         // Our nonce went to another tx: this job's tx can never be mined. Allocate again.
         await o.redis.hset(txKey, "state", "burned");
@@ -239,15 +241,15 @@ export function createSender(o: SenderOptions) {
           sentAt = head;
           const next = await replace(txKey, tx);
           if (next) {
+            for (const h of next.hashes) if (!tx.hashes.includes(h)) wait.also(h);
             tx = next;
-            wait.also(next.hash);
             await broadcast(next.raw);
           }
         }
         if (Date.now() - checkedAt < 3000) continue;
         checkedAt = Date.now();
         // Not seen for 3 s. Only "not found" answers count as evidence; an RPC error proves nothing.
-        const verdict = await check(tx);
+        const verdict = await check(txKey, tx);
         if (verdict === "lost") {
           wait.forget();
           return undefined;
@@ -264,7 +266,7 @@ export function createSender(o: SenderOptions) {
   }
 
   /** Where a tx not seen for a while stands: mined (its receipt), lost (nonce used by another tx), or pending. */
-  async function check(tx: Signed): Promise<TransactionReceipt | "lost" | "pending"> {
+  async function check(txKey: string, tx: Signed): Promise<TransactionReceipt | "lost" | "pending"> {
     for (const h of tx.hashes) {
       const receipt = await receiptOrUndefined(h);
       if (receipt) return receipt;
@@ -273,8 +275,9 @@ export function createSender(o: SenderOptions) {
     const known = (await Promise.all(tx.hashes.map(txOrUndefined))).some(Boolean);
     if (latest > tx.nonce && !known) {
       // Our nonce went to another transaction (a gap filler, or a tx of a burned record): none of ours
-      // can land. Look once more: one of ours may have been mined between the reads.
-      for (const h of tx.hashes) {
+      // can land. Look once more, at every hash recorded for the job (another instance resuming it may
+      // have replaced it): one of ours may have been mined between the reads.
+      for (const h of new Set([...tx.hashes, ...recordedHashes(await o.redis.hgetall(txKey))])) {
         const again = await receiptOrUndefined(h);
         if (again) return again;
       }
@@ -309,7 +312,12 @@ export function createSender(o: SenderOptions) {
     }
     const raw = await sign({ to: old.to, data: old.data ?? "0x", gas: old.gas }, tx.nonce, { maxFeePerGas, maxPriorityFeePerGas: tip });
     const hash = keccak256(raw);
-    if (!(await o.redis.replaceSigned(txKey, tx.nonce, tx.hash, hash, raw, Date.now()))) return undefined;
+    if (!(await o.redis.replaceSigned(txKey, tx.nonce, tx.hash, hash, raw, Date.now()))) {
+      // Another instance resuming this job replaced it first: wait for its tx (and every earlier one).
+      const rec = await o.redis.hgetall(txKey);
+      if (rec.state !== "signed" || Number(rec.nonce) !== tx.nonce || !rec.hash || !rec.raw) return undefined;
+      return { nonce: tx.nonce, hash: rec.hash as Hash, raw: rec.raw as Hex, hashes: [...new Set([...tx.hashes, ...recordedHashes(rec)])] };
+    }
     stats.replaced++;
     o.log.info("tx replaced with a higher fee", { nonce: tx.nonce, replacedTxHash: tx.hash, txHash: hash, maxFeePerGas, baseFee: base });
     return { nonce: tx.nonce, hash, raw, hashes: [...tx.hashes, hash] };
