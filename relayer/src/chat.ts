@@ -7,7 +7,7 @@
 import type { Logger } from "@sothebais/common/log";
 import tmi from "tmi.js";
 import type { ChatMessage } from "./intake.ts";
-import { parseIrc } from "./irc.ts";
+import { type IrcMessage, parseIrc } from "./irc.ts";
 
 export type ChatOptions = {
   server: string;
@@ -59,6 +59,56 @@ export function fromTags(channel: string, tags: Record<string, unknown>, text: s
     isMod: tags.mod === true || tags.mod === "1" || hasBadge("moderator") || hasBadge("broadcaster"),
     receivedAt: Date.now(),
   };
+}
+
+/** What a recent-messages history holds that the relayer may act on, and the moderation it records. */
+export type History = {
+  messages: ChatMessage[];
+  /** Bans and timeouts still in force (seconds left; undefined = permanent). */
+  bans: { userId: string; durationS: number | undefined }[];
+  deleted: string[];
+  /** Lines left out: deleted, or cleared by a ban or timeout of their author after they were sent. */
+  skipped: number;
+};
+
+/**
+ * Reads a recent-messages history (raw IRC lines, oldest first). A line deleted by a moderator
+ * (CLEARMSG, or the `rm-deleted` flag recent-messages.robotty.de sets), or sent before its author was
+ * banned or timed out (CLEARCHAT with target-user-id clears their earlier lines; without one, the whole
+ * chat), is never handed on: moderators removed it, so it must not execute after a reconnect either.
+ */
+export function readHistory(raws: readonly string[], channel: string, botLogin: string, now = Date.now()): History {
+  const parsed = raws.map((r) => parseIrc(r)).filter((m): m is IrcMessage => !!m);
+  const deleted = new Set<string>();
+  const clearedAt = new Map<string, number>();
+  let clearAllAt = -1;
+  const bans: History["bans"] = [];
+  for (const m of parsed) {
+    const at = Number(m.tags["tmi-sent-ts"] ?? m.tags["rm-received-ts"] ?? now);
+    if (m.command === "CLEARMSG" && m.tags["target-msg-id"]) deleted.add(m.tags["target-msg-id"]);
+    if (m.command !== "CLEARCHAT") continue;
+    const userId = m.tags["target-user-id"];
+    if (!userId) {
+      clearAllAt = Math.max(clearAllAt, at);
+      continue;
+    }
+    clearedAt.set(userId, Math.max(clearedAt.get(userId) ?? -1, at));
+    const duration = m.tags["ban-duration"] ? Number(m.tags["ban-duration"]) : undefined;
+    const left = duration === undefined ? undefined : Math.ceil((at + duration * 1000 - now) / 1000);
+    if (left === undefined || left > 0) bans.push({ userId, durationS: left });
+  }
+  const messages: ChatMessage[] = [];
+  let skipped = 0;
+  for (const m of parsed) {
+    if (m.command !== "PRIVMSG") continue;
+    if (m.tags.login === botLogin || m.prefix?.startsWith(`${botLogin}!`)) continue;
+    const msg = fromTags(m.params[0] ?? channel, m.tags, m.params[1] ?? "");
+    if (!msg) continue;
+    const removed = m.tags["rm-deleted"] === "1" || deleted.has(msg.id) || (clearedAt.get(msg.userId) ?? -1) >= msg.sentAt || clearAllAt >= msg.sentAt;
+    if (removed) skipped++;
+    else messages.push(msg);
+  }
+  return { messages, bans, deleted: [...deleted], skipped };
 }
 
 export function createChat(o: ChatOptions) {
@@ -118,18 +168,13 @@ export function createChat(o: ChatOptions) {
       const url = new URL(`/api/v2/recent-messages/${channel}`, o.historyUrl);
       const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
       const body = (await res.json()) as { messages?: string[] };
-      let n = 0;
-      for (const raw of body.messages ?? []) {
-        const m = parseIrc(raw);
-        if (m?.command !== "PRIVMSG") continue;
-        if (m.tags.login === o.username || m.prefix?.startsWith(`${o.username}!`)) continue;
-        const msg = fromTags(m.params[0] ?? channel, m.tags, m.params[1] ?? "");
-        if (msg) {
-          n++;
-          o.onMessage(msg);
-        }
-      }
-      o.log.info("chat history replayed", { channel, lines: n });
+      const history = readHistory(body.messages ?? [], channel, o.username.toLowerCase());
+      // Moderation first: a line handed on below is then checked against it in Redis too.
+      for (const b of history.bans) o.onBan(b.userId, b.durationS);
+      for (const id of history.deleted) o.onDelete(id);
+      // Lines older than the age limit still go to intake: each is answered once, never executed.
+      for (const msg of history.messages) o.onMessage(msg);
+      o.log.info("chat history replayed", { channel, lines: history.messages.length, skipped: history.skipped });
     } catch (error) {
       o.log.warn("chat history unavailable", { error: String((error as Error).message) });
     }

@@ -56,6 +56,13 @@ export const configSchema = {
   /** A bid this many times the minimum next bid (or more) asks for !confirm. */
   CONFIRM_FACTOR: env.int({ fallback: 10, min: 2 }),
   CONFIRM_TTL_S: env.int({ fallback: 30, min: 1 }),
+  /**
+   * How late viewers see the stream (Twitch: 2-15 s): a chat bid goes to the lot that was on screen at
+   * the line's send time (tmi-sent-ts) less this. Set it to the stream's real delay.
+   */
+  STREAM_DELAY_S: env.int({ fallback: 20, min: 0, max: 300 }),
+  /** Command lines older than this (by tmi-sent-ts) are never executed: answered once, from history too. */
+  MAX_LINE_AGE_S: env.int({ fallback: 30, min: 1, max: 3600 }),
   LINK_CODE_TTL_S: env.int({ fallback: 600, min: 10 }),
   /** Below this relayer balance, bids pause and /health reports it. */
   LOW_BALANCE_ETH: ether({ fallback: "0.01" }),

@@ -8,11 +8,12 @@ import { humanMinimumBid } from "@sothebais/common/amounts";
 import { CHAT_LINES_CHANNEL, type ChatLine } from "@sothebais/common/channels";
 import type { Logger } from "@sothebais/common/log";
 import type { Address } from "viem";
-import { type ChainReads, chatIdHash } from "./chain.ts";
-import type { LiveInfo, LotSource } from "./lots.ts";
+import { type ChainReads, chatIdHash, houseAbi, LotStatus } from "./chain.ts";
+import { type LiveInfo, liveInfo, type LotSource } from "./lots.ts";
 import { parseCommand, syntax } from "./parse.ts";
 import { eth, type Outcome, type Reply, replyBody } from "./replies.ts";
 import { keys, recordTtl, type Store } from "./store.ts";
+import type { Timeline } from "./timeline.ts";
 
 export type ChatMessage = {
   id: string;
@@ -20,7 +21,9 @@ export type ChatMessage = {
   userId: string;
   displayName: string;
   text: string;
+  /** When chat says it was sent (`tmi-sent-ts`, ms): its age and the lot the bidder saw come from it. */
   sentAt: number;
+  /** Badge `moderator` or `broadcaster` (or the `mod` tag). */
   isMod: boolean;
   /** When the relayer received it (ms), for latency. */
   receivedAt: number;
@@ -71,6 +74,12 @@ export type IntakeOptions = {
   globalRateLimit: number;
   confirmFactor: number;
   confirmTtlS: number;
+  /** The stream's delay: the bidder's moment is `sentAt` less this. */
+  streamDelayMs: number;
+  /** Command lines older than this are answered, never executed. */
+  maxLineAgeMs: number;
+  /** The lots' open/close times, for the lot on the bidder's screen. */
+  timeline: Timeline;
   deployBlock: bigint;
   isPaused: () => boolean;
   /** A bid job was queued (for metrics and the latency benchmark). */
@@ -82,8 +91,8 @@ export type IntakeOptions = {
   myBids: (bidder: Address) => Promise<string>;
 };
 
-/** A far-above bid waiting for `!confirm` (Redis `confirm:<user-id>`). */
-type ConfirmRecord = { fields: string[]; amount: string; ttl: number; expiresAt: number };
+/** A far-above bid (job fields) or `!max` (proxy) waiting for `!confirm` (Redis `confirm:<user-id>`). */
+type ConfirmRecord = { fields: string[]; proxy?: ProxyRecord; amount: string; ttl: number; expiresAt: number };
 
 /** Filled in by the intake script from the user's link. */
 const UNLINKED = "" as Address;
@@ -121,10 +130,15 @@ export function createIntake(o: IntakeOptions) {
     return id;
   };
 
-  /** A far-above bid waits in Redis (it survives a restart) for `!confirm`, recorded with its answer. */
-  const askConfirm = async (msg: ChatMessage, job: BidJob) => {
-    const outcome: Outcome = { kind: "confirm_needed", amount: String(job.amount), factor: o.confirmFactor, ttl: o.confirmTtlS };
-    const record: ConfirmRecord = { fields: jobFields(job), amount: String(job.amount), ttl: o.confirmTtlS, expiresAt: Date.now() + o.confirmTtlS * 1000 };
+  /** A far-above bid or `!max` waits in Redis (it survives a restart) for `!confirm`, recorded with its answer. */
+  const askConfirm = async (msg: ChatMessage, pending: { job: BidJob } | { proxy: ProxyRecord }) => {
+    const amount = "job" in pending ? String(pending.job.amount) : pending.proxy.ceiling;
+    const outcome: Outcome = { kind: "confirm_needed", amount, factor: o.confirmFactor, ttl: o.confirmTtlS, ...("proxy" in pending ? { max: true } : {}) };
+    const record: ConfirmRecord = {
+      fields: "job" in pending ? jobFields(pending.job) : [],
+      ...("proxy" in pending ? { proxy: pending.proxy } : {}),
+      amount, ttl: o.confirmTtlS, expiresAt: Date.now() + o.confirmTtlS * 1000,
+    };
     // Kept past its expiry, so a late !confirm is told why nothing happened.
     const first = await redis.askConfirm(keys.seen(msg.id), keys.outcome(msg.id), keys.outbox, keys.confirm(msg.userId), recordTtl, JSON.stringify(outcome), reply(msg, outcome), JSON.stringify(record), o.confirmTtlS + 3600);
     if (first) o.onOutcome?.(msg.id, outcome);
@@ -140,15 +154,19 @@ export function createIntake(o: IntakeOptions) {
       let job: BidJob | undefined;
       if (!pending) outcome = { kind: "nothing_to_confirm" };
       else if (pending.expiresAt <= Date.now()) outcome = { kind: "confirm_expired", amount: pending.amount, ttl: pending.ttl };
+      else if (pending.proxy) outcome = { kind: "max_set", lotId: pending.proxy.lotId, ceiling: pending.proxy.ceiling };
       else job = { ...(jobFromFields(fieldMap(pending.fields)) as BidJob), msgId: msg.id, at: msg.receivedAt };
+      // A confirmed !max is set by the same script that answers it.
+      const proxy = pending?.proxy && outcome?.kind === "max_set" ? JSON.stringify(pending.proxy) : "";
       const r = await redis.takeConfirm(
-        keys.seen(msg.id), keys.confirm(msg.userId), keys.bids, keys.outcome(msg.id), keys.outbox, recordTtl, record,
-        outcome ? JSON.stringify(outcome) : "", outcome ? reply(msg, outcome) : "", ...(job ? jobFields(job) : []),
+        keys.seen(msg.id), keys.confirm(msg.userId), keys.bids, keys.outcome(msg.id), keys.outbox, keys.proxies, recordTtl, record,
+        outcome ? JSON.stringify(outcome) : "", outcome ? reply(msg, outcome) : "", msg.userId, proxy, ...(job ? jobFields(job) : []),
       );
       if (r === -1) continue; // a new far-above bid (or another instance) changed the record: decide again
       if (r === 0) return undefined;
       if (outcome) {
         o.onOutcome?.(msg.id, outcome);
+        if (proxy) o.onProxySet?.(msg.userId);
         return outcome;
       }
       o.onQueued?.(job as BidJob);
@@ -157,16 +175,33 @@ export function createIntake(o: IntakeOptions) {
     throw new Error("confirm record kept changing"); // retried with backoff by the caller
   };
 
+  /**
+   * The lot a bid or `!max` from this line is for: the one on the bidder's screen at its send time less
+   * the stream delay. The live lot in the common case (decided in memory); a lot that has closed since,
+   * or none at all (typed before the live lot opened on their stream), is answered and nothing placed.
+   */
+  async function targetLot(msg: ChatMessage, exact: boolean): Promise<{ kind: "lot"; live: LiveInfo } | { kind: "refused"; outcome: Outcome }> {
+    const live = (await o.lots.live({ exact })) ?? (await o.lots.fresh());
+    const shown = await o.timeline.shown(msg.sentAt - o.streamDelayMs, live?.lotId);
+    if (shown.kind === "none") return { kind: "refused", outcome: live ? { kind: "not_open_yet", lotId: String(live.lotId) } : { kind: "not_live" } };
+    if (live && shown.span.lotId === live.lotId) return { kind: "lot", live };
+    // Another lot was on screen. Still open (the live-lot cache is a block behind): that one; else refused.
+    const lot = shown.span.final ? undefined : await o.reads.lot(shown.span.lotId);
+    if (lot?.status === LotStatus.Live) return { kind: "lot", live: liveInfo(lot) };
+    return { kind: "refused", outcome: { kind: "lot_closed", lotId: String(shown.span.lotId), ...(live ? { live: String(live.lotId) } : {}) } };
+  }
+
   type BidPlan =
-    | { kind: "not_live" }
+    | { kind: "refused"; outcome: Outcome }
     | { kind: "too_low"; live: LiveInfo }
     | { kind: "confirm"; job: BidJob }
     | { kind: "queue"; job: BidJob };
 
-  /** What a `!bid` asks for, judged against the live lot (in memory: no round trip). */
+  /** What a `!bid` asks for, judged against the lot the bidder saw (in memory: no round trip, as a rule). */
   async function planBid(msg: ChatMessage, command: { kind: "bid"; amount: bigint } | { kind: "bid_min" }, bidder: Address): Promise<BidPlan> {
-    const live = (await o.lots.live({ exact: command.kind === "bid_min" })) ?? (await o.lots.fresh());
-    if (!live) return { kind: "not_live" };
+    const target = await targetLot(msg, command.kind === "bid_min");
+    if (target.kind === "refused") return target;
+    const live = target.live;
     // `!bid min` bids an amount chat can read: the minimum rounded up (0.354, not 0.353075625; common/amounts).
     const amount = command.kind === "bid_min" ? humanMinimumBid(live.minimumNextBid) : command.amount;
     // The cached minimum only ever lags below the chain's, so rejecting below it is always right.
@@ -184,15 +219,17 @@ export function createIntake(o: IntakeOptions) {
       await redis.publishLine(keys.line(msg.id), 600, CHAT_LINES_CHANNEL, JSON.stringify(line));
       return undefined;
     }
+    // Never executed once this old (a reconnect's history, a backlog): one answer, as every command gets.
+    if (Date.now() - msg.sentAt > o.maxLineAgeMs) return answer(msg, { kind: "too_old", maxAgeS: Math.round(o.maxLineAgeMs / 1000) });
     const idHash = chatIdHash(msg.userId);
     // A bid that is valid as far as the live lot goes is queued by the same script that claims it: one
     // round trip from chat line to queued job. The bidder is filled in there from the link.
     const isBid = parsed.ok && (parsed.command.kind === "bid" || parsed.command.kind === "bid_min");
     const plan = isBid && parsed.ok && !o.isPaused() ? await planBid(msg, parsed.command as Parameters<typeof planBid>[1], UNLINKED) : undefined;
-    const [state, userCount, globalCount, banned, linked] = await redis.intake(
+    const [state, userCount, globalCount, banned, linked, , paused, deleted, older] = await redis.intake(
       keys.seen(msg.id), keys.lock(msg.id), keys.rateUser(msg.userId), keys.rateGlobal, keys.banned(msg.userId), keys.users, keys.line(msg.id), keys.bids,
-      o.instance, 30_000, 10, idHash, 600, CHAT_LINES_CHANNEL, JSON.stringify(line),
-      o.userRateLimit, o.globalRateLimit, recordTtl, ...(plan?.kind === "queue" ? jobFields(plan.job) : []),
+      keys.bidsPaused, keys.deleted(msg.id), keys.epoch, o.instance, 30_000, 10, idHash, 600, CHAT_LINES_CHANNEL, JSON.stringify(line),
+      o.userRateLimit, o.globalRateLimit, recordTtl, Date.now(), msg.sentAt, ...(plan?.kind === "queue" ? jobFields(plan.job) : []),
     );
     if (state === 0) return undefined;
     if (state === 2) {
@@ -205,6 +242,7 @@ export function createIntake(o: IntakeOptions) {
       return "queued";
     }
     if (banned) return answer(msg, { kind: "ignored", reason: "banned" });
+    if (deleted) return answer(msg, { kind: "ignored", reason: "deleted" });
     if (userCount > o.userRateLimit || globalCount > o.globalRateLimit) return answer(msg, { kind: "rate_limited" });
     if (!parsed.ok) return answer(msg, { kind: "malformed", syntax: parsed.syntax });
     const bidder = (linked || undefined) as Address | undefined;
@@ -215,29 +253,42 @@ export function createIntake(o: IntakeOptions) {
         return answer(msg, { kind: "answer", text: helpText });
       case "lot":
         return answer(msg, { kind: "answer", text: await lotText() });
+      case "pause_bids":
+      case "resume_bids":
+        return pauseBids(msg, command.kind === "pause_bids");
       case "bid":
       case "bid_min": {
         if (!bidder) return answer(msg, { kind: "not_linked" });
+        if (paused) return answer(msg, { kind: "bids_paused" });
         if (o.isPaused()) return answer(msg, { kind: "relayer_paused" });
         const p = plan ?? (await planBid(msg, command, bidder));
-        if (p.kind === "not_live") return answer(msg, { kind: "not_live" });
+        if (p.kind === "refused") return answer(msg, p.outcome);
         if (p.kind === "too_low") return answer(msg, { kind: "too_low", lotId: String(p.live.lotId), minimum: String(p.live.minimumNextBid) });
         const job = { ...p.job, bidder };
-        if (p.kind === "confirm") return askConfirm(msg, job);
+        // Sent before this Redis state began: a Redis that is gone may have placed it. Its seen-key went
+        // with it; the chain did not. (The age limit keeps this window to MAX_LINE_AGE_S.)
+        if (older && (await bidOnChainSince(job.lotId, bidder, msg.sentAt))) return answer(msg, { kind: "maybe_placed", lotId: String(job.lotId) });
+        if (p.kind === "confirm") return askConfirm(msg, { job });
         // Planned while paused (and unpaused since): queue it the ordinary way.
         return (await queue(msg, job)) ? "queued" : undefined;
       }
       case "confirm":
+        if (paused) return answer(msg, { kind: "bids_paused" });
         return confirm(msg);
       case "max": {
         if (!bidder) return answer(msg, { kind: "not_linked" });
+        if (paused) return answer(msg, { kind: "bids_paused" });
         if (o.isPaused()) return answer(msg, { kind: "relayer_paused" });
-        const live = (await o.lots.live()) ?? (await o.lots.fresh());
-        if (!live) return answer(msg, { kind: "not_live" });
+        const target = await targetLot(msg, false);
+        if (target.kind === "refused") return answer(msg, target.outcome);
+        const live = target.live;
         if (command.amount < live.minimumNextBid && live.bidder.toLowerCase() !== bidder.toLowerCase()) {
           return answer(msg, { kind: "too_low", lotId: String(live.lotId), minimum: String(live.minimumNextBid) });
         }
         const record: ProxyRecord = { userId: msg.userId, name: msg.displayName, channel: msg.channel, bidder, lotId: String(live.lotId), ceiling: String(command.amount) };
+        // A ceiling far above the price bids up to it on its own: the same !confirm as a far-above !bid.
+        const reference = live.amount > live.minimumNextBid ? live.amount : live.minimumNextBid;
+        if (command.amount >= reference * BigInt(o.confirmFactor)) return askConfirm(msg, { proxy: record });
         await redis.hset(keys.proxies, msg.userId, JSON.stringify(record));
         const out = await answer(msg, { kind: "max_set", lotId: String(live.lotId), ceiling: String(command.amount) });
         o.onProxySet?.(msg.userId);
@@ -280,6 +331,33 @@ export function createIntake(o: IntakeOptions) {
     return `lot #${live.lotId}: ${current} · minimum next bid ${eth(live.minimumNextBid)} · ${Math.floor(left / 60)}m${String(left % 60).padStart(2, "0")}s left`;
   }
 
+  /**
+   * Whether the chain took a bid by `bidder` on `lotId` in a block made at or after the line's send time
+   * (as chain time, less a little for the clock's error). Only for lines replayed after Redis lost its
+   * state, so the extra reads are rare.
+   */
+  async function bidOnChainSince(lotId: bigint, bidder: Address, sentAtMs: number): Promise<boolean> {
+    const head = await o.reads.client.getBlockNumber({ cacheTime: 0 });
+    // A bounded range: the line is at most MAX_LINE_AGE_S old, far fewer blocks than this on any chain.
+    const fromBlock = head - o.deployBlock > 10_000n ? head - 10_000n : o.deployBlock;
+    const logs = await o.reads.client.getContractEvents({ address: o.reads.house, abi: houseAbi, eventName: "BidPlaced", args: { lotId, bidder }, fromBlock, toBlock: head });
+    const since = Math.floor(o.timeline.chainMs(sentAtMs) / 1000) - 2;
+    for (const log of logs.slice(-5)) {
+      const block = await o.reads.client.getBlock({ blockNumber: log.blockNumber });
+      if (Number(block.timestamp) >= since) return true;
+    }
+    return false;
+  }
+
+  /** `!pausebids` / `!resumebids`: moderators only; the state is in Redis, shared by every instance. */
+  async function pauseBids(msg: ChatMessage, pause: boolean): Promise<Outcome> {
+    if (!msg.isMod) return answer(msg, { kind: "not_moderator" });
+    if (pause) await redis.set(keys.bidsPaused, JSON.stringify({ by: msg.displayName, at: Date.now() } satisfies BidsPause));
+    else await redis.del(keys.bidsPaused);
+    o.log.info(pause ? "chat bidding paused by a moderator" : "chat bidding resumed by a moderator", { by: msg.displayName, userId: msg.userId });
+    return answer(msg, { kind: "bids_pause_set", paused: pause });
+  }
+
   async function balanceText(bidder: Address): Promise<string> {
     const [escrow, auth] = await Promise.all([o.reads.escrowOf(bidder), o.reads.authorizationOf(bidder)]);
     const capLeft = auth.totalCap > auth.exposure ? auth.totalCap - auth.exposure : 0n;
@@ -291,3 +369,14 @@ export function createIntake(o: IntakeOptions) {
 }
 
 export type Intake = ReturnType<typeof createIntake>;
+
+/** Who paused chat bidding and when (Redis `bids-paused`). */
+export type BidsPause = { by: string; at: number };
+
+/** The moderators' pause, for /health (the broadcaster shows a banner from it). */
+export async function bidsPauseState(redis: Store): Promise<{ paused: boolean; by: string | null; since: number | null }> {
+  const raw = await redis.get(keys.bidsPaused);
+  if (!raw) return { paused: false, by: null, since: null };
+  const p = JSON.parse(raw) as BidsPause;
+  return { paused: true, by: p.by, since: p.at };
+}

@@ -30,6 +30,9 @@ export type LotSourceOptions = {
   staleMs?: number;
 };
 
+/** A lot read from the chain, as the live-lot view. */
+export const liveInfo = (l: LotView): LiveInfo => ({ lotId: l.lotId, amount: l.amount, bidder: l.bidder, minimumNextBid: minimumNextBid(l), endTime: l.endTime, source: "chain" });
+
 /** The chain scan reads only the lot it found last while no lot was added, and everything this often. */
 const FULL_SCAN_MS = 5000;
 
@@ -47,7 +50,6 @@ export function createLotSource(reads: ChainReads, options: LotSourceOptions = {
     return { lotId: BigInt(lot.lotId), amount: BigInt(lot.amount), bidder: lot.bidder, minimumNextBid: BigInt(lot.minimumNextBid), endTime: lot.endTime, source: "indexer" };
   };
 
-  const info = (l: LotView): LiveInfo => ({ lotId: l.lotId, amount: l.amount, bidder: l.bidder, minimumNextBid: minimumNextBid(l), endTime: l.endTime, source: "chain" });
 
   /** The live lot ending soonest (the one on the block now), scanning the newest lots. */
   const fromChain = async (): Promise<LiveInfo | undefined> => {
@@ -55,14 +57,14 @@ export function createLotSource(reads: ChainReads, options: LotSourceOptions = {
     // No lot added since the last scan: the lot it found is still the one, while it is live.
     if (lastScan && lastScan.count === count && lastScan.live !== undefined && Date.now() - lastScan.at < FULL_SCAN_MS) {
       const lot = await reads.lot(lastScan.live);
-      if (lot.status === LotStatus.Live) return info(lot);
+      if (lot.status === LotStatus.Live) return liveInfo(lot);
     }
     const ids: bigint[] = [];
     for (let id = count; id >= 1n && ids.length < 20; id--) ids.push(id);
     const lots = await Promise.all(ids.map((id) => reads.lot(id).catch(() => undefined)));
     const live = lots.filter((l): l is LotView => !!l && l.status === LotStatus.Live).sort((a, b) => a.endTime - b.endTime)[0];
     lastScan = { at: Date.now(), count, live: live?.lotId };
-    return live ? info(live) : undefined;
+    return live ? liveInfo(live) : undefined;
   };
 
   const load = async () => {

@@ -17,7 +17,7 @@ import { rememberChatBidder, watchOutbids } from "./outbids.ts";
 import { createChat } from "./chat.ts";
 import { watchHead } from "./head.ts";
 import type { Config } from "./config.ts";
-import { createIntake, type ChatMessage, type Job } from "./intake.ts";
+import { bidsPauseState, createIntake, type ChatMessage, type Job } from "./intake.ts";
 import { createLinkCode } from "./links.ts";
 import { createLotSource } from "./lots.ts";
 import { createMyBids } from "./mybids.ts";
@@ -25,6 +25,7 @@ import { createOutbox } from "./outbox.ts";
 import type { Outcome, Reply } from "./replies.ts";
 import { createSender } from "./sender.ts";
 import { createStore, keys } from "./store.ts";
+import { createChainClock, createTimeline } from "./timeline.ts";
 import { createWorker } from "./worker.ts";
 
 export type RelayerHooks = {
@@ -92,6 +93,13 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
     hooks.onOutcome?.(msgId, outcome);
   };
   const lots = createLotSource(reads, { indexerUrl: config.INDEXER_URL, head: head.current });
+  // Chat times are wall clock, lot times chain time: each new block teaches the offset between them.
+  const clock = createChainClock();
+  head.onHead((n) => {
+    const seenAt = Date.now();
+    void client.getBlock({ blockNumber: n }).then((b) => clock.observe(n, Number(b.timestamp), seenAt), () => {});
+  });
+  const timeline = createTimeline(reads, clock);
   const worker = createWorker({
     redis,
     blocking,
@@ -124,6 +132,9 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
     globalRateLimit: config.GLOBAL_RATE_LIMIT,
     confirmFactor: config.CONFIRM_FACTOR,
     confirmTtlS: config.CONFIRM_TTL_S,
+    streamDelayMs: config.STREAM_DELAY_S * 1000,
+    maxLineAgeMs: config.MAX_LINE_AGE_S * 1000,
+    timeline,
     deployBlock: BigInt(deployment.deployBlock),
     isPaused: () => sender.isLow(),
     onQueued: (job) => {
@@ -229,6 +240,8 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
       relayer: { address: sender.address, balanceWei: s.balance?.toString() ?? null, low: s.low, bidsPaused: s.low },
       queue: { inFlight: worker.depth(), txInFlight: s.inFlight },
       outbox: outbox.stats(),
+      // Moderators' !pausebids: the broadcaster shows a banner while it is on.
+      chatBidding: await bidsPauseState(redis).catch(() => null),
       instance: config.RELAYER_INSTANCE,
     };
   };

@@ -24,7 +24,19 @@ export type Outcome =
   | { kind: "relayer_paused" }
   | { kind: "malformed"; syntax: string }
   | { kind: "rate_limited" }
-  | { kind: "confirm_needed"; amount: string; factor: number; ttl: number }
+  /** `max`: the far-above amount is a `!max` ceiling, set once confirmed. */
+  | { kind: "confirm_needed"; amount: string; factor: number; ttl: number; max?: boolean }
+  /** The lot on the bidder's screen when they typed closed before the bid could be placed. */
+  | { kind: "lot_closed"; lotId: string; live?: string }
+  /** The bidder typed before the live lot opened on their stream (between lots). */
+  | { kind: "not_open_yet"; lotId: string }
+  /** The line reached the relayer more than `maxAgeS` after it was sent: nothing is done. */
+  | { kind: "too_old"; maxAgeS: number }
+  | { kind: "bids_paused" }
+  | { kind: "bids_pause_set"; paused: boolean }
+  | { kind: "not_moderator" }
+  /** Replayed after Redis lost its state, and the chain shows a bid it may have placed already. */
+  | { kind: "maybe_placed"; lotId: string }
   | { kind: "nothing_to_confirm" }
   | { kind: "confirm_expired"; amount: string; ttl: number }
   | { kind: "max_set"; lotId: string; ceiling: string }
@@ -84,7 +96,24 @@ export function replyBody(o: Outcome, chainId: number): string | undefined {
     case "rate_limited":
       return "slow down: too many commands, try again in a few seconds";
     case "confirm_needed":
-      return `${eth(o.amount)} is ${o.factor}x the current price or more: type !confirm within ${o.ttl} s to place it (a bid cannot be taken back)`;
+      return o.max
+        ? `a !max of ${eth(o.amount)} is ${o.factor}x the current price or more: type !confirm within ${o.ttl} s to set it (its bids cannot be taken back)`
+        : `${eth(o.amount)} is ${o.factor}x the current price or more: type !confirm within ${o.ttl} s to place it (a bid cannot be taken back)`;
+    case "lot_closed":
+      return `lot #${o.lotId} closed before your bid arrived; ${o.live ? `lot #${o.live} is open: say !bid again` : "no lot is open now"}`;
+    case "not_open_yet":
+      return `lot #${o.lotId} was not open yet on your stream when you typed that: say !bid again`;
+    case "too_old":
+      // The same words for everyone (no age, no command): the outbox merges them into one line after a reconnect.
+      return `that command reached me more than ${o.maxAgeS} s after you sent it, so nothing was done: say it again if you still want it`;
+    case "bids_paused":
+      return "chat bidding is paused by the moderators: nothing was placed (wallet bids in the dApp still work)";
+    case "bids_pause_set":
+      return o.paused ? "chat bidding paused: !bid, !max and !confirm are refused until a moderator types !resumebids" : "chat bidding resumed";
+    case "not_moderator":
+      return "only moderators can pause or resume chat bidding";
+    case "maybe_placed":
+      return `that bid may have been placed already on lot #${o.lotId} before a restart, so it was not placed again: check !mybids and say !bid again if you still want it`;
     case "nothing_to_confirm":
       return "nothing to confirm: type !confirm after a bid that asks for it";
     case "confirm_expired":

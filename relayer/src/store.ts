@@ -7,7 +7,7 @@
  * - `claimAnswer`: first sighting -> outcome + reply, for commands answered at once.
  * - `finish`: outcome recorded once -> reply queued -> stream entry acked.
  * - `intake`: for a `!bid`, everything in one round trip (dedupe, lock, rate limits, ban, link, queue).
- * - `askConfirm` / `takeConfirm`: a far-above bid waits in Redis for `!confirm`, taken once.
+ * - `askConfirm` / `takeConfirm`: a far-above bid (or `!max`) waits in Redis for `!confirm`, taken once.
  * - `allocNonce`: a job gets one nonce for life, so it can never land twice.
  * For exactly-once across a Redis restart, run Redis with AOF (`appendonly yes`, `appendfsync always`).
  */
@@ -34,6 +34,13 @@ export const keys = {
   rateGlobal: `${prefix}rate:global`,
   banned: (userId: string) => `${prefix}banned:${userId}`,
   deleted: (id: string) => `${prefix}deleted:${id}`,
+  /**
+   * When this Redis state began (ms), written by the first intake that finds it missing. A line sent
+   * before it may have been handled by a Redis that is gone (its seen-key lost with it).
+   */
+  epoch: `${prefix}epoch`,
+  /** Chat bidding paused by a moderator (`!pausebids`): JSON {by, at}; absent = open. */
+  bidsPaused: `${prefix}bids-paused`,
   confirm: (userId: string) => `${prefix}confirm:${userId}`,
   proxy: (userId: string) => `${prefix}proxy:${userId}`,
   proxies: `${prefix}proxies`,
@@ -137,32 +144,40 @@ end
 local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return tonumber(oldest[2]) + tonumber(ARGV[2]) - tonumber(ARGV[1]) + 1`,
   },
-  // KEYS: seen, lock, user counter, global counter, banned, users hash, line dedupe, bids stream.
+  // KEYS: seen, lock, user counter, global counter, banned, users hash, line dedupe, bids stream,
+  // moderator pause, deleted (this message), epoch.
   // ARGV: instance, lock ms, user window s, chatIdHash, line ttl, channel, chat line json, user limit,
-  // global limit, seen ttl, then the job's field/value pairs when the caller already knows the message is
+  // global limit, seen ttl, now ms, sent at ms, then the job's field/value pairs when the caller already knows the message is
   // a valid bid as far as the live lot goes (its 'bidder' value is filled in here), else nothing.
   // One round trip for what every command needs, and for a bid everything: dedupe, lock, rate limits,
-  // ban, link, claim + queue. Returns {state, userCount, globalCount, banned, bidder, entry id}:
-  // state 0 = already handled, 1 = ours to handle, 2 = another instance is on it (lock), 3 = queued.
+  // ban, pause, deletion, link, claim + queue. Returns {state, userCount, globalCount, banned, bidder,
+  // entry id, paused, deleted, older}: state 0 = already handled, 1 = ours to handle, 2 = another
+  // instance is on it (lock), 3 = queued. `older` = 1: the line was sent before this Redis state began
+  // (never queued here: the caller checks the chain for a bid it may have placed already).
   intake: {
-    numberOfKeys: 8,
+    numberOfKeys: 11,
     lua: `if redis.call('SET', KEYS[7], '1', 'NX', 'EX', ARGV[5]) then redis.call('PUBLISH', ARGV[6], ARGV[7]) end
-if redis.call('EXISTS', KEYS[1]) == 1 then return {0, 0, 0, 0, ''} end
+if redis.call('EXISTS', KEYS[1]) == 1 then return {0, 0, 0, 0, '', '', 0, 0, 0} end
 if not redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then
-  if redis.call('GET', KEYS[2]) ~= ARGV[1] then return {2, 0, 0, 0, ''} end
+  if redis.call('GET', KEYS[2]) ~= ARGV[1] then return {2, 0, 0, 0, '', '', 0, 0, 0} end
 end
+redis.call('SET', KEYS[11], ARGV[11], 'NX')
+local older = 0
+if tonumber(redis.call('GET', KEYS[11])) > tonumber(ARGV[12]) then older = 1 end
 local u = redis.call('INCR', KEYS[3])
 if u == 1 then redis.call('EXPIRE', KEYS[3], ARGV[3]) end
 local g = redis.call('INCR', KEYS[4])
 if g == 1 then redis.call('PEXPIRE', KEYS[4], 1000) end
 local banned = redis.call('EXISTS', KEYS[5])
+local paused = redis.call('EXISTS', KEYS[9])
+local deleted = redis.call('EXISTS', KEYS[10])
 local bidder = redis.call('HGET', KEYS[6], ARGV[4]) or ''
-if #ARGV > 10 and banned == 0 and bidder ~= '' and u <= tonumber(ARGV[8]) and g <= tonumber(ARGV[9]) then
-  for i = 11, #ARGV - 1, 2 do if ARGV[i] == 'bidder' then ARGV[i + 1] = bidder end end
+if #ARGV > 12 and older == 0 and banned == 0 and paused == 0 and deleted == 0 and bidder ~= '' and u <= tonumber(ARGV[8]) and g <= tonumber(ARGV[9]) then
+  for i = 13, #ARGV - 1, 2 do if ARGV[i] == 'bidder' then ARGV[i + 1] = bidder end end
   redis.call('SET', KEYS[1], '1', 'EX', ARGV[10])
-  return {3, u, g, banned, bidder, redis.call('XADD', KEYS[8], '*', unpack(ARGV, 11))}
+  return {3, u, g, banned, bidder, redis.call('XADD', KEYS[8], '*', unpack(ARGV, 13)), paused, deleted, older}
 end
-return {1, u, g, banned, bidder}`,
+return {1, u, g, banned, bidder, '', paused, deleted, older}`,
   },
   // KEYS: seen, outcome, outbox, confirm. ARGV: ttl, outcome json, reply json, confirm record, its ttl.
   // "Type !confirm": the answer and the pending bid are recorded together, once. Returns 1 or 0.
@@ -176,19 +191,21 @@ return {1, u, g, banned, bidder}`,
 end
 return 0`,
   },
-  // KEYS: seen, confirm, bids stream, outcome, outbox. ARGV: ttl, the confirm record the caller decided
-  // on ('' = none), outcome json ('' = queue the job), reply json, then the job's field/value pairs.
+  // KEYS: seen, confirm, bids stream, outcome, outbox, proxies. ARGV: ttl, the confirm record the caller
+  // decided on ('' = none), outcome json ('' = queue the job), reply json, user id, proxy json ('' = none:
+  // a confirmed !max sets it with its answer), then the job's field/value pairs.
   // !confirm: claims the message and takes the pending bid in one step, so a kill -9 cannot lose it
   // between the two, and two !confirm lines cannot both place it. Returns the entry id when queued,
   // 1 when answered, 0 when the message was handled before, -1 when the record changed (decide again).
   takeConfirm: {
-    numberOfKeys: 5,
+    numberOfKeys: 6,
     lua: `if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
 local rec = redis.call('GET', KEYS[2]) or ''
 if rec ~= ARGV[2] then return -1 end
 redis.call('SET', KEYS[1], '1', 'EX', ARGV[1])
 if rec ~= '' then redis.call('DEL', KEYS[2]) end
-if ARGV[3] == '' then return redis.call('XADD', KEYS[3], '*', unpack(ARGV, 5)) end
+if ARGV[3] == '' then return redis.call('XADD', KEYS[3], '*', unpack(ARGV, 7)) end
+if ARGV[6] ~= '' then redis.call('HSET', KEYS[6], ARGV[5], ARGV[6]) end
 redis.call('SET', KEYS[4], ARGV[3], 'EX', ARGV[1])
 if ARGV[4] ~= '' then redis.call('XADD', KEYS[5], '*', 'reply', ARGV[4]) end
 return 1`,
@@ -220,12 +237,12 @@ export type Store = Redis & {
   replaceSigned(tx: string, nonce: number, oldHash: string, hash: string, raw: string, now: number): Promise<number>;
   slidingWindow(key: string, now: number, windowMs: number, limit: number, member: string): Promise<number>;
   intake(
-    seen: string, lock: string, user: string, global: string, banned: string, users: string, line: string, bids: string,
+    seen: string, lock: string, user: string, global: string, banned: string, users: string, line: string, bids: string, paused: string, deleted: string, epoch: string,
     instance: string, lockMs: number, userWindowS: number, chatIdHash: string, lineTtl: number, channel: string, lineJson: string,
-    userLimit: number, globalLimit: number, seenTtl: number, ...jobFields: string[]
-  ): Promise<[number, number, number, number, string, string?]>;
+    userLimit: number, globalLimit: number, seenTtl: number, now: number, sentAt: number, ...jobFields: string[]
+  ): Promise<[number, number, number, number, string, string, number, number, number]>;
   askConfirm(seen: string, outcome: string, outbox: string, confirm: string, ttl: number, outcomeJson: string, replyJson: string, record: string, recordTtl: number): Promise<number>;
-  takeConfirm(seen: string, confirm: string, bids: string, outcome: string, outbox: string, ttl: number, record: string, outcomeJson: string, replyJson: string, ...jobFields: string[]): Promise<string | number>;
+  takeConfirm(seen: string, confirm: string, bids: string, outcome: string, outbox: string, proxies: string, ttl: number, record: string, outcomeJson: string, replyJson: string, userId: string, proxyJson: string, ...jobFields: string[]): Promise<string | number>;
   publishLine(line: string, ttl: number, channel: string, json: string): Promise<number>;
   countInWindow(key: string, windowMs: number): Promise<number>;
 };

@@ -274,6 +274,8 @@ export function createWorker(o: WorkerOptions) {
   }
 
   async function evaluateProxies(only?: string) {
+    // Moderators paused chat bidding: a standing !max places nothing either.
+    if (await redis.exists(keys.bidsPaused)) return;
     const all = await redis.hgetall(keys.proxies);
     const records = Object.values(all).map((v) => JSON.parse(v) as ProxyRecord).filter((r) => !only || r.userId === only);
     const lots = new Map<string, Awaited<ReturnType<ChainReads["lot"]>>>();

@@ -68,6 +68,10 @@ export async function startHarness(options: { intervalMs?: number; durableRedis?
     USER_RATE_LIMIT: "1000",
     CLAIM_IDLE_MS: "3000",
     POLL_MS: "50",
+    // Lines are typed by the tests with no stream in between (no delay), and the kill -9 tests on a busy
+    // machine take longer than the production age limit to restart; tests of those set their own.
+    STREAM_DELAY_S: "0",
+    MAX_LINE_AGE_S: "600",
     LOG_LEVEL: "error",
     ...overrides,
   });
@@ -213,8 +217,8 @@ export async function registerUsers(h: Harness, count: number, firstIndex = 20, 
   }
   const expiry = BigInt((await h.stack.now()) + 7 * 24 * 3600);
   for (const u of users) {
-    const signed = await again(() => h.stack.signChatAuthorization(u.index, { maxBid: caps.maxBid, totalCap: caps.totalCap, expiry }));
-    await again(() => h.stack.registerAuthorization(signed, { chatId: `twitch:${u.userId}` }));
+    const signed = await again(() => h.stack.signChatAuthorization(u.index, { maxBid: caps.maxBid, totalCap: caps.totalCap, expiry, chatId: `twitch:${u.userId}` }));
+    await again(() => h.stack.registerAuthorization(signed));
     // What !link records besides the chain: the name to mention.
     await h.store.hset(CHAT_NAMES_HASH, chatIdHash(u.userId), u.name);
   }

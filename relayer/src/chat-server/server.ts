@@ -143,8 +143,10 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     const login = input.login ?? loginFor(`user${input.userId}`);
     const tags: Record<string, string> = { "room-id": roomId(channel), "target-user-id": input.userId, "tmi-sent-ts": String(Date.now()) };
     if (input.duration) tags["ban-duration"] = String(input.duration);
-    remember(channel, { type: "clearchat", channel, userId: input.userId, login, duration: input.duration, at: Date.now() });
-    broadcast(channel, formatIrc({ tags, prefix: "tmi.twitch.tv", command: "CLEARCHAT", params: [channel, login] }));
+    const raw = formatIrc({ tags, prefix: "tmi.twitch.tv", command: "CLEARCHAT", params: [channel, login] });
+    // Kept in the history as recent-messages.robotty.de keeps it: a bot catching up must see the ban.
+    remember(channel, { type: "clearchat", channel, userId: input.userId, login, duration: input.duration, at: Date.now() }, raw);
+    broadcast(channel, raw);
   };
 
   const deleteMessage: ChatServer["deleteMessage"] = (input) => {
@@ -152,8 +154,10 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     const original = history.get(channel)?.find((h) => h.event.type === "message" && h.event.id === input.id)?.event;
     const login = original?.type === "message" ? original.login : "";
     const text = original?.type === "message" ? original.text : "";
-    remember(channel, { type: "clearmsg", channel, id: input.id, at: Date.now() });
-    broadcast(channel, formatIrc({ tags: { login, "room-id": "", "target-msg-id": input.id, "tmi-sent-ts": String(Date.now()) }, prefix: "tmi.twitch.tv", command: "CLEARMSG", params: [channel, text] }));
+    const raw = formatIrc({ tags: { login, "room-id": "", "target-msg-id": input.id, "tmi-sent-ts": String(Date.now()) }, prefix: "tmi.twitch.tv", command: "CLEARMSG", params: [channel, text] });
+    // In the history too, so a bot catching up never acts on a deleted line.
+    remember(channel, { type: "clearmsg", channel, id: input.id, at: Date.now() }, raw);
+    broadcast(channel, raw);
   };
 
   const userstate = (nick: string) => ({ "badge-info": "", badges: mods.has(nick) ? "moderator/1" : "", color: "", "display-name": nick, "emote-sets": "0", mod: mods.has(nick) ? "1" : "0", subscriber: "0", "user-type": mods.has(nick) ? "mod" : "" });
