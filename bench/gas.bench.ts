@@ -8,15 +8,16 @@
  *
  * Prints a table and writes bench/results/gas.json.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import hre from "hardhat";
 import { parseEther } from "viem";
 import { chatId, DAY, deployStack } from "../contracts/test/helpers/stack.ts";
+import { startBenchRun } from "./lib/results.ts";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 
+const run = startBenchRun("gas", { fee_bps: 500, royalty_bps: 1000, network: "edr-simulated (in-process), chain type op" });
 await hre.tasks.getTask("build").run({ quiet: true });
 const s = await deployStack({ feeBps: 500, royaltyBps: 1000n });
 const { house, publicClient, networkHelpers, relayer } = s;
@@ -76,9 +77,9 @@ const tokenId = await s.mint();
   const { lotId } = await s.createLot();
   const chat = await s.freshAccount();
   await gasOf(await chat.wallet.writeContract({ address: house.address, abi: house.abi, functionName: "deposit", value: parseEther("3") }));
-  const { auth, signature } = await s.signAuthorization(chat.account, { maxBid: parseEther("2"), totalCap: parseEther("3") });
+  const { auth, signature } = await s.signAuthorization(chat.account, { maxBid: parseEther("2"), totalCap: parseEther("3"), chatIdHash: chatId("twitch:1001") });
   results.register_authorization_gas = await gasOf(
-    await house.write.registerChatAuthorization([auth, chatId("twitch:1001"), signature], { account: relayer.account }),
+    await house.write.registerChatAuthorization([auth, signature], { account: relayer.account }),
   );
   results.relayer_bid_gas = await gasOf(await house.write.relayBid([lotId, chat.address, parseEther("1")], { account: relayer.account }));
 }
@@ -92,24 +93,24 @@ const extras: Record<string, bigint> = {};
   await gasOf(await wallet.wallet.writeContract({ address: house.address, abi: house.abi, functionName: "bid", args: [lotId], value: parseEther("1") }));
   const chat = await s.freshAccount();
   await gasOf(await chat.wallet.writeContract({ address: house.address, abi: house.abi, functionName: "deposit", value: parseEther("3") }));
-  const { auth, signature } = await s.signAuthorization(chat.account, { maxBid: parseEther("2"), totalCap: parseEther("3") });
-  await gasOf(await house.write.registerChatAuthorization([auth, chatId("twitch:1002"), signature], { account: relayer.account }));
+  const { auth, signature } = await s.signAuthorization(chat.account, { maxBid: parseEther("2"), totalCap: parseEther("3"), chatIdHash: chatId("twitch:1002") });
+  await gasOf(await house.write.registerChatAuthorization([auth, signature], { account: relayer.account }));
   extras["relayer outbid of a wallet bid"] = await gasOf(
     await house.write.relayBid([lotId, chat.address, parseEther("1.1")], { account: relayer.account }),
   );
   // a second chat bidder outbids the first (refund to escrow, exposure released)
   const chat2 = await s.freshAccount();
   await gasOf(await chat2.wallet.writeContract({ address: house.address, abi: house.abi, functionName: "deposit", value: parseEther("3") }));
-  const second = await s.signAuthorization(chat2.account, { maxBid: parseEther("2"), totalCap: parseEther("3") });
-  await gasOf(await house.write.registerChatAuthorization([second.auth, chatId("twitch:1003"), second.signature], { account: relayer.account }));
+  const second = await s.signAuthorization(chat2.account, { maxBid: parseEther("2"), totalCap: parseEther("3"), chatIdHash: chatId("twitch:1003") });
+  await gasOf(await house.write.registerChatAuthorization([second.auth, second.signature], { account: relayer.account }));
   extras["relayer outbid of a chat bid"] = await gasOf(
     await house.write.relayBid([lotId, chat2.address, parseEther("1.2")], { account: relayer.account }),
   );
   // registration by a bidder who has not deposited yet (three fresh slots)
   const cold = await s.freshAccount();
-  const c = await s.signAuthorization(cold.account, { maxBid: parseEther("1"), totalCap: parseEther("2") });
+  const c = await s.signAuthorization(cold.account, { maxBid: parseEther("1"), totalCap: parseEther("2"), chatIdHash: chatId("twitch:1004") });
   extras["register authorization, no deposit yet"] = await gasOf(
-    await house.write.registerChatAuthorization([c.auth, chatId("twitch:1004"), c.signature], { account: relayer.account }),
+    await house.write.registerChatAuthorization([c.auth, c.signature], { account: relayer.account }),
   );
   // partial withdraw (the account slot stays non-zero: no refund)
   extras["withdraw part of the escrow"] = await gasOf(
@@ -126,6 +127,42 @@ const extras: Record<string, bigint> = {};
   extras["settle without bids (NFT back)"] = await gasOf(await house.write.settle([lot3]));
 }
 
+// A campaign's running order: the head lot's settle also opens the next one; the next lot's first bid writes its
+// lazily computed times.
+{
+  const campaignHash = await house.write.createCampaign(["Gas", "", 20]);
+  await publicClient.waitForTransactionReceipt({ hash: campaignHash });
+  const campaignId = (await house.read.campaignCount()) as bigint;
+  const head = await s.createLot({ campaignId });
+  extras["create lot in a campaign (on stage)"] = head.receipt.gasUsed;
+  const next = await s.createLot({ campaignId });
+  extras["create lot in a campaign (queued)"] = next.receipt.gasUsed;
+  const a = await s.freshAccount();
+  const b = await s.freshAccount();
+  await gasOf(await a.wallet.writeContract({ address: house.address, abi: house.abi, functionName: "bid", args: [head.lotId], value: parseEther("1") }));
+  await networkHelpers.time.increase(DAY + 1n);
+  extras["settle a campaign lot (opens the next)"] = await gasOf(await house.write.settle([head.lotId]));
+  await networkHelpers.time.increase(60n);
+  extras["first bid on a lot that was queued"] = await gasOf(
+    await b.wallet.writeContract({ address: house.address, abi: house.abi, functionName: "bid", args: [next.lotId], value: parseEther("1") }),
+  );
+}
+
+// A winning bid on a collection whose transfers revert (paused, blocklisted, ERC-721C policy): settle credits the
+// winner instead of reverting.
+{
+  const hostile = await s.viem.deployContract("HostileNFT", []);
+  await house.write.setCollectionAllowed([hostile.address, true]);
+  await hostile.write.mint([s.seller.account.address, 1n]);
+  await hostile.write.setApprovalForAll([house.address, true], { account: s.seller.account });
+  const { lotId } = await s.createLot({ nft: hostile.address, tokenId: 1n });
+  const w = await s.freshAccount();
+  await gasOf(await w.wallet.writeContract({ address: house.address, abi: house.abi, functionName: "bid", args: [lotId], value: parseEther("1") }));
+  await hostile.write.setMode([1, "0x0000000000000000000000000000000000000000"]);
+  await networkHelpers.time.increase(DAY + 1n);
+  results.settle_undeliverable_gas = await gasOf(await house.write.settle([lotId]));
+}
+
 const targets: Record<string, number> = {
   create_lot_gas: 120_000,
   first_bid_gas: 46_000,
@@ -134,6 +171,8 @@ const targets: Record<string, number> = {
   register_authorization_gas: 100_000,
   settle_gas: 105_000,
   withdraw_gas: 35_000,
+  // No anchor: the failed-delivery path credits the winner's escrow and keeps the lot for returnUndeliverable.
+  settle_undeliverable_gas: 120_000,
 };
 const anchors: Record<string, string> = {
   create_lot_gas: "Nouns 101,513; Zora 101,723 (NFT not moved)",
@@ -143,6 +182,7 @@ const anchors: Record<string, string> = {
   relayer_bid_gas: "-",
   register_authorization_gas: "-",
   withdraw_gas: "-",
+  settle_undeliverable_gas: "-",
 };
 
 const keys = Object.keys(targets);
@@ -157,6 +197,5 @@ console.table(rows);
 console.table(Object.entries(extras).map(([metric, gas]) => ({ metric, gas: Number(gas) })));
 
 const out = join(root, "bench/results/gas.json");
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(out, `${JSON.stringify(Object.fromEntries(keys.map((k) => [k, Number(results[k])])), null, 2)}\n`);
+run.write(Object.fromEntries(keys.map((k) => [k, Number(results[k])])), out);
 console.log(`wrote ${out}`);

@@ -23,7 +23,8 @@ export type Results = Record<string, Record<string, unknown>>;
 export type Problem = { doc: string; line: number; message: string };
 export type Quote = { doc: string; line: number; file: string; key: string; text: string };
 
-const marker = /<!--\s*figure\s+(\S+)\s+(\S+)\s*-->/g;
+// The file must end in .json: the convention written out in prose (`FILE KEY`) is not a marker.
+const marker = /<!--\s*figure\s+(\S+\.json)\s+(\S+)\s*-->/g;
 const numberBefore = /(-?\d[\d,]*(?:\.\d+)?|Infinity)(?:\*\*|\s)*$/;
 
 /** Every marked figure of one document: the number in front of each marker, its file and key. */
