@@ -4,6 +4,7 @@
  * caption and the clock by one pure function. The renderer only draws what this says, and the tests
  * can check the rules (pending vs final, SOLD only from a final block, stale data) without pixels.
  */
+import { humanMinimumBid } from "@sothebais/common/amounts";
 import type { LiveBid, LiveSnapshot } from "@sothebais/common/live";
 import { formatEther } from "viem";
 import type { ArtworkEntry } from "../artwork/loader.ts";
@@ -251,7 +252,8 @@ export function buildView(i: SceneInputs): SceneView {
       bidder: who.text,
       chatBidder: who.chat,
       pending,
-      minNext: formatEth(lot.minimumNextBid),
+      // Rounded up (common/amounts) before the 4-decimal cut, which alone could show less than the minimum.
+      minNext: formatEth(humanMinimumBid(BigInt(lot.minimumNextBid))),
       reserve: formatEth(lot.reserve),
       reserveMet: lot.reserveMet,
       remainingSec,
