@@ -85,8 +85,17 @@ export type CodeRedactor = {
 };
 
 const LINK_COMMAND = /!\s*link\b\s*(\S+)?/gi;
-// Alphanumeric tokens of 5+ chars with a digit and a letter ("AB12CD34", "x9k2m"), or 6+ capitals.
-const CODE_SHAPED = /(?<![\p{L}\p{N}])(?=[\p{L}\p{N}-]*\p{N})(?=[\p{L}\p{N}-]*\p{L})[\p{L}\p{N}][\p{L}\p{N}-]{4,}(?![\p{L}\p{N}])|(?<![\p{L}\p{N}])\p{Lu}{6,}(?![\p{L}\p{N}])/gu;
+// Alphanumeric tokens of 5+ chars with a digit and a letter ("AB12CD34", "x9k2m"), 6+ capitals, a code
+// typed in capital groups ("ABCD 2345") or character by character ("H-J-W-N-R-T-Y-P").
+const CODE_SHAPED = new RegExp(
+  [
+    "(?<![\\p{L}\\p{N}])(?=[\\p{L}\\p{N}-]*\\p{N})(?=[\\p{L}\\p{N}-]*\\p{L})[\\p{L}\\p{N}][\\p{L}\\p{N}-]{4,}(?![\\p{L}\\p{N}])",
+    "(?<![\\p{L}\\p{N}])\\p{Lu}{6,}(?![\\p{L}\\p{N}])",
+    "(?<![\\p{L}\\p{N}])(?=[A-Z0-9 -]*[0-9])(?=[A-Z0-9 -]*[A-Z])[A-Z0-9]{2,5}(?:[ -][A-Z0-9]{2,5})+(?![\\p{L}\\p{N}])",
+    "(?<![\\p{L}\\p{N}])[\\p{L}\\p{N}](?:[\\s._-][\\p{L}\\p{N}]){5,}(?![\\p{L}\\p{N}])",
+  ].join("|"),
+  "gu",
+);
 
 export function createCodeRedactor(): CodeRedactor {
   const codes = new Set<string>();
