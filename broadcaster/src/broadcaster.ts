@@ -11,6 +11,8 @@ import { createMetrics, type Metrics } from "@sothebais/common/metrics";
 import { redactSecrets, redactUrl } from "@sothebais/common/redact";
 import { createCanvas, ImageData } from "@napi-rs/canvas";
 import { createArtworkLoader } from "./artwork/loader.ts";
+import { startChatModeration } from "./chat-moderation.ts";
+import { createChatPane, type PaneLine } from "./chat-pane.ts";
 import { createSpeech } from "./audio/speech.ts";
 import { createTts } from "./audio/tts.ts";
 import type { Config } from "./config.ts";
@@ -19,13 +21,16 @@ import { createLiveFeed } from "./feed.ts";
 import { createRedisInputs } from "./inputs.ts";
 import { createSlotCounter, startFrameLoop } from "./loop.ts";
 import { createPreviewCache } from "./preview.ts";
+import { startRelayerStatus } from "./relayer-status.ts";
 import { createRenderer, HEIGHT, WIDTH } from "./scene/render.ts";
-import { buildView, type ChatRow } from "./scene/view.ts";
+import { buildView } from "./scene/view.ts";
 
 export type Broadcaster = {
   health: () => { status: "ok" | "degraded"; [k: string]: unknown };
   metrics: Metrics;
   snapshot: (format: "png" | "jpeg") => Promise<Buffer | null>;
+  /** The lines the chat pane holds now (moderation applied). */
+  chatLines: () => readonly PaneLine[];
   /**
    * Per-frame timings for the benchmark: render (draw + readback) ms, update -> frame ms, and when
    * (performance.now()) each late slot was filled, to line late slots up with GC pauses.
@@ -81,7 +86,7 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
     onError: (error) => log.warn("speech synthesis failed; caption only", { error }),
   });
 
-  const chat: ChatRow[] = [];
+  const chat = createChatPane();
   const firstSeen = new Map<string, number>();
   let changedAt: number | null = null;
   /** A new highest bid waiting for the first frame that shows it, to be logged once with that frame. */
@@ -112,12 +117,27 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
   const redis = createRedisInputs({
     url: config.REDIS_URL,
     onChat: (line: ChatLine) => {
-      chat.push({ name: line.displayName.slice(0, 25), text: line.text.slice(0, 200) });
-      if (chat.length > 30) chat.shift();
+      chat.add(line);
     },
     onHostLine: (line) => speech.enqueue(line),
     onError: (error) => log.warn("redis unavailable; chat and host lines paused", { error: error.message }),
   });
+  const moderation = config.CHAT_URL
+    ? startChatModeration({
+        url: config.CHAT_URL,
+        channel: config.CHAT_CHANNEL,
+        onEvent: (e) => {
+          if (e.kind === "delete") chat.deleteMessage(e.msgId);
+          else if (e.kind === "ban") chat.banUser(e.userId, e.at);
+          else chat.clear(e.at);
+        },
+        onState: (up, detail) => (up ? log.info("chat moderation connected", { channel: config.CHAT_CHANNEL }) : log.warn("chat moderation disconnected; reconnecting", { detail })),
+      })
+    : null;
+  if (!moderation) log.warn("no CHAT_URL: deleted lines and banned users stay on the stream's chat pane");
+  const relayer = config.RELAYER_URL
+    ? startRelayerStatus({ url: config.RELAYER_URL, intervalMs: config.RELAYER_POLL_MS, onChange: (paused) => log.info(paused ? "chat bidding paused: banner on" : "chat bidding open: banner off") })
+    : null;
   const encoder = createEncoder({
     url: config.RTMP_URL,
     width: WIDTH,
@@ -157,7 +177,8 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
       const view = buildView({
         snapshot: snap,
         receivedAt: feed.receivedAt(),
-        chat,
+        chat: chat.rows(),
+        chatBidsPaused: relayer?.chatBidsPaused() ?? false,
         caption: speech.caption(),
         names: redis.names,
         artwork: (uri) => artwork.get(uri),
@@ -253,6 +274,7 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
       encoder: { speed: s.speed, fps: s.fps, kbps: s.kbps, restarts: s.restarts, lastError: s.lastError },
       feed: { ok: feedOk, dataAgeMs: age, lastError: redactNullable(feed.lastError()), lotId: feed.snapshot()?.lot?.lotId ?? null },
       redisConnected: redis.connected(),
+      chat: { lines: chat.lines().length, moderationConnected: moderation?.connected() ?? null, bidsPaused: relayer?.chatBidsPaused() ?? null },
       speech: speech.stats(),
     };
   };
@@ -261,6 +283,7 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
     health,
     metrics,
     snapshot,
+    chatLines: () => chat.lines(),
     timings,
     stop: async () => {
       loop.stop();
@@ -268,6 +291,8 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
       feed.stop();
       await encoder.close();
       await redis.close();
+      moderation?.close();
+      relayer?.stop();
       await artwork.close();
     },
   };

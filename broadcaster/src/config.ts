@@ -40,6 +40,12 @@ export function readConfig(source: EnvSource = process.env) {
       FEED_INTERVAL_MS: env.int({ fallback: 100, min: 50, max: 10_000 }),
       STALE_AFTER_MS: env.int({ fallback: 5000, min: 500, max: 120_000 }),
       PREVIEW_FPS: env.int({ fallback: 2, min: 1, max: 10 }),
+      // Read-only chat connection for moderation (deleted lines, bans) on the chat pane; unset = none.
+      CHAT_URL: { ...env.url(undefined, ["ws:", "wss:"]), optional: true },
+      CHAT_CHANNEL: env.string({ fallback: "sothebais" }),
+      // The relayer's /health says whether chat bidding is paused (banner); unset = no banner.
+      RELAYER_URL: { ...env.url(undefined, ["http:", "https:"]), optional: true },
+      RELAYER_POLL_MS: env.int({ fallback: 1000, min: 200, max: 60_000 }),
     },
     source,
   );

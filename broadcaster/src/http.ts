@@ -2,7 +2,7 @@
  * @module http
  * The admin surface: `/health` (fps, dropped frames, encoder speed, ingest connected, data age),
  * Prometheus `/metrics`, `/preview.png` (the latest frame) and `/preview.mjpeg` (a low-rate live
- * preview), and `/` (a page showing both). Loopback by default; it exposes no secrets.
+ * preview), `/chat` (the chat pane's lines), and `/` (a page showing both). Loopback by default; it exposes no secrets.
  */
 import type { Metrics } from "@sothebais/common/metrics";
 import { Hono } from "hono";
@@ -14,6 +14,8 @@ export type HttpDeps = {
   /** The latest frame encoded, shared by every connection and re-encoded at most once per interval (preview.ts); null before the first frame. */
   snapshot: (format: "png" | "jpeg") => Promise<Buffer | null>;
   previewFps: number;
+  /** What the stream's chat pane shows (public already: it is on the stream). */
+  chatLines?: () => readonly { id: string; name: string; text: string }[];
 };
 
 const page = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>SothebAIs broadcaster</title>
@@ -27,6 +29,7 @@ export function createApp(d: HttpDeps): Hono {
   const app = new Hono();
   app.get("/", (c) => c.html(page));
   app.get("/health", (c) => c.json(d.health()));
+  app.get("/chat", (c) => c.json({ lines: (d.chatLines?.() ?? []).map((l) => ({ id: l.id, name: l.name, text: l.text })) }));
   app.get("/metrics", async (c) => c.body(await d.metrics.render(), 200, { "content-type": d.metrics.contentType }));
   app.get("/preview.png", async (c) => {
     const png = await d.snapshot("png");

@@ -42,7 +42,7 @@ const shutdown = createShutdown({ log: (msg, fields) => log.info(msg, fields) })
 const broadcaster = startBroadcaster(config, log, auctionHouse);
 shutdown.onShutdown("broadcaster", () => broadcaster.stop());
 
-const app = createApp({ health: broadcaster.health, metrics: broadcaster.metrics, snapshot: broadcaster.snapshot, previewFps: config.PREVIEW_FPS });
+const app = createApp({ health: broadcaster.health, metrics: broadcaster.metrics, snapshot: broadcaster.snapshot, chatLines: broadcaster.chatLines, previewFps: config.PREVIEW_FPS });
 const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, (info) => {
   log.info("listening", { url: `http://${config.HOST}:${info.port}` });
 });

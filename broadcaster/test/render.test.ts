@@ -22,7 +22,7 @@ const art = createCanvas(300, 200);
 }
 const ready: ArtworkEntry = { uri: "ipfs://art", status: "ready", image: art, name: "Dawn over Shape", artist: "Ada", at: 0 };
 
-type Step = { name: string; at: number; snapshot: LiveSnapshot | null; chat?: ChatRow[]; caption?: SceneInputs["caption"]; receivedAt?: number; firstSeen?: Map<string, number> };
+type Step = { name: string; at: number; snapshot: LiveSnapshot | null; chat?: ChatRow[]; caption?: SceneInputs["caption"]; receivedAt?: number; firstSeen?: Map<string, number>; paused?: boolean };
 
 /** An auction from "connecting" to the next lot, with the moments that animate or change one panel. */
 function steps(): Step[] {
@@ -55,6 +55,8 @@ function steps(): Step[] {
     { name: "host speaking", at: T0 + 3520, snapshot: live(0, { bids: [b1] }), firstSeen: seen, chat, caption: { text: "We have a bid of two tenths", speaking: true } },
     { name: "outbid, extended, final", at: T0 + 4100, snapshot: withExt(live(0, { bids: [b2, b1], finalized: 126 })), firstSeen: seen, chat: chat2, caption: { text: "We have a bid of two tenths", speaking: true } },
     { name: "last 30 seconds", at: T0 + 70_000, snapshot: withExt(live(0, { bids: [b2, b1], finalized: 128 })), firstSeen: seen, chat: chat2 },
+    { name: "chat bidding paused (banner)", at: T0 + 70_100, snapshot: withExt(live(0, { bids: [b2, b1], finalized: 128 })), firstSeen: seen, chat: chat2, paused: true },
+    { name: "chat bidding resumed", at: T0 + 70_200, snapshot: withExt(live(0, { bids: [b2, b1], finalized: 128 })), firstSeen: seen, chat: chat2 },
     { name: "feed stale", at: T0 + 70_600, snapshot: withExt(live(0, { bids: [b2, b1], finalized: 128 })), firstSeen: seen, chat: chat2, receivedAt: T0 + 60_000 },
     { name: "feed back", at: T0 + 70_700, snapshot: withExt(live(0, { bids: [b2, b1], finalized: 128 })), firstSeen: seen, chat: chat2 },
     { name: "closing", at: T0 + 97_000, snapshot: withExt(live(0, { bids: [b2, b1], finalized: 126 })), firstSeen: seen, chat: chat2 },
@@ -69,6 +71,7 @@ const view = (s: Step) =>
     snapshot: s.snapshot,
     receivedAt: s.receivedAt ?? s.at - 100,
     chat: s.chat ?? [],
+    chatBidsPaused: s.paused,
     caption: s.caption ?? null,
     names: new Map(),
     artwork: (uri) => (uri === "ipfs://art" ? ready : undefined),

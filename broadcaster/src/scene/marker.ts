@@ -19,6 +19,7 @@ export const markerFlags = {
   noSale: 8,
   stale: 16, // the indexer feed is stale: the overlay says "reconnecting"
   between: 32, // between-lots screen
+  chatBidsPaused: 64, // the "chat bidding paused" banner is on
 } as const;
 
 export type Marker = {

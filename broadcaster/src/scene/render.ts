@@ -46,6 +46,8 @@ const TICKER_ROW_H = 40;
 const TICKER_ROWS = [0, 1, 2, 3, 4, 5];
 const QUEUE = { x: RIGHT.x, y: 72, w: RIGHT.w, h: 164 };
 const CHAT = { x: RIGHT.x, y: 248, w: RIGHT.w, h: 376 };
+/** The chat pane's box (tests read its pixels). */
+export const CHAT_PANE: Readonly<typeof CHAT> = CHAT;
 const HOST = { x: 24, y: 636, w: 904, h: 68 };
 const REF = { x: RIGHT.x, y: 636, w: RIGHT.w, h: 68 };
 
@@ -223,7 +225,7 @@ const staleKey = (v: SceneView) => (v.stale ? Math.round(v.dataAgeMs / 1000) : -
 /** The LIVE dot blinks every 600 ms, the header clock ticks every second. */
 const headerKey = (v: SceneView, now: number) => [v.stale, v.phase, v.campaign, v.stale ? 0 : Math.floor(now / 600) % 2, Math.floor(now / 1000)];
 const queueKey = (v: SceneView) => v.queue;
-const chatKey = (v: SceneView) => v.chat;
+const chatKey = (v: SceneView) => [v.chatBidsPaused, v.chat];
 /** The speaking ring moves at 10 Hz; it has a region of its own so the caption is not redrawn with it. */
 const voiceKey = (v: SceneView, now: number) => (v.caption?.speaking ? Math.floor(now / 100) : -1);
 const captionKey = (v: SceneView) => v.caption?.text ?? null;
@@ -717,20 +719,42 @@ function drawQueue(ctx: Ctx, v: SceneView): void {
   });
 }
 
+/** Across the top of the chat pane while chat bids are refused, so viewers do not type bids in vain. */
+function drawPausedBanner(ctx: Ctx): void {
+  const x = CHAT.x + 12;
+  const y = CHAT.y + 34;
+  roundRect(ctx, x, y, CHAT.w - 24, 40, 6);
+  ctx.fillStyle = "#5a1a1f";
+  ctx.fill();
+  ctx.strokeStyle = "#e0565f";
+  ctx.lineWidth = 1;
+  ctx.stroke();
+  ctx.fillStyle = "#ffd9db";
+  ctx.font = `bold 13px ${SANS}`;
+  ctx.letterSpacing = "1px";
+  ctx.fillText("CHAT BIDDING PAUSED", x + 12, y + 17);
+  ctx.letterSpacing = "0px";
+  ctx.font = `12px ${SANS}`;
+  ctx.fillStyle = "#f3b8bc";
+  ctx.fillText("wallet bids in the dApp still work", x + 12, y + 33);
+}
+
 function drawChat(ctx: Ctx, v: SceneView): void {
   const max = CHAT.w - 32;
   const rows: { name: string; text: string }[] = [];
+  if (v.chatBidsPaused) drawPausedBanner(ctx);
   ctx.font = `14px ${SANS}`;
-  // Newest at the bottom; fill upward until the pane is full.
+  // Newest at the bottom; fill upward until the pane is full (two lines fewer under the banner).
   let lines = 0;
-  const capacity = 15;
+  const banner = v.chatBidsPaused ? 2 : 0;
+  const capacity = 15 - banner;
   for (let k = v.chat.length - 1; k >= 0 && lines < capacity; k--) {
     const c = v.chat[k];
     const wrapped = wrap(ctx, `${c.name}: ${c.text}`, max, 2);
     lines += wrapped.length;
     rows.unshift({ name: c.name, text: wrapped.join("\n") });
   }
-  let y = CHAT.y + 50;
+  let y = CHAT.y + 50 + banner * 22;
   for (const r of rows.slice(-capacity)) {
     const parts = r.text.split("\n");
     parts.forEach((line, k) => {
@@ -755,7 +779,7 @@ function drawChat(ctx: Ctx, v: SceneView): void {
   if (!rows.length) {
     ctx.font = `italic 14px ${SERIF}`;
     ctx.fillStyle = C.dim;
-    ctx.fillText("Say hi in chat. !help for commands", CHAT.x + 16, CHAT.y + 56);
+    ctx.fillText("Say hi in chat. !help for commands", CHAT.x + 16, CHAT.y + 56 + banner * 22);
   }
 }
 

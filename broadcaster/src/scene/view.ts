@@ -54,6 +54,8 @@ export type SceneView = {
   lot?: LotView;
   bids: BidRow[];
   chat: ChatRow[];
+  /** Chat bids are refused (a moderator's !pausebids, or the relayer low on gas): a banner says so. */
+  chatBidsPaused: boolean;
   caption: { text: string; speaking: boolean } | null;
   queue: QueueRow[];
   result?: ResultView;
@@ -66,6 +68,7 @@ export type SceneInputs = {
   /** Unix ms of the last snapshot received from the indexer (0 = never). */
   receivedAt: number;
   chat: ChatRow[];
+  chatBidsPaused?: boolean;
   caption: { text: string; speaking: boolean } | null;
   /** chatIdHash -> display name. */
   names: ReadonlyMap<string, string>;
@@ -130,14 +133,15 @@ export function buildView(i: SceneInputs): SceneView {
   const dataAgeMs = i.receivedAt ? Math.max(0, i.now - i.receivedAt) : Number.POSITIVE_INFINITY;
   const stale = !snap || dataAgeMs > i.staleAfterMs;
   const chainNow = Math.max(i.now / 1000, snap?.blockTimestamp ?? 0);
-  const base = { stale, dataAgeMs, chat: i.chat, caption: i.caption, bids: [] as BidRow[], contract: i.auctionHouse ?? "" };
+  const chatBidsPaused = i.chatBidsPaused ?? false;
+  const base = { stale, dataAgeMs, chat: i.chat, chatBidsPaused, caption: i.caption, bids: [] as BidRow[], contract: i.auctionHouse ?? "" };
 
   const queue: QueueRow[] = (snap?.upcoming ?? []).slice(0, 4).map((u) => ({
     lotId: u.lotId,
     title: titleOf(u.tokenUri ? i.artwork(u.tokenUri) : undefined, u.lotId, u.tokenId),
     startsIn: formatDuration(u.startTime - chainNow),
   }));
-  let flags = stale ? markerFlags.stale : 0;
+  let flags = (stale ? markerFlags.stale : 0) | (chatBidsPaused ? markerFlags.chatBidsPaused : 0);
 
   if (!snap) {
     return { ...base, phase: "connecting", campaign: "", queue, marker: { lotId: 0, amountGwei: 0n, blockNumber: 0, frame: i.frame, flags } };

@@ -27,6 +27,9 @@ export const service: StackService = {
         CHAIN_ID: String(ctx.chainId),
         DEPLOYMENTS_DIR: ctx.urls.deploymentsDir,
         AUCTION_HOUSE_ADDRESS: ctx.deployment?.auctionHouse,
+        // Moderation on the chat pane, and the "chat bidding paused" banner (parts started before this one).
+        ...(ctx.urls.chatUrl ? { CHAT_URL: ctx.urls.chatUrl, CHAT_CHANNEL: ctx.urls.chatChannel ?? "sothebais" } : {}),
+        ...(ctx.urls.relayerUrl ? { RELAYER_URL: ctx.urls.relayerUrl } : {}),
       },
       echo: ctx.echo("broadcaster"),
       readyWhen: /"msg":"listening"/,
