@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { hashChatId, waitFor } from "@sothebais/common/testing";
+import { hashChatId } from "@sothebais/common/testing";
 import { formatEther, parseEther } from "viem";
 import { type Harness, type Heard, startHarness } from "./helpers/harness.ts";
 
