@@ -551,8 +551,8 @@ function checkClaims(rest: string, allowed: Allowed, add: Add) {
   scan(after(leadBeforeNameOnly), false, true, false);
   scan(after(winBeforeStrong), true, false, false);
   scan(after(winBeforeNameOnly), true, true, false);
-  // "SOLD! Lot 3 to bob for 1 ETH".
-  scan(new RegExp(`(?<![\\p{L}])to\\s+${SUBJ}\\s+for\\b`, "giu"), true, true, false);
+  // "SOLD! Lot 3 to bob for 1 ETH", "it's off to bob for 1 ETH" (not "thanks to bob for the bid").
+  scan(new RegExp(`(?:⟨lot⟩|⟨L⟩|\\bsold|\\bit|\\boff)\\s+to\\s+${SUBJ}\\s+for\\b`, "giu"), true, true, false);
   // "bob, you win!", "bob you're in the lead".
   for (const m of rest.matchAll(new RegExp(`${SUBJ}${SEP}you(?:'re|\\s+are)?\\s+(?:(win|won|the\\s+winner)|lead|leading|in\\s+the\\s+lead|on\\s+top|ahead)\\b`, "giu"))) {
     judge(m[1] ?? "", !!m[2]);

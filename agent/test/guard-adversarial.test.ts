@@ -76,6 +76,9 @@ const cases: Case[] = [
   ["outbid", "Chat, the next bid is 0.66 ETH. Who wants it?", "ok"],
   ["outbid", "Top bidder is bob_bids.", "ok"],
   ["outbid", "bob_bids, you lead!", "ok"],
+  ["outbid", "Thanks to bob_bids for 0.6 ETH!", "ok"],
+  ["outbid", "Lot 3 to bob_bids for 0.6 ETH, going once!", "sale_while_open"],
+  ["outbid", "Lot 3 to Dave for 0.6 ETH!", "leader"],
   // --- Number words, fractions and figures the guard will not read ---
   ["outbid", "bob_bids leads at fifty ETH!", "number_word"],
   ["outbid", "Half an ETH from bob_bids!", "number_word"],
