@@ -11,7 +11,10 @@ const MASK = "[redacted]";
 
 // A URL runs until whitespace, a quote or an angle bracket (how URLs end inside messages and JSON).
 // A backslash ends it too: inside JSON-escaped text it starts an escape (\n, \"), never part of a URL.
-const urlPattern = /\b(?:rtmps?|https?|wss?):\/\/[^\s"'<>`\\]+/gi;
+const urlPattern = /\b(?:rtmps?|https?|wss?|rediss?|postgres(?:ql)?|mysql|amqps?|mongodb(?:\+srv)?):\/\/[^\s"'<>`\\]+/gi;
+// Database and queue URLs: the password is in the user info, options in the query; the path (a
+// database name or number) stays readable.
+const credentialSchemes = /^(rediss?|postgres(ql)?|mysql|amqps?|mongodb(\+srv)?)$/;
 const oauthPattern = /\boauth:[A-Za-z0-9_-]+/gi;
 const bearerPattern = /\b(Bearer|Basic)\s+[A-Za-z0-9\-._~+/]+=*/gi;
 // `apikey=…`, `access_token=…`, `password=…` outside URLs (command lines, config dumps).
@@ -33,6 +36,7 @@ export function redactUrl(url: string): string {
     const app = /^\/[^/?#]*/.exec(rest)?.[0] ?? "";
     return rest.length > app.length ? `${scheme}://${host}${app}/${MASK}` : `${scheme}://${host}${rest}`;
   }
+  if (credentialSchemes.test(lower)) return `${scheme}://${host}${rest.replace(/[?#].*$/, (q) => (q.length > 1 ? `?${MASK}` : q))}`;
   // Providers put the API key in the path (/v2/<key>) or the query (?apikey=): keep only the origin.
   return rest === "" || rest === "/" ? `${scheme}://${host}${rest}` : `${scheme}://${host}/${MASK}`;
 }

@@ -57,6 +57,9 @@ describe("redactSecrets()", () => {
     assert.equal(redactSecrets('stream_key="abc def" x'), "stream_key=[redacted] x");
     assert.equal(redactSecrets("access_token=abc;next"), "access_token=[redacted];next");
     assert.equal(redactSecrets("see https://a:b@host.example/x?y"), "see https://[redacted]@host.example/[redacted]");
+    assert.equal(redactSecrets("connect redis://default:hunter2@10.0.0.5:6379/0 failed"), "connect redis://[redacted]@10.0.0.5:6379/0 failed");
+    assert.equal(redactUrl("postgres://ponder:pw@db:5432/ponder?sslmode=require"), "postgres://[redacted]@db:5432/ponder?[redacted]");
+    assert.equal(redactUrl("redis://127.0.0.1:6390"), "redis://127.0.0.1:6390");
   });
 
   it("leaves ordinary text and bare origins alone", () => {
