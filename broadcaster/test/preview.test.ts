@@ -65,14 +65,16 @@ async function readMjpeg(signal: AbortSignal): Promise<Buffer[]> {
 }
 
 describe("shared preview (real broadcaster)", () => {
-  it("20 concurrent /preview.png requests get the same bytes from one encode", async () => {
+  it("20 concurrent /preview.png requests share one encode", async () => {
     // Wait out the interval so this burst needs a fresh image.
     await new Promise((r) => setTimeout(r, 1100));
     const before = await encodes("png");
     const bodies = await Promise.all(Array.from({ length: 20 }, async () => Buffer.from(await (await fetch(`${bc.url}/preview.png`)).arrayBuffer())));
     const after = await encodes("png");
-    assert.equal(after - before, 1, `png encodes for 20 concurrent requests: ${after - before}`);
-    for (const b of bodies) assert.ok(b.equals(bodies[0]), "every request got the same image");
+    // One encode; two if the burst straddled the 1 s interval on a loaded machine (20 would be per request).
+    assert.ok(after - before >= 1 && after - before <= 2, `png encodes for 20 concurrent requests: ${after - before}`);
+    const distinct = new Set(bodies.map((b) => b.toString("base64")));
+    assert.ok(distinct.size <= after - before, `${distinct.size} distinct images from ${after - before} encodes`);
   });
 
   it("12 MJPEG viewers for 4 s cost about one JPEG encode per interval, not one per viewer", async () => {
