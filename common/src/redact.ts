@@ -22,7 +22,8 @@ const assignmentPattern = /\b([A-Za-z_-]*(?:password|passwd|secret|key|token|sig
 const privateKeyPattern = /\b0x[0-9a-fA-F]{64}(?![0-9a-fA-F])/g;
 // A 32-byte value right after one of these words is a hash (tx, block, chat id), not a key: kept so
 // logs stay useful. Anything else of that shape is treated as a private key.
-const hashLabel = /(?:hash|tx|transaction|block|topic|root|id)["']?\s*[:=]?\s*["']?$/i;
+// "hash" may end a word (txHash, blockHash, chatIdHash); the others must be words of their own ("paid" is not "id").
+const hashLabel = /(?:hash|\btx|\btransaction|\bblock|\btopic|\broot|\bid)["']?\s*[:=]?\s*["']?$/i;
 
 /** The URL with its secret parts masked: `rtmp://host/app/[redacted]`, `https://host/[redacted]`, no user:password. */
 export function redactUrl(url: string): string {

@@ -47,6 +47,8 @@ describe("redactSecrets()", () => {
     assert.equal(redactSecrets(`tx ${key} mined`), `tx ${key} mined`);
     assert.equal(redactSecrets(`Transaction with hash "${key}" could not be found`), `Transaction with hash "${key}" could not be found`);
     assert.equal(redactSecrets(key, true), key, "a field named as a hash keeps its value");
+    assert.equal(redactSecrets(`txHash: ${key}`), `txHash: ${key}`);
+    assert.equal(redactSecrets(`paid ${key}`), "paid [redacted]", "a word merely ending in 'id' is no label");
     // Longer hex (calldata, signatures) is not a key.
     const calldata = `0x${"cd".repeat(68)}`;
     assert.equal(redactSecrets(calldata), calldata);
