@@ -51,10 +51,10 @@ describe("chat bids go to the lot on the bidder's screen (stream delay, age limi
   });
 
   it("a bid typed while lot A was on screen and handled after A closed is answered, never placed on the next lot", { timeout: 120_000 }, async () => {
-    const lotA = await h.stack.mintAndCreateLot({ reserve: parseEther("0.01"), duration: 60 });
+    const lotA = await h.stack.mintAndCreateLot({ reserve: parseEther("0.1"), duration: 60 });
     const a = await lotView(lotA);
     await h.stack.increaseTime(61); // A closes...
-    const lotB = await h.stack.mintAndCreateLot({ reserve: parseEther("0.01"), duration: 100 }); // ...and B opens
+    const lotB = await h.stack.mintAndCreateLot({ reserve: parseEther("0.1"), duration: 100 }); // ...and B opens
     await waitForLiveLot(lotB);
     // Sent 5 s ago in wall time: with the 20 s delay, the bidder was watching A, 35 s into it.
     const sentAt = await sentAtFor(a.startTime + 35);
@@ -77,7 +77,7 @@ describe("chat bids go to the lot on the bidder's screen (stream delay, age limi
   it("a bid typed before the live lot opened on the bidder's stream (between lots) is answered, not placed", { timeout: 120_000 }, async () => {
     await h.stack.increaseTime(101); // B closes
     await h.stack.increaseTime(60); // a pause between lots
-    const lotC = await h.stack.mintAndCreateLot({ reserve: parseEther("0.01"), duration: 300 });
+    const lotC = await h.stack.mintAndCreateLot({ reserve: parseEther("0.1"), duration: 300 });
     await waitForLiveLot(lotC);
     // Typed just now: 20 s ago on the bidder's screen, C had not opened.
     const m = say(1, "!bid 0.5");
@@ -166,7 +166,8 @@ describe("chat bids go to the lot on the bidder's screen (stream delay, age limi
 
   it("lines older than the age limit never execute, live or from history; deleted lines and banned users' lines are skipped after a reconnect", { timeout: 180_000 }, async () => {
     await h.stack.increaseTime(700); // E closes
-    const lot = await h.stack.mintAndCreateLot({ reserve: parseEther("0.01"), duration: 3600 });
+    // Reserve 1: the bids below stay under CONFIRM_FACTOR x the price.
+    const lot = await h.stack.mintAndCreateLot({ reserve: parseEther("1"), duration: 3600 });
     await h.stack.increaseTime(STREAM_DELAY_S + 30);
     await waitForLiveLot(lot);
     // Live: a line whose send time is past the limit (a backlog) is answered, not placed.
