@@ -235,7 +235,9 @@ describe("relayer commands (real node, Redis, tmi.js over the local chat)", () =
     // The new lot ends first, so it is the live one chat bids go to.
     const ceiling = parseEther("1");
     const set = say("201", "bob", "!max 1");
-    assert.equal((await waitOutcome(h.store, set.id)).kind, "max_set");
+    // 100x the 0.01 reserve: a !max that far above the price waits for !confirm, like !bid.
+    assert.equal((await waitOutcome(h.store, set.id)).kind, "confirm_needed");
+    assert.equal((await waitOutcome(h.store, say("201", "bob", "!confirm").id)).kind, "max_set");
     const read = async () => (await h.stack.publicClient.readContract({ address: h.stack.auctionHouse, abi: auctionHouseAbi, functionName: "lot", args: [lot2] })) as { amount: bigint; bidder: string };
     const bob = h.stack.address(5);
     await waitFor(async () => (await read()).bidder === bob, { what: "proxy opening bid" });
