@@ -23,7 +23,7 @@ export default defineConfig({
     version: "0.8.30",
     path: solcPath,
     settings: {
-      optimizer: { enabled: true, runs: 10_000 },
+      optimizer: { enabled: true, runs: 800 },
       evmVersion: "cancun",
       viaIR: true,
     },

@@ -24,8 +24,8 @@ describe("behavior: the show follows the chain", { timeout: 600_000 }, () => {
     h = await startHarness();
     // The chat bidder links before the show: escrow, a signed authorization, a chat name.
     await h.stack.deposit(chatBidder, parseEther("5"));
-    const signed = await h.stack.signChatAuthorization(chatBidder, { maxBid: parseEther("2"), totalCap: parseEther("5"), expiry: Math.floor(Date.now() / 1000) + 3600 });
-    await h.stack.registerAuthorization(signed, { chatId: "twitch:555" });
+    const signed = await h.stack.signChatAuthorization(chatBidder, { maxBid: parseEther("2"), totalCap: parseEther("5"), expiry: Math.floor(Date.now() / 1000) + 3600, chatId: "twitch:555" });
+    await h.stack.registerAuthorization(signed);
     await h.setChatName(hashChatId("twitch:555"), chatName);
     await h.startAgent();
   });

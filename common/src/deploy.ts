@@ -145,6 +145,21 @@ export async function deployContracts(p: DeployContractsParameters): Promise<Dep
   };
   if (p.relayer) await grant(auctionHouse, auctionHouseAbi, "RELAYER_ROLE", p.relayer);
   await grant(collection, sothebaisCollectionAbi, "MINTER_ROLE", p.admin);
+  // Lots can only be made of allowed collections: the project's own is allowed at birth.
+  if (sameAddress(p.admin, deployer)) {
+    const hash = await p.walletClient.writeContract({
+      address: auctionHouse,
+      abi: auctionHouseAbi,
+      functionName: "setCollectionAllowed",
+      args: [collection, true],
+      account,
+      chain,
+    });
+    await wait(hash, `allowing collection ${collection}`);
+    progress(`allowed collection ${collection} for lots`);
+  } else {
+    progress(`collection ${collection} not allowed for lots: only the admin ${p.admin} can (./sothebais collection allow)`);
+  }
 
   const genesis = await p.publicClient.getBlock({ blockNumber: 0n });
   return {

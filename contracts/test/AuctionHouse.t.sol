@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {AuctionHouse} from "../src/AuctionHouse.sol";
 import {IAuctionHouse} from "../src/interfaces/IAuctionHouse.sol";
+import {IAuctionHouseTypes} from "../src/interfaces/IAuctionHouseTypes.sol";
 import {SothebaisCollection} from "../src/SothebaisCollection.sol";
 import {Actor} from "./helpers/Actor.sol";
 import {MockRoyaltyNFT} from "./helpers/MockRoyaltyNFT.sol";
@@ -63,7 +64,7 @@ contract Handler is TestBase {
         if (_open.length >= 6) return;
         uint256 tokenId = nft.mint(address(seller), "ipfs://lot");
         uint256 lotId = house.createLot(
-            IAuctionHouse.LotParams({
+            IAuctionHouseTypes.LotParams({
                 campaignId: 0,
                 nft: address(nft),
                 tokenId: tokenId,
@@ -72,7 +73,7 @@ contract Handler is TestBase {
                 startTime: 0,
                 duration: uint32(bound(durationSeed, 60, 2 days)),
                 minIncrementBps: uint16(bound(incrementSeed, 0, 2_000)),
-                minIncrementFloor: incrementSeed % 3 == 0 ? 0 : 0.01 ether,
+                minIncrementFloor: incrementSeed % 3 == 0 ? 1 gwei : 0.01 ether,
                 timeBuffer: uint32(bound(bufferSeed, 0, 600))
             })
         );
@@ -91,7 +92,7 @@ contract Handler is TestBase {
     function withdraw(uint256 who, uint256 amount) external {
         ++calls;
         address a = _accounts[who % _accounts.length];
-        uint256 balance = house.escrowOf(a);
+        uint256 balance = IAuctionHouse(address(house)).escrowOf(a);
         if (balance == 0) return;
         vm.prank(a);
         try house.withdraw(bound(amount, 1, balance)) {} catch {} // hostile receivers fail: fine
@@ -113,7 +114,7 @@ contract Handler is TestBase {
         if (lotId == 0) return;
         address a = _bidder(who);
         uint256 value = bound(valueSeed, 0, amount);
-        uint256 escrow = house.escrowOf(a);
+        uint256 escrow = IAuctionHouse(address(house)).escrowOf(a);
         if (amount - value > escrow) value = amount - escrow;
         _fund(a, value);
         vm.prank(a);
@@ -133,17 +134,18 @@ contract Handler is TestBase {
         uint256 i = who % _eoas.length;
         address bidder = _eoas[i];
         uint256 maxBid = bound(maxSeed, 1 gwei, 3 ether);
-        IAuctionHouse.ChatAuthorization memory auth = IAuctionHouse.ChatAuthorization({
+        IAuctionHouseTypes.ChatAuthorization memory auth = IAuctionHouseTypes.ChatAuthorization({
             bidder: bidder,
             relayer: relayer,
+            chatIdHash: keccak256(abi.encode("twitch", i)),
             maxBid: maxBid,
             totalCap: bound(capSeed, maxBid, 10 ether),
             expiry: block.timestamp + bound(expirySeed, 1 hours, 3 days),
-            nonce: house.nonces(bidder)
+            nonce: IAuctionHouse(address(house)).nonces(bidder)
         });
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(_keys[i], house.hashChatAuthorization(auth));
         vm.prank(relayer);
-        house.registerChatAuthorization(auth, keccak256(abi.encode("twitch", i)), abi.encodePacked(r, s, v));
+        house.registerChatAuthorization(auth, abi.encodePacked(r, s, v));
     }
 
     function revoke(uint256 who) external {
@@ -162,8 +164,8 @@ contract Handler is TestBase {
         if (_open.length == 0) return;
         uint256 index = lotSeed % _open.length;
         uint256 lotId = _open[index];
-        IAuctionHouse.LotView memory lot = house.lot(lotId);
-        if (lot.status != IAuctionHouse.LotStatus.Ended) {
+        IAuctionHouseTypes.LotView memory lot = IAuctionHouse(address(house)).lot(lotId);
+        if (lot.status != IAuctionHouseTypes.LotStatus.Ended) {
             try house.settle(lotId) {
                 revert("settled before the end");
             } catch {}
@@ -220,7 +222,7 @@ contract Handler is TestBase {
     function _bidFor(uint256 lotSeed, uint256 extra) internal view returns (uint256 lotId, uint256 amount) {
         if (_open.length == 0) return (0, 0);
         lotId = _open[lotSeed % _open.length];
-        uint256 minimum = house.minimumNextBid(lotId);
+        uint256 minimum = IAuctionHouse(address(house)).minimumNextBid(lotId);
         amount = extra % 16 == 0 ? minimum - 1 : minimum + bound(extra, 0, 1 ether);
         if (amount == 0) amount = 1;
     }
@@ -278,24 +280,24 @@ contract AuctionHouseInvariantTest is TestBase {
         for (uint256 i = 0; i < eoas.length; ++i) {
             uint256 expected = handler.wonViaRelayer(eoas[i]);
             for (uint256 j = 0; j < open.length; ++j) {
-                IAuctionHouse.LotView memory lot = house.lot(open[j]);
+                IAuctionHouseTypes.LotView memory lot = IAuctionHouse(address(house)).lot(open[j]);
                 if (lot.viaRelayer && lot.bidder == eoas[i]) expected += lot.amount;
             }
-            assertEq(house.authorizationOf(eoas[i]).exposure, expected, "exposure != chat bids + chat wins");
+            assertEq(IAuctionHouse(address(house)).authorizationOf(eoas[i]).exposure, expected, "exposure != chat bids + chat wins");
         }
     }
 
     function _escrowSum() internal view returns (uint256 sum) {
         address[] memory accounts = handler.accounts();
         for (uint256 i = 0; i < accounts.length; ++i) {
-            sum += house.escrowOf(accounts[i]);
+            sum += IAuctionHouse(address(house)).escrowOf(accounts[i]);
         }
     }
 
     function _standingBids() internal view returns (uint256 sum) {
         uint256[] memory open = handler.openLots();
         for (uint256 i = 0; i < open.length; ++i) {
-            sum += house.lot(open[i]).amount;
+            sum += IAuctionHouse(address(house)).lot(open[i]).amount;
         }
     }
 }
@@ -320,7 +322,7 @@ contract AuctionHouseFuzzTest is TestBase {
     function _lot(uint256 tokenId, uint16 bps, uint96 floor, uint32 buffer) internal returns (uint256) {
         mock.mint(SELLER, tokenId);
         return house.createLot(
-            IAuctionHouse.LotParams({
+            IAuctionHouseTypes.LotParams({
                 campaignId: 0,
                 nft: address(mock),
                 tokenId: tokenId,
@@ -352,7 +354,7 @@ contract AuctionHouseFuzzTest is TestBase {
         uint256 fee = price * feeBps / 10_000;
         uint256 royalty = price * royaltyBps / 10_000;
         if (royalty > price - fee) royalty = price - fee;
-        assertEq(house.escrowOf(TREASURY), fee, "fee");
+        assertEq(IAuctionHouse(address(house)).escrowOf(TREASURY), fee, "fee");
         assertEq(RECEIVER.balance, royalty, "royalty");
         assertEq(SELLER.balance, price - fee - royalty, "proceeds");
         assertEq(address(house).balance, fee, "house keeps the fee only");
@@ -371,11 +373,11 @@ contract AuctionHouseFuzzTest is TestBase {
         if (increment < floor) increment = floor;
         if (increment == 0) increment = 1;
         uint256 minimum = first + increment;
-        assertEq(house.minimumNextBid(lotId), minimum, "minimumNextBid");
+        assertEq(IAuctionHouse(address(house)).minimumNextBid(lotId), minimum, "minimumNextBid");
         uint256 low = bound(below, 1, minimum - 1);
         vm.deal(BIDDER2, minimum + low);
         vm.prank(BIDDER2);
-        vm.expectRevert(abi.encodeWithSelector(IAuctionHouse.AuctionHouseBidTooLow.selector, lotId, low, minimum));
+        vm.expectRevert(abi.encodeWithSelector(IAuctionHouseTypes.AuctionHouseBidTooLow.selector, lotId, low, minimum));
         house.bid{value: low}(lotId);
         vm.prank(BIDDER2);
         house.bid{value: minimum}(lotId);
@@ -387,14 +389,14 @@ contract AuctionHouseFuzzTest is TestBase {
     function testFuzz_bid_extendsWithinTheTimeBuffer(uint32 buffer, uint256 elapsed) public {
         buffer = uint32(bound(buffer, 1, 3_600));
         uint256 lotId = _lot(1, 0, 0, buffer);
-        uint40 end = house.lot(lotId).endTime;
+        uint40 end = IAuctionHouse(address(house)).lot(lotId).endTime;
         elapsed = bound(elapsed, 0, 1 days - 1);
-        vm.warp(house.lot(lotId).startTime + elapsed);
+        vm.warp(IAuctionHouse(address(house)).lot(lotId).startTime + elapsed);
         vm.deal(BIDDER, 1 ether);
         vm.prank(BIDDER);
         house.bid{value: 1 ether}(lotId);
         uint256 expected = end - block.timestamp < buffer ? block.timestamp + buffer : end;
-        assertEq(house.lot(lotId).endTime, expected, "end time");
+        assertEq(IAuctionHouse(address(house)).lot(lotId).endTime, expected, "end time");
     }
 
     /// @dev Deposits and withdrawals in any amounts leave escrow and balance in step.
@@ -409,7 +411,7 @@ contract AuctionHouseFuzzTest is TestBase {
         w = bound(w, 1, a + b);
         vm.prank(BIDDER);
         house.withdraw(w);
-        assertEq(house.escrowOf(BIDDER), a + b - w, "escrow");
+        assertEq(IAuctionHouse(address(house)).escrowOf(BIDDER), a + b - w, "escrow");
         assertEq(address(house).balance, a + b - w, "balance");
         assertEq(BIDDER.balance, w, "bidder got it");
     }
@@ -425,7 +427,7 @@ contract AuctionHouseFuzzTest is TestBase {
         house.bid{value: price}(lotId);
         vm.warp(block.timestamp + 2 days);
         house.settle(lotId);
-        assertEq(house.escrowOf(TREASURY), price / 10, "treasury escrow");
+        assertEq(IAuctionHouse(address(house)).escrowOf(TREASURY), price / 10, "treasury escrow");
         vm.prank(TREASURY);
         house.withdrawAll();
         assertEq(TREASURY.balance, price / 10, "treasury withdrew it all");
@@ -439,19 +441,20 @@ contract AuctionHouseFuzzTest is TestBase {
         vm.deal(bob, 2 ether);
         vm.prank(bob);
         house.deposit{value: 2 ether}();
-        IAuctionHouse.ChatAuthorization memory auth = IAuctionHouse.ChatAuthorization({
+        IAuctionHouseTypes.ChatAuthorization memory auth = IAuctionHouseTypes.ChatAuthorization({
             bidder: bob,
             relayer: address(this),
+            chatIdHash: keccak256("twitch:7"),
             maxBid: 1 ether,
             totalCap: 2 ether,
             expiry: block.timestamp + 1 hours,
             nonce: 0
         });
         (uint8 v, bytes32 r, bytes32 s) = vm.sign(key, house.hashChatAuthorization(auth));
-        house.registerChatAuthorization(auth, keccak256("twitch:7"), abi.encodePacked(r, s, v));
+        house.registerChatAuthorization(auth, abi.encodePacked(r, s, v));
         uint256 lotId = _lot(1, 0, 0, 0);
         vm.warp(auth.expiry + 1);
-        vm.expectRevert(abi.encodeWithSelector(IAuctionHouse.ChatAuthorizationExpired.selector, auth.expiry));
+        vm.expectRevert(abi.encodeWithSelector(IAuctionHouseTypes.ChatAuthorizationExpired.selector, auth.expiry));
         house.relayBid(lotId, bob, 1 ether);
     }
 }

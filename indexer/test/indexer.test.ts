@@ -102,8 +102,8 @@ async function scriptHistory() {
   track(await stack.bid(4, lots.main, parseEther("0.1")));
   track(await stack.bid(5, lots.main, parseEther("0.2")));
   track(await stack.deposit(6, parseEther("2")));
-  const signed = await stack.signChatAuthorization(6, { maxBid: parseEther("1"), totalCap: parseEther("1.5"), expiry: (await stack.now()) + 30 * 86_400 });
-  track(await stack.registerAuthorization(signed, { chatId: "twitch:6" }));
+  const signed = await stack.signChatAuthorization(6, { maxBid: parseEther("1"), totalCap: parseEther("1.5"), expiry: (await stack.now()) + 30 * 86_400, chatId: "twitch:6" });
+  track(await stack.registerAuthorization(signed));
   track(await stack.relayBid(lots.main, 6, parseEther("0.3")));
   track(await stack.bid(4, lots.main, parseEther("0.4"))); // outbids the chat bid: back to 6's escrow
   track(await stack.relayBid(lots.main, 6, parseEther("0.5")));

@@ -19,8 +19,8 @@ async function smallHistory(stack: TestStack, amount: bigint) {
   const lotId = await stack.mintAndCreateLot({ duration: 3600 });
   await stack.bid(4, lotId, amount);
   await stack.deposit(5, parseEther("1"));
-  const signed = await stack.signChatAuthorization(5, { maxBid: parseEther("1"), totalCap: parseEther("1"), expiry: (await stack.now()) + 86_400 });
-  await stack.registerAuthorization(signed, { chatId: "twitch:5" });
+  const signed = await stack.signChatAuthorization(5, { maxBid: parseEther("1"), totalCap: parseEther("1"), expiry: (await stack.now()) + 86_400, chatId: "twitch:5" });
+  await stack.registerAuthorization(signed);
   const receipt = await stack.relayBid(lotId, 5, amount * 2n);
   return { lotId, block: receipt.blockNumber };
 }

@@ -59,8 +59,8 @@ describe("startTestStack()", { timeout: 180_000 }, () => {
 
     await stack.deposit(5, parseEther("2"));
     assert.equal(await read<bigint>("escrowOf", [stack.address(5)]), parseEther("2"));
-    const signed = await stack.signChatAuthorization(5, { maxBid: parseEther("1"), totalCap: parseEther("1.5"), expiry: (await stack.now()) + 3600 });
-    await stack.registerAuthorization(signed, { chatId: "twitch:5555" });
+    const signed = await stack.signChatAuthorization(5, { maxBid: parseEther("1"), totalCap: parseEther("1.5"), expiry: (await stack.now()) + 3600, chatId: "twitch:5555" });
+    await stack.registerAuthorization(signed);
     const auth = await read<{ relayer: string; chatIdHash: string; maxBid: bigint }>("authorizationOf", [stack.address(5)]);
     assert.equal(auth.relayer, stack.accounts.relayer);
     assert.equal(auth.chatIdHash, hashChatId("twitch:5555"));

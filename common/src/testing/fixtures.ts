@@ -98,7 +98,8 @@ export type TestStack = {
   /** Mints a token to `to` (default the seller) and returns its id. */
   mint: (options?: { to?: Address; uri?: string }) => Promise<bigint>;
   /** Creates a campaign as the auctioneer and returns its id. */
-  createCampaign: (name?: string, metadataURI?: string) => Promise<bigint>;
+  /** `intermission` 0 = the contract's default (20 s). */
+  createCampaign: (name?: string, metadataURI?: string, intermission?: number) => Promise<bigint>;
   /** Mints to the seller, the seller approves the house, the auctioneer creates the lot. Returns the lot id. */
   mintAndCreateLot: (params?: CreateLotParameters) => Promise<bigint>;
   /** Wallet bid of `amount` wei (all as msg.value) by account `bidderIndex`. */
@@ -107,10 +108,19 @@ export type TestStack = {
   /** EIP-712 ChatAuthorization signed by account `index` for the relayer (account 1 unless given). */
   signChatAuthorization: (
     index: number,
-    params: { maxBid: bigint; totalCap: bigint; expiry: bigint | number; nonce?: bigint; relayer?: Address },
+    params: {
+      maxBid: bigint;
+      totalCap: bigint;
+      expiry: bigint | number;
+      nonce?: bigint;
+      relayer?: Address;
+      /** The chat identity it binds, "twitch:123" (default `twitch:<bidder address>`), or its hash. */
+      chatId?: string;
+      chatIdHash?: Hash;
+    },
   ) => Promise<SignedChatAuthorization>;
-  /** The relayer (account 1) registers a signed authorization for a chat identity ("twitch:123" or its hash). */
-  registerAuthorization: (signed: SignedChatAuthorization, chat?: { chatId?: string; chatIdHash?: Hash }) => Promise<TransactionReceipt>;
+  /** The relayer (account 1) registers a signed authorization (for the chat identity it was signed for). */
+  registerAuthorization: (signed: SignedChatAuthorization) => Promise<TransactionReceipt>;
   /** The relayer (account 1) bids `amount` for `bidder` (an account index or address) from their escrow. */
   relayBid: (lotId: bigint, bidder: number | Address, amount: bigint) => Promise<TransactionReceipt>;
   /** Moves chain time forward and mines a block. */
@@ -215,8 +225,8 @@ async function setUp(node: HardhatNode, options: StartTestStackOptions): Promise
     return (transfer.args as { tokenId: bigint }).tokenId;
   };
 
-  const createCampaign: TestStack["createCampaign"] = async (name = "Test campaign", metadataURI = "") => {
-    const receipt = await houseWrite(localRoles.admin, "createCampaign", [name, metadataURI]);
+  const createCampaign: TestStack["createCampaign"] = async (name = "Test campaign", metadataURI = "", intermission = 0) => {
+    const receipt = await houseWrite(localRoles.admin, "createCampaign", [name, metadataURI, intermission]);
     const event = parseEventLogs({ abi: auctionHouseAbi, logs: receipt.logs, eventName: "CampaignCreated" })[0];
     if (!event) throw new Error("createCampaign emitted no CampaignCreated");
     return BigInt((event.args as { campaignId: bigint | number }).campaignId);
@@ -249,7 +259,7 @@ async function setUp(node: HardhatNode, options: StartTestStackOptions): Promise
       startTime: p.startTime ?? 0,
       duration: p.duration ?? 3600,
       minIncrementBps: p.minIncrementBps ?? 500,
-      minIncrementFloor: p.minIncrementFloor ?? 0n,
+      minIncrementFloor: p.minIncrementFloor ?? 1_000_000_000n, // the contract requires a floor; 1 gwei keeps bps tests exact
       timeBuffer: p.timeBuffer ?? 60,
     };
     const receipt = await houseWrite(localRoles.admin, "createLot", [params]);
@@ -265,6 +275,7 @@ async function setUp(node: HardhatNode, options: StartTestStackOptions): Promise
     const authorization: ChatAuthorizationMessage = {
       bidder,
       relayer: p.relayer ?? accounts.relayer,
+      chatIdHash: p.chatIdHash ?? hashChatId(p.chatId ?? `twitch:${bidder.toLowerCase()}`),
       maxBid: p.maxBid,
       totalCap: p.totalCap,
       expiry: BigInt(p.expiry),
@@ -279,10 +290,8 @@ async function setUp(node: HardhatNode, options: StartTestStackOptions): Promise
     return { authorization, signature };
   };
 
-  const registerAuthorization: TestStack["registerAuthorization"] = (signed, chat = {}) => {
-    const chatIdHash = chat.chatIdHash ?? hashChatId(chat.chatId ?? `twitch:${signed.authorization.bidder.toLowerCase()}`);
-    return houseWrite(localRoles.relayer, "registerChatAuthorization", [signed.authorization, chatIdHash, signed.signature]);
-  };
+  const registerAuthorization: TestStack["registerAuthorization"] = (signed) =>
+    houseWrite(localRoles.relayer, "registerChatAuthorization", [signed.authorization, signed.signature]);
 
   const mine = async () => {
     await rpc(node.rpcUrl, "evm_mine");

@@ -5,9 +5,11 @@
  * Used by the TypeScript tests and by `bench/gas.bench.ts`.
  */
 import { network } from "hardhat";
+import { auctionHouseAbi } from "@sothebais/common/abis";
 import {
   type Address,
   createWalletClient,
+  getContract,
   custom,
   type Hex,
   keccak256,
@@ -43,7 +45,9 @@ export async function deployStack(
   const [admin, relayer, treasury, seller, royalty, other] = await viem.getWalletClients();
   const feeBps = opts.feeBps ?? 500;
   const royaltyBps = opts.royaltyBps ?? 1000n;
-  const house = await viem.deployContract("AuctionHouse", [admin.account.address, treasury.account.address, feeBps]);
+  const deployed = await viem.deployContract("AuctionHouse", [admin.account.address, treasury.account.address, feeBps]);
+  // The house answers its reads through AuctionHouseViews (delegatecall): address it with both contracts' ABI.
+  const house = getContract({ address: deployed.address, abi: auctionHouseAbi, client: { public: publicClient, wallet: admin } });
   const collection = await viem.deployContract("SothebaisCollection", [
     "SothebAIs",
     "SOTH",
@@ -53,6 +57,7 @@ export async function deployStack(
     royaltyBps,
   ]);
   await house.write.grantRole([roles.RELAYER_ROLE, relayer.account.address]);
+  await house.write.setCollectionAllowed([collection.address, true]);
   await collection.write.setApprovalForAll([house.address, true], { account: seller.account });
 
   const chainId = await publicClient.getChainId();
@@ -105,6 +110,7 @@ export async function deployStack(
     const full: ChatAuthorization = {
       bidder: auth.bidder ?? signer.address,
       relayer: auth.relayer ?? relayer.account.address,
+      chatIdHash: auth.chatIdHash ?? chatId(`twitch:${BigInt(signer.address) % 1_000_000n}`),
       maxBid: auth.maxBid ?? parseEther("5"),
       totalCap: auth.totalCap ?? parseEther("10"),
       expiry: auth.expiry ?? BigInt(await networkHelpers.time.latest()) + DAY,
