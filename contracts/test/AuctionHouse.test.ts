@@ -17,8 +17,8 @@ const load = () => networkHelpers.loadFixture(fixture);
 const ONE = parseEther("1");
 const MAX_UINT88 = (1n << 88n) - 1n;
 // Solidity enum values (IAuctionHouse.LotStatus, IAuctionHouse.CreditReason, Actor.Mode).
-const Status = { None: 0, Scheduled: 1, Live: 2, Ended: 3, Settled: 4, Cancelled: 5 } as const;
-const Credit = { OutbidRefund: 0, PushFailed: 1, ProtocolFee: 2 } as const;
+const Status = { None: 0, Scheduled: 1, Live: 2, Ended: 3, Settled: 4, Cancelled: 5, Queued: 6, Undeliverable: 7 } as const;
+const Credit = { OutbidRefund: 0, PushFailed: 1, ProtocolFee: 2, DeliveryFailed: 3 } as const;
 const Mode = { Accept: 0, Revert: 1, BurnGas: 2, Reenter: 3 } as const;
 
 async function bidders(s: Stack, n = 3) {
@@ -41,6 +41,7 @@ async function mockLot(s: Stack, mode: number, receiver: Address, bps: bigint, t
   await nft.write.mint([s.seller.account.address, tokenId]);
   await nft.write.setApprovalForAll([s.house.address, true], { account: s.seller.account });
   await nft.write.setRoyalty([mode, receiver, bps]);
+  await s.house.write.setCollectionAllowed([nft.address, true]);
   const { lotId } = await s.createLot({ nft: nft.address, tokenId });
   return { nft, lotId };
 }
@@ -107,20 +108,22 @@ describe("AuctionHouse", () => {
   describe("createCampaign", () => {
     it("numbers campaigns from 1 and emits CampaignCreated", async () => {
       const s = await load();
-      await A.emitWithArgs(s.house.write.createCampaign(["Spring", "ipfs://spring"]), s.house, "CampaignCreated", [
+      await A.emitWithArgs(s.house.write.createCampaign(["Spring", "ipfs://spring", 0]), s.house, "CampaignCreated", [
         1n,
         getAddress(s.admin.account.address),
         "Spring",
         "ipfs://spring",
+        20,
       ]);
-      await s.house.write.createCampaign(["Summer", "ipfs://summer"]);
+      await s.house.write.createCampaign(["Summer", "ipfs://summer", 90]);
+      assert.equal((await s.house.read.campaign([2n])).intermission, 90);
       assert.equal(await s.house.read.campaignCount(), 2n);
     });
 
     it("reverts with AccessControlUnauthorizedAccount for a non-auctioneer", async () => {
       const s = await load();
       await A.revertWithCustomErrorWithArgs(
-        s.house.write.createCampaign(["x", "y"], { account: s.other.account }),
+        s.house.write.createCampaign(["x", "y", 0], { account: s.other.account }),
         s.house,
         "AccessControlUnauthorizedAccount",
         [getAddress(s.other.account.address), roles.AUCTIONEER_ROLE],
@@ -159,6 +162,10 @@ describe("AuctionHouse", () => {
         500,
         10n,
         120,
+        500,
+        1000,
+        0,
+        false,
       ]);
       assert.equal(await s.collection.read.ownerOf([tokenId]), getAddress(s.house.address));
       const lot = await s.house.read.lot([1n]);
@@ -183,15 +190,18 @@ describe("AuctionHouse", () => {
 
     it("reuses the shared lot template and keeps each lot's own values", async () => {
       const s = await load();
-      await s.house.write.createCampaign(["c", "ipfs://c"]);
+      await s.house.write.createCampaign(["c", "ipfs://c", 0]);
       const a = await s.createLot({ campaignId: 1n, reserve: 5n });
       const b = await s.createLot({ campaignId: 1n, reserve: 9n, minIncrementBps: 100 });
       const la = await s.house.read.lot([a.lotId]);
       const lb = await s.house.read.lot([b.lotId]);
       assert.equal(la.campaignId, 1n);
-      assert.equal(la.reserve, 5n);
+      // The reserve is kept in whole gwei, rounded up.
+      assert.equal(la.reserve, 10n ** 9n);
       assert.equal(la.minIncrementBps, 500);
-      assert.equal(lb.reserve, 9n);
+      assert.equal(la.campaignPosition, 1);
+      assert.equal(lb.reserve, 10n ** 9n);
+      assert.equal(lb.campaignPosition, 2);
       assert.equal(lb.minIncrementBps, 100);
       assert.equal(lb.tokenId, b.tokenId);
     });
@@ -258,6 +268,8 @@ describe("AuctionHouse", () => {
       ["timeBuffer", { timeBuffer: 3601 }],
       ["minIncrementBps", { minIncrementBps: 10_001 }],
       ["minIncrementFloor", { minIncrementFloor: 1n << 80n }],
+      ["minIncrementFloor", { minIncrementFloor: 0n }],
+      ["minIncrementFloor", { minIncrementFloor: 1n << 64n }],
       ["reserve", { reserve: 1n << 88n }],
       ["startTime", { startTime: 2 ** 39 }],
     ];
@@ -349,10 +361,10 @@ describe("AuctionHouse", () => {
       await s.house.write.bid([lotId], { account: b2.account, value: minimum });
     });
 
-    it("applies the absolute floor when it exceeds the bps increment, and at least 1 wei", async () => {
+    it("applies the absolute floor when it exceeds the bps increment", async () => {
       const s = await load();
       const floorLot = await s.createLot({ minIncrementBps: 100, minIncrementFloor: parseEther("0.5") });
-      const zeroLot = await s.createLot({ minIncrementBps: 0, minIncrementFloor: 0n });
+      const zeroLot = await s.createLot({ minIncrementBps: 0, minIncrementFloor: 1n });
       const [b1] = await bidders(s);
       await s.house.write.bid([floorLot.lotId], { account: b1.account, value: ONE });
       await s.house.write.bid([zeroLot.lotId], { account: b1.account, value: ONE });
@@ -676,17 +688,25 @@ describe("AuctionHouse", () => {
       return f;
     }
 
+    /** Signs for chat account "twitch:1" unless told otherwise: the chat id hash is part of the signed struct. */
+    const sign = (
+      s: Stack,
+      signer: Parameters<Stack["signAuthorization"]>[0],
+      over: Parameters<Stack["signAuthorization"]>[1] = {},
+      domain: Parameters<Stack["signAuthorization"]>[2] = {},
+    ) => s.signAuthorization(signer, { chatIdHash: chatId("twitch:1"), ...over }, domain);
+
     async function register(s: Stack, f: Awaited<ReturnType<typeof chatBidder>>, over = {}) {
-      const { auth, signature } = await s.signAuthorization(f.account, over);
-      await s.house.write.registerChatAuthorization([auth, chatId("twitch:1"), signature], { account: s.relayer.account });
+      const { auth, signature } = await sign(s, f.account, over);
+      await s.house.write.registerChatAuthorization([auth, signature], { account: s.relayer.account });
       return auth;
     }
 
     it("registers, emits ChatAuthorizationRegistered and reports it", async () => {
       const s = await load();
       const f = await chatBidder(s);
-      const { auth, signature } = await s.signAuthorization(f.account, { maxBid: parseEther("2"), totalCap: parseEther("5") });
-      const hash = s.house.write.registerChatAuthorization([auth, chatId("twitch:1"), signature], { account: s.relayer.account });
+      const { auth, signature } = await sign(s, f.account, { maxBid: parseEther("2"), totalCap: parseEther("5") });
+      const hash = s.house.write.registerChatAuthorization([auth, signature], { account: s.relayer.account });
       await A.emitWithArgs(hash, s.house, "ChatAuthorizationRegistered", [
         getAddress(f.address),
         getAddress(s.relayer.account.address),
@@ -715,6 +735,7 @@ describe("AuctionHouse", () => {
       const auth = {
         bidder: s.other.account.address,
         relayer: s.relayer.account.address,
+        chatIdHash: chatId("twitch:42"),
         maxBid: 1n,
         totalCap: 2n,
         expiry: 3n,
@@ -735,15 +756,15 @@ describe("AuctionHouse", () => {
       const stranger = await s.freshAccount();
       const wallet = await viem.deployContract("ERC1271Wallet", [owner.address]);
       await wallet.write.execute([s.house.address, parseEther("2"), depositData(s)], { value: parseEther("2") });
-      const bad = await s.signAuthorization(stranger.account, { bidder: wallet.address });
+      const bad = await sign(s, stranger.account, { bidder: wallet.address });
       await A.revertWithCustomErrorWithArgs(
-        s.house.write.registerChatAuthorization([bad.auth, chatId("twitch:9"), bad.signature], { account: s.relayer.account }),
+        s.house.write.registerChatAuthorization([bad.auth, bad.signature], { account: s.relayer.account }),
         s.house,
         "ChatAuthorizationInvalidSignature",
         [getAddress(wallet.address)],
       );
-      const good = await s.signAuthorization(owner.account, { bidder: wallet.address });
-      await s.house.write.registerChatAuthorization([good.auth, chatId("twitch:9"), good.signature], { account: s.relayer.account });
+      const good = await sign(s, owner.account, { bidder: wallet.address });
+      await s.house.write.registerChatAuthorization([good.auth, good.signature], { account: s.relayer.account });
       const { lotId } = await s.createLot();
       await s.house.write.relayBid([lotId, wallet.address, ONE], { account: s.relayer.account });
       assert.equal((await s.house.read.lot([lotId])).bidder, getAddress(wallet.address));
@@ -753,9 +774,9 @@ describe("AuctionHouse", () => {
       const s = await load();
       const f = await chatBidder(s);
       await s.house.write.grantRole([roles.RELAYER_ROLE, s.other.account.address]);
-      const { auth, signature } = await s.signAuthorization(f.account);
+      const { auth, signature } = await sign(s, f.account);
       await A.revertWithCustomErrorWithArgs(
-        s.house.write.registerChatAuthorization([auth, chatId("twitch:1"), signature], { account: s.other.account }),
+        s.house.write.registerChatAuthorization([auth, signature], { account: s.other.account }),
         s.house,
         "ChatAuthorizationWrongRelayer",
         [getAddress(s.relayer.account.address), getAddress(s.other.account.address)],
@@ -765,9 +786,9 @@ describe("AuctionHouse", () => {
     it("reverts with AccessControlUnauthorizedAccount when the named relayer lacks RELAYER_ROLE", async () => {
       const s = await load();
       const f = await chatBidder(s);
-      const { auth, signature } = await s.signAuthorization(f.account, { relayer: s.other.account.address });
+      const { auth, signature } = await sign(s, f.account, { relayer: s.other.account.address });
       await A.revertWithCustomErrorWithArgs(
-        s.house.write.registerChatAuthorization([auth, chatId("twitch:1"), signature], { account: s.other.account }),
+        s.house.write.registerChatAuthorization([auth, signature], { account: s.other.account }),
         s.house,
         "AccessControlUnauthorizedAccount",
         [getAddress(s.other.account.address), roles.RELAYER_ROLE],
@@ -777,14 +798,14 @@ describe("AuctionHouse", () => {
     it("reverts with AuctionHouseZeroAddress for a zero bidder and ChatAuthorizationZeroChatId for a zero chat id", async () => {
       const s = await load();
       const f = await chatBidder(s);
-      const { auth, signature } = await s.signAuthorization(f.account);
+      const { auth, signature } = await sign(s, f.account);
       await A.revertWithCustomError(
-        s.house.write.registerChatAuthorization([{ ...auth, bidder: zeroAddress }, chatId("x"), signature], { account: s.relayer.account }),
+        s.house.write.registerChatAuthorization([{ ...auth, bidder: zeroAddress }, signature], { account: s.relayer.account }),
         s.house,
         "AuctionHouseZeroAddress",
       );
       await A.revertWithCustomError(
-        s.house.write.registerChatAuthorization([auth, `0x${"0".repeat(64)}`, signature], { account: s.relayer.account }),
+        s.house.write.registerChatAuthorization([{ ...auth, chatIdHash: `0x${"0".repeat(64)}` }, signature], { account: s.relayer.account }),
         s.house,
         "ChatAuthorizationZeroChatId",
       );
@@ -794,9 +815,9 @@ describe("AuctionHouse", () => {
       const s = await load();
       const f = await chatBidder(s);
       const expiry = BigInt(await networkHelpers.time.latest()) - 1n;
-      const { auth, signature } = await s.signAuthorization(f.account, { expiry });
+      const { auth, signature } = await sign(s, f.account, { expiry });
       await A.revertWithCustomErrorWithArgs(
-        s.house.write.registerChatAuthorization([auth, chatId("twitch:1"), signature], { account: s.relayer.account }),
+        s.house.write.registerChatAuthorization([auth, signature], { account: s.relayer.account }),
         s.house,
         "ChatAuthorizationExpired",
         [expiry],
@@ -811,9 +832,9 @@ describe("AuctionHouse", () => {
       it(`reverts with ChatAuthorizationInvalidCaps for maxBid ${maxBid}, totalCap ${totalCap}`, async () => {
         const s = await load();
         const f = await chatBidder(s);
-        const { auth, signature } = await s.signAuthorization(f.account, { maxBid, totalCap });
+        const { auth, signature } = await sign(s, f.account, { maxBid, totalCap });
         await A.revertWithCustomErrorWithArgs(
-          s.house.write.registerChatAuthorization([auth, chatId("twitch:1"), signature], { account: s.relayer.account }),
+          s.house.write.registerChatAuthorization([auth, signature], { account: s.relayer.account }),
           s.house,
           "ChatAuthorizationInvalidCaps",
           [maxBid, totalCap],
@@ -824,10 +845,10 @@ describe("AuctionHouse", () => {
     it("reverts with ChatAuthorizationInvalidNonce on replay", async () => {
       const s = await load();
       const f = await chatBidder(s);
-      const { auth, signature } = await s.signAuthorization(f.account);
-      await s.house.write.registerChatAuthorization([auth, chatId("twitch:1"), signature], { account: s.relayer.account });
+      const { auth, signature } = await sign(s, f.account);
+      await s.house.write.registerChatAuthorization([auth, signature], { account: s.relayer.account });
       await A.revertWithCustomErrorWithArgs(
-        s.house.write.registerChatAuthorization([auth, chatId("twitch:1"), signature], { account: s.relayer.account }),
+        s.house.write.registerChatAuthorization([auth, signature], { account: s.relayer.account }),
         s.house,
         "ChatAuthorizationInvalidNonce",
         [getAddress(f.address), 1n, 0n],
@@ -839,13 +860,13 @@ describe("AuctionHouse", () => {
       const f = await chatBidder(s);
       const stranger = await s.freshAccount();
       const cases = [
-        await s.signAuthorization(stranger.account, { bidder: f.address }),
-        await s.signAuthorization(f.account, {}, { chainId: 11011 }),
-        await s.signAuthorization(f.account, {}, { verifyingContract: s.collection.address }),
+        await sign(s, stranger.account, { bidder: f.address }),
+        await sign(s, f.account, {}, { chainId: 11011 }),
+        await sign(s, f.account, {}, { verifyingContract: s.collection.address }),
       ];
       for (const { auth, signature } of cases) {
         await A.revertWithCustomErrorWithArgs(
-          s.house.write.registerChatAuthorization([auth, chatId("twitch:1"), signature], { account: s.relayer.account }),
+          s.house.write.registerChatAuthorization([auth, signature], { account: s.relayer.account }),
           s.house,
           "ChatAuthorizationInvalidSignature",
           [getAddress(f.address)],
@@ -856,9 +877,9 @@ describe("AuctionHouse", () => {
     it("reverts with ChatAuthorizationMalformedSignature for a signature of the wrong length", async () => {
       const s = await load();
       const f = await chatBidder(s);
-      const { auth, signature } = await s.signAuthorization(f.account);
+      const { auth, signature } = await sign(s, f.account);
       await A.revertWithCustomErrorWithArgs(
-        s.house.write.registerChatAuthorization([auth, chatId("twitch:1"), signature.slice(0, 100) as `0x${string}`], {
+        s.house.write.registerChatAuthorization([auth, signature.slice(0, 100) as `0x${string}`], {
           account: s.relayer.account,
         }),
         s.house,
@@ -968,10 +989,10 @@ describe("AuctionHouse", () => {
     it("revocation also kills a signed but unregistered authorization", async () => {
       const s = await load();
       const f = await chatBidder(s);
-      const { auth, signature } = await s.signAuthorization(f.account);
+      const { auth, signature } = await sign(s, f.account);
       await f.wallet.writeContract({ address: s.house.address, abi: s.house.abi, functionName: "revokeChatAuthorization" });
       await A.revertWithCustomErrorWithArgs(
-        s.house.write.registerChatAuthorization([auth, chatId("twitch:1"), signature], { account: s.relayer.account }),
+        s.house.write.registerChatAuthorization([auth, signature], { account: s.relayer.account }),
         s.house,
         "ChatAuthorizationInvalidNonce",
         [getAddress(f.address), 1n, 0n],
@@ -1023,7 +1044,14 @@ describe("AuctionHouse", () => {
     it("stores caps in whole gwei, rounded down, and clamps huge ones", async () => {
       const s = await load();
       const f = await chatBidder(s);
-      await register(s, f, { maxBid: ONE + 123n, totalCap: 2n ** 255n, expiry: 2n ** 100n });
+      const { auth, signature } = await sign(s, f.account, { maxBid: ONE + 123n, totalCap: 2n ** 255n, expiry: 2n ** 100n });
+      // The event carries the caps and expiry as stored, not as signed.
+      await A.emitWithArgs(
+        s.house.write.registerChatAuthorization([auth, signature], { account: s.relayer.account }),
+        s.house,
+        "ChatAuthorizationRegistered",
+        [getAddress(f.address), getAddress(s.relayer.account.address), chatId("twitch:1"), ONE, (2n ** 56n - 1n) * 10n ** 9n, 2n ** 40n - 1n, 0n],
+      );
       const view = await s.house.read.authorizationOf([f.address]);
       assert.equal(view.maxBid, ONE);
       assert.equal(view.totalCap, (2n ** 56n - 1n) * 10n ** 9n);
@@ -1127,7 +1155,7 @@ describe("AuctionHouse", () => {
       await A.revertWithCustomErrorWithArgs(s.house.write.settle([99n]), s.house, "AuctionHouseLotNotFound", [99n]);
     });
 
-    it("clamps a royalty above 100 % to what is left after the fee", async () => {
+    it("caps a royalty above 100 % at the lot's royalty cap (10 %)", async () => {
       const s = await load();
       const { lotId } = await mockLot(s, 0, s.royalty.account.address, 20_000n);
       const [b1] = await bidders(s);
@@ -1139,9 +1167,9 @@ describe("AuctionHouse", () => {
         getAddress(b1.account.address),
         ONE,
         getAddress(s.royalty.account.address),
-        parseEther("0.95"),
+        parseEther("0.1"),
         parseEther("0.05"),
-        0n,
+        parseEther("0.85"),
       ]);
       assert.equal(await balance(s, s.house.address), parseEther("0.05"));
     });
@@ -1207,6 +1235,7 @@ describe("AuctionHouse", () => {
         await nft.write.mint([seller.address, 1n]);
         await seller.write.execute([nft.address, 0n, approveAllData(s, nft.address)]);
         await nft.write.setRoyalty([0, receiver.address, 1000n]);
+        await s.house.write.setCollectionAllowed([nft.address, true]);
         const { lotId } = await s.createLot({ nft: nft.address, tokenId: 1n, seller: seller.address });
         const [b1] = await bidders(s);
         await s.house.write.bid([lotId], { account: b1.account, value: ONE });
@@ -1272,7 +1301,7 @@ describe("AuctionHouse", () => {
         "AuctionHouseLotNotLive",
         [lotId, Status.Cancelled],
       );
-      await A.revertWithCustomErrorWithArgs(s.house.read.minimumNextBid([lotId]), s.house, "AuctionHouseLotAlreadyClosed", [
+      await A.revertWithCustomErrorWithArgs(s.house.read.minimumNextBid([lotId]), s.house, "AuctionHouseLotNotLive", [
         lotId,
         Status.Cancelled,
       ]);
@@ -1396,7 +1425,7 @@ describe("AuctionHouse", () => {
       assert.equal(lot.amount, 0n);
       assert.equal(await s.house.read.lotStatus([lotId]), Status.Settled);
       assert.equal(await s.collection.read.ownerOf([(await s.house.getEvents.LotCreated({ lotId }, { fromBlock: 0n }))[0].args.tokenId!]), getAddress(b1.account.address));
-      await A.revertWithCustomErrorWithArgs(s.house.read.minimumNextBid([lotId]), s.house, "AuctionHouseLotAlreadyClosed", [lotId, Status.Settled]);
+      await A.revertWithCustomErrorWithArgs(s.house.read.minimumNextBid([lotId]), s.house, "AuctionHouseLotNotLive", [lotId, Status.Settled]);
     });
 
     it("supports the AccessControl and ERC-165 interfaces", async () => {
