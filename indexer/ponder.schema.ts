@@ -12,6 +12,12 @@ export const campaign = onchainTable("campaign", (t) => ({
   name: t.text().notNull(),
   metadataUri: t.text().notNull(),
   lotCount: t.integer().notNull(),
+  /** Seconds between one lot's close and the next lot's opening (the default applied when 0 was asked). */
+  intermission: t.integer().notNull(),
+  /** Lots of the running order that closed (settled, cancelled on their turn, undeliverable): CampaignAdvanced. */
+  lotsClosed: t.integer().notNull(),
+  /** When the lot after the last closed one may open (0 before the first close). */
+  releaseTime: t.integer().notNull(),
   createdAt: t.integer().notNull(),
   blockNumber: t.bigint().notNull(),
   txHash: t.hex().notNull(),
@@ -19,8 +25,11 @@ export const campaign = onchainTable("campaign", (t) => ({
 }));
 
 /**
- * A lot. `state` is what events decided (open / settled / cancelled); scheduled, live and ended follow
- * from `startTime`/`endTime` against a block time, so the API derives them (see src/api/live.ts).
+ * A lot. `state` is what events decided (queued / open / settled / cancelled / undeliverable); scheduled,
+ * live and ended follow from `startTime`/`endTime` against a block time (and the pause window in
+ * `protocol`), so the API derives them (see src/api/live.ts).
+ * A `queued` campaign lot waits for the lot ahead of it: its times are only the earliest opening until
+ * CampaignAdvanced reaches its position, which makes it `open` with its effective times.
  */
 export const lot = onchainTable(
   "lot",
@@ -33,14 +42,24 @@ export const lot = onchainTable(
     tokenUri: t.text().notNull(),
     seller: t.hex().notNull(),
     reserve: t.bigint().notNull(),
+    /** Effective start (for a queued lot: the earliest it can open). */
     startTime: t.integer().notNull(),
-    /** Includes extensions. */
+    /** Includes extensions and the campaign's sequencing; a pause may push it later (see protocol.pausedAt). */
     endTime: t.integer().notNull(),
+    /** The end before any bid (after the campaign's sequencing). */
     initialEndTime: t.integer().notNull(),
     minIncrementBps: t.integer().notNull(),
     minIncrementFloor: t.bigint().notNull(),
     timeBuffer: t.integer().notNull(),
-    state: t.text({ enum: ["open", "settled", "cancelled"] }).notNull(),
+    /** The protocol fee this lot settles with, fixed at creation. */
+    protocolFeeBps: t.integer().notNull(),
+    /** The most ERC-2981 royalty this lot pays, fixed at creation. */
+    maxRoyaltyBps: t.integer().notNull(),
+    /** 1-based place in its campaign's running order (0 = no campaign). */
+    campaignPosition: t.integer().notNull(),
+    /** Created behind an open lot of its campaign (stays true after it opened; `state` tells the present). */
+    queued: t.boolean().notNull(),
+    state: t.text({ enum: ["queued", "open", "settled", "cancelled", "undeliverable"] }).notNull(),
     /** Highest bid so far (0 before the first). */
     amount: t.bigint().notNull(),
     bidder: t.hex().notNull(),
@@ -61,6 +80,11 @@ export const lot = onchainTable(
     winner: t.hex().notNull(),
     closedAt: t.integer(),
     closedTx: t.hex(),
+    /** Undeliverable: the bid credited back to the would-be winner's escrow (0 when nobody had bid). */
+    undeliverableAmount: t.bigint(),
+    /** Undeliverable: when returnUndeliverable sent the token back to the seller (LotTokenReturned). */
+    tokenReturnedAt: t.integer(),
+    tokenReturnedTx: t.hex(),
     createdAt: t.integer().notNull(),
     blockNumber: t.bigint().notNull(),
     txHash: t.hex().notNull(),
@@ -69,7 +93,7 @@ export const lot = onchainTable(
   (table) => ({
     stateEndIdx: index().on(table.state, table.endTime),
     stateStartIdx: index().on(table.state, table.startTime),
-    campaignIdx: index().on(table.campaignId),
+    campaignIdx: index().on(table.campaignId, table.campaignPosition),
   }),
 );
 
@@ -143,7 +167,7 @@ export const escrowEvent = onchainTable(
     kind: t.text({ enum: ["deposit", "credit", "withdraw", "bid"] }).notNull(),
     /** Signed change in wei. */
     delta: t.bigint().notNull(),
-    /** For credits: OutbidRefund, PushFailed or ProtocolFee. */
+    /** For credits: OutbidRefund, PushFailed, ProtocolFee or DeliveryFailed. */
     reason: t.text(),
     lotId: t.bigint(),
     timestamp: t.integer().notNull(),
@@ -229,11 +253,30 @@ export const token = onchainTable(
 /** Contract-wide settings (a single row, id 1). */
 export const protocol = onchainTable("protocol", (t) => ({
   id: t.integer().primaryKey(),
+  /** Fee of new lots (each lot keeps the one it was created with: lot.protocolFeeBps). */
   feeBps: t.integer().notNull(),
+  /** Royalty cap of new lots (lot.maxRoyaltyBps). */
+  maxRoyaltyBps: t.integer().notNull(),
   treasury: t.hex().notNull(),
-  /** New lots and bids stopped (never withdrawals or settlement). */
+  /** New lots and bids stopped, and the clock of every lot that had not ended (never withdrawals or settlement). */
   paused: t.boolean().notNull(),
+  /**
+   * The contract's pause window: start of the current or last pause (0 = never paused) and its end (0 while
+   * paused). A lot whose end is after `pausedAt` does not end while paused and ends no earlier than
+   * `unpausedAt` + its time buffer. A pause within an hour of the last unpause continues the window.
+   */
+  pausedAt: t.integer().notNull(),
+  unpausedAt: t.integer().notNull(),
   updatedBlock: t.bigint().notNull(),
+  txHash: t.hex().notNull(),
+}));
+
+/** A collection's permission for new lots (CollectionAllowed; existing lots are not affected). */
+export const collection = onchainTable("collection", (t) => ({
+  id: t.hex().primaryKey(),
+  allowed: t.boolean().notNull(),
+  updatedAt: t.integer().notNull(),
+  blockNumber: t.bigint().notNull(),
   txHash: t.hex().notNull(),
 }));
 

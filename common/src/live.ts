@@ -12,8 +12,22 @@
  */
 import type { Address, Hash } from "./deployments.ts";
 
-/** Lifecycle of a lot; scheduled/live/ended follow the latest indexed block's timestamp. */
-export type LotStatus = "scheduled" | "live" | "ended" | "settled" | "cancelled";
+/**
+ * Lifecycle of a lot; scheduled/live/ended follow the latest indexed block's timestamp (and the pause).
+ * `queued`: a campaign lot waiting for the lot ahead of it to close (its times are only the earliest
+ * opening). `undeliverable`: settle (or cancel) could not move the NFT; the winner's bid went back to
+ * their escrow and the token waits in custody for returnUndeliverable.
+ */
+export type LotStatus = "queued" | "scheduled" | "live" | "ended" | "settled" | "cancelled" | "undeliverable";
+
+/** What events decided about a lot (the indexer's `lot.state`); the rest of {@link LotStatus} is time. */
+export type LotState = "queued" | "open" | "settled" | "cancelled" | "undeliverable";
+
+/**
+ * The contract's pause window (indexer `protocol` row): start of the current or last pause (0 = never)
+ * and its end (0 while paused).
+ */
+export type PauseWindow = { pausedAt: number; unpausedAt: number };
 
 /** Wei (or any uint256) as a decimal string. */
 export type Wei = string;
@@ -30,9 +44,20 @@ export type LiveLot = {
   seller: Address;
   reserve: Wei;
   startTime: number;
-  /** Includes extensions. */
+  /**
+   * Includes extensions, the campaign's sequencing and a pause: while paused, a lot the pause caught
+   * cannot end and this is the earliest it can (now + timeBuffer, see `paused`).
+   */
   endTime: number;
   status: LotStatus;
+  /** The protocol fee this lot settles with (bps), fixed at creation: known before anyone bids. */
+  protocolFeeBps: number;
+  /** The most ERC-2981 royalty this lot pays (bps), fixed at creation. */
+  maxRoyaltyBps: number;
+  /** 1-based place in its campaign's running order (0 = no campaign). */
+  campaignPosition: number;
+  /** The contract is paused and this lot's clock is stopped: it ends no earlier than unpause + timeBuffer. */
+  paused: boolean;
   /** Current highest bid, "0" before the first bid. */
   amount: Wei;
   /** Current highest bidder, zero address before the first bid. */
@@ -72,7 +97,11 @@ export type LiveBid = {
   final: boolean;
 };
 
-/** A lot whose start time is still ahead (a campaign's next lots), soonest first. */
+/**
+ * A lot whose start time is still ahead, soonest first, then the campaign lots queued behind an open one
+ * (`queued`: their times are only the earliest opening; they open after the lot ahead closes plus the
+ * campaign's intermission).
+ */
 export type UpcomingLot = {
   lotId: string;
   campaignId: string;
@@ -84,6 +113,10 @@ export type UpcomingLot = {
   reserve: Wei;
   startTime: number;
   endTime: number;
+  queued: boolean;
+  protocolFeeBps: number;
+  maxRoyaltyBps: number;
+  campaignPosition: number;
 };
 
 /** The most recently settled lot (sold or not). */
@@ -113,7 +146,9 @@ export type LiveSnapshot = {
   finalizedBlockNumber: number;
   /** When the indexer built this snapshot (unix ms). */
   indexedAt: number;
-  /** The lot live now; else the most recently ended unsettled lot; else null. */
+  /** The contract is paused: no bids, and lots that had not ended when it began do not end. */
+  paused: boolean;
+  /** The lot live now (never a queued one); else the most recently ended unsettled lot; else null. */
   lot: LiveLot | null;
   /** The live lot's last bids, newest first (empty when lot is null). */
   bids: LiveBid[];
@@ -134,13 +169,31 @@ export function minimumNextBid(lot: { amount: bigint; reserve: bigint; minIncrem
 }
 
 /**
- * A lot's status at block time `now` (unix s), from what events stored (`state`) and its times:
- * live from `startTime` until `endTime` (exclusive), as the contract's `lotStatus` view.
+ * A lot's end as it applies at block time `now` under a pause window, as the contract computes it: a lot
+ * whose stored end is after the pause began does not end while paused (`Infinity`), and after the unpause
+ * ends no earlier than `unpausedAt + timeBuffer`.
  */
-export function lotStatus(lot: { state: "open" | "settled" | "cancelled"; startTime: number; endTime: number }, now: number): LotStatus {
+export function lotEffectiveEnd(lot: { endTime: number; timeBuffer: number }, now: number, pause?: PauseWindow): number {
+  const end = lot.endTime;
+  if (!pause || pause.pausedAt === 0 || end <= pause.pausedAt || end > now + lot.timeBuffer) return end;
+  if (pause.unpausedAt === 0) return Infinity;
+  return Math.max(end, pause.unpausedAt + lot.timeBuffer);
+}
+
+/**
+ * A lot's status at block time `now` (unix s), from what events stored (`state`) and its times:
+ * live from `startTime` until `endTime` (exclusive, moved by a pause when `pause` is given), as the
+ * contract's `lotStatus` view.
+ */
+export function lotStatus(
+  lot: { state: LotState; startTime: number; endTime: number; timeBuffer?: number },
+  now: number,
+  pause?: PauseWindow,
+): LotStatus {
   if (lot.state !== "open") return lot.state;
   if (now < lot.startTime) return "scheduled";
-  return now < lot.endTime ? "live" : "ended";
+  const end = pause ? lotEffectiveEnd({ endTime: lot.endTime, timeBuffer: lot.timeBuffer ?? 0 }, now, pause) : lot.endTime;
+  return now < end ? "live" : "ended";
 }
 
 export type FetchLiveLotOptions = { signal?: AbortSignal; fetch?: typeof fetch };

@@ -3,13 +3,16 @@
  * see IAuctionHouse), so the read model never calls the contract's views.
  */
 import { ponder, type Context } from "ponder:registry";
-import { bid, bidder, campaign, chatAuthorization, chatLink, escrowEvent, lot, protocol, refund, settlement, token } from "ponder:schema";
+import { and, eq } from "ponder";
+import { bid, bidder, campaign, chatAuthorization, chatLink, collection, escrowEvent, lot, protocol, refund, settlement, token } from "ponder:schema";
 import { minimumNextBid } from "@sothebais/common/live";
 import { erc721Abi } from "../abis/collection.ts";
 
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000" as const;
 const ZERO_HASH = "0x0000000000000000000000000000000000000000000000000000000000000000" as const;
-const CREDIT_REASONS = ["OutbidRefund", "PushFailed", "ProtocolFee"] as const;
+const CREDIT_REASONS = ["OutbidRefund", "PushFailed", "ProtocolFee", "DeliveryFailed"] as const;
+/** A pause starting within this long of the last unpause continues that pause window (AuctionHouse.MAX_TIME_BUFFER). */
+const PAUSE_WINDOW_CONTINUES_S = 3600;
 const GWEI = 10n ** 9n;
 const min = (a: bigint, b: bigint) => (a < b ? a : b);
 /** The contract keeps chat caps in whole gwei (uint56), rounded down: index what it enforces. */
@@ -64,6 +67,9 @@ ponder.on("AuctionHouse:CampaignCreated", async ({ event, context }) => {
     name: event.args.name,
     metadataUri: event.args.metadataURI,
     lotCount: 0,
+    intermission: event.args.intermission,
+    lotsClosed: 0,
+    releaseTime: 0,
     createdAt: Number(event.block.timestamp),
     blockNumber: event.block.number,
     txHash: event.transaction.hash,
@@ -96,7 +102,11 @@ ponder.on("AuctionHouse:LotCreated", async ({ event, context }) => {
     minIncrementBps: a.minIncrementBps,
     minIncrementFloor: a.minIncrementFloor,
     timeBuffer: a.timeBuffer,
-    state: "open",
+    protocolFeeBps: a.protocolFeeBps,
+    maxRoyaltyBps: a.maxRoyaltyBps,
+    campaignPosition: a.campaignPosition,
+    queued: a.queued,
+    state: a.queued ? "queued" : "open",
     amount: 0n,
     bidder: ZERO_ADDRESS,
     viaRelayer: false,
@@ -111,6 +121,25 @@ ponder.on("AuctionHouse:LotCreated", async ({ event, context }) => {
     txHash: event.transaction.hash,
     logIndex: event.log.logIndex,
   });
+});
+
+/**
+ * A campaign lot closed: the lot at place `lotsClosed + 1` (if created and still queued) opens at
+ * max(its startTime, releaseTime) and keeps its duration, as the contract's lazy time model computes it.
+ */
+ponder.on("AuctionHouse:CampaignAdvanced", async ({ event, context }) => {
+  const { campaignId, lotsClosed, releaseTime } = event.args;
+  const c = await context.db.find(campaign, { id: campaignId });
+  if (c) await context.db.update(campaign, { id: campaignId }).set({ lotsClosed, releaseTime });
+  const [next] = await context.db.sql
+    .select()
+    .from(lot)
+    .where(and(eq(lot.campaignId, campaignId), eq(lot.campaignPosition, lotsClosed + 1), eq(lot.state, "queued")))
+    .limit(1);
+  if (!next) return; // not created yet: it will open no earlier than releaseTime (LotCreated carries that start)
+  const start = Math.max(next.startTime, releaseTime);
+  const end = start + (next.endTime - next.startTime);
+  await context.db.update(lot, { id: next.id }).set({ state: "open", startTime: start, endTime: end, initialEndTime: end });
 });
 
 ponder.on("AuctionHouse:BidPlaced", async ({ event, context }) => {
@@ -133,7 +162,8 @@ ponder.on("AuctionHouse:BidPlaced", async ({ event, context }) => {
     amount: a.amount,
     escrowUsed: a.escrowUsed,
     endTime: a.endTime,
-    extended: a.endTime !== current.endTime,
+    // Set by the LotExtended that follows in the same transaction (a pause can move endTime without one).
+    extended: false,
     viaRelayer: a.viaRelayer,
     chatIdHash: a.chatIdHash,
     outbid: false,
@@ -188,6 +218,8 @@ ponder.on("AuctionHouse:LotExtended", async ({ event, context }) => {
   const current = await context.db.find(lot, { id: event.args.lotId });
   if (!current) return;
   await context.db.update(lot, { id: event.args.lotId }).set({ endTime: event.args.endTime, extended: current.extended + 1 });
+  // LotExtended follows the BidPlaced of the bid that moved the end.
+  if (current.lastBidId) await context.db.update(bid, { id: current.lastBidId }).set({ extended: true });
 });
 
 ponder.on("AuctionHouse:BidRefunded", async ({ event, context }) => {
@@ -233,6 +265,35 @@ ponder.on("AuctionHouse:LotCancelled", async ({ event, context }) => {
   await context.db
     .update(lot, { id: event.args.lotId })
     .set({ state: "cancelled", closedAt: Number(event.block.timestamp), closedTx: event.transaction.hash });
+});
+
+/**
+ * Settle (or cancel) could not move the NFT: the lot closes as undeliverable. The winner's bid came back
+ * to their escrow (the EscrowCredited with reason DeliveryFailed just before this event books it) and
+ * leaves their chat exposure; nobody was paid and nobody won.
+ */
+ponder.on("AuctionHouse:LotUndeliverable", async ({ event, context }) => {
+  const { lotId, winner, amount } = event.args;
+  const current = await context.db.find(lot, { id: lotId });
+  if (!current) throw new Error(`LotUndeliverable for unknown lot ${lotId} (tx ${event.transaction.hash})`);
+  if (winner !== ZERO_ADDRESS && current.viaRelayer) await adjustExposure(context.db, winner, -amount);
+  await context.db.update(lot, { id: lotId }).set({
+    state: "undeliverable",
+    undeliverableAmount: amount,
+    closedAt: Number(event.block.timestamp),
+    closedTx: event.transaction.hash,
+  });
+});
+
+ponder.on("AuctionHouse:LotTokenReturned", async ({ event, context }) => {
+  const current = await context.db.find(lot, { id: event.args.lotId });
+  if (!current) return;
+  await context.db.update(lot, { id: event.args.lotId }).set({ tokenReturnedAt: Number(event.block.timestamp), tokenReturnedTx: event.transaction.hash });
+});
+
+ponder.on("AuctionHouse:CollectionAllowed", async ({ event, context }) => {
+  const values = { allowed: event.args.allowed, updatedAt: Number(event.block.timestamp), blockNumber: event.block.number, txHash: event.transaction.hash };
+  await context.db.insert(collection).values({ id: event.args.nft, ...values }).onConflictDoUpdate(values);
 });
 
 ponder.on("AuctionHouse:EscrowDeposited", async ({ event, context }) => {
@@ -326,12 +387,19 @@ ponder.on("AuctionHouse:ChatAuthorizationRevoked", async ({ event, context }) =>
     .set({ revoked: true, revokedAt: Number(event.block.timestamp), nonce: event.args.nonce, expiry: 0n });
 });
 
-async function updateProtocol(context: Context, blockNumber: bigint, txHash: Hex, change: { feeBps?: number; treasury?: Hex; paused?: boolean }) {
+type ProtocolRow = typeof protocol.$inferSelect;
+type ProtocolChange = Partial<Pick<ProtocolRow, "feeBps" | "maxRoyaltyBps" | "treasury" | "paused" | "pausedAt" | "unpausedAt">>;
+
+async function updateProtocol(context: Context, blockNumber: bigint, txHash: Hex, change: ProtocolChange | ((row: ProtocolRow | undefined) => ProtocolChange)) {
   const row = await context.db.find(protocol, { id: 1 });
+  if (typeof change === "function") change = change(row ?? undefined);
   const next = {
     feeBps: change.feeBps ?? row?.feeBps ?? 0,
+    maxRoyaltyBps: change.maxRoyaltyBps ?? row?.maxRoyaltyBps ?? 0,
     treasury: change.treasury ?? row?.treasury ?? ZERO_ADDRESS,
     paused: change.paused ?? row?.paused ?? false,
+    pausedAt: change.pausedAt ?? row?.pausedAt ?? 0,
+    unpausedAt: change.unpausedAt ?? row?.unpausedAt ?? 0,
     updatedBlock: blockNumber,
     txHash,
   };
@@ -342,14 +410,25 @@ ponder.on("AuctionHouse:ProtocolFeeUpdated", async ({ event, context }) => {
   await updateProtocol(context, event.block.number, event.transaction.hash, { feeBps: event.args.newFeeBps });
 });
 
+ponder.on("AuctionHouse:MaxRoyaltyUpdated", async ({ event, context }) => {
+  await updateProtocol(context, event.block.number, event.transaction.hash, { maxRoyaltyBps: event.args.newMaxRoyaltyBps });
+});
+
 ponder.on("AuctionHouse:TreasuryUpdated", async ({ event, context }) => {
   await updateProtocol(context, event.block.number, event.transaction.hash, { treasury: event.args.newTreasury });
 });
 
+// The pause window as the contract keeps it (AuctionHouse.pause/unpause): lots are not rewritten, the API
+// applies the window to their end (lotEffectiveEnd in @sothebais/common/live), as the contract's views do.
 ponder.on("AuctionHouse:Paused", async ({ event, context }) => {
-  await updateProtocol(context, event.block.number, event.transaction.hash, { paused: true });
+  const now = Number(event.block.timestamp);
+  await updateProtocol(context, event.block.number, event.transaction.hash, (row) => ({
+    paused: true,
+    pausedAt: !row || row.pausedAt === 0 || now >= row.unpausedAt + PAUSE_WINDOW_CONTINUES_S ? now : row.pausedAt,
+    unpausedAt: 0,
+  }));
 });
 
 ponder.on("AuctionHouse:Unpaused", async ({ event, context }) => {
-  await updateProtocol(context, event.block.number, event.transaction.hash, { paused: false });
+  await updateProtocol(context, event.block.number, event.transaction.hash, { paused: false, unpausedAt: Number(event.block.timestamp) });
 });

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import http from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -14,12 +14,12 @@ import { auctionHouseAbi, sothebaisCollectionAbi } from "@sothebais/common/abis"
 import type { LiveSnapshot } from "@sothebais/common/live";
 import { fetchLiveLot } from "@sothebais/common/live";
 import { hashChatId, localRoles, startTestStack, type TestStack, waitFor } from "@sothebais/common/testing";
-import { type Address, parseEther, parseEventLogs, type TransactionReceipt } from "viem";
+import { type Abi, type Address, type Hex, parseEther, parseEventLogs, type TransactionReceipt } from "viem";
 import * as schema from "../ponder.schema.ts";
 import { getJson, graphql, type RunningIndexer, startIndexer, waitIndexed } from "./helpers.ts";
 
 const ZERO = "0x0000000000000000000000000000000000000000";
-const statusNames = ["none", "scheduled", "live", "ended", "settled", "cancelled"] as const;
+const statusNames = ["none", "scheduled", "live", "ended", "settled", "cancelled", "queued", "undeliverable"] as const;
 
 let stack: TestStack;
 let indexer: RunningIndexer;
@@ -60,6 +60,10 @@ type LotGql = {
   minIncrementBps: number;
   minIncrementFloor: string;
   timeBuffer: number;
+  protocolFeeBps: number;
+  maxRoyaltyBps: number;
+  campaignPosition: number;
+  queued: boolean;
   state: string;
   amount: string;
   bidder: string;
@@ -70,7 +74,7 @@ type LotGql = {
   winner: string;
 };
 
-const lotFields = `id campaignId campaignName nft tokenId tokenUri seller reserve startTime endTime minIncrementBps minIncrementFloor timeBuffer state amount bidder viaRelayer minimumNextBid bidCount extended winner`;
+const lotFields = `id campaignId campaignName nft tokenId tokenUri seller reserve startTime endTime minIncrementBps minIncrementFloor timeBuffer protocolFeeBps maxRoyaltyBps campaignPosition queued state amount bidder viaRelayer minimumNextBid bidCount extended winner`;
 
 before(async () => {
   stack = await startTestStack();
@@ -162,10 +166,14 @@ describe("scripted history", () => {
       assert.equal(row.minIncrementBps, Number(view.minIncrementBps), `${where} minIncrementBps`);
       assert.equal(BigInt(row.minIncrementFloor), BigInt(view.minIncrementFloor), `${where} minIncrementFloor`);
       assert.equal(row.timeBuffer, Number(view.timeBuffer), `${where} timeBuffer`);
+      assert.equal(row.protocolFeeBps, Number(view.protocolFeeBps), `${where} protocolFeeBps`);
+      assert.equal(row.maxRoyaltyBps, Number(view.maxRoyaltyBps), `${where} maxRoyaltyBps`);
+      assert.equal(row.campaignPosition, Number(view.campaignPosition), `${where} campaignPosition`);
       assert.equal(row.bidder.toLowerCase(), view.bidder.toLowerCase(), `${where} bidder`);
       assert.equal(BigInt(row.amount), view.amount, `${where} amount`);
       assert.equal(row.viaRelayer, view.viaRelayer, `${where} viaRelayer`);
-      if (lotView.lot.status === "live" || lotView.lot.status === "scheduled") {
+      // The contract quotes a next bid only for a live lot (minimumNextBid reverts otherwise).
+      if (lotView.lot.status === "live") {
         const minimum = await stack.publicClient.readContract({ ...house(), functionName: "minimumNextBid", args: [id] });
         assert.equal(BigInt(row.minimumNextBid), minimum, `${where} minimumNextBid`);
       }
@@ -179,6 +187,14 @@ describe("scripted history", () => {
     assert.equal(byId.get(lots.cancelled)!.state, "cancelled");
     assert.equal(byId.get(lots.noSale)!.winner, ZERO);
     assert.equal(byId.get(lots.main)!.winner.toLowerCase(), stack.address(6).toLowerCase());
+    // v2: fee and royalty cap fixed per lot at creation, the running order of the campaign.
+    assert.equal(byId.get(lots.main)!.protocolFeeBps, 500);
+    assert.equal(byId.get(lots.live)!.protocolFeeBps, 300, "created after setProtocolFee(300)");
+    assert.equal(byId.get(lots.live)!.maxRoyaltyBps, 1000);
+    assert.equal(byId.get(lots.main)!.campaignPosition, 1);
+    assert.equal(byId.get(lots.cancelled)!.queued, true, "created behind the open lot of its campaign");
+    assert.equal(byId.get(lots.live)!.campaignPosition, 2, "the cancelled last lot left the running order");
+    assert.equal(byId.get(lots.noSale)!.campaignPosition, 0);
   });
 
   it("behavior: escrow balances, totals and wins equal escrowOf() and the history", async () => {
@@ -280,12 +296,20 @@ describe("/live", () => {
     assert.equal(snap.lot.amount, parseEther("0.06").toString());
     const minimum = await stack.publicClient.readContract({ ...house(), functionName: "minimumNextBid", args: [lots.live] });
     assert.equal(snap.lot.minimumNextBid, minimum.toString());
+    assert.equal(snap.lot.protocolFeeBps, 300);
+    assert.equal(snap.lot.maxRoyaltyBps, 1000);
+    assert.equal(snap.lot.paused, false);
+    assert.equal(snap.paused, false);
     assert.deepEqual(
       snap.bids.map((b) => b.amount),
       [parseEther("0.06"), parseEther("0.05")].map(String),
     );
     assert.equal(snap.bids[0].blockNumber, Number(snap.lot.lastBidBlock));
     assert.deepEqual(snap.upcoming.map((u) => u.lotId), [lots.upcoming.toString()]);
+    // Known before anyone bids: the fee and royalty cap the lot settles with.
+    assert.equal(snap.upcoming[0].protocolFeeBps, 300);
+    assert.equal(snap.upcoming[0].maxRoyaltyBps, 1000);
+    assert.equal(snap.upcoming[0].queued, false);
     assert.equal(snap.lastSettled?.lotId, lots.main.toString());
     assert.ok(snap.blockNumber >= Number(lastBlock));
   });
@@ -483,5 +507,139 @@ describe("restart", () => {
     assert.equal(ids.length, logs.length, "one row per BidPlaced log on the canonical chain");
     assert.ok(data!.bids.items.some((b) => b.txHash === missed.transactionHash), "the bid placed while down is indexed");
     assert.equal(data!.lot.bidCount, logs.filter((l) => l.args.lotId === lots.live).length);
+  });
+});
+
+type LotRowGql = { id: string; state: string; startTime: number; endTime: number; queued: boolean; undeliverableAmount: string | null; tokenReturnedAt: number | null };
+const lotRow = async (id: bigint) =>
+  (await graphql<{ lot: LotRowGql }>(indexer.url, `{ lot(id: "${id}") { id state startTime endTime queued undeliverableAmount tokenReturnedAt } }`)).data!.lot;
+const indexedTo = async (r: TransactionReceipt) => {
+  track(r);
+  await waitIndexed(indexer.url, r.blockNumber, stack.mine);
+};
+
+describe("campaign running order", () => {
+  it("behavior: lot 2 shows queued until lot 1 settles, then CampaignAdvanced moves its times and it opens", async () => {
+    const intermission = 30;
+    const campaignId = await stack.createCampaign("Duo", "", intermission);
+    const first = await stack.mintAndCreateLot({ campaignId, duration: 120 });
+    const second = await stack.mintAndCreateLot({ campaignId, duration: 90 });
+    await stack.mine();
+    await waitIndexed(indexer.url, await stack.publicClient.getBlockNumber(), stack.mine);
+
+    const { data } = await graphql<{ campaign: { intermission: number; lotCount: number; lotsClosed: number } }>(
+      indexer.url,
+      `{ campaign(id: "${campaignId}") { intermission lotCount lotsClosed } }`,
+    );
+    assert.deepEqual(data!.campaign, { intermission, lotCount: 2, lotsClosed: 0 });
+    const queued = await lotRow(second);
+    assert.equal(queued.state, "queued");
+    assert.equal(queued.queued, true);
+    const queuedView = await getJson<{ lot: { status: string } }>(`${indexer.url}/lots/${second}`);
+    assert.equal(queuedView.lot.status, "queued");
+    assert.equal(await stack.publicClient.readContract({ ...house(), functionName: "lotStatus", args: [second] }), 6);
+    let snap = await fetchLiveLot(indexer.url);
+    assert.notEqual(snap.lot?.lotId, second.toString(), "a queued lot is never the live one");
+    const upcoming = snap.upcoming.find((u) => u.lotId === second.toString());
+    assert.ok(upcoming?.queued, "the queued lot is listed as upcoming, marked queued");
+    assert.equal(upcoming.campaignPosition, 2);
+
+    // Its nominal start passes while lot 1 is open: still queued, not live.
+    await stack.increaseTime(125);
+    await waitIndexed(indexer.url, await stack.publicClient.getBlockNumber(), stack.mine);
+    assert.equal((await lotRow(second)).state, "queued");
+    snap = await fetchLiveLot(indexer.url);
+    assert.notEqual(snap.lot?.lotId, second.toString());
+
+    const settled = await stack.settle(first);
+    const [advanced] = parseEventLogs({ abi: auctionHouseAbi, logs: settled.logs, eventName: "CampaignAdvanced" });
+    assert.ok(advanced, "settling lot 1 advanced the campaign");
+    await indexedTo(settled);
+    const opened = await lotRow(second);
+    const start = Math.max(queued.startTime, advanced.args.releaseTime);
+    assert.equal(opened.state, "open");
+    assert.equal(opened.startTime, start);
+    assert.equal(opened.endTime, start + 90);
+    const view = await stack.publicClient.readContract({ ...house(), functionName: "lot", args: [second] });
+    assert.equal(opened.startTime, Number(view.startTime));
+    assert.equal(opened.endTime, Number(view.endTime));
+    const campaignAfter = (await graphql<{ campaign: { lotsClosed: number; releaseTime: number } }>(indexer.url, `{ campaign(id: "${campaignId}") { lotsClosed releaseTime } }`)).data!.campaign;
+    assert.deepEqual(campaignAfter, { lotsClosed: 1, releaseTime: advanced.args.releaseTime });
+
+    // Once the intermission is over it is live, and /live shows it (it ends before the other live lot).
+    await stack.increaseTime(intermission + 5);
+    await waitIndexed(indexer.url, await stack.publicClient.getBlockNumber(), stack.mine);
+    snap = await fetchLiveLot(indexer.url);
+    assert.equal(snap.lot?.lotId, second.toString());
+    assert.equal(snap.lot?.status, "live");
+    assert.equal(snap.lot?.endTime, start + 90);
+    assert.equal(snap.lot?.campaignPosition, 2);
+    const bid = await stack.bid(5, second, parseEther("0.01"));
+    await indexedTo(bid);
+    assert.equal((await lotRow(second)).endTime, Number((await stack.publicClient.readContract({ ...house(), functionName: "lot", args: [second] })).endTime));
+    // Close it, so that the lots of the earlier tests are what /live shows again.
+    await stack.increaseTime(120);
+    await indexedTo(await stack.settle(second));
+    assert.equal((await lotRow(second)).state, "settled");
+  });
+});
+
+describe("undeliverable lot", () => {
+  it("behavior: an NFT that refuses delivery leaves the lot undeliverable and the winner's bid in their escrow", async () => {
+    const artifact = JSON.parse(readFileSync(new URL("../../artifacts/contracts/test/helpers/HostileNFT.sol/HostileNFT.json", import.meta.url), "utf8")) as {
+      abi: Abi;
+      bytecode: Hex;
+    };
+    const admin = stack.wallet(localRoles.admin);
+    const deployed = await stack.publicClient.waitForTransactionReceipt({ hash: await admin.deployContract({ abi: artifact.abi, bytecode: artifact.bytecode }) });
+    const nft = deployed.contractAddress!;
+    const hostile = { address: nft, abi: artifact.abi } as const;
+    const seller = stack.wallet(localRoles.seller);
+    const send = async (w: typeof admin, target: { address: Address; abi: Abi }, functionName: string, args: readonly unknown[]) =>
+      track(await stack.publicClient.waitForTransactionReceipt({ hash: await w.writeContract({ ...target, functionName, args } as never) }));
+
+    await write(localRoles.admin, "setCollectionAllowed", [nft, true]);
+    await send(seller, hostile, "mint", [stack.accounts.seller, 7n]);
+    await send(seller, hostile, "setApprovalForAll", [stack.auctionHouse, true]);
+    const created = await write(localRoles.admin, "createLot", [
+      { campaignId: 0n, nft, tokenId: 7n, seller: stack.accounts.seller, reserve: 0n, startTime: 0, duration: 120, minIncrementBps: 500, minIncrementFloor: 10n ** 15n, timeBuffer: 60 },
+    ]);
+    const lotId = parseEventLogs({ abi: auctionHouseAbi, logs: created.logs, eventName: "LotCreated" })[0].args.lotId;
+    const winner = stack.address(13);
+    const before = await stack.publicClient.readContract({ ...house(), functionName: "escrowOf", args: [winner] });
+    track(await stack.bid(13, lotId, parseEther("0.25")));
+    await send(admin, hostile, "setMode", [1, "0x0000000000000000000000000000000000000000"]); // Revert: transfers paused
+    await stack.increaseTime(125);
+    const settled = await stack.settle(lotId);
+    assert.equal(parseEventLogs({ abi: auctionHouseAbi, logs: settled.logs, eventName: "LotUndeliverable" }).length, 1);
+    await indexedTo(settled);
+
+    const row = await lotRow(lotId);
+    assert.equal(row.state, "undeliverable");
+    assert.equal(BigInt(row.undeliverableAmount!), parseEther("0.25"));
+    assert.equal(await stack.publicClient.readContract({ ...house(), functionName: "lotStatus", args: [lotId] }), 7);
+    const lotView = await getJson<{ lot: { status: string } }>(`${indexer.url}/lots/${lotId}`);
+    assert.equal(lotView.lot.status, "undeliverable");
+    const { data } = await graphql<{ bidder: { escrowBalance: string; lotsWon: number }; escrowEvents: { items: { reason: string; delta: string }[] }; collection: { allowed: boolean }; settlement: null }>(
+      indexer.url,
+      `{ bidder(id: "${winner}") { escrowBalance lotsWon }
+         escrowEvents(where: { account: "${winner}", kind: "credit" }) { items { reason delta } }
+         collection(id: "${nft}") { allowed }
+         settlement(id: "${lotId}") { id } }`,
+    );
+    const escrow = await stack.publicClient.readContract({ ...house(), functionName: "escrowOf", args: [winner] });
+    assert.equal(escrow, before + parseEther("0.25"), "the contract credited the whole bid");
+    assert.equal(BigInt(data!.bidder.escrowBalance), escrow, "the indexed escrow equals escrowOf()");
+    assert.equal(data!.bidder.lotsWon, 0, "nobody won an undeliverable lot");
+    assert.deepEqual(data!.escrowEvents.items, [{ reason: "DeliveryFailed", delta: parseEther("0.25").toString() }]);
+    assert.equal(data!.collection.allowed, true);
+    assert.equal(data!.settlement, null);
+
+    // Once the collection lets it move, anyone sends the token back to the seller.
+    await send(admin, hostile, "setMode", [0, "0x0000000000000000000000000000000000000000"]);
+    await indexedTo(await write(4, "returnUndeliverable", [lotId]));
+    const returned = await lotRow(lotId);
+    assert.equal(returned.state, "undeliverable");
+    assert.ok(returned.tokenReturnedAt, "LotTokenReturned recorded");
   });
 });

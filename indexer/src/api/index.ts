@@ -17,7 +17,7 @@ import { createMetrics } from "@sothebais/common/metrics";
 import { readApiLimits } from "./config.ts";
 import { cacheGraphqlByCheckpoint } from "./graphql-cache.ts";
 import { guardGraphql, limitBody, sqlOverHttpOff } from "./guards.ts";
-import { createSnapshotCache, lastBids, readHead, toLiveBid, toLiveLot } from "./live.ts";
+import { createSnapshotCache, lastBids, readHead, readPause, toLiveBid, toLiveLot } from "./live.ts";
 import { LIVE_CACHE_CONTROL, liveEtag, matchesIfNoneMatch } from "./live-cache.ts";
 import { createLiveStream } from "./live-stream.ts";
 import { createStreamLimit } from "./stream-limit.ts";
@@ -92,9 +92,10 @@ app.get("/lots/:id", async (c) => {
   const raw = c.req.param("id");
   if (!/^\d{1,78}$/.test(raw)) return c.json({ error: `lot id must be a decimal integer, got "${raw.slice(0, 80)}"` }, 400);
   const id = BigInt(raw);
-  const [head, [row]] = await Promise.all([
+  const [head, [row], pause] = await Promise.all([
     readHead(db, schemaName),
     db.select().from(schema.lot).where(eq(schema.lot.id, id)).limit(1),
+    readPause(db),
   ]);
   if (!row || !head) return c.json({ error: `no lot ${raw}` }, 404);
   const bids = await lastBids(db, id, LIVE_BIDS);
@@ -102,7 +103,7 @@ app.get("/lots/:id", async (c) => {
     chainId,
     blockNumber: head.blockNumber,
     blockTimestamp: head.blockTimestamp,
-    lot: toLiveLot(row, head.blockTimestamp),
+    lot: toLiveLot(row, head.blockTimestamp, pause),
     bids: bids.map((b) => toLiveBid(b, head.finalizedBlockNumber)),
   });
 });

@@ -3,16 +3,40 @@
  * its last bids, what comes next and what just sold. A snapshot is a pure function of the database at
  * one checkpoint, so it is built once per checkpoint and served from memory until the next one.
  */
-import { and, asc, desc, eq, gt, lte, sql } from "ponder";
+import { and, asc, desc, eq, gt, lte, or, sql } from "ponder";
 import type { ReadonlyDrizzle } from "ponder";
-import { bid, lot, settlement } from "ponder:schema";
+import { bid, lot, protocol, settlement } from "ponder:schema";
 import type schema from "ponder:schema";
 import { decodeCheckpointBlock } from "./checkpoint.ts";
-import { type LiveBid, type LiveLot, type LiveSnapshot, lotStatus, type UpcomingLot } from "@sothebais/common/live";
+import { type LiveBid, type LiveLot, type LiveSnapshot, lotEffectiveEnd, lotStatus, type PauseWindow, type UpcomingLot } from "@sothebais/common/live";
 
 type Db = ReadonlyDrizzle<typeof schema>;
 type LotRow = typeof lot.$inferSelect;
 type BidRow = typeof bid.$inferSelect;
+
+/** The contract's pause state (protocol row); never paused before the first Paused event. */
+export type PauseState = PauseWindow & { paused: boolean };
+const NEVER_PAUSED: PauseState = { paused: false, pausedAt: 0, unpausedAt: 0 };
+/** A pause within this long of the last unpause continues its window (AuctionHouse.MAX_TIME_BUFFER, the largest time buffer). */
+const PAUSE_REACH_S = 3600;
+
+export async function readPause(db: Db): Promise<PauseState> {
+  const [row] = await db.select().from(protocol).where(eq(protocol.id, 1)).limit(1);
+  return row ? { paused: row.paused, pausedAt: row.pausedAt, unpausedAt: row.unpausedAt } : NEVER_PAUSED;
+}
+
+/** The clock of an open lot is stopped: paused, and its end was still ahead when the pause began. */
+const pauseCaught = (row: LotRow, pause: PauseState) => pause.paused && row.state === "open" && row.endTime > pause.pausedAt;
+
+/**
+ * The end shown for a lot: the contract's effective end (extensions, campaign sequencing, pause); while
+ * a pause holds its clock, the earliest it can end (now + timeBuffer, as if unpaused now).
+ */
+export function shownEndTime(row: LotRow, now: number, pause: PauseState): number {
+  if (row.state !== "open") return row.endTime;
+  const end = lotEffectiveEnd(row, now, pause);
+  return Number.isFinite(end) ? end : Math.max(row.endTime, now + row.timeBuffer);
+}
 
 export type Head = {
   /** Ponder's latest checkpoint string: changes whenever indexed state may have changed. */
@@ -38,7 +62,7 @@ export async function readHead(db: Db, schemaName: string): Promise<Head | undef
   };
 }
 
-export function toLiveLot(row: LotRow, now: number): LiveLot {
+export function toLiveLot(row: LotRow, now: number, pause: PauseState = NEVER_PAUSED): LiveLot {
   return {
     lotId: row.id.toString(),
     campaignId: row.campaignId.toString(),
@@ -49,8 +73,12 @@ export function toLiveLot(row: LotRow, now: number): LiveLot {
     seller: row.seller,
     reserve: row.reserve.toString(),
     startTime: row.startTime,
-    endTime: row.endTime,
-    status: lotStatus(row, now),
+    endTime: shownEndTime(row, now, pause),
+    status: lotStatus(row, now, pause),
+    protocolFeeBps: row.protocolFeeBps,
+    maxRoyaltyBps: row.maxRoyaltyBps,
+    campaignPosition: row.campaignPosition,
+    paused: pauseCaught(row, pause),
     amount: row.amount.toString(),
     bidder: row.bidder,
     viaRelayer: row.viaRelayer,
@@ -96,28 +124,42 @@ function toUpcoming(row: LotRow): UpcomingLot {
     reserve: row.reserve.toString(),
     startTime: row.startTime,
     endTime: row.endTime,
+    queued: row.state === "queued",
+    protocolFeeBps: row.protocolFeeBps,
+    maxRoyaltyBps: row.maxRoyaltyBps,
+    campaignPosition: row.campaignPosition,
   };
 }
 
 /**
- * The live lot at block time `now`: the open lot with start <= now < end (the one ending first if a
- * campaign overlaps lots); else the open lot that ended most recently (waiting for settlement).
+ * The live lot at block time `now`: the open lot with start <= now < effective end (the one ending first
+ * if lots overlap); else the open lot that ended most recently (waiting for settlement). Queued campaign
+ * lots are never live (state `queued` until CampaignAdvanced opens them). The effective end applies the
+ * pause window: a lot whose end fell after the pause began is still live while paused and until its time
+ * buffer after the unpause.
  */
-export async function findLiveLot(db: Db, now: number): Promise<LotRow | undefined> {
-  const [live] = await db
+export async function findLiveLot(db: Db, now: number, pause: PauseState = NEVER_PAUSED): Promise<LotRow | undefined> {
+  // Lots the pause window can still hold open: their stored end is after the pause began.
+  const pauseReaches = pause.pausedAt !== 0 && (pause.unpausedAt === 0 || now < pause.unpausedAt + PAUSE_REACH_S);
+  const stillOpen = pauseReaches ? or(gt(lot.endTime, now), gt(lot.endTime, pause.pausedAt)) : gt(lot.endTime, now);
+  const candidates = await db
     .select()
     .from(lot)
-    .where(and(eq(lot.state, "open"), lte(lot.startTime, now), gt(lot.endTime, now)))
+    .where(and(eq(lot.state, "open"), lte(lot.startTime, now), stillOpen))
     .orderBy(asc(lot.endTime), asc(lot.id))
-    .limit(1);
-  if (live) return live;
-  const [ended] = await db
+    .limit(pauseReaches ? 200 : 1);
+  const live = candidates
+    .map((row) => ({ row, end: lotEffectiveEnd(row, now, pause) }))
+    .filter((c) => c.end > now)
+    .sort((a, b) => a.end - b.end || Number(a.row.id - b.row.id))[0];
+  if (live) return live.row;
+  const ended = await db
     .select()
     .from(lot)
     .where(and(eq(lot.state, "open"), lte(lot.endTime, now)))
     .orderBy(desc(lot.endTime), desc(lot.id))
-    .limit(1);
-  return ended;
+    .limit(pauseReaches ? 200 : 1);
+  return ended.find((row) => lotEffectiveEnd(row, now, pause) <= now);
 }
 
 export async function lastBids(db: Db, lotId: bigint, limit: number): Promise<BidRow[]> {
@@ -128,13 +170,20 @@ export type SnapshotOptions = { chainId: number; bids: number; upcoming: number 
 
 export async function buildSnapshot(db: Db, head: Head, options: SnapshotOptions): Promise<LiveSnapshot> {
   const now = head.blockTimestamp;
-  const [current, upcoming, [settled]] = await Promise.all([
-    findLiveLot(db, now),
+  const pause = await readPause(db);
+  const [current, scheduled, queued, [settled]] = await Promise.all([
+    findLiveLot(db, now, pause),
     db
       .select()
       .from(lot)
       .where(and(eq(lot.state, "open"), gt(lot.startTime, now)))
       .orderBy(asc(lot.startTime), asc(lot.id))
+      .limit(options.upcoming),
+    db
+      .select()
+      .from(lot)
+      .where(eq(lot.state, "queued"))
+      .orderBy(asc(lot.campaignId), asc(lot.campaignPosition), asc(lot.id))
       .limit(options.upcoming),
     db
       .select({ s: settlement, l: lot })
@@ -150,9 +199,10 @@ export async function buildSnapshot(db: Db, head: Head, options: SnapshotOptions
     blockTimestamp: head.blockTimestamp,
     finalizedBlockNumber: head.finalizedBlockNumber,
     indexedAt: Date.now(),
-    lot: current ? toLiveLot(current, now) : null,
+    paused: pause.paused,
+    lot: current ? toLiveLot(current, now, pause) : null,
     bids: bids.map((b) => toLiveBid(b, head.finalizedBlockNumber)),
-    upcoming: upcoming.map(toUpcoming),
+    upcoming: [...scheduled, ...queued].slice(0, options.upcoming).map(toUpcoming),
     ...(settled
       ? {
           lastSettled: {
