@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { network } from "hardhat";
-import { type Address, getAddress, hashTypedData, keccak256, parseEther, toBytes, zeroAddress } from "viem";
+import { type Address, encodeAbiParameters, getAddress, hashTypedData, keccak256, parseEther, parseEventLogs, toBytes, zeroAddress } from "viem";
+import { chatIdHashOf } from "@sothebais/common/chat-auth";
 import { chatAuthorizationTypes, chatId, DAY, deployStack, roles, type Stack } from "./helpers/stack.ts";
 
 const connection = await network.create();
@@ -1435,6 +1436,405 @@ describe("AuctionHouse", () => {
       assert.equal(await s.house.read.supportsInterface(["0xffffffff"]), false);
     });
   });
+  // ------------------------------------------------------------------ issue 18: each test fails on the v1 contract
+
+  describe("issue 18 (v2 guarantees)", () => {
+    const Hostile = { Honest: 0, Revert: 1, RevertTo: 2, BurnGas: 3, NoOp: 4, Redirect: 5 } as const;
+
+    /** A lot of a HostileNFT token (honest while the lot is created), from an allowed collection. */
+    async function hostileLot(s: Stack, tokenId = 1n) {
+      const nft = await viem.deployContract("HostileNFT");
+      await nft.write.mint([s.seller.account.address, tokenId]);
+      await nft.write.setApprovalForAll([s.house.address, true], { account: s.seller.account });
+      await s.house.write.setCollectionAllowed([nft.address, true]);
+      const { lotId } = await s.createLot({ nft: nft.address, tokenId });
+      return { nft, lotId, tokenId };
+    }
+
+    async function eventNames(s: Stack, hash: `0x${string}`) {
+      const receipt = await s.publicClient.waitForTransactionReceipt({ hash });
+      return parseEventLogs({ abi: s.house.abi, logs: receipt.logs }).map((e) => e.eventName);
+    }
+
+    for (const [name, mode] of [
+      ["reverts every transfer", Hostile.Revert],
+      ["blocks transfers to the winner", Hostile.RevertTo],
+      ["burns all gas", Hostile.BurnGas],
+      ["does nothing on transfer", Hostile.NoOp],
+      ["moves the token to someone else", Hostile.Redirect],
+    ] as const) {
+      it(`settle of a lot whose collection ${name} never reverts: Undeliverable, the winner's bid back in escrow, nobody paid`, async () => {
+        const s = await load();
+        const { nft, lotId, tokenId } = await hostileLot(s);
+        const [winner] = await bidders(s);
+        await s.house.write.bid([lotId], { account: winner.account, value: ONE });
+        await nft.write.setMode([mode, mode === Hostile.Redirect ? s.other.account.address : winner.account.address]);
+        await endLot(s, lotId);
+        const sellerBefore = await balance(s, s.seller.account.address);
+        const hash = await s.house.write.settle([lotId], { account: s.other.account });
+        const names = await eventNames(s, hash);
+        assert.ok(!names.includes("LotSettled"), `events: ${names}`);
+        await A.emitWithArgs(Promise.resolve(hash), s.house, "LotUndeliverable", [lotId, getAddress(winner.account.address), ONE]);
+        await A.emitWithArgs(Promise.resolve(hash), s.house, "EscrowCredited", [getAddress(winner.account.address), ONE, Credit.DeliveryFailed]);
+        assert.equal(await s.house.read.lotStatus([lotId]), Status.Undeliverable);
+        assert.equal(await s.house.read.escrowOf([winner.account.address]), ONE);
+        assert.equal(await s.house.read.escrowOf([s.treasury.account.address]), 0n);
+        assert.equal(await s.house.read.escrowOf([s.seller.account.address]), 0n);
+        assert.equal(await balance(s, s.seller.account.address), sellerBefore);
+        assert.equal(await balance(s, s.house.address), ONE);
+        await A.revertWithCustomErrorWithArgs(s.house.write.settle([lotId]), s.house, "AuctionHouseLotAlreadyClosed", [
+          lotId,
+          Status.Undeliverable,
+        ]);
+        // The winner takes the bid back.
+        await s.house.write.withdrawAll({ account: winner.account });
+        assert.equal(await balance(s, s.house.address), 0n);
+        await nft.write.setMode([Hostile.Honest, zeroAddress]);
+        if (mode === Hostile.Redirect) {
+          // The collection gave the token away: it is not in custody, so there is nothing to return.
+          assert.equal(await nft.read.ownerOf([tokenId]), getAddress(s.other.account.address));
+          await A.revertWithCustomError(s.house.write.returnUndeliverable([lotId]), nft, "ERC721InsufficientApproval");
+          return;
+        }
+        // Once transfers work again anyone sends the token back to the seller.
+        await A.emitWithArgs(s.house.write.returnUndeliverable([lotId], { account: s.other.account }), s.house, "LotTokenReturned", [
+          lotId,
+          getAddress(s.seller.account.address),
+        ]);
+        assert.equal(await nft.read.ownerOf([tokenId]), getAddress(s.seller.account.address));
+        await A.revertWithCustomError(s.house.write.returnUndeliverable([lotId]), s.house, "AuctionHouseLotNotUndeliverable");
+      });
+    }
+
+    it("a chat winner's undeliverable lot releases the exposure", async () => {
+      const s = await load();
+      const { nft, lotId } = await hostileLot(s);
+      const f = await s.freshAccount();
+      await f.wallet.writeContract({ address: s.house.address, abi: s.house.abi, functionName: "deposit", value: parseEther("2") });
+      const { auth, signature } = await s.signAuthorization(f.account, { chatIdHash: chatId("twitch:77") });
+      await s.house.write.registerChatAuthorization([auth, signature], { account: s.relayer.account });
+      await s.house.write.relayBid([lotId, f.address, ONE], { account: s.relayer.account });
+      await nft.write.setMode([Hostile.Revert, zeroAddress]);
+      await endLot(s, lotId);
+      await s.house.write.settle([lotId]);
+      assert.equal((await s.house.read.authorizationOf([f.address])).exposure, 0n);
+      assert.equal(await s.house.read.escrowOf([f.address]), parseEther("2"));
+    });
+
+    it("createLot of a collection whose transfer does nothing reverts with AuctionHouseNotInCustody", async () => {
+      const s = await load();
+      const nft = await viem.deployContract("HostileNFT");
+      await nft.write.mint([s.seller.account.address, 1n]);
+      await nft.write.setApprovalForAll([s.house.address, true], { account: s.seller.account });
+      await s.house.write.setCollectionAllowed([nft.address, true]);
+      await nft.write.setMode([Hostile.NoOp, zeroAddress]);
+      await A.revertWithCustomErrorWithArgs(s.createLot({ nft: nft.address, tokenId: 1n }), s.house, "AuctionHouseNotInCustody", [
+        getAddress(nft.address),
+        1n,
+      ]);
+    });
+
+    it("createLot of a collection that is not allowed reverts with AuctionHouseCollectionNotAllowed", async () => {
+      const s = await load();
+      const nft = await viem.deployContract("HostileNFT");
+      await nft.write.mint([s.seller.account.address, 1n]);
+      await nft.write.setApprovalForAll([s.house.address, true], { account: s.seller.account });
+      await A.revertWithCustomErrorWithArgs(s.createLot({ nft: nft.address, tokenId: 1n }), s.house, "AuctionHouseCollectionNotAllowed", [
+        getAddress(nft.address),
+      ]);
+      await A.emitWithArgs(s.house.write.setCollectionAllowed([nft.address, true]), s.house, "CollectionAllowed", [getAddress(nft.address), true]);
+      assert.equal(await s.house.read.isCollectionAllowed([nft.address]), true);
+      await s.createLot({ nft: nft.address, tokenId: 1n });
+      // Disallowing stops new lots of the project collection too; only the admin may change the list.
+      await s.house.write.setCollectionAllowed([s.collection.address, false]);
+      await A.revertWithCustomErrorWithArgs(s.createLot(), s.house, "AuctionHouseCollectionNotAllowed", [getAddress(s.collection.address)]);
+      await A.revertWithCustomErrorWithArgs(
+        s.house.write.setCollectionAllowed([nft.address, false], { account: s.other.account }),
+        s.house,
+        "AccessControlUnauthorizedAccount",
+        [getAddress(s.other.account.address), roles.DEFAULT_ADMIN_ROLE],
+      );
+    });
+
+    it("settling with too little gas for the NFT transfer reverts with AuctionHouseInsufficientGas, never Undeliverable", async () => {
+      const s = await load();
+      const { lotId } = await s.createLot();
+      const [winner] = await bidders(s);
+      await s.house.write.bid([lotId], { account: winner.account, value: ONE });
+      await endLot(s, lotId);
+      const needed = await s.publicClient.estimateContractGas({
+        address: s.house.address,
+        abi: s.house.abi,
+        functionName: "settle",
+        args: [lotId],
+        account: s.other.account,
+      });
+      let insufficient = 0;
+      let settled = 0;
+      for (let gas = 60_000n; gas <= needed + 2_000n; gas += 1_500n) {
+        const snapshot = await networkHelpers.takeSnapshot();
+        try {
+          await s.house.write.settle([lotId], { account: s.other.account, gas });
+          settled++;
+        } catch (error) {
+          if (String(error).includes("AuctionHouseInsufficientGas")) insufficient++;
+        }
+        // Whatever gas the settler sends, an honest collection's lot is either delivered or untouched.
+        const status = await s.house.read.lotStatus([lotId]);
+        assert.ok(status === Status.Settled || status === Status.Ended, `gas ${gas}: status ${status}`);
+        await snapshot.restore();
+      }
+      assert.ok(insufficient > 0, "no gas limit hit AuctionHouseInsufficientGas");
+      assert.ok(settled > 0, "no gas limit settled");
+      // The same for a gas-burning collection: short of a fair attempt the settle reverts instead of failing it.
+      const hostile = await hostileLot(s);
+      await s.house.write.bid([hostile.lotId], { account: winner.account, value: ONE });
+      await hostile.nft.write.setMode([Hostile.BurnGas, zeroAddress]);
+      await endLot(s, hostile.lotId);
+      await A.revertWithCustomError(s.house.write.settle([hostile.lotId], { gas: 250_000n }), s.house, "AuctionHouseInsufficientGas");
+      assert.equal(await s.house.read.lotStatus([hostile.lotId]), Status.Ended);
+      await s.house.write.settle([hostile.lotId], { gas: 1_000_000n });
+      assert.equal(await s.house.read.lotStatus([hostile.lotId]), Status.Undeliverable);
+    });
+
+    it("pause stops the clock: paused 30 s before the end, unpaused 10 minutes later, a higher bid after unpause wins", async () => {
+      const s = await load();
+      const { lotId, tokenId } = await s.createLot({ duration: 3600, timeBuffer: 300 });
+      const [b1, b2] = await bidders(s);
+      await s.house.write.bid([lotId], { account: b1.account, value: ONE });
+      const { endTime } = await s.house.read.lot([lotId]);
+      await networkHelpers.time.setNextBlockTimestamp(endTime - 30);
+      await s.house.write.pause();
+      // Past the original end while paused: not ended, cannot be settled, takes no bid.
+      await networkHelpers.time.increaseTo(endTime + 60);
+      assert.equal(await s.house.read.lotStatus([lotId]), Status.Live);
+      await A.revertWithCustomError(s.house.write.settle([lotId]), s.house, "AuctionHouseLotNotEnded");
+      await A.revertWithCustomError(s.house.write.bid([lotId], { account: b2.account, value: parseEther("2") }), s.house, "AuctionHousePaused");
+      const unpausedAt = endTime - 30 + 600;
+      await networkHelpers.time.setNextBlockTimestamp(unpausedAt);
+      await s.house.write.unpause();
+      assert.equal((await s.house.read.lot([lotId])).endTime, unpausedAt + 300);
+      await A.revertWithCustomErrorWithArgs(s.house.write.settle([lotId]), s.house, "AuctionHouseLotNotEnded", [lotId, unpausedAt + 300]);
+      await s.house.write.bid([lotId], { account: b2.account, value: parseEther("2") });
+      await endLot(s, lotId);
+      await s.house.write.settle([lotId]);
+      assert.equal(await s.collection.read.ownerOf([tokenId]), getAddress(b2.account.address));
+    });
+
+    it("a fee changed after a lot's creation does not change that lot's fee", async () => {
+      const s = await load();
+      const { lotId } = await s.createLot();
+      await s.house.write.setProtocolFee([1000]);
+      assert.equal((await s.house.read.lot([lotId])).protocolFeeBps, 500);
+      const later = await s.createLot();
+      assert.equal((await s.house.read.lot([later.lotId])).protocolFeeBps, 1000);
+      const [b1] = await bidders(s);
+      await s.house.write.bid([lotId], { account: b1.account, value: ONE });
+      await endLot(s, lotId);
+      await A.emitWithArgs(s.house.write.settle([lotId]), s.house, "LotSettled", [
+        lotId,
+        getAddress(b1.account.address),
+        ONE,
+        getAddress(s.royalty.account.address),
+        parseEther("0.1"),
+        parseEther("0.05"),
+        parseEther("0.85"),
+      ]);
+    });
+
+    it("a 100 % royalty pays at most the lot's cap (10 %), also when the cap is raised after creation", async () => {
+      const s = await load();
+      const { lotId } = await mockLot(s, 0, s.royalty.account.address, 10_000n);
+      assert.equal((await s.house.read.lot([lotId])).maxRoyaltyBps, 1000);
+      await A.emitWithArgs(s.house.write.setMaxRoyalty([2500]), s.house, "MaxRoyaltyUpdated", [1000, 2500]);
+      await A.revertWithCustomError(s.house.write.setMaxRoyalty([2501]), s.house, "AuctionHouseRoyaltyCapTooHigh");
+      const [b1] = await bidders(s);
+      await s.house.write.bid([lotId], { account: b1.account, value: ONE });
+      await endLot(s, lotId);
+      await A.balancesHaveChanged(s.house.write.settle([lotId]), [
+        { address: s.royalty.account.address, amount: parseEther("0.1") },
+        { address: s.seller.account.address, amount: parseEther("0.85") },
+      ]);
+    });
+
+    it("the fee is rounded down to whole gwei, the rest stays with the seller", async () => {
+      const s = await load();
+      const price = ONE + 3_000_000_000n; // 5 % = 0.05 ether + 0.15 gwei
+      const { lotId } = await s.createLot();
+      const [b1] = await bidders(s);
+      await s.house.write.bid([lotId], { account: b1.account, value: price });
+      await endLot(s, lotId);
+      const royalty = price / 10n;
+      await A.emitWithArgs(s.house.write.settle([lotId]), s.house, "LotSettled", [
+        lotId,
+        getAddress(b1.account.address),
+        price,
+        getAddress(s.royalty.account.address),
+        royalty,
+        parseEther("0.05"),
+        price - parseEther("0.05") - royalty,
+      ]);
+      assert.equal(await s.house.read.escrowOf([s.treasury.account.address]), parseEther("0.05"));
+    });
+
+    it("the leader raising its own bid inside the time buffer does not extend; a new bidder does", async () => {
+      const s = await load();
+      const { lotId } = await s.createLot({ duration: 3600, timeBuffer: 300 });
+      const [b1, b2] = await bidders(s);
+      const { endTime } = await s.house.read.lot([lotId]);
+      await s.house.write.bid([lotId], { account: b1.account, value: ONE });
+      await networkHelpers.time.setNextBlockTimestamp(endTime - 10);
+      const raise = await s.house.write.bid([lotId], { account: b1.account, value: parseEther("2") });
+      assert.deepEqual(await eventNames(s, raise), ["BidPlaced", "BidRefunded"]);
+      assert.equal((await s.house.read.lot([lotId])).endTime, endTime);
+      await networkHelpers.time.setNextBlockTimestamp(endTime - 5);
+      await A.emitWithArgs(s.house.write.bid([lotId], { account: b2.account, value: parseEther("3") }), s.house, "LotExtended", [
+        lotId,
+        endTime - 5 + 300,
+      ]);
+    });
+
+    it("events come in one order: BidPlaced, LotExtended, then the refund's EscrowCredited/BidRefunded", async () => {
+      const s = await load();
+      const { lotId } = await s.createLot({ duration: 3600, timeBuffer: 300 });
+      const [b1, b2, b3] = await bidders(s);
+      const { endTime } = await s.house.read.lot([lotId]);
+      await s.house.write.deposit({ account: b1.account, value: ONE });
+      await s.house.write.bidWithEscrow([lotId, ONE], { account: b1.account });
+      await networkHelpers.time.setNextBlockTimestamp(endTime - 10);
+      const escrowRefund = await s.house.write.bid([lotId], { account: b2.account, value: parseEther("2") });
+      assert.deepEqual(await eventNames(s, escrowRefund), ["BidPlaced", "LotExtended", "EscrowCredited", "BidRefunded"]);
+      const walletRefund = await s.house.write.bid([lotId], { account: b3.account, value: parseEther("3") });
+      assert.deepEqual(await eventNames(s, walletRefund), ["BidPlaced", "LotExtended", "BidRefunded"]);
+    });
+
+    it("minimumNextBid reverts with AuctionHouseLotNotLive for a scheduled or ended lot", async () => {
+      const s = await load();
+      const start = BigInt(await networkHelpers.time.latest()) + DAY;
+      const { lotId } = await s.createLot({ startTime: Number(start), duration: 100 });
+      await A.revertWithCustomErrorWithArgs(s.house.read.minimumNextBid([lotId]), s.house, "AuctionHouseLotNotLive", [lotId, Status.Scheduled]);
+      await networkHelpers.time.increaseTo(start + 100n);
+      await A.revertWithCustomErrorWithArgs(s.house.read.minimumNextBid([lotId]), s.house, "AuctionHouseLotNotLive", [lotId, Status.Ended]);
+    });
+
+    it("a signature binds the chat account: a relayer cannot register it for another one", async () => {
+      const s = await load();
+      const f = await s.freshAccount();
+      await f.wallet.writeContract({ address: s.house.address, abi: s.house.abi, functionName: "deposit", value: parseEther("2") });
+      const victim = chatIdHashOf({ platform: "twitch", userId: "1001" });
+      const attacker = chatIdHashOf({ platform: "twitch", userId: "6666" });
+      const { auth, signature } = await s.signAuthorization(f.account, { chatIdHash: victim });
+      await A.revertWithCustomErrorWithArgs(
+        s.house.write.registerChatAuthorization([{ ...auth, chatIdHash: attacker }, signature], { account: s.relayer.account }),
+        s.house,
+        "ChatAuthorizationInvalidSignature",
+        [getAddress(f.address)],
+      );
+      await s.house.write.registerChatAuthorization([auth, signature], { account: s.relayer.account });
+      assert.equal((await s.house.read.authorizationOf([f.address])).chatIdHash, victim);
+      const { lotId } = await s.createLot();
+      const lot = await s.house.read.lot([lotId]);
+      await A.emitWithArgs(s.house.write.relayBid([lotId, f.address, ONE], { account: s.relayer.account }), s.house, "BidPlaced", [
+        lotId,
+        getAddress(f.address),
+        ONE,
+        ONE,
+        lot.endTime,
+        true,
+        victim,
+      ]);
+    });
+
+    it("a campaign runs one lot at a time: the next opens at the previous end plus the intermission, keeping its duration", async () => {
+      const s = await load();
+      await A.emitWithArgs(s.house.write.createCampaign(["Show", "ipfs://show", 30]), s.house, "CampaignCreated", [
+        1n,
+        getAddress(s.admin.account.address),
+        "Show",
+        "ipfs://show",
+        30,
+      ]);
+      const first = await s.createLot({ campaignId: 1n, duration: 600, timeBuffer: 60 });
+      const second = await s.createLot({ campaignId: 1n, duration: 300, timeBuffer: 60 });
+      const created = await s.house.getEvents.LotCreated({ lotId: second.lotId }, { fromBlock: 0n });
+      assert.equal(created[0].args.queued, true);
+      assert.equal(created[0].args.campaignPosition, 2);
+      assert.equal(await s.house.read.lotStatus([second.lotId]), Status.Queued);
+      const [b1, b2] = await bidders(s);
+      await A.revertWithCustomErrorWithArgs(
+        s.house.write.bid([second.lotId], { account: b2.account, value: ONE }),
+        s.house,
+        "AuctionHouseLotNotLive",
+        [second.lotId, Status.Queued],
+      );
+      await s.house.write.bid([first.lotId], { account: b1.account, value: ONE });
+      const end1 = (await s.house.read.lot([first.lotId])).endTime;
+      await endLot(s, first.lotId);
+      assert.equal(await s.house.read.lotStatus([second.lotId]), Status.Queued);
+      await A.emitWithArgs(s.house.write.settle([first.lotId]), s.house, "CampaignAdvanced", [1n, 1, end1 + 30]);
+      const opened = await s.house.read.lot([second.lotId]);
+      assert.equal(opened.startTime, end1 + 30);
+      assert.equal(opened.endTime, end1 + 30 + 300);
+      assert.equal(opened.status, Status.Scheduled);
+      assert.deepEqual(await s.house.read.campaign([1n]), { intermission: 30, lotsCreated: 2, lotsClosed: 1, releaseTime: end1 + 30 });
+      // Just before the opening the bid is refused, at the opening it lands.
+      await networkHelpers.time.increaseTo(end1 + 28);
+      await A.revertWithCustomErrorWithArgs(
+        s.house.write.bid([second.lotId], { account: b2.account, value: ONE }),
+        s.house,
+        "AuctionHouseLotNotLive",
+        [second.lotId, Status.Scheduled],
+      );
+      await networkHelpers.time.increaseTo(end1 + 29);
+      await s.house.write.bid([second.lotId], { account: b2.account, value: ONE });
+      const live = await s.house.read.lot([second.lotId]);
+      assert.equal(live.status, Status.Live);
+      assert.equal(live.startTime, end1 + 30);
+      assert.equal(live.endTime, end1 + 30 + 300);
+    });
+
+    it("a campaign lot can be cancelled on its turn or as the last lot, else AuctionHouseLotOutOfTurn", async () => {
+      const s = await load();
+      await s.house.write.createCampaign(["Show", "ipfs://show", 0]);
+      const lots = [];
+      for (let i = 0; i < 3; i++) lots.push((await s.createLot({ campaignId: 1n, duration: 600 })).lotId);
+      await A.revertWithCustomErrorWithArgs(s.house.write.cancelLot([lots[1]]), s.house, "AuctionHouseLotOutOfTurn", [lots[1]]);
+      await s.house.write.cancelLot([lots[2]]);
+      assert.equal((await s.house.read.campaign([1n])).lotsCreated, 2);
+      const hash = s.house.write.cancelLot([lots[0]]);
+      await A.emitWithArgs(hash, s.house, "LotCancelled", [lots[0]]);
+      const now = BigInt(await networkHelpers.time.latest());
+      const advanced = await s.house.getEvents.CampaignAdvanced({ campaignId: 1n }, { fromBlock: 0n });
+      assert.equal(advanced.length, 1);
+      assert.equal(advanced[0].args.lotsClosed, 1);
+      assert.equal(BigInt(advanced[0].args.releaseTime!), now);
+      assert.equal(await s.house.read.lotStatus([lots[1]]), Status.Live);
+    });
+
+    it("setTreasury refuses the house itself (AuctionHouseInvalidTreasury)", async () => {
+      const s = await load();
+      await A.revertWithCustomErrorWithArgs(s.house.write.setTreasury([s.house.address]), s.house, "AuctionHouseInvalidTreasury", [
+        getAddress(s.house.address),
+      ]);
+    });
+
+    it("a lot with a token id above 32 bits settles and its big token id slot is cleared", async () => {
+      const s = await load();
+      const tokenId = 2n ** 200n + 5n;
+      const { nft, lotId } = await mockLot(s, 0, s.royalty.account.address, 0n, tokenId);
+      // _bigTokenIds is the mapping at slot 4 of AuctionHouseStorage (which the house lays out first).
+      const slot = keccak256(encodeAbiParameters([{ type: "uint256" }, { type: "uint256" }], [lotId, 4n]));
+      const read = async () => BigInt((await s.publicClient.getStorageAt({ address: s.house.address, slot })) ?? "0x0");
+      assert.equal(await read(), tokenId);
+      const [b1] = await bidders(s);
+      await s.house.write.bid([lotId], { account: b1.account, value: ONE });
+      await endLot(s, lotId);
+      await s.house.write.settle([lotId]);
+      assert.equal(await nft.read.ownerOf([tokenId]), getAddress(b1.account.address));
+      assert.equal(await read(), 0n);
+    });
+  });
+
 });
 
 // ------------------------------------------------------------------ calldata for actor contracts
