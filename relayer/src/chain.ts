@@ -27,12 +27,12 @@ export type LotView = {
   endTime: number;
   minIncrementBps: number;
   minIncrementFloor: bigint;
-  /** 0 none, 1 scheduled, 2 live, 3 ended, 4 settled, 5 cancelled (IAuctionHouse.LotStatus). */
+  /** 0 none, 1 scheduled, 2 live, 3 ended, 4 settled, 5 cancelled, 6 queued, 7 undeliverable (IAuctionHouse.LotStatus). */
   status: number;
 };
 
-export const LotStatus = { None: 0, Scheduled: 1, Live: 2, Ended: 3, Settled: 4, Cancelled: 5 } as const;
-export const statusName = ["none", "scheduled", "live", "ended", "settled", "cancelled"] as const;
+export const LotStatus = { None: 0, Scheduled: 1, Live: 2, Ended: 3, Settled: 4, Cancelled: 5, Queued: 6, Undeliverable: 7 } as const;
+export const statusName = ["none", "scheduled", "live", "ended", "settled", "cancelled", "queued", "undeliverable"] as const;
 
 /** keccak256("twitch:<user-id>"), as bound on chain. */
 export const chatIdHash = (userId: string) => keccak256(toBytes(chatIdentity("twitch", userId)));

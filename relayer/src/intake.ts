@@ -9,6 +9,7 @@ import { CHAT_LINES_CHANNEL, type ChatLine } from "@sothebais/common/channels";
 import type { Logger } from "@sothebais/common/log";
 import type { Address } from "viem";
 import { type ChainReads, chatIdHash, houseAbi, LotStatus } from "./chain.ts";
+import { signedForChatUser, wrongChatAccount } from "./links.ts";
 import { type LiveInfo, liveInfo, type LotSource } from "./lots.ts";
 import { parseCommand, syntax } from "./parse.ts";
 import { eth, type Outcome, type Reply, replyBody } from "./replies.ts";
@@ -219,6 +220,10 @@ export function createIntake(o: IntakeOptions) {
       await redis.publishLine(keys.line(msg.id), 600, CHAT_LINES_CHANNEL, JSON.stringify(line));
       return undefined;
     }
+    // A link code is used up the first time it is seen in chat, whatever the answer (too old, rate
+    // limited, banned, another chat account): once typed it is public. It moves to this line's id, so
+    // only this line (on whichever instance handles it) can still use it.
+    if (parsed.ok && parsed.command.kind === "link") await redis.rename(keys.linkCode(parsed.command.code), keys.linkTaken(msg.id)).catch(() => {});
     // Never executed once this old (a reconnect's history, a backlog): one answer, as every command gets.
     if (Date.now() - msg.sentAt > o.maxLineAgeMs) return answer(msg, { kind: "too_old", maxAgeS: Math.round(o.maxLineAgeMs / 1000) });
     const idHash = chatIdHash(msg.userId);
@@ -300,12 +305,18 @@ export function createIntake(o: IntakeOptions) {
       case "link": {
         const guesses = Number((await redis.get(keys.linkGuesses(msg.userId))) ?? 0);
         if (guesses >= 5) return answer(msg, { kind: "rate_limited" });
-        const pending = await redis.getdel(keys.linkCode(command.code));
+        const pending = await redis.getdel(keys.linkTaken(msg.id));
         if (!pending) {
           await redis.multi().incr(keys.linkGuesses(msg.userId)).expire(keys.linkGuesses(msg.userId), 600).exec();
           return answer(msg, { kind: "bad_code" });
         }
         const { auth, signature } = JSON.parse(pending) as { auth: string; signature: string };
+        // Only the chat account the bidder signed for: a code or signature that leaked (read off a
+        // screen, copied from chat) cannot bind the bidder's wallet to someone else's account.
+        if (!signedForChatUser(auth, msg.userId)) {
+          o.log.warn("link refused: signed for another chat account", { msgId: msg.id, user: msg.displayName, chatIdHash: idHash });
+          return answer(msg, { kind: "link_failed", reason: wrongChatAccount });
+        }
         const job: LinkJob = { type: "link", msgId: msg.id, userId: msg.userId, name: msg.displayName, channel: msg.channel, at: msg.receivedAt, auth, signature };
         return (await queue(msg, job)) ? "queued" : undefined;
       }

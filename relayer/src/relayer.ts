@@ -18,7 +18,7 @@ import { createChat } from "./chat.ts";
 import { watchHead } from "./head.ts";
 import type { Config } from "./config.ts";
 import { bidsPauseState, createIntake, type ChatMessage, type Job } from "./intake.ts";
-import { createLinkCode } from "./links.ts";
+import { createLinkCode, currentLinks } from "./links.ts";
 import { createLotSource } from "./lots.ts";
 import { createMyBids } from "./mybids.ts";
 import { createOutbox } from "./outbox.ts";
@@ -289,12 +289,13 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
         strict: true,
       });
       const unlinked = await redis.hgetall(keys.unlinked);
-      for (const { args } of logs) {
-        if (unlinked[args.chatIdHash]) continue;
-        await redis.hset(keys.users, args.chatIdHash, args.bidder);
-        await rememberChatBidder(redis, args.bidder, { chatIdHash: args.chatIdHash });
+      const current = currentLinks(logs.map((l) => l.args));
+      for (const { bidder, chatIdHash } of current) {
+        if (unlinked[chatIdHash]) continue;
+        await redis.hset(keys.users, chatIdHash, bidder);
+        await rememberChatBidder(redis, bidder, { chatIdHash });
       }
-      log.info("links rebuilt from chain", { links: logs.length });
+      log.info("links rebuilt from chain", { registrations: logs.length, links: current.length });
     } catch (error) {
       log.warn("could not rebuild links from chain", { error: String((error as Error).message) });
     }

@@ -25,6 +25,8 @@ export const keys = {
   nonce: (address: string) => `${prefix}nonce:${address.toLowerCase()}`,
   nonceOwners: (address: string) => `${prefix}nonce-owners:${address.toLowerCase()}`,
   linkCode: (code: string) => `${prefix}link:code:${code}`,
+  /** A link code taken by the first chat line that named it (the line's id): the code itself is gone. */
+  linkTaken: (msgId: string) => `${prefix}link:taken:${msgId}`,
   linkGuesses: (userId: string) => `${prefix}link:guesses:${userId}`,
   users: `${prefix}users`,
   unlinked: `${prefix}unlinked`,

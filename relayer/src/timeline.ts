@@ -53,7 +53,7 @@ export function mayBeStale(spans: readonly LotSpan[], atMs: number, decided: big
   return spans.some((s) => s.lotId !== decided && !s.final && s.start * 1000 - START_SLACK_MS <= atMs && s.end * 1000 <= atMs + NEAR_MS);
 }
 
-const isFinal = (l: LotView) => l.status === LotStatus.Ended || l.status === LotStatus.Settled || l.status === LotStatus.Cancelled;
+const isFinal = (l: LotView) => l.status === LotStatus.Ended || l.status === LotStatus.Settled || l.status === LotStatus.Cancelled || l.status === LotStatus.Undeliverable;
 const span = (l: LotView): LotSpan => ({ lotId: l.lotId, start: l.startTime, end: l.endTime, status: l.status, final: isFinal(l) });
 
 /**

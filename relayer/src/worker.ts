@@ -16,7 +16,7 @@ import { type Address, decodeErrorResult, encodeFunctionData, type Hex } from "v
 import { type ChainReads, chatIdHash, decodeRevert, houseAbi, LotStatus } from "./chain.ts";
 import { type BidJob, type Job, jobFields, jobFromFields, type LinkJob, type ProxyRecord } from "./intake.ts";
 import { type Outcome, type Reply, outcomeFromRevert, replyBody } from "./replies.ts";
-import { escrowShortfall } from "./links.ts";
+import { escrowShortfall, signedForChatUser, wrongChatAccount } from "./links.ts";
 import type { ChatBidder } from "./outbids.ts";
 import type { Sender } from "./sender.ts";
 import { entries, ensureGroup, groups, keys, recordTtl, type Store } from "./store.ts";
@@ -168,9 +168,11 @@ export function createWorker(o: WorkerOptions) {
     const job = entry.job as LinkJob;
     if (await redis.exists(keys.outcome(job.msgId))) return void (await redis.xack(keys.bids, groups.senders, entry.id));
     const a = JSON.parse(job.auth) as Record<string, string>;
-    const auth = { bidder: a.bidder as Address, relayer: a.relayer as Address, maxBid: BigInt(a.maxBid), totalCap: BigInt(a.totalCap), expiry: BigInt(a.expiry), nonce: BigInt(a.nonce) };
     const idHash = chatIdHash(job.userId);
-    const data = encodeFunctionData({ abi: houseAbi, functionName: "registerChatAuthorization", args: [auth, idHash, job.signature as Hex] });
+    // Checked at `!link` already; again here for a job queued by an older version (no chatIdHash) or by hand.
+    if (!signedForChatUser(job.auth, job.userId)) return finish(entry, { kind: "link_failed", reason: wrongChatAccount });
+    const auth = { bidder: a.bidder as Address, relayer: a.relayer as Address, chatIdHash: a.chatIdHash as Hex, maxBid: BigInt(a.maxBid), totalCap: BigInt(a.totalCap), expiry: BigInt(a.expiry), nonce: BigInt(a.nonce) };
+    const data = encodeFunctionData({ abi: houseAbi, functionName: "registerChatAuthorization", args: [auth, job.signature as Hex] });
     // Checked again here, not only at POST /link: escrow can be withdrawn while the code waits. A job
     // that already signed its tx is resumed whatever the escrow now (the gas may be spent already).
     if ((await redis.hget(keys.tx(job.msgId), "state")) !== "signed") {
@@ -179,8 +181,28 @@ export function createWorker(o: WorkerOptions) {
     }
     const result = await transact(job, data);
     if (!result.ok) return finish(entry, result.outcome);
-    await redis.multi().hset(keys.users, idHash, auth.bidder).hdel(keys.unlinked, idHash).hset(CHAT_NAMES_HASH, idHash, job.name)
-      .hset(keys.chatBidders, auth.bidder.toLowerCase(), JSON.stringify({ chatIdHash: idHash, channel: job.channel } satisfies ChatBidder))
+    // The chain now holds one authorization per bidder, for this chat account: the mappings follow it.
+    // The bidder's previous chat account no longer bids for them, and the wallet this chat account was
+    // linked to before no longer sends its outbid notices here.
+    const bidderKey = auth.bidder.toLowerCase();
+    const [previous, before] = await Promise.all([redis.hget(keys.chatBidders, bidderKey), redis.hget(keys.users, idHash)]);
+    const oldHash = previous ? (JSON.parse(previous) as ChatBidder).chatIdHash : undefined;
+    const tx = redis.multi();
+    if (oldHash && oldHash.toLowerCase() !== idHash.toLowerCase()) {
+      const oldBidder = await redis.hget(keys.users, oldHash);
+      if (oldBidder?.toLowerCase() === bidderKey) tx.hdel(keys.users, oldHash);
+    }
+    if (before && before.toLowerCase() !== bidderKey) {
+      const theirs = await redis.hget(keys.chatBidders, before.toLowerCase());
+      if (theirs && (JSON.parse(theirs) as ChatBidder).chatIdHash.toLowerCase() === idHash.toLowerCase()) tx.hdel(keys.chatBidders, before.toLowerCase());
+    }
+    // A standing !max of this bidder's previous chat account stops with the link.
+    for (const [userId, raw] of Object.entries(await redis.hgetall(keys.proxies))) {
+      const r = JSON.parse(raw) as ProxyRecord;
+      if (userId !== job.userId && r.bidder.toLowerCase() === bidderKey) tx.hdel(keys.proxies, userId);
+    }
+    await tx.hset(keys.users, idHash, auth.bidder).hdel(keys.unlinked, idHash).hset(CHAT_NAMES_HASH, idHash, job.name)
+      .hset(keys.chatBidders, bidderKey, JSON.stringify({ chatIdHash: idHash, channel: job.channel } satisfies ChatBidder))
       .exec();
     await finish(entry, { kind: "linked", bidder: auth.bidder });
   }

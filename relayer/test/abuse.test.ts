@@ -53,7 +53,7 @@ describe("abuse limits (real node, Redis, tmi.js, HTTP over real sockets)", () =
     for (const index of attackers) {
       await rpc(h.stack.rpcUrl, "hardhat_setBalance", [h.stack.address(index), "0xDE0B6B3A7640000"]); // 1 ETH for gas
       await h.stack.deposit(index, parseEther("0.002"));
-      const signed = await h.stack.signChatAuthorization(index, { maxBid: parseEther("1"), totalCap: parseEther("1"), expiry });
+      const signed = await h.stack.signChatAuthorization(index, { maxBid: parseEther("1"), totalCap: parseEther("1"), expiry, chatId: `twitch:7000${attackers.indexOf(index)}` });
       const res = await post(asBody(signed));
       assert.equal(res.status, 200);
       codes.push(((await res.json()) as { code: string }).code);

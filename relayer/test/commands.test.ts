@@ -4,6 +4,7 @@ import { waitFor } from "@sothebais/common/testing";
 import { parseEther } from "viem";
 import { auctionHouseAbi } from "@sothebais/common/abis";
 import { chatIdHash } from "../src/chain.ts";
+import { wrongChatAccount } from "../src/links.ts";
 import type { Relayer } from "../src/relayer.ts";
 import { keys } from "../src/store.ts";
 import { type Harness, linkUser, outcomeOf, repliesTo, startHarness, startInProcess, waitOutcome, waitReply } from "./helpers.ts";
@@ -85,6 +86,46 @@ describe("relayer commands (real node, Redis, tmi.js over the local chat)", () =
     await linkUser(h, request, 5, "201", "bob");
     await linkUser(h, request, 6, "202", "carol", { maxBid: parseEther("0.5"), totalCap: parseEther("0.6") });
     await linkUser(h, request, 7, "203", "dave", { deposit: parseEther("0.05") });
+  });
+
+  it("refuses a leaked link (signed for another chat account), registers nothing, and the code is dead after that first try", async () => {
+    // Account 15 signs for chat user 300; the code (or the signed body) leaks and user 301 types it first.
+    await h.stack.deposit(15, parseEther("1"));
+    const expiry = BigInt((await h.stack.now()) + 3600);
+    const signed = await h.stack.signChatAuthorization(15, { maxBid: parseEther("0.5"), totalCap: parseEther("1"), expiry, chatId: "twitch:300" });
+    const body = JSON.stringify({ authorization: Object.fromEntries(Object.entries(signed.authorization).map(([k, v]) => [k, String(v)])), signature: signed.signature });
+    const res = await request(new Request("http://r/link", { method: "POST", headers: { "content-type": "application/json" }, body }));
+    assert.equal(res.status, 200);
+    const { code } = (await res.json()) as { code: string };
+    const thief = say("301", "mallory", `!link ${code}`);
+    assert.deepEqual(await waitOutcome(h.store, thief.id), { kind: "link_failed", reason: wrongChatAccount });
+    await waitReply(h.chat, "mallory", /this link was signed for another chat account/);
+    // Nothing on chain: no authorization, the nonce unused; nothing in the relayer's maps.
+    const bidder = h.stack.address(15);
+    const auth = (await h.stack.publicClient.readContract({ address: h.stack.auctionHouse, abi: auctionHouseAbi, functionName: "authorizationOf", args: [bidder] })) as { relayer: string; chatIdHash: string };
+    assert.equal(auth.chatIdHash, `0x${"0".repeat(64)}`);
+    assert.equal(await h.stack.publicClient.readContract({ address: h.stack.auctionHouse, abi: auctionHouseAbi, functionName: "nonces", args: [bidder] }), 0n);
+    assert.equal(await h.store.hget(keys.users, chatIdHash("301")), null);
+    assert.equal(await h.store.hget(keys.chatBidders, bidder.toLowerCase()), null);
+    const registered = await h.stack.publicClient.getContractEvents({ address: h.stack.auctionHouse, abi: auctionHouseAbi, eventName: "ChatAuthorizationRegistered", args: { bidder }, fromBlock: 0n });
+    assert.equal(registered.length, 0);
+    // The code was used up by that first (failed) try: the rightful user 300 gets "unknown code" too.
+    const late = say("300", "rightful", `!link ${code}`);
+    assert.equal((await waitOutcome(h.store, late.id)).kind, "bad_code");
+    assert.equal(await h.store.hget(keys.users, chatIdHash("300")), null);
+  });
+
+  it("re-linking a wallet from another chat account removes the previous chat account", async () => {
+    const bidder = await linkUser(h, request, 16, "310", "oldacct");
+    assert.equal(await h.store.hget(keys.users, chatIdHash("310")), bidder);
+    await linkUser(h, request, 16, "311", "newacct");
+    assert.equal(await h.store.hget(keys.users, chatIdHash("310")), null);
+    assert.equal(await h.store.hget(keys.users, chatIdHash("311")), bidder);
+    assert.equal(JSON.parse((await h.store.hget(keys.chatBidders, bidder.toLowerCase())) as string).chatIdHash, chatIdHash("311"));
+    const auth = (await h.stack.publicClient.readContract({ address: h.stack.auctionHouse, abi: auctionHouseAbi, functionName: "authorizationOf", args: [bidder] })) as { chatIdHash: string };
+    assert.equal(auth.chatIdHash, chatIdHash("311"));
+    const stale = say("310", "oldacct", "!bid 0.1");
+    assert.deepEqual(await waitOutcome(h.store, stale.id), { kind: "not_linked" });
   });
 
   it("answers not live before a lot starts", async () => {

@@ -137,7 +137,7 @@ export async function linkUser(
 ) {
   if (caps.deposit !== 0n) await h.stack.deposit(index, caps.deposit ?? parseEther("10"));
   const expiry = (await h.stack.now()) + 24 * 3600;
-  const signed = await h.stack.signChatAuthorization(index, { maxBid: caps.maxBid ?? parseEther("5"), totalCap: caps.totalCap ?? parseEther("10"), expiry: BigInt(expiry) });
+  const signed = await h.stack.signChatAuthorization(index, { maxBid: caps.maxBid ?? parseEther("5"), totalCap: caps.totalCap ?? parseEther("10"), expiry: BigInt(expiry), chatId: `twitch:${userId}` });
   const body = JSON.stringify({
     authorization: Object.fromEntries(Object.entries(signed.authorization).map(([k, v]) => [k, String(v)])),
     signature: signed.signature,

@@ -42,7 +42,7 @@ describe("secrets stay inside (relayer process, failing RPC URL with a key)", ()
     assert.equal(health.status, 503);
     assert.match(health.text, /"rpc":\{"up":false/);
     await get("/metrics");
-    const body = JSON.stringify({ authorization: { bidder: h.stack.address(5), relayer: h.stack.address(1), maxBid: "1", totalCap: "1", expiry: String(Math.floor(Date.now() / 1000) + 3600), nonce: "0" }, signature: "0x1234" });
+    const body = JSON.stringify({ authorization: { bidder: h.stack.address(5), relayer: h.stack.address(1), chatIdHash: `0x${"12".repeat(32)}`, maxBid: "1", totalCap: "1", expiry: String(Math.floor(Date.now() / 1000) + 3600), nonce: "0" }, signature: "0x1234" });
     await get("/link", { method: "POST", headers: { "content-type": "application/json" }, body });
     // Long enough for the head poller, account watcher, link rebuild and retries to log their failures.
     await new Promise((r) => setTimeout(r, 8000));
