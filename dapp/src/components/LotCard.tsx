@@ -17,6 +17,8 @@ export function LotCard({ lot }: { lot: Lot }) {
   else if (status === "live") line = `${lot.amount > 0n ? formatEth(lot.amount) : "No bids"} · ${formatCountdown(lot.endTime * 1000 - now)} left`;
   else if (status === "settled") line = lot.winner && lot.winner !== zeroAddress ? `Sold for ${formatEth(lot.amount)}` : "Not sold";
   else if (status === "ended") line = lot.amount > 0n ? `Won at ${formatEth(lot.amount)} · awaiting settlement` : "Ended without a bid";
+  else if (status === "queued") line = `Queued · opens after the lot before it closes · reserve ${lot.reserve > 0n ? formatEth(lot.reserve) : "none"}`;
+  else if (status === "undeliverable") line = "Undeliverable · bid back in escrow";
   else line = "Cancelled";
   return (
     <article className="lot-card" data-lot-id={lot.lotId.toString()}>

@@ -65,6 +65,8 @@ const statusLabels: Record<LotStatus, string> = {
   ended: "Ended",
   settled: "Settled",
   cancelled: "Cancelled",
+  queued: "Queued",
+  undeliverable: "Undeliverable",
 };
 
 export function StatusPill({ status }: { status: LotStatus }) {

@@ -23,5 +23,5 @@ export const roles = {
 export type RoleName = keyof typeof roles;
 
 /** Lot status as the contract's enum orders it. */
-export const lotStatuses = ["none", "scheduled", "live", "ended", "settled", "cancelled"] as const;
+export const lotStatuses = ["none", "scheduled", "live", "ended", "settled", "cancelled", "queued", "undeliverable"] as const;
 export type LotStatus = (typeof lotStatuses)[number];

@@ -6,7 +6,7 @@
  * drizzle out of the bundle.
  */
 import type { Address, Hash } from "viem";
-import { type LiveBid, type LiveLot, type LiveSnapshot, lotStatus } from "@sothebais/common/live";
+import { type LiveBid, type LiveLot, type LiveSnapshot, type LotState, lotStatus } from "@sothebais/common/live";
 import { serviceUrl } from "./config.ts";
 import { type Bid, bidFromLive, type Campaign, type Lot, lotFromLive } from "./types.ts";
 
@@ -57,7 +57,7 @@ type LotRow = {
   reserve: string;
   startTime: number;
   endTime: number;
-  state: "open" | "settled" | "cancelled";
+  state: LotState;
   amount: string;
   bidder: Address;
   viaRelayer: boolean;

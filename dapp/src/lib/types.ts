@@ -33,6 +33,12 @@ export type Lot = {
   extended: number;
   /** Set once settled; zero address when unsold. */
   winner?: Address;
+  /** Protocol fee (bps) fixed at creation; undefined when the source did not say (read the chain). */
+  protocolFeeBps?: number;
+  /** Most ERC-2981 royalty (bps) the lot pays, fixed at creation. */
+  maxRoyaltyBps?: number;
+  /** 1-based place in its campaign's running order (0 = no campaign). */
+  campaignPosition?: number;
 };
 
 export type Bid = {
@@ -73,6 +79,9 @@ export function lotFromLive(l: LiveLot): Lot {
     minIncrementFloor: BigInt(l.minIncrementFloor),
     timeBuffer: l.timeBuffer,
     extended: l.extended,
+    protocolFeeBps: l.protocolFeeBps,
+    maxRoyaltyBps: l.maxRoyaltyBps,
+    campaignPosition: l.campaignPosition,
   };
 }
 
@@ -88,7 +97,7 @@ export function lotFromUpcoming(l: UpcomingLot): Lot {
     reserve: BigInt(l.reserve),
     startTime: l.startTime,
     endTime: l.endTime,
-    status: "scheduled",
+    status: l.queued ? "queued" : "scheduled",
     amount: 0n,
     bidder: zeroAddress,
     viaRelayer: false,
@@ -97,6 +106,9 @@ export function lotFromUpcoming(l: UpcomingLot): Lot {
     minIncrementFloor: 0n,
     timeBuffer: 0,
     extended: 0,
+    protocolFeeBps: l.protocolFeeBps,
+    maxRoyaltyBps: l.maxRoyaltyBps,
+    campaignPosition: l.campaignPosition,
   };
 }
 
@@ -115,9 +127,16 @@ export function bidFromLive(b: LiveBid): Bid {
   };
 }
 
-/** Status at `nowSeconds`: scheduled/live/ended move with the clock; settled/cancelled are stored. */
+/** Statuses events decide (the clock does not move them). */
+export const storedStatuses: readonly LotStatus[] = ["settled", "cancelled", "undeliverable", "queued"];
+
+/**
+ * Status at `nowSeconds`: scheduled/live/ended move with the clock; settled/cancelled/undeliverable are
+ * stored, and a queued campaign lot stays queued until the lot ahead of it closes (its times are only
+ * the earliest opening).
+ */
 export function statusAt(lot: Pick<Lot, "status" | "startTime" | "endTime">, nowSeconds: number): LotStatus {
-  if (lot.status === "settled" || lot.status === "cancelled") return lot.status;
+  if (storedStatuses.includes(lot.status)) return lot.status;
   if (nowSeconds < lot.startTime) return "scheduled";
   if (nowSeconds < lot.endTime) return "live";
   return "ended";

@@ -3,11 +3,11 @@
  * A bidder's own page: escrow (deposit / withdraw), bids across lots (leading, outbid, won), lots to
  * settle, the watchlist, and chat linking (caps, expiry, EIP-712 signature, one-time code, revoke).
  */
-import { type FormEvent, useId, useState } from "react";
+import { type FormEvent, useEffect, useId, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useConfig, useReadContracts } from "wagmi";
 import { signTypedData } from "wagmi/actions";
-import type { Address } from "viem";
+import type { Address, Hex } from "viem";
 import { ConnectButton } from "../components/ConnectButton.tsx";
 import { Link } from "../components/Link.tsx";
 import { LotCard } from "../components/LotCard.tsx";
@@ -17,11 +17,23 @@ import { useAuctionHouse, useEscrow, useLots, useMyBids, useWallet } from "../ho
 import { useNow } from "../hooks/useNow.ts";
 import { useTx } from "../hooks/useTx.ts";
 import { parseEthInput } from "../lib/bid.ts";
-import { type ChatAuthorization, chatAuthorizationTypedData, expiryChoices, expiryFromNow } from "../lib/chatAuth.ts";
+import {
+  budgetLeft,
+  buildChatAuthorization,
+  chatAuthorizationTypedData,
+  expiryChoices,
+  expiryFromNow,
+  isLinkedTo,
+  linkedAccountOf,
+  rememberLinkedAccount,
+  type TwitchAccount,
+  twitchLoginOf,
+  twitchUserIdOf,
+} from "../lib/chatAuth.ts";
 import { auctionHouseAbi } from "../lib/contracts.ts";
 import { errorToWords, type ErrorWords } from "../lib/errors.ts";
 import { formatDateTime, formatEth } from "../lib/format.ts";
-import { fetchRelayerAddress, type LinkCode, requestLinkCode } from "../lib/relayer.ts";
+import { fetchRelayerAddress, type LinkCode, requestLinkCode, resolveTwitchAccount } from "../lib/relayer.ts";
 import { type Bid, type Lot, statusAt } from "../lib/types.ts";
 import { useWatchlist } from "../lib/watchlist.ts";
 import { useApp } from "../state.tsx";
@@ -132,7 +144,7 @@ function EscrowCard({ account, walletBalance }: { account: Address; walletBalanc
   );
 }
 
-type MyLot = { lot: Lot; myTop: Bid; standing: "leading" | "outbid" | "won" | "lost" | "cancelled" };
+type MyLot = { lot: Lot; myTop: Bid; standing: "leading" | "outbid" | "won" | "lost" | "cancelled" | "undeliverable" };
 
 export function classifyMyLots(bids: Bid[], lots: Lot[], account: Address, nowS: number): MyLot[] {
   const me = account.toLowerCase();
@@ -149,13 +161,13 @@ export function classifyMyLots(bids: Bid[], lots: Lot[], account: Address, nowS:
     const status = statusAt(lot, nowS);
     const leads = lot.bidder.toLowerCase() === me;
     const standing =
-      status === "cancelled" ? "cancelled" : status === "live" || status === "scheduled" ? (leads ? "leading" : "outbid") : leads ? "won" : "lost";
+      status === "cancelled" ? "cancelled" : status === "undeliverable" ? (leads ? "undeliverable" : "lost") : status === "live" || status === "scheduled" ? (leads ? "leading" : "outbid") : leads ? "won" : "lost";
     out.push({ lot, myTop, standing });
   }
   return out.sort((a, b) => Number(b.lot.lotId - a.lot.lotId));
 }
 
-const standingWords = { leading: "Leading", outbid: "Outbid", won: "Won", lost: "Lost", cancelled: "Cancelled" } as const;
+const standingWords = { leading: "Leading", outbid: "Outbid", won: "Won", lost: "Lost", cancelled: "Cancelled", undeliverable: "Not delivered · bid back in escrow" } as const;
 
 function MyBidsCard({ account }: { account: Address }) {
   const bids = useMyBids(account);
@@ -252,16 +264,25 @@ function WatchlistCard() {
   );
 }
 
-type LinkStep = { step: "form" } | { step: "signing" } | { step: "code"; code: LinkCode; nonce: bigint } | { step: "error"; words: ErrorWords };
+type LinkStep =
+  | { step: "form" }
+  | { step: "signing"; account?: TwitchAccount }
+  | { step: "code"; code: LinkCode; nonce: bigint; account: TwitchAccount; chatIdHash: Hex }
+  | { step: "error"; words: ErrorWords };
 
-function ChatLinkCard({ account }: { account: Address }) {
+const noRelayer = "0x0000000000000000000000000000000000000000";
+
+export function ChatLinkCard({ account }: { account: Address }) {
   const id = useId();
   const { config } = useApp();
   const wagmi = useConfig();
   const auctionHouse = useAuctionHouse();
   const revokeTx = useTx();
   const [maxBid, setMaxBid] = useState("0.5");
-  const [totalCap, setTotalCap] = useState("2");
+  const [budget, setBudget] = useState("2");
+  const [login, setLogin] = useState(() => linkedAccountOf(account)?.login ?? "");
+  const [userId, setUserId] = useState(() => linkedAccountOf(account)?.userId ?? "");
+  const [lookup, setLookup] = useState<"idle" | "looking" | "found" | "unknown">("idle");
   const [days, setDays] = useState<number>(7);
   const [link, setLink] = useState<LinkStep>({ step: "form" });
   const reads = useReadContracts({
@@ -275,26 +296,59 @@ function ChatLinkCard({ account }: { account: Address }) {
   const auth = reads.data?.[0]?.status === "success" ? reads.data[0].result : undefined;
   const nonce = reads.data?.[1]?.status === "success" ? reads.data[1].result : undefined;
   const now = Date.now() / 1000;
-  const active = auth && !auth.revoked && auth.relayer !== "0x0000000000000000000000000000000000000000" && Number(auth.expiry) > now;
+  const active = auth && !auth.revoked && auth.relayer !== noRelayer && Number(auth.expiry) > now;
+  const exposure = auth?.exposure ?? 0n;
+  const typedLogin = twitchLoginOf(login);
+  const typedId = twitchUserIdOf(userId);
+  // The Twitch account this browser linked, named only when the chain's chatIdHash is that account's.
+  const [remembered, setRemembered] = useState(() => linkedAccountOf(account));
+  const linkedAccount = auth && remembered && isLinkedTo(auth, remembered) ? remembered : undefined;
 
-  // The code step ends when the chain shows the authorization registered with the nonce we signed.
-  const confirmed = link.step === "code" && auth && auth.nonce === link.nonce && !auth.revoked && auth.relayer !== "0x0000000000000000000000000000000000000000";
+  // The code step ends when the chain shows the authorization we signed: our nonce AND our chat identity.
+  const confirmed = link.step === "code" && auth && auth.nonce === link.nonce && auth.chatIdHash.toLowerCase() === link.chatIdHash.toLowerCase() && !auth.revoked && auth.relayer !== noRelayer;
+  useEffect(() => {
+    if (!confirmed || link.step !== "code") return;
+    rememberLinkedAccount(account, link.account);
+    setRemembered(link.account);
+  }, [confirmed, link, account]);
+
+  /** Ask the relayer for the login's numeric id (fills the id field; the user can always type it). */
+  const lookUp = async () => {
+    if (!typedLogin || !config.services.includes("relayer")) return;
+    setLookup("looking");
+    const found = await resolveTwitchAccount(typedLogin);
+    if (found) {
+      setUserId(found.userId);
+      setLookup("found");
+    } else setLookup("unknown");
+  };
 
   const sign = async (e: FormEvent) => {
     e.preventDefault();
     const max = parseEthInput(maxBid);
-    const total = parseEthInput(totalCap);
+    const more = parseEthInput(budget);
+    if (!typedLogin) return setLink({ step: "error", words: { title: "Twitch account: enter the login you chat with (letters, digits, _)." } });
+    let chatAccount: TwitchAccount | undefined = typedId ? { login: typedLogin, userId: typedId } : undefined;
+    if (!chatAccount && config.services.includes("relayer")) {
+      const found = await resolveTwitchAccount(typedLogin);
+      if (found) {
+        setUserId(found.userId);
+        chatAccount = { ...found, login: typedLogin };
+      }
+    }
+    if (!chatAccount)
+      return setLink({ step: "error", words: { title: `The relayer could not look up the Twitch account ${typedLogin}.`, action: "Enter its numeric Twitch user id (your Twitch account settings or any Twitch user-id lookup show it)." } });
     if (!max.ok) return setLink({ step: "error", words: { title: `Per-bid cap: ${max.problem}` } });
-    if (!total.ok) return setLink({ step: "error", words: { title: `Total cap: ${total.problem}` } });
-    if (max.wei > total.wei) return setLink({ step: "error", words: { title: "The per-bid cap cannot be above the total cap.", action: "Raise the total cap or lower the per-bid cap." } });
+    if (!more.ok) return setLink({ step: "error", words: { title: `Budget: ${more.problem}` } });
+    if (max.wei > more.wei) return setLink({ step: "error", words: { title: "The per-bid cap cannot be above the budget.", action: "Raise the budget or lower the per-bid cap." } });
     if (!auctionHouse || nonce === undefined) return;
     if (!relayer.data) return setLink({ step: "error", words: { title: "The chat relayer is not reachable right now.", action: "Try again in a moment." } });
-    const message: ChatAuthorization = { bidder: account, relayer: relayer.data, maxBid: max.wei, totalCap: total.wei, expiry: expiryFromNow(days), nonce };
+    const message = buildChatAuthorization({ bidder: account, relayer: relayer.data, account: chatAccount, maxBid: max.wei, budget: more.wei, exposure, expiry: expiryFromNow(days), nonce });
     try {
-      setLink({ step: "signing" });
+      setLink({ step: "signing", account: chatAccount });
       const signature = await signTypedData(wagmi, { account, ...chatAuthorizationTypedData({ chainId: config.chainId, auctionHouse, message }) });
-      const code = await requestLinkCode(message, signature);
-      setLink({ step: "code", code, nonce });
+      const code = await requestLinkCode(message, signature, chatAccount);
+      setLink({ step: "code", code, nonce, account: chatAccount, chatIdHash: message.chatIdHash });
     } catch (error) {
       setLink({ step: "error", words: errorToWords(error, { chainId: config.chainId }) });
     }
@@ -306,14 +360,18 @@ function ChatLinkCard({ account }: { account: Address }) {
       {active && auth && (link.step !== "code" || confirmed) ? (
         <div className="linked" data-testid="chat-linked">
           <Notice tone="success">
-            <strong>Chat linked.</strong> The relayer may bid for you from your escrow: up to {formatEth(auth.maxBid)} a bid and {formatEth(auth.totalCap)} in total, until{" "}
-            {formatDateTime(Number(auth.expiry))}.
+            <strong>Chat linked{linkedAccount ? <> to Twitch account <span data-testid="linked-twitch">{linkedAccount.displayName ?? linkedAccount.login}</span></> : null}.</strong> The relayer may bid for
+            you from your escrow: up to {formatEth(auth.maxBid)} a bid and {formatEth(budgetLeft(auth), { decimals: 6 })} more in total, until {formatDateTime(Number(auth.expiry))}.
           </Notice>
           <dl className="details">
+            <dt>Twitch account</dt>
+            <dd>{linkedAccount ? `${linkedAccount.login} (user id ${linkedAccount.userId})` : <span className="muted">linked from another browser</span>}</dd>
             <dt>At stake now</dt>
             <dd>{formatEth(auth.exposure, { decimals: 6 })}</dd>
+            <dt>Budget left</dt>
+            <dd data-testid="budget-left">{formatEth(budgetLeft(auth), { decimals: 6 })}</dd>
             <dt>Chat identity</dt>
-            <dd className="mono small">{auth.chatIdHash.slice(0, 18)}…</dd>
+            <dd className="mono small" title={auth.chatIdHash}>{auth.chatIdHash.slice(0, 18)}…</dd>
           </dl>
           <button type="button" className="btn btn-outline" onClick={revoke} disabled={revokeTx.busy}>
             {revokeTx.busy ? "Revoking…" : "Revoke chat bidding"}
@@ -321,7 +379,9 @@ function ChatLinkCard({ account }: { account: Address }) {
         </div>
       ) : link.step === "code" ? (
         <div className="link-code" data-testid="link-code-step">
-          <p>Type this in the stream's chat:</p>
+          <p>
+            Type this in the stream's chat <strong>as {link.account.login}</strong>:
+          </p>
           <p className="code" data-testid="link-code">
             !link {link.code.code}
           </p>
@@ -333,6 +393,9 @@ function ChatLinkCard({ account }: { account: Address }) {
               </a>
             ) : null}
           </p>
+          {auth && auth.nonce === link.nonce && auth.relayer !== noRelayer && auth.chatIdHash.toLowerCase() !== link.chatIdHash.toLowerCase() ? (
+            <Notice words={{ title: "The chain shows a different chat account for this authorization.", action: "Start over and sign again for the account you chat with." }} />
+          ) : null}
           <div className="tx-pending" role="status">
             <span className="spinner" aria-hidden="true" /> Waiting for the relayer to register it on chain…
           </div>
@@ -343,12 +406,41 @@ function ChatLinkCard({ account }: { account: Address }) {
       ) : (
         <form onSubmit={sign} aria-label="Link your chat account">
           <p className="muted">
-            Bid from chat with <code>!bid 0.5</code>, without a wallet pop-up: sign once to let the relayer bid for you from your escrow, within the caps you set here. Nothing leaves the contract except to you or, when you win, to the seller.
+            Bid from chat with <code>!bid 0.5</code>, without a wallet pop-up: sign once to let the relayer bid for you from your escrow, from one Twitch account, within the caps you set here. Nothing leaves the contract except to you or, when you win, to the seller.
           </p>
           <div className="two-forms">
-            <AmountField id={`${id}-max`} label="Per-bid cap" value={maxBid} onChange={setMaxBid} />
-            <AmountField id={`${id}-total`} label="Total cap" value={totalCap} onChange={setTotalCap} />
+            <div className="field">
+              <label htmlFor={`${id}-login`} className="label">
+                Twitch account
+              </label>
+              <input id={`${id}-login`} className="input" autoComplete="off" placeholder="your_login" value={login} onChange={(e) => { setLogin(e.target.value); setLookup("idle"); }} onBlur={() => void lookUp()} />
+            </div>
+            <div className="field">
+              <label htmlFor={`${id}-uid`} className="label">
+                Twitch user id
+                <span className="hint">{lookup === "looking" ? "looking up…" : lookup === "found" ? "from the relayer" : lookup === "unknown" ? "type it: the relayer does not know this login" : "numeric"}</span>
+              </label>
+              <input id={`${id}-uid`} className="input mono" inputMode="numeric" autoComplete="off" placeholder="12345678" value={userId} onChange={(e) => setUserId(e.target.value)} />
+            </div>
           </div>
+          {typedLogin ? (
+            <p className="hint-line" data-testid="signing-for">
+              Signing for Twitch account <strong>{typedLogin}</strong>
+              {typedId ? <> (user id {typedId})</> : null}: only its <code>!link</code> and bids count.
+            </p>
+          ) : null}
+          <div className="two-forms">
+            <AmountField id={`${id}-max`} label="Per-bid cap" value={maxBid} onChange={setMaxBid} />
+            <AmountField id={`${id}-total`} label="Budget from now on" value={budget} onChange={setBudget} hint={exposure > 0n ? `on top of ${formatEth(exposure, { decimals: 4 })} at stake` : undefined} />
+          </div>
+          {exposure > 0n ? (
+            <p className="hint-line" data-testid="total-cap-line">
+              {formatEth(exposure, { decimals: 6 })} is already at stake through chat, so the signed total cap is {(() => {
+                const p = parseEthInput(budget);
+                return p.ok ? formatEth(exposure + p.wei, { decimals: 6 }) : "that plus the budget";
+              })()}.
+            </p>
+          ) : null}
           <fieldset className="pay-from">
             <legend className="label">Valid for</legend>
             {expiryChoices.map((d) => (
@@ -361,7 +453,7 @@ function ChatLinkCard({ account }: { account: Address }) {
           {link.step === "error" ? <Notice words={link.words} /> : null}
           {auth?.revoked ? <p className="hint-line">Your previous authorization was revoked.</p> : null}
           <button type="submit" className="btn btn-primary btn-block" disabled={link.step === "signing" || nonce === undefined}>
-            {link.step === "signing" ? "Sign in your wallet…" : "Sign & get a chat code"}
+            {link.step === "signing" ? `Signing for Twitch account ${link.account?.login ?? typedLogin ?? ""}… confirm in your wallet` : "Sign & get a chat code"}
           </button>
         </form>
       )}
@@ -370,4 +462,3 @@ function ChatLinkCard({ account }: { account: Address }) {
     </Card>
   );
 }
-

@@ -56,6 +56,8 @@ export function AdminPage({ roles, rolesLoading }: { roles?: Record<RoleName, bo
           <StatusBoard />
           <PreviewCard />
           {roles.admin ? <FeesCard /> : null}
+          {roles.admin ? <RoyaltyCapCard /> : null}
+          {roles.admin ? <CollectionsCard /> : null}
         </div>
       </div>
     </>
@@ -129,10 +131,15 @@ function CreateCampaignCard() {
   const tx = useTx();
   const [name, setName] = useState("");
   const [uri, setUri] = useState("");
+  const [intermission, setIntermission] = useState("20");
+  const [problem, setProblem] = useState<string>();
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    const seconds = intermissionSeconds(intermission);
+    if (seconds === undefined) return setProblem("Intermission: whole seconds from 0 (default 20 s) to 86400 (one day).");
+    setProblem(undefined);
     if (auctionHouse && name.trim())
-      void tx.run({ label: "Create campaign", address: auctionHouse, abi: auctionHouseAbi, functionName: "createCampaign", args: [name.trim(), uri.trim()] }).then(
+      void tx.run({ label: "Create campaign", address: auctionHouse, abi: auctionHouseAbi, functionName: "createCampaign", args: [name.trim(), uri.trim(), seconds] }).then(
         (r) => r.phase === "confirmed" && setName(""),
       );
   };
@@ -151,10 +158,101 @@ function CreateCampaignCard() {
           </label>
           <input id={`${id}-uri`} className="input" value={uri} onChange={(e) => setUri(e.target.value)} placeholder="ipfs://…" />
         </div>
+        <div className="field">
+          <label htmlFor={`${id}-int`} className="label">
+            Intermission (s) <span className="hint">between one lot closing and the next opening; 0 = 20 s</span>
+          </label>
+          <input id={`${id}-int`} className="input" inputMode="numeric" value={intermission} onChange={(e) => setIntermission(e.target.value)} placeholder="20" />
+        </div>
+        <p className="muted small">Lots run in order: each opens only after the one before it closed, plus the intermission.</p>
         <button type="submit" className="btn btn-primary" disabled={tx.busy || !name.trim()}>
           Create campaign
         </button>
       </form>
+      {problem ? <p className="field-error" role="alert">{problem}</p> : null}
+      <TxStatus state={tx.state} />
+    </Card>
+  );
+}
+
+/** A campaign intermission in whole seconds (0 = the contract's default 20 s, at most one day), or undefined. */
+export function intermissionSeconds(value: string): number | undefined {
+  const v = value.trim() === "" ? "0" : value.trim();
+  if (!/^\d{1,6}$/.test(v)) return undefined;
+  const n = Number(v);
+  return n <= 86_400 ? n : undefined;
+}
+
+function RoyaltyCapCard() {
+  const id = useId();
+  const auctionHouse = useAuctionHouse();
+  const current = useReadContract({ address: auctionHouse, abi: auctionHouseAbi, functionName: "maxRoyaltyBps", query: { enabled: Boolean(auctionHouse), refetchInterval: 5000 } });
+  const tx = useTx();
+  const [pct, setPct] = useState("");
+  const [problem, setProblem] = useState<string>();
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    const n = Number(pct);
+    if (pct.trim() === "" || !Number.isFinite(n) || n < 0 || n > 25) return setProblem("Royalty cap: a percentage from 0 to 25.");
+    setProblem(undefined);
+    if (auctionHouse) void tx.run({ label: "Set royalty cap", address: auctionHouse, abi: auctionHouseAbi, functionName: "setMaxRoyalty", args: [Math.round(n * 100)] });
+  };
+  return (
+    <Card title="Royalty cap">
+      <p>
+        New lots pay at most <strong data-testid="royalty-cap">{current.data !== undefined ? `${Number(current.data) / 100}%` : "…"}</strong> ERC-2981 royalty (fixed per lot at creation).
+      </p>
+      <form onSubmit={submit} className="inline-form" aria-label="Set the royalty cap">
+        <label htmlFor={`${id}-roy`} className="label">
+          New cap (%)
+        </label>
+        <input id={`${id}-roy`} className="input" inputMode="decimal" value={pct} onChange={(e) => setPct(e.target.value)} placeholder="10" />
+        <button type="submit" className="btn btn-outline" disabled={tx.busy || pct === ""}>
+          Set cap
+        </button>
+      </form>
+      {problem ? <p className="field-error" role="alert">{problem}</p> : null}
+      <TxStatus state={tx.state} />
+    </Card>
+  );
+}
+
+function CollectionsCard() {
+  const id = useId();
+  const { config } = useApp();
+  const auctionHouse = useAuctionHouse();
+  const [nft, setNft] = useState<string>(config.deployment?.collection ?? "");
+  const address = /^0x[0-9a-fA-F]{40}$/.test(nft) ? (nft as Address) : undefined;
+  const allowed = useReadContract({
+    address: auctionHouse,
+    abi: auctionHouseAbi,
+    functionName: "isCollectionAllowed",
+    args: address ? [address] : undefined,
+    query: { enabled: Boolean(auctionHouse && address), refetchInterval: 3000 },
+  });
+  const tx = useTx();
+  const set = (allow: boolean) =>
+    auctionHouse && address && void tx.run({ label: allow ? "Allow collection" : "Disallow collection", address: auctionHouse, abi: auctionHouseAbi, functionName: "setCollectionAllowed", args: [address, allow] });
+  return (
+    <Card title="Collections">
+      <p className="muted">Lots can only be created for allowed collections. Disallowing one does not touch lots already created.</p>
+      <div className="field">
+        <label htmlFor={`${id}-nft`} className="label">
+          Collection address
+        </label>
+        <input id={`${id}-nft`} className="input mono" value={nft} onChange={(e) => setNft(e.target.value.trim())} placeholder="0x…" />
+      </div>
+      <p data-testid="collection-allowed">
+        {!address ? "Enter a collection address." : allowed.data === undefined ? "…" : allowed.data ? "Allowed: lots can be created." : "Not allowed."}
+      </p>
+      <div className="row">
+        <button type="button" className="btn btn-outline" disabled={tx.busy || !address || allowed.data === true} onClick={() => set(true)}>
+          Allow
+        </button>
+        <button type="button" className="btn btn-ghost" disabled={tx.busy || !address || allowed.data === false} onClick={() => set(false)}>
+          Disallow
+        </button>
+      </div>
       <TxStatus state={tx.state} />
     </Card>
   );
@@ -183,7 +281,7 @@ function CreateLotCard({ account }: { account: Address }) {
     start: "",
     minutes: "10",
     bps: "5",
-    floor: "0.01",
+    floor: "0.001",
     buffer: "60",
   });
   const [problem, setProblem] = useState<string>();
@@ -212,7 +310,8 @@ function CreateLotCard({ account }: { account: Address }) {
   const submit = (e: FormEvent) => {
     e.preventDefault();
     const reserve = f.reserve.trim() === "" || f.reserve.trim() === "0" ? ({ ok: true, wei: 0n } as const) : parseEthInput(f.reserve);
-    const floor = f.floor.trim() === "" || f.floor.trim() === "0" ? ({ ok: true, wei: 0n } as const) : parseEthInput(f.floor);
+    // The contract refuses a zero increment floor (AuctionHouseInvalidLotParams("minIncrementFloor")).
+    const floor = parseEthInput(f.floor);
     const problems: string[] = [];
     if (!nft) problems.push("NFT: enter the collection's address");
     if (!/^\d+$/.test(f.tokenId)) problems.push("Token id: enter a whole number");
@@ -348,10 +447,11 @@ function LotsAdminCard({ canCancel }: { canCancel: boolean }) {
   const tx = useTx();
   const [acting, setActing] = useState<string>();
   const recent = [...(lots.data ?? [])].sort((a, b) => Number(b.lotId - a.lotId)).slice(0, 12);
-  const act = (lotId: bigint, functionName: "cancelLot" | "settle") => {
+  const act = (lotId: bigint, functionName: "cancelLot" | "settle" | "returnUndeliverable") => {
     if (!auctionHouse) return;
     setActing(`${functionName}:${lotId}`);
-    void tx.run({ label: functionName === "settle" ? "Settle" : "Cancel", address: auctionHouse, abi: auctionHouseAbi, functionName, args: [lotId] });
+    const label = functionName === "settle" ? "Settle" : functionName === "cancelLot" ? "Cancel" : "Return to seller";
+    void tx.run({ label, address: auctionHouse, abi: auctionHouseAbi, functionName, args: [lotId] });
   };
   return (
     <Card title="Lots">
@@ -387,7 +487,12 @@ function LotsAdminCard({ canCancel }: { canCancel: boolean }) {
                         {tx.busy && acting === `settle:${l.lotId}` ? "…" : "Settle"}
                       </button>
                     ) : null}
-                    {canCancel && l.bidCount === 0 && (status === "live" || status === "scheduled") ? (
+                    {status === "undeliverable" ? (
+                      <button type="button" className="btn btn-small btn-outline" disabled={tx.busy} onClick={() => act(l.lotId, "returnUndeliverable")} title="Try again to send the artwork back to the seller">
+                        {tx.busy && acting === `returnUndeliverable:${l.lotId}` ? "…" : "Return to seller"}
+                      </button>
+                    ) : null}
+                    {canCancel && l.bidCount === 0 && (status === "live" || status === "scheduled" || status === "queued") ? (
                       <button type="button" className="btn btn-small btn-ghost" disabled={tx.busy} onClick={() => act(l.lotId, "cancelLot")}>
                         {tx.busy && acting === `cancelLot:${l.lotId}` ? "…" : "Cancel"}
                       </button>

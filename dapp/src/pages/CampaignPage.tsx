@@ -37,7 +37,7 @@ export function CampaignPage({ campaignId }: { campaignId: bigint }) {
 }
 
 function group(lots: Lot[], nowS: number) {
-  const by = { live: [] as Lot[], scheduled: [] as Lot[], ended: [] as Lot[], settled: [] as Lot[], cancelled: [] as Lot[] };
+  const by = { live: [] as Lot[], scheduled: [] as Lot[], ended: [] as Lot[], settled: [] as Lot[], cancelled: [] as Lot[], queued: [] as Lot[], undeliverable: [] as Lot[] };
   for (const l of lots) by[statusAt(l, nowS)].push(l);
   by.settled.sort((a, b) => b.endTime - a.endTime);
   return by;
@@ -65,7 +65,9 @@ function CampaignSection({ campaign, compact }: { campaign: Campaign; compact?: 
       </header>
       {g.live.length ? <LotGroup title="Live now" lots={g.live} /> : null}
       {g.scheduled.length ? <LotGroup title="Upcoming" lots={g.scheduled} /> : null}
+      {g.queued.length ? <LotGroup title="Queued · each opens after the lot before it closes" lots={g.queued} /> : null}
       {g.ended.length ? <LotGroup title="Ended · awaiting settlement" lots={g.ended} /> : null}
+      {g.undeliverable.length ? <LotGroup title="Undeliverable · the artwork could not be delivered" lots={g.undeliverable} /> : null}
       {!compact || g.settled.length ? (
         <Card title="Results">
           {g.settled.length ? (

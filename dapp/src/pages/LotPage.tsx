@@ -13,13 +13,13 @@ import { Countdown } from "../components/Countdown.tsx";
 import { StreamPlayer } from "../components/StreamPlayer.tsx";
 import { TxStatus } from "../components/TxStatus.tsx";
 import { AddressLabel, Card, Empty, Eth, Notice, Skeleton, StatusPill, TxLink } from "../components/ui.tsx";
-import { useAuctionHouse, useChainLot, useEscrow, useLot, useWallet } from "../hooks/data.ts";
+import { useAuctionHouse, useChainLot, useEscrow, useLot, useLots, useWallet } from "../hooks/data.ts";
 import { useNow } from "../hooks/useNow.ts";
 import { useTx } from "../hooks/useTx.ts";
 import { auctionHouseAbi, lotStatuses } from "../lib/contracts.ts";
 import { explorerUrl, formatDateTime, formatEth } from "../lib/format.ts";
 import { Link } from "../components/Link.tsx";
-import { type Lot, statusAt, zeroAddress } from "../lib/types.ts";
+import { type Lot, statusAt, storedStatuses, zeroAddress } from "../lib/types.ts";
 import { useApp } from "../state.tsx";
 import { minimumNextBid } from "@sothebais/common/live";
 
@@ -32,6 +32,8 @@ export function LotPage({ lotId }: { lotId: bigint }) {
   const auctionHouse = useAuctionHouse();
   const bidTx = useTx();
   const settleTx = useTx();
+  const returnTx = useTx();
+  const allLots = useLots();
   const connectors = useConnectors();
   const connect = useConnect();
   const now = useNow(1000);
@@ -67,9 +69,17 @@ export function LotPage({ lotId }: { lotId: bigint }) {
   }
 
   const endTime = chain.lotView && chain.lotView.endTime > 0 ? Math.max(lot.endTime, Number(chain.lotView.endTime)) : lot.endTime;
+  // The chain's view wins: its start is the effective one (a queued campaign lot opens after the lot ahead).
+  const startTime = chain.lotView && chain.lotView.startTime > 0 ? Number(chain.lotView.startTime) : lot.startTime;
   const chainStatus = chain.lotView ? lotStatuses[chain.lotView.status] : undefined;
-  const stored = chainStatus === "settled" || chainStatus === "cancelled" ? chainStatus : lot.status;
-  const status = statusAt({ status: stored, startTime: lot.startTime, endTime }, now / 1000);
+  const stored = chainStatus && storedStatuses.includes(chainStatus as Lot["status"]) ? (chainStatus as Lot["status"]) : lot.status === "queued" && chainStatus && chainStatus !== "none" ? "scheduled" : lot.status;
+  const status = statusAt({ status: stored, startTime, endTime }, now / 1000);
+  const terms = {
+    protocolFeeBps: chain.lotView ? Number(chain.lotView.protocolFeeBps) : lot.protocolFeeBps,
+    maxRoyaltyBps: chain.lotView ? Number(chain.lotView.maxRoyaltyBps) : lot.maxRoyaltyBps,
+  };
+  // A campaign runs in creation order: the lot ahead is the campaign's previous lot.
+  const ahead = lot.campaignId > 0n ? (allLots.data ?? []).filter((l) => l.campaignId === lot.campaignId && l.lotId < lot.lotId).sort((a, b) => Number(b.lotId - a.lotId))[0] : undefined;
   const amount = chain.lotView && chain.lotView.amount > lot.amount ? chain.lotView.amount : lot.amount;
   const bidder = chain.lotView && chain.lotView.amount > lot.amount ? chain.lotView.bidder : lot.bidder;
   const minimum = chain.minimum ?? minimumNextBid({ ...lot, amount });
@@ -80,8 +90,10 @@ export function LotPage({ lotId }: { lotId: bigint }) {
   const disabledReason =
     chain.paused === true
       ? "Auctions are paused right now. Withdrawals and settlement still work."
-      : status === "scheduled"
-        ? `Bidding opens ${formatDateTime(lot.startTime)}.`
+      : status === "queued"
+        ? `Bidding opens after ${ahead ? `lot ${ahead.lotId}` : "the lot before it in the campaign"} closes.`
+        : status === "scheduled"
+        ? `Bidding opens ${formatDateTime(startTime)}.`
         : status !== "live"
           ? "Bidding has closed on this lot."
           : undefined;
@@ -95,6 +107,7 @@ export function LotPage({ lotId }: { lotId: bigint }) {
     );
   };
   const settle = () => auctionHouse && void settleTx.run({ label: "Settle", address: auctionHouse, abi: auctionHouseAbi, functionName: "settle", args: [lotId] });
+  const returnToSeller = () => auctionHouse && void returnTx.run({ label: "Return to seller", address: auctionHouse, abi: auctionHouseAbi, functionName: "returnUndeliverable", args: [lotId] });
 
   return (
     <div className="lot-page">
@@ -117,10 +130,17 @@ export function LotPage({ lotId }: { lotId: bigint }) {
               </span>
             ) : null}
           </div>
-          {status === "live" || status === "scheduled" ? <Countdown startTime={lot.startTime} endTime={endTime} extended={lot.extended > 0 || endTime > lot.endTime} /> : null}
+          {status === "live" || status === "scheduled" ? <Countdown startTime={startTime} endTime={endTime} extended={lot.extended > 0 || endTime > lot.endTime} /> : null}
+          {status === "queued" ? (
+            <p className="muted" data-testid="queued-note">
+              Opens after {ahead ? <Link to={`/lot/${ahead.lotId}`}>lot {ahead.lotId.toString()}</Link> : "the lot before it in the campaign"} closes
+              {lot.campaignId > 0n ? ", plus the campaign's intermission" : ""}.
+            </p>
+          ) : null}
         </div>
+        <LotTerms {...terms} />
 
-        {status === "live" || status === "scheduled" ? (
+        {status === "live" || status === "scheduled" || status === "queued" ? (
           <Card className="bid-card">
             <BidForm
               minimum={minimum}
@@ -166,11 +186,25 @@ export function LotPage({ lotId }: { lotId: bigint }) {
           </Notice>
         ) : null}
         {status === "cancelled" ? <Notice tone="info"><strong>This lot was cancelled.</strong></Notice> : null}
+        {status === "undeliverable" ? (
+          <Card className="bid-card">
+            <div data-testid="lot-undeliverable">
+              <Notice tone="info">
+                <strong>Undeliverable.</strong> The artwork could not be moved, so nobody paid for it: any winning bid went back to the bidder's escrow (withdraw it from the
+                Account page). The artwork waits in the auction house until it goes back to the seller.
+              </Notice>
+            </div>
+            <button type="button" className="btn btn-outline btn-block" onClick={returnToSeller} disabled={returnTx.busy}>
+              {returnTx.busy ? "Returning…" : "Return the artwork to the seller"}
+            </button>
+            <TxStatus state={returnTx.state} success="The artwork is back with the seller." />
+          </Card>
+        ) : null}
 
         <Card title={`Bids${bids.data ? ` · ${bids.data.length}` : ""}`}>
           <BidHistory bids={bids.data} you={you} loading={bids.isLoading} />
         </Card>
-        <LotDetails lot={lot} endTime={endTime} />
+        <LotDetails lot={lot} startTime={startTime} endTime={endTime} queued={status === "queued"} />
       </div>
     </div>
   );
@@ -193,7 +227,20 @@ function LotHeading({ lot, status }: { lot: Lot; status: Lot["status"] }) {
   );
 }
 
-function LotDetails({ lot, endTime }: { lot: Lot; endTime: number }) {
+const pct = (bps: number) => `${Number((bps / 100).toFixed(2))}%`;
+
+/** The lot's terms, fixed at creation, shown before anyone bids: the protocol fee and the royalty cap. */
+export function LotTerms({ protocolFeeBps, maxRoyaltyBps }: { protocolFeeBps?: number; maxRoyaltyBps?: number }) {
+  if (protocolFeeBps === undefined && maxRoyaltyBps === undefined) return null;
+  return (
+    <p className="muted small lot-terms" data-testid="lot-terms">
+      Of the winning bid, {protocolFeeBps !== undefined ? <strong>{pct(protocolFeeBps)} protocol fee</strong> : "the protocol fee"} and{" "}
+      {maxRoyaltyBps !== undefined ? <strong>at most {pct(maxRoyaltyBps)} royalty</strong> : "the artist's royalty"} go out; the rest goes to the seller. Fixed for this lot.
+    </p>
+  );
+}
+
+function LotDetails({ lot, startTime, endTime, queued }: { lot: Lot; startTime: number; endTime: number; queued: boolean }) {
   const { config } = useApp();
   const { description } = useLotTitle(lot.tokenUri, lot.tokenId);
   const tokenHref = explorerUrl(config.chainId, "token", lot.nft, lot.tokenId);
@@ -208,9 +255,9 @@ function LotDetails({ lot, endTime }: { lot: Lot; endTime: number }) {
         <dt>Reserve</dt>
         <dd>{lot.reserve > 0n ? formatEth(lot.reserve, { decimals: 6 }) : "None"}</dd>
         <dt>Opens</dt>
-        <dd>{formatDateTime(lot.startTime)}</dd>
+        <dd>{queued ? `after the lot ahead closes, not before ${formatDateTime(startTime)}` : formatDateTime(startTime)}</dd>
         <dt>Ends</dt>
-        <dd>{formatDateTime(endTime)}</dd>
+        <dd>{queued ? "its duration after it opens" : formatDateTime(endTime)}</dd>
         <dt>Increment</dt>
         <dd>
           {lot.minIncrementBps / 100}% (at least {formatEth(lot.minIncrementFloor, { decimals: 6 })})

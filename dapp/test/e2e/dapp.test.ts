@@ -12,6 +12,7 @@ import type { Browser, BrowserContext, Page } from "playwright-core";
 import { createPublicClient, createWalletClient, http, parseEther, type Address } from "viem";
 import { hardhat } from "viem/chains";
 import { auctionHouseAbi, sothebaisCollectionAbi } from "@sothebais/common/abis";
+import { chatIdHashOf } from "@sothebais/common/chat-auth";
 import { localAccount, waitFor } from "@sothebais/common/testing";
 import { type E2eStack, launchChromium, startE2eStack } from "./stack.ts";
 import { injectWallet, type TestWallet } from "./wallet.ts";
@@ -143,8 +144,12 @@ describe("dApp in a real browser against the real stack", { timeout: 25 * 60_000
   it("links chat: caps and expiry, EIP-712 signature, one-time code, !link in chat, confirmed on chain, revoke", async () => {
     const { page, wallet } = pages.alice;
     await nav(page, "Account");
+    // The chat account the authorization binds: the relayer resolves the login when it can; the id is typed here.
+    await page.getByLabel("Twitch account").fill("alice_chat");
+    await page.getByLabel(/^Twitch user id/).fill("424242");
+    assert.match(await text(page, "signing-for"), /^Signing for Twitch account alice_chat \(user id 424242\)/);
     await page.getByLabel("Per-bid cap").fill("0.3");
-    await page.getByLabel("Total cap").fill("0.9");
+    await page.getByLabel(/^Budget from now on/).fill("0.9");
     await page.getByLabel("30 days").check();
     await page.getByRole("button", { name: "Sign & get a chat code" }).click();
     await page.getByTestId("link-code").waitFor();
@@ -163,7 +168,8 @@ describe("dApp in a real browser against the real stack", { timeout: 25 * 60_000
     assert.equal(auth.maxBid, parseEther("0.3"));
     assert.equal(auth.totalCap, parseEther("0.9"));
     assert.equal(auth.revoked, false);
-    assert.notEqual(auth.chatIdHash, `0x${"0".repeat(64)}`);
+    assert.equal(auth.chatIdHash, chatIdHashOf({ platform: "twitch", userId: "424242" }), "the chat identity shown and signed");
+    assert.equal(await text(page, "linked-twitch"), "alice_chat");
     await shot(page, "08-chat-linked");
     await page.getByRole("button", { name: "Revoke chat bidding" }).click();
     await page.getByText("Revoked: the relayer can no longer bid for you.").waitFor();
