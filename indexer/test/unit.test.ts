@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
-import { lotStatus, minimumNextBid } from "@sothebais/common/live";
+import { lotEffectiveEnd, lotStatus, minimumNextBid } from "@sothebais/common/live";
 import type { Deployment } from "@sothebais/common/deployments";
 import * as schema from "../ponder.schema.ts";
 import { decodeCheckpointBlock } from "../src/api/checkpoint.ts";
@@ -36,9 +36,21 @@ describe("lotStatus()", () => {
     assert.equal(lotStatus(lot, 199), "live");
     assert.equal(lotStatus(lot, 200), "ended");
   });
-  it("keeps settled and cancelled whatever the time", () => {
+  it("keeps settled, cancelled, queued and undeliverable whatever the time", () => {
     assert.equal(lotStatus({ ...lot, state: "settled" }, 150), "settled");
     assert.equal(lotStatus({ ...lot, state: "cancelled" }, 50), "cancelled");
+    assert.equal(lotStatus({ ...lot, state: "queued" }, 150), "queued", "a queued lot is never live, even inside its nominal times");
+    assert.equal(lotStatus({ ...lot, state: "undeliverable" }, 250), "undeliverable");
+  });
+  it("a pause that began before the end stops the clock; the lot ends no earlier than unpause + timeBuffer", () => {
+    const timed = { ...lot, timeBuffer: 60 };
+    assert.equal(lotStatus(timed, 250, { pausedAt: 150, unpausedAt: 0 }), "live", "not ended while paused");
+    assert.equal(lotEffectiveEnd(timed, 250, { pausedAt: 150, unpausedAt: 0 }), Infinity);
+    assert.equal(lotEffectiveEnd(timed, 300, { pausedAt: 150, unpausedAt: 300 }), 360);
+    assert.equal(lotStatus(timed, 359, { pausedAt: 150, unpausedAt: 300 }), "live");
+    assert.equal(lotStatus(timed, 360, { pausedAt: 150, unpausedAt: 300 }), "ended");
+    assert.equal(lotEffectiveEnd(timed, 170, { pausedAt: 150, unpausedAt: 120 + 40 }), 220, "the stored end when later than unpause + buffer");
+    assert.equal(lotStatus(timed, 250, { pausedAt: 210, unpausedAt: 0 }), "ended", "a lot that ended before the pause stays ended");
   });
 });
 

@@ -33,6 +33,10 @@ export function lot(over: Partial<LiveLot> = {}): LiveLot {
     minIncrementBps: 1000,
     minIncrementFloor: "10000000000000000",
     timeBuffer: 30,
+    protocolFeeBps: 500,
+    maxRoyaltyBps: 1000,
+    campaignPosition: 0,
+    paused: false,
     ...over,
   };
 }
@@ -61,6 +65,7 @@ export function snapshot(over: Partial<LiveSnapshot> = {}): LiveSnapshot {
     blockTimestamp: 1_010,
     finalizedBlockNumber: 0,
     indexedAt: 1_010_000,
+    paused: false,
     lot: lot(),
     bids: [],
     upcoming: [],

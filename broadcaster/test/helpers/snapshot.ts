@@ -35,6 +35,7 @@ export function sampleSnapshot(o: { now?: number; bids?: LiveBid[]; endIn?: numb
     blockTimestamp: now,
     finalizedBlockNumber: o.finalized ?? 120,
     indexedAt: Date.now(),
+    paused: false,
     lot: {
       lotId: "3",
       campaignId: "1",
@@ -60,11 +61,15 @@ export function sampleSnapshot(o: { now?: number; bids?: LiveBid[]; endIn?: numb
       minIncrementBps: 500,
       minIncrementFloor: "0",
       timeBuffer: 60,
+      protocolFeeBps: 500,
+      maxRoyaltyBps: 1000,
+      campaignPosition: 1,
+      paused: false,
     },
     bids,
     upcoming: [
-      { lotId: "4", campaignId: "1", campaignName: "Genesis Evening Sale", nft: addr(0xc011), tokenId: "8", tokenUri: "", seller: addr(0x5e11), reserve: "0", startTime: now + 300, endTime: now + 600 },
-      { lotId: "5", campaignId: "1", campaignName: "Genesis Evening Sale", nft: addr(0xc011), tokenId: "9", tokenUri: "", seller: addr(0x5e11), reserve: "0", startTime: now + 700, endTime: now + 1000 },
+      { lotId: "4", campaignId: "1", campaignName: "Genesis Evening Sale", nft: addr(0xc011), tokenId: "8", tokenUri: "", seller: addr(0x5e11), reserve: "0", startTime: now + 300, endTime: now + 600, queued: false, protocolFeeBps: 500, maxRoyaltyBps: 1000, campaignPosition: 2 },
+      { lotId: "5", campaignId: "1", campaignName: "Genesis Evening Sale", nft: addr(0xc011), tokenId: "9", tokenUri: "", seller: addr(0x5e11), reserve: "0", startTime: now + 700, endTime: now + 1000, queued: false, protocolFeeBps: 500, maxRoyaltyBps: 1000, campaignPosition: 3 },
     ],
   };
 }
