@@ -479,18 +479,19 @@ contract AuctionHouse is
     }
 
     /// @inheritdoc IAuctionHouseActions
-    /// @dev A pause that starts within {MAX_TIME_BUFFER} of the last unpause continues that pause window (the lazy
-    /// time model keeps one window): a lot still in its grace after the first pause stays protected. The cost is
-    /// that a lot which ended, unsettled, in that hour takes bids again after the second pause.
+    /// @dev The window of the previous pause moves to {Counters} (see {_pauseAdjustedEnd}): the last two pause
+    /// windows are what the lazy time model keeps. A lot whose grace from one pause runs through two more pauses
+    /// (three pauses within its time buffer, at most an hour) is protected from the last two only.
     ///
     /// Requirements: the caller has PAUSER_ROLE; not paused. Emits a {Paused} event.
     function pause() external onlyRole(PAUSER_ROLE) {
-        if (_counters.paused) revert AuctionHousePaused();
-        _counters.paused = true;
+        Counters memory c = _counters;
+        if (c.paused) revert AuctionHousePaused();
         FeeConfig memory window = _fees;
-        if (window.pausedAt == 0 || block.timestamp >= uint256(window.unpausedAt) + MAX_TIME_BUFFER) {
-            window.pausedAt = uint32(block.timestamp);
-        }
+        c.paused = true;
+        if (window.pausedAt != 0) (c.prevPausedAt, c.prevUnpausedAt) = (window.pausedAt, window.unpausedAt);
+        _counters = c;
+        window.pausedAt = uint32(block.timestamp);
         window.unpausedAt = 0;
         _fees = window;
         emit Paused(msg.sender);

@@ -63,6 +63,8 @@ abstract contract AuctionHouseStorage is IAuctionHouseTypes {
         uint16 feeBps; // of new lots
         uint16 maxRoyaltyBps; // of new lots
         bool paused;
+        uint32 prevPausedAt; // the pause window before the one in {FeeConfig} (0 = none)
+        uint32 prevUnpausedAt;
     }
 
     /// @dev One slot, the one settlement reads anyway: where protocol fees go, the fees accrued for it but not yet
@@ -158,19 +160,35 @@ abstract contract AuctionHouseStorage is IAuctionHouseTypes {
                 start = camp.releaseTime;
             }
         }
-        if (end <= block.timestamp + s.timeBuffer) end = _pauseAdjustedEnd(end, s.timeBuffer);
+        if (end <= block.timestamp + s.timeBuffer) end = _pauseAdjustedEnd(start, end, s.timeBuffer);
         if (block.timestamp < start) return (LotStatus.Scheduled, start, end);
         if (block.timestamp < end) return (LotStatus.Live, start, end);
         return (LotStatus.Ended, start, end);
     }
 
-    /// @dev A pause stops the clock of every lot that had not ended when it began: such a lot ends no earlier than
-    /// its time buffer after the unpause, and not at all while paused.
-    function _pauseAdjustedEnd(uint40 end, uint24 timeBuffer) internal view returns (uint40) {
+    /// @dev A pause stops the clock of every lot that was open (started, not ended) while it lasted: such a lot ends
+    /// no earlier than its time buffer after the unpause, and not at all while paused. The last two pause windows
+    /// are kept (the current one in {FeeConfig}, which settlement reads anyway; the one before in {Counters}, read
+    /// only once a pause ever happened), so a lot still in its grace from one pause when the next begins stays
+    /// protected, and a lot that ended between two pauses stays ended.
+    function _pauseAdjustedEnd(uint40 start, uint40 end, uint24 timeBuffer) internal view returns (uint40) {
         FeeConfig memory window = _fees;
-        if (window.pausedAt == 0 || end <= window.pausedAt) return end;
-        if (window.unpausedAt == 0) return type(uint40).max;
-        uint256 resume = uint256(window.unpausedAt) + timeBuffer;
+        if (window.pausedAt == 0) return end;
+        Counters memory c = _counters;
+        if (c.prevPausedAt != 0) end = _stretch(start, end, timeBuffer, c.prevPausedAt, c.prevUnpausedAt);
+        return _stretch(start, end, timeBuffer, window.pausedAt, window.unpausedAt);
+    }
+
+    /// @dev `end` after the pause window [`pausedAt`, `unpausedAt`] (`unpausedAt` 0: still paused).
+    function _stretch(uint40 start, uint40 end, uint24 timeBuffer, uint32 pausedAt, uint32 unpausedAt)
+        private
+        pure
+        returns (uint40)
+    {
+        if (end <= pausedAt) return end; // ended before the pause began
+        if (unpausedAt == 0) return type(uint40).max;
+        if (start >= unpausedAt) return end; // opened after the pause
+        uint256 resume = uint256(unpausedAt) + timeBuffer;
         return resume > end ? uint40(resume) : end;
     }
 

@@ -1621,6 +1621,60 @@ describe("AuctionHouse", () => {
       assert.equal(await s.collection.read.ownerOf([tokenId]), getAddress(b2.account.address));
     });
 
+    it("a pause does not stretch a lot opened after it", async () => {
+      const s = await load();
+      await s.house.write.pause();
+      await networkHelpers.time.increase(100n);
+      await s.house.write.unpause();
+      const unpausedAt = await networkHelpers.time.latest();
+      const { lotId } = await s.createLot({ duration: 30, timeBuffer: 300 });
+      const { startTime, endTime } = await s.house.read.lot([lotId]);
+      assert.equal(endTime - startTime, 30);
+      assert.ok(startTime > unpausedAt - 1);
+      await networkHelpers.time.increaseTo(endTime);
+      assert.equal(await s.house.read.lotStatus([lotId]), Status.Ended);
+    });
+
+    it("a second pause does not reopen a lot that ended after the first pause's grace", async () => {
+      const s = await load();
+      const { lotId } = await s.createLot({ duration: 3600, timeBuffer: 120 });
+      const [b1, b2] = await bidders(s);
+      await s.house.write.bid([lotId], { account: b1.account, value: ONE });
+      const { endTime } = await s.house.read.lot([lotId]);
+      await networkHelpers.time.setNextBlockTimestamp(endTime - 30);
+      await s.house.write.pause();
+      await s.house.write.unpause(); // at endTime - 29: the lot now ends at endTime - 29 + 120
+      const graceEnd = endTime - 29 + 120;
+      assert.equal((await s.house.read.lot([lotId])).endTime, graceEnd);
+      await networkHelpers.time.increaseTo(graceEnd + 60);
+      assert.equal(await s.house.read.lotStatus([lotId]), Status.Ended);
+      await s.house.write.pause();
+      await networkHelpers.time.increase(600n);
+      await s.house.write.unpause();
+      assert.equal(await s.house.read.lotStatus([lotId]), Status.Ended);
+      await A.revertWithCustomError(s.house.write.bid([lotId], { account: b2.account, value: parseEther("2") }), s.house, "AuctionHouseLotNotLive");
+      await s.house.write.settle([lotId]);
+    });
+
+    it("a second pause protects a lot still in its grace from the first", async () => {
+      const s = await load();
+      const { lotId } = await s.createLot({ duration: 3600, timeBuffer: 300 });
+      const [b1, b2] = await bidders(s);
+      await s.house.write.bid([lotId], { account: b1.account, value: ONE });
+      const { endTime } = await s.house.read.lot([lotId]);
+      await networkHelpers.time.setNextBlockTimestamp(endTime - 30);
+      await s.house.write.pause();
+      await networkHelpers.time.setNextBlockTimestamp(endTime + 100);
+      await s.house.write.unpause(); // grace until endTime + 400
+      await networkHelpers.time.setNextBlockTimestamp(endTime + 200);
+      await s.house.write.pause();
+      await networkHelpers.time.setNextBlockTimestamp(endTime + 2000);
+      await s.house.write.unpause();
+      assert.equal((await s.house.read.lot([lotId])).endTime, endTime + 2300);
+      await s.house.write.bid([lotId], { account: b2.account, value: parseEther("2") });
+      assert.equal((await s.house.read.lot([lotId])).bidder, getAddress(b2.account.address));
+    });
+
     it("a fee changed after a lot's creation does not change that lot's fee", async () => {
       const s = await load();
       const { lotId } = await s.createLot();
