@@ -57,7 +57,7 @@ describe("admin commands", { timeout: 900_000 }, () => {
   });
 
   it("every command answers --help with its usage and exit 0", async () => {
-    const commands = ["deploy", "mint", "campaign", "status", "pause", "unpause", "cancel", "settle", "fee", "treasury", "role", "gasback", "keystore"];
+    const commands = ["deploy", "mint", "campaign", "status", "pause", "unpause", "cancel", "settle", "fee", "treasury", "collection", "role", "gasback", "keystore"];
     for (const c of commands) {
       const r = await runIn(c, ["--help"]);
       assert.equal(r.code, 0, `${c} --help: ${r.stderr}`);
@@ -250,6 +250,29 @@ describe("admin commands", { timeout: 900_000 }, () => {
       assert.equal((await cli("treasury", [stack.accounts.treasury])).code, 0);
       assert.equal(oneErrorLine(await cli("treasury", ["0x1234"])), "error: address: expected a 0x-prefixed 20-byte address, got \"0x1234\"");
       assert.equal(oneErrorLine(await cli("treasury", [stack.address(7)], { ADMIN_PRIVATE_KEY: localPrivateKey(5) })), `error: setTreasury reverted: ${stack.address(5)} lacks DEFAULT_ADMIN_ROLE`);
+    });
+  });
+
+  describe("collection", () => {
+    it("shows, allows and disallows a collection; a disallowed collection cannot be auctioned; non-admins are refused", async () => {
+      const other = stack.address(13);
+      assert.match((await cli("collection")).stdout, new RegExp(`collection ${stack.collection}: allowed`));
+      assert.match((await cli("collection", ["show", other])).stdout, new RegExp(`collection ${other}: not allowed`));
+      let r = await cli("collection", ["allow", other]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(await read<boolean>("isCollectionAllowed", [other]), true);
+      assert.match((await cli("collection", ["allow", other])).stdout, /already allowed, nothing sent/);
+      r = await cli("collection", ["disallow", stack.collection]);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(await read<boolean>("isCollectionAllowed", [stack.collection]), false);
+      await assert.rejects(stack.mintAndCreateLot({ duration: 3600 }), /AuctionHouseCollectionNotAllowed/);
+      assert.equal((await cli("collection", ["allow", stack.collection])).code, 0);
+      assert.equal(await read<boolean>("isCollectionAllowed", [stack.collection]), true);
+      assert.equal((await cli("collection", ["disallow", other])).code, 0);
+      assert.equal(oneErrorLine(await cli("collection", ["allow"])), "error: collection allow needs the collection's address");
+      assert.equal(oneErrorLine(await cli("collection", ["ban", other])), 'error: collection: expected allow, disallow or show, got "ban"');
+      assert.equal(oneErrorLine(await cli("collection", ["allow", "0x1234"])), 'error: address: expected a 0x-prefixed 20-byte address, got "0x1234"');
+      assert.equal(oneErrorLine(await cli("collection", ["allow", other], { ADMIN_PRIVATE_KEY: localPrivateKey(5) })), `error: setCollectionAllowed reverted: ${stack.address(5)} lacks DEFAULT_ADMIN_ROLE`);
     });
   });
 

@@ -23,6 +23,14 @@ describe("validateCampaign()", () => {
     assert.equal(plan.lots[0].minIncrementFloor, parseEther("0.001"));
   });
 
+  it("intermission: default 20 s, a duration up to 1 day; a zero increment floor is refused", () => {
+    assert.equal(validateCampaign({ name: "x", lots: [{ tokenId: 3 }] }, now).plan?.intermission, 20);
+    assert.equal(validateCampaign({ name: "x", lots: [{ tokenId: 3 }] }, now).plan?.lots[0].minIncrementFloor, parseEther("0.001"));
+    assert.equal(validateCampaign({ name: "x", intermission: "2m", lots: [{ tokenId: 3 }] }, now).plan?.intermission, 120);
+    assert.deepEqual(validateCampaign({ name: "x", intermission: "2d", lots: [{ tokenId: 3 }] }, now).problems, ["intermission: at most 1 day, got 172800 s"]);
+    assert.deepEqual(validateCampaign({ name: "x", lots: [{ tokenId: 3, minIncrementFloor: "0" }] }, now).problems, ['lots[0].minIncrementFloor: must be above 0 (e.g. "0.001")']);
+  });
+
   it("uses the built-in defaults when the file gives none", () => {
     const { plan } = validateCampaign({ name: "x", lots: [{ tokenId: 3 }] }, now);
     assert.ok(plan);

@@ -1,6 +1,6 @@
 /**
  * The chain part of `./sothebais up` on a free port: node with interval mining, deployment record,
- * demo artworks minted and a campaign whose first lot is live and the rest follow back to back.
+ * demo artworks minted and a campaign whose first lot is live and the rest queued behind it (running order).
  */
 import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -93,7 +93,7 @@ describe("stack part: chain", { timeout: 300_000 }, () => {
     assert.equal(await client().readContract({ ...house, functionName: "treasury" }), localAccount(2).address);
   });
 
-  it("schedules the demo campaign: lot 1 live now, the others back to back, all with the artworks", async () => {
+  it("schedules the demo campaign: lot 1 live now, the others queued in the running order, all with the artworks", async () => {
     const c = client();
     const house = { address: ctx.deployment!.auctionHouse, abi: auctionHouseAbi };
     const count = await c.readContract({ ...house, functionName: "lotCount" });
@@ -102,10 +102,10 @@ describe("stack part: chain", { timeout: 300_000 }, () => {
     const lots = await Promise.all(arts.map((_, i) => c.readContract({ ...house, functionName: "lot", args: [BigInt(i + 1)] })));
     assert.equal(lots[0].status, 2, "lot 1 is live");
     for (let i = 1; i < lots.length; i++) {
-      assert.equal(lots[i].status, 1, `lot ${i + 1} is scheduled`);
-      assert.equal(lots[i].startTime, lots[i - 1].endTime, `lot ${i + 1} starts when lot ${i} ends`);
-      assert.equal(lots[i].endTime - lots[i].startTime, 120);
+      assert.equal(lots[i].status, 6, `lot ${i + 1} is queued behind lot ${i}`);
+      assert.equal(Number(lots[i].campaignPosition), i + 1, `lot ${i + 1} is #${i + 1} in the running order`);
     }
+    assert.ok(lots[0].minIncrementFloor > 0n, "a non-zero increment floor");
     for (const [i, lot] of lots.entries()) {
       assert.equal(lot.seller, localAccount(3).address);
       assert.equal(lot.reserve, parseEther("0.05"));

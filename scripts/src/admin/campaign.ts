@@ -5,7 +5,8 @@
 import { readFileSync } from "node:fs";
 import { FatalError } from "@sothebais/common/errors";
 import { type Command, runMain } from "../lib/cli.ts";
-import { checkCampaignOnChain, executeCampaign, lotDefaults, validateCampaign } from "../lib/campaign.ts";
+import { checkCampaignOnChain, defaultIntermission, executeCampaign, lotDefaults, lotLimits, validateCampaign } from "../lib/campaign.ts";
+import { parseDuration } from "../lib/parse.ts";
 
 function readJson(path: string): unknown {
   let text: string;
@@ -24,21 +25,28 @@ function readJson(path: string): unknown {
 export const command: Command = {
   name: "campaign",
   summary: "Create a campaign of lots from a JSON file (token URIs to mint or existing token ids), or approve the AuctionHouse as the seller.",
-  usage: "<file.json> [--dry-run] | approve",
-  options: { "dry-run": { type: "boolean" } },
-  help: { "dry-run": "validate the file against the chain and print the plan; send nothing" },
+  usage: "<file.json> [--dry-run] [--intermission 20s] | approve",
+  options: { "dry-run": { type: "boolean" }, intermission: { type: "string" } },
+  help: {
+    "dry-run": "validate the file against the chain and print the plan; send nothing",
+    intermission: `pause between one lot's close and the next lot's opening, on chain (overrides the file; default ${defaultIntermission}, at most 1d)`,
+  },
   details: `File (every lot field except tokenURI/tokenId can go in "defaults"):
   {
     "name": "Genesis Night",                 campaign name (or "campaignId": 2 to add lots to an existing one)
     "metadataURI": "ipfs://…/campaign.json", optional
     "seller": "0xArtist",                    owner of the tokens and payee; default the signer
     "start": "now",                          first lot: "now", "+10m", unix seconds or ISO date
-    "gap": "30s",                            pause between lots (default 0)
+    "gap": "30s",                            extra time between planned lot starts (default 0)
+    "intermission": "20s",                   on chain: the next lot opens this long after the previous one closes
+                                             (default ${defaultIntermission}; "0" = the contract's default, 20 s; at most 1 day)
     "defaults": { "reserve": "0.05", "duration": "5m", "minIncrementBps": 500, "minIncrementFloor": "0.001", "timeBuffer": "2m" },
     "lots": [ { "tokenURI": "ipfs://…/1.json" }, { "tokenId": 7, "reserve": "0.5", "start": "2026-12-01T18:00:00Z" } ]
   }
 Amounts are ETH ("0.5") or wei ("500wei"); durations are seconds or "90s", "5m", "1h".
-Lots run back to back: each starts when the previous ends (plus gap) unless it has its own "start".
+A campaign is a running order (AuctionHouse v2): a lot opens only after the one before it closed
+(settled, cancelled or undeliverable) plus the intermission; a lot created while an earlier one is open is
+"queued" and its start is only its earliest opening. Every lot needs a minimum increment floor above 0.
 Built-in defaults: ${JSON.stringify(lotDefaults)}.
 If the seller is not the signer, the seller first runs: ./sothebais campaign approve (with the seller's key).
 Examples:
@@ -60,6 +68,18 @@ Examples:
     const client = await ctx.publicClient();
     const now = Number((await client.getBlock()).timestamp);
     const { plan, problems } = validateCampaign(json, now);
+    const flag = ctx.values.intermission as string | undefined;
+    if (plan && flag !== undefined) {
+      let seconds: number;
+      try {
+        seconds = parseDuration(flag);
+      } catch (error) {
+        throw new FatalError(`--intermission: ${(error as Error).message}`);
+      }
+      if (seconds > lotLimits.maxIntermission) throw new FatalError(`--intermission: at most 1 day, got ${seconds} s`);
+      if (plan.campaignId !== undefined) throw new FatalError(`--intermission: set when a campaign is created; campaign ${plan.campaignId} keeps its own`);
+      plan.intermission = seconds;
+    }
     const fail = (list: string[]) => {
       throw new FatalError(`${first} has ${list.length} problem${list.length > 1 ? "s" : ""}:\n${list.map((p) => `  - ${p}`).join("\n")}`);
     };
@@ -69,7 +89,7 @@ Examples:
     const chainProblems = await checkCampaignOnChain(plan, account.address, { contracts, read: ctx.read as never });
     if (chainProblems.length) return fail(chainProblems);
     const mints = plan.lots.filter((l) => "uri" in l.token).length;
-    ctx.print(`${plan.campaignId === undefined ? `campaign "${plan.name}"` : `campaign #${plan.campaignId}`}: ${plan.lots.length} lots (${mints} to mint), seller ${plan.seller ?? account.address}`);
+    ctx.print(`${plan.campaignId === undefined ? `campaign "${plan.name}" (intermission ${plan.intermission} s)` : `campaign #${plan.campaignId}`}: ${plan.lots.length} lots (${mints} to mint), seller ${plan.seller ?? account.address}`);
     if (ctx.values["dry-run"]) {
       for (const l of plan.lots) {
         ctx.print(`  lots[${l.index}] ${"uri" in l.token ? "mint" : `token ${l.token.tokenId}`}, reserve ${l.reserve} wei, ${l.duration}s, +${l.minIncrementBps} bps / ${l.minIncrementFloor} wei, buffer ${l.timeBuffer}s${l.start ? `, start ${l.start}` : ""}`);

@@ -34,10 +34,10 @@ export const command: Command = {
       fromBlock: BigInt(c.deployment.deployBlock),
     });
     const campaigns = campaignLogs.map((l) => {
-      const a = l.args as { campaignId: bigint | number; name: string; metadataURI: string };
+      const a = l.args as { campaignId: bigint | number; name: string; metadataURI: string; intermission?: number };
       const id = BigInt(a.campaignId);
       const own = lots.filter((lot) => lot.campaignId === id);
-      return { campaignId: id, name: a.name, metadataURI: a.metadataURI, lots: own.length, live: own.filter((lot) => lot.status === "live").length };
+      return { campaignId: id, name: a.name, metadataURI: a.metadataURI, intermission: a.intermission === undefined ? undefined : Number(a.intermission), lots: own.length, live: own.filter((lot) => lot.status === "live").length, queued: own.filter((lot) => lot.status === "queued").length };
     });
     const live = lots.find((l) => l.status === "live");
     const standing = lots.filter((l) => l.status === "live" || l.status === "ended").reduce((s, l) => s + l.amount, 0n);
@@ -76,17 +76,22 @@ export const command: Command = {
     p(`balances: house ${formatEther(houseBalance)} ETH (standing bids ${formatEther(standing)}), treasury escrow ${formatEther(treasuryEscrow)} ETH, treasury wallet ${formatEther(treasuryWallet)} ETH`);
     p("");
     p(`campaigns (${campaignCount}):`);
-    for (const cp of campaigns) p(`  #${cp.campaignId} ${cp.name}: ${cp.lots} lots${cp.live ? `, ${cp.live} live` : ""}`);
+    for (const cp of campaigns) p(`  #${cp.campaignId} ${cp.name}: ${cp.lots} lots${cp.live ? `, ${cp.live} live` : ""}${cp.queued ? `, ${cp.queued} queued` : ""}${cp.intermission !== undefined ? `, intermission ${cp.intermission || 20} s` : ""}`);
     if (campaigns.length === 0) p("  none");
     p("");
     p(`lots (${lots.length}):`);
     for (const l of lots) {
-      const when = l.status === "scheduled" ? `starts ${fmtRelative(l.startTime, now)}` : l.status === "live" ? `ends ${fmtRelative(l.endTime, now)}` : `ended ${fmtTime(l.endTime)}`;
+      const when =
+        l.status === "scheduled" ? `starts ${fmtRelative(l.startTime, now)}`
+        : l.status === "queued" ? "waits for the lot ahead of it in its campaign"
+        : l.status === "live" ? `ends ${fmtRelative(l.endTime, now)}`
+        : l.status === "undeliverable" ? `ended ${fmtTime(l.endTime)}, NFT not delivered (winner credited; returnUndeliverable sends it back)`
+        : `ended ${fmtTime(l.endTime)}`;
       const bid =
         l.bidder === zeroAddress
           ? `reserve ${formatEther(l.reserve)} ETH, ${l.status === "settled" ? "unsold" : "no bid"}`
           : `${formatEther(l.amount)} ETH ${l.status === "settled" ? "won" : ""} by ${l.bidder}${l.viaRelayer ? " (chat)" : ""}`.replace("  ", " ");
-      p(`  #${String(l.lotId).padEnd(3)} ${l.status.padEnd(9)} campaign ${l.campaignId} token ${l.tokenId}  ${bid}  ${when}`);
+      p(`  #${String(l.lotId).padEnd(3)} ${l.status.padEnd(13)} campaign ${l.campaignId} token ${l.tokenId}  ${bid}  ${when}`);
     }
     if (lots.length === 0) p("  none");
     p("");

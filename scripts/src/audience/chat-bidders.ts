@@ -8,6 +8,7 @@ import { type Address, createPublicClient, createWalletClient, formatEther, http
 import { hardhat } from "viem/chains";
 import { auctionHouseAbi } from "@sothebais/common/abis";
 import { fetchLiveLot } from "@sothebais/common/live";
+import { chatIdHashOf } from "@sothebais/common/chat-auth";
 import { chatAuthorizationDomain, chatAuthorizationTypes, localAccount } from "@sothebais/common/testing";
 
 export type ChatUser = { userId: string; displayName: string; account: number };
@@ -74,6 +75,8 @@ export async function requestLinkCode(r: LinkRequest): Promise<string> {
   const authorization = {
     bidder: wallet.account.address,
     relayer: r.relayer,
+    // The one chat account this authorization is for: the relayer registers it only from that account.
+    chatIdHash: chatIdHashOf({ platform: "twitch", userId: r.user.userId }),
     maxBid: r.depositWei,
     totalCap: r.depositWei,
     expiry: BigInt(Math.floor(Date.now() / 1000) + 24 * 3600),

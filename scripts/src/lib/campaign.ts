@@ -12,6 +12,7 @@
  *   "seller": "0xArtist",
  *   "start": "+10m",
  *   "gap": "30s",
+ *   "intermission": "20s",
  *   "defaults": { "reserve": "0.05", "duration": "5m", "minIncrementBps": 500, "minIncrementFloor": "0.001", "timeBuffer": "2m" },
  *   "lots": [
  *     { "tokenURI": "ipfs://bafy…/1.json" },
@@ -47,19 +48,26 @@ export type CampaignPlan = {
   /** Unix seconds, or 0 = now. */
   start: number;
   gap: number;
+  /** Seconds between one lot's close and the next lot's opening, enforced on chain (createCampaign). */
+  intermission: number;
   lots: PlannedLot[];
 };
 
 /** The AuctionHouse's own limits (checked again on chain; here so a file fails before anything is sent). */
 export const lotLimits = {
   maxReserve: (1n << 88n) - 1n,
-  maxIncrementFloor: (1n << 80n) - 1n,
+  /** The floor must be > 0 and < 2**64 wei (AuctionHouseInvalidLotParams("minIncrementFloor")). */
+  maxIncrementFloor: (1n << 64n) - 1n,
+  maxIntermission: 86_400,
   maxDuration: 30 * 86_400,
   maxTimeBuffer: 3_600,
   maxStartDelay: 365 * 86_400,
 } as const;
 
-export const lotDefaults = { reserve: "0", duration: "5m", minIncrementBps: 500, minIncrementFloor: "0", timeBuffer: "2m" } as const;
+export const lotDefaults = { reserve: "0", duration: "5m", minIncrementBps: 500, minIncrementFloor: "0.001", timeBuffer: "2m" } as const;
+
+/** The pause between two lots of a campaign when the file and the command line say nothing. */
+export const defaultIntermission = "20s";
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -76,7 +84,7 @@ export function validateCampaign(input: unknown, now: number): { plan?: Campaign
     }
   };
   if (!isObject(input)) return { problems: ["the file must hold a JSON object with name and lots"] };
-  const known = new Set(["name", "metadataURI", "campaignId", "seller", "start", "gap", "defaults", "lots", "$schema", "description"]);
+  const known = new Set(["name", "metadataURI", "campaignId", "seller", "start", "gap", "intermission", "defaults", "lots", "$schema", "description"]);
   for (const key of Object.keys(input)) if (!known.has(key)) problems.push(`${key}: unknown field (expected ${[...known].join(", ")})`);
 
   const campaignId = input.campaignId === undefined ? undefined : take("campaignId", parseId, input.campaignId);
@@ -87,6 +95,9 @@ export function validateCampaign(input: unknown, now: number): { plan?: Campaign
   const seller = input.seller === undefined ? undefined : take("seller", parseAddress, input.seller);
   const start = input.start === undefined || input.start === "now" ? 0 : take("start", (v) => parseTime(v, now), input.start);
   const gap = input.gap === undefined ? 0 : take("gap", parseDuration, input.gap);
+  const intermission = take("intermission", parseDuration, input.intermission ?? defaultIntermission);
+  if (intermission !== undefined && intermission > lotLimits.maxIntermission) problems.push(`intermission: at most 1 day, got ${intermission} s`);
+  if (intermission !== undefined && campaignId !== undefined && input.intermission !== undefined) problems.push("intermission: set when a campaign is created; campaign " + campaignId + " keeps its own");
 
   const defaults = input.defaults === undefined ? {} : input.defaults;
   if (!isObject(defaults)) problems.push("defaults: expected an object");
@@ -126,7 +137,8 @@ export function validateCampaign(input: unknown, now: number): { plan?: Campaign
     if (duration !== undefined && (duration === 0 || duration > lotLimits.maxDuration)) problems.push(`${src("duration")}: expected 1 s to 30 days, got ${duration} s`);
     const minIncrementBps = take(src("minIncrementBps"), (x) => parseBps(x), v("minIncrementBps"));
     const minIncrementFloor = take(src("minIncrementFloor"), parseEth, v("minIncrementFloor"));
-    if (minIncrementFloor !== undefined && minIncrementFloor > lotLimits.maxIncrementFloor) problems.push(`${src("minIncrementFloor")}: above the contract's limit`);
+    if (minIncrementFloor !== undefined && minIncrementFloor > lotLimits.maxIncrementFloor) problems.push(`${src("minIncrementFloor")}: above the contract's limit (below 2^64 wei, about 18.4 ETH)`);
+    if (minIncrementFloor === 0n) problems.push(`${src("minIncrementFloor")}: must be above 0 (e.g. "0.001")`);
     const timeBuffer = take(src("timeBuffer"), parseDuration, v("timeBuffer"));
     if (timeBuffer !== undefined && timeBuffer > lotLimits.maxTimeBuffer) problems.push(`${src("timeBuffer")}: at most 1 hour, got ${timeBuffer} s`);
     const lotStart = raw.start === undefined ? undefined : take(`${at}.start`, (x) => parseTime(x, now), raw.start);
@@ -140,7 +152,7 @@ export function validateCampaign(input: unknown, now: number): { plan?: Campaign
   // A bad default shows up once per lot that uses it: say it once.
   if (problems.length) return { problems: [...new Set(problems)] };
   return {
-    plan: { name: name ?? "", metadataURI: typeof input.metadataURI === "string" ? input.metadataURI : "", campaignId, seller, start: start ?? 0, gap: gap ?? 0, lots },
+    plan: { name: name ?? "", metadataURI: typeof input.metadataURI === "string" ? input.metadataURI : "", campaignId, seller, start: start ?? 0, gap: gap ?? 0, intermission: intermission ?? 20, lots },
     problems,
   };
 }
@@ -226,10 +238,10 @@ export async function executeCampaign(
   }
   let campaignId = plan.campaignId;
   if (campaignId === undefined) {
-    const receipt = await p.send({ ...house, functionName: "createCampaign", args: [plan.name, plan.metadataURI] });
+    const receipt = await p.send({ ...house, functionName: "createCampaign", args: [plan.name, plan.metadataURI, plan.intermission] });
     const [created] = parseEventLogs({ abi: house.abi, logs: receipt.logs, eventName: "CampaignCreated" });
     campaignId = BigInt((created.args as { campaignId: bigint | number }).campaignId);
-    p.print(`created campaign #${campaignId} "${plan.name}"`);
+    p.print(`created campaign #${campaignId} "${plan.name}" (intermission ${plan.intermission} s)`);
   }
   const created: CreatedLot[] = [];
   let nextStart = plan.start;
@@ -254,9 +266,10 @@ export async function executeCampaign(
       ],
     });
     const [event] = parseEventLogs({ abi: house.abi, logs: receipt.logs, eventName: "LotCreated" });
-    const a = event.args as { lotId: bigint; startTime: number; endTime: number };
+    const a = event.args as { lotId: bigint; startTime: number; endTime: number; queued?: boolean };
     created.push({ index: lot.index, lotId: a.lotId, tokenId: tokenIds[i], startTime: Number(a.startTime), endTime: Number(a.endTime), tx: receipt.transactionHash });
-    p.print(`lot #${a.lotId}: token ${tokenIds[i]}, ${new Date(Number(a.startTime) * 1000).toISOString()} -> ${new Date(Number(a.endTime) * 1000).toISOString()}`);
+    const when = `${new Date(Number(a.startTime) * 1000).toISOString()} -> ${new Date(Number(a.endTime) * 1000).toISOString()}`;
+    p.print(`lot #${a.lotId}: token ${tokenIds[i]}, ${a.queued ? `queued behind the lot ahead (opens ${plan.intermission} s after it closes, not before ${new Date(Number(a.startTime) * 1000).toISOString()})` : when}`);
     nextStart = Number(a.endTime) + plan.gap;
   }
   return { campaignId, lots: created };

@@ -7,7 +7,8 @@ import { type AbiEvent, type Chain, getAbiItem, type PublicClient, type Transpor
 import type { Address } from "@sothebais/common/deployments";
 import type { Contracts } from "./cli.ts";
 
-export const lotStatusNames = ["none", "scheduled", "live", "ended", "settled", "cancelled"] as const;
+/** IAuctionHouse.LotStatus: 6 queued (a campaign lot waiting its turn), 7 undeliverable (the NFT could not be delivered). */
+export const lotStatusNames = ["none", "scheduled", "live", "ended", "settled", "cancelled", "queued", "undeliverable"] as const;
 export type LotStatusName = (typeof lotStatusNames)[number];
 
 export type LotRow = {

@@ -1,9 +1,11 @@
 /**
  * The chain part of `./sothebais up`: a Hardhat node (chain 31337, 1 s interval mining, 127.0.0.1),
  * the contracts deployed with the local roles, deployments/31337.json, and the demo campaign: the demo
- * artworks minted to the seller (account 3), the first lot live at once and the rest back to back.
+ * artworks minted to the seller (account 3), the first lot live at once and the rest queued behind it
+ * (the campaign's running order: each opens DEMO_INTERMISSION_S after the one before it closes).
  *
  * Env: DEMO_LOT_SECONDS (default 240) lot duration; DEMO_LOTS (default 5) how many artworks to auction;
+ * DEMO_INTERMISSION_S (default 20; 0 = the contract default, 20 s) pause between two lots;
  * DEPLOYMENTS_DIR where the record goes (default deployments/).
  */
 import { createServer } from "node:net";
@@ -32,6 +34,7 @@ export const service: StackService = {
     const config = parseEnv({
       DEMO_LOT_SECONDS: env.int({ fallback: 240, min: 30, max: 86_400 }),
       DEMO_LOTS: env.int({ fallback: 5, min: 1, max: demoArtworks().length }),
+      DEMO_INTERMISSION_S: env.int({ fallback: 20, min: 0, max: 86_400 }),
     });
     await ensurePortFree(ctx.ports.chain);
     const node = await startHardhatNode({ port: ctx.ports.chain, intervalMs: 1000, echo: ctx.echo("chain") });
@@ -101,11 +104,14 @@ export const service: StackService = {
       const campaign = await write(admin, deployment.auctionHouse, auctionHouseAbi, "createCampaign", [
         "Procedural Evenings",
         `data:application/json;base64,${Buffer.from(JSON.stringify({ name: "Procedural Evenings", description: "Five generated works, one every few minutes." })).toString("base64")}`,
+        config.DEMO_INTERMISSION_S,
       ]);
       const [created] = parseEventLogs({ abi: auctionHouseAbi, logs: campaign.logs, eventName: "CampaignCreated" });
       const campaignId = BigInt((created.args as { campaignId: bigint | number }).campaignId);
 
-      let startTime = 0; // the first lot starts at once; each next one when the previous ends
+      // The first lot starts at once; the others queue behind it (the campaign's running order): each opens
+      // DEMO_INTERMISSION_S after the one before it closes (settled by the agent, or by anyone).
+      const startTime = 0;
       const lines: string[] = [];
       for (const [i, art] of artworks.entries()) {
         const receipt = await write(admin, deployment.auctionHouse, auctionHouseAbi, "createLot", [
@@ -123,12 +129,11 @@ export const service: StackService = {
           },
         ]);
         const [lot] = parseEventLogs({ abi: auctionHouseAbi, logs: receipt.logs, eventName: "LotCreated" });
-        const a = lot.args as { lotId: bigint; startTime: number; endTime: number };
-        startTime = Number(a.endTime);
+        const a = lot.args as { lotId: bigint; startTime: number; endTime: number; queued: boolean; campaignPosition: number };
         const clock = (t: number) => new Date(t * 1000).toISOString().slice(11, 19);
-        lines.push(`lot #${a.lotId} "${art.title}" ${i === 0 ? "live now" : `from ${clock(Number(a.startTime))}`} until ${clock(Number(a.endTime))} UTC`);
+        lines.push(`lot #${a.lotId} "${art.title}" ${a.queued ? `queued (#${a.campaignPosition} in the running order)` : `live now until ${clock(Number(a.endTime))} UTC`}`);
       }
-      ctx.progress(`demo campaign #${campaignId} "Procedural Evenings": ${artworks.length} lots, reserve 0.05 ETH, ${config.DEMO_LOT_SECONDS} s each`);
+      ctx.progress(`demo campaign #${campaignId} "Procedural Evenings": ${artworks.length} lots, reserve 0.05 ETH, ${config.DEMO_LOT_SECONDS} s each, ${config.DEMO_INTERMISSION_S} s between lots`);
       for (const line of lines) ctx.progress(`  ${line}`);
       ctx.progress(`AuctionHouse ${deployment.auctionHouse}, collection ${deployment.collection}`);
     }

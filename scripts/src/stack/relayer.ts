@@ -39,6 +39,8 @@ export const service: StackService = {
         // The bot is a moderator of the local channel: Twitch's moderator limit.
         CHAT_RATE_LIMIT: "100",
         RELAYER_INSTANCE: "relayer-local",
+        // The local stream has no Twitch delay: a chat bid is for the lot on screen when it was typed.
+        STREAM_DELAY_S: "0",
       }).filter(([, v]) => v !== undefined)),
       echo: ctx.echo("relayer"),
       readyWhen: /relayer ready/,
