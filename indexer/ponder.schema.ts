@@ -261,12 +261,14 @@ export const protocol = onchainTable("protocol", (t) => ({
   /** New lots and bids stopped, and the clock of every lot that had not ended (never withdrawals or settlement). */
   paused: t.boolean().notNull(),
   /**
-   * The contract's pause window: start of the current or last pause (0 = never paused) and its end (0 while
-   * paused). A lot whose end is after `pausedAt` does not end while paused and ends no earlier than
-   * `unpausedAt` + its time buffer. A pause within an hour of the last unpause continues the window.
+   * The contract's last two pause windows: start of the current or last pause (0 = never paused) and its end
+   * (0 while paused), and the window before it (0 = none). A lot open during a pause does not end while paused
+   * and ends no earlier than that window's `unpausedAt` + its time buffer (lotEffectiveEnd in common/live).
    */
   pausedAt: t.integer().notNull(),
   unpausedAt: t.integer().notNull(),
+  prevPausedAt: t.integer().notNull(),
+  prevUnpausedAt: t.integer().notNull(),
   updatedBlock: t.bigint().notNull(),
   txHash: t.hex().notNull(),
 }));

@@ -24,10 +24,10 @@ export type LotStatus = "queued" | "scheduled" | "live" | "ended" | "settled" | 
 export type LotState = "queued" | "open" | "settled" | "cancelled" | "undeliverable";
 
 /**
- * The contract's pause window (indexer `protocol` row): start of the current or last pause (0 = never)
- * and its end (0 while paused).
+ * The contract's last two pause windows (indexer `protocol` row): start of the current or last pause (0 = never)
+ * and its end (0 while paused), and the window before it (`prevPausedAt` 0 = none).
  */
-export type PauseWindow = { pausedAt: number; unpausedAt: number };
+export type PauseWindow = { pausedAt: number; unpausedAt: number; prevPausedAt?: number; prevUnpausedAt?: number };
 
 /** Wei (or any uint256) as a decimal string. */
 export type Wei = string;
@@ -169,15 +169,27 @@ export function minimumNextBid(lot: { amount: bigint; reserve: bigint; minIncrem
 }
 
 /**
- * A lot's end as it applies at block time `now` under a pause window, as the contract computes it: a lot
- * whose stored end is after the pause began does not end while paused (`Infinity`), and after the unpause
- * ends no earlier than `unpausedAt + timeBuffer`.
+ * A lot's end as it applies at block time `now` under the pause windows, as the contract computes it
+ * (AuctionHouseStorage._pauseAdjustedEnd): a lot open during a pause (started before its unpause, stored end after
+ * its start) does not end while paused (`Infinity`), and after the unpause ends no earlier than
+ * `unpausedAt + timeBuffer`. Only looked at within the lot's time buffer of its stored end, as the contract does.
  */
-export function lotEffectiveEnd(lot: { endTime: number; timeBuffer: number }, now: number, pause?: PauseWindow): number {
-  const end = lot.endTime;
-  if (!pause || pause.pausedAt === 0 || end <= pause.pausedAt || end > now + lot.timeBuffer) return end;
-  if (pause.unpausedAt === 0) return Infinity;
-  return Math.max(end, pause.unpausedAt + lot.timeBuffer);
+export function lotEffectiveEnd(
+  lot: { startTime: number; endTime: number; timeBuffer: number },
+  now: number,
+  pause?: PauseWindow,
+): number {
+  let end = lot.endTime;
+  if (!pause || pause.pausedAt === 0 || end > now + lot.timeBuffer) return end;
+  if (pause.prevPausedAt) end = stretchByPause(lot, end, pause.prevPausedAt, pause.prevUnpausedAt ?? 0);
+  return stretchByPause(lot, end, pause.pausedAt, pause.unpausedAt);
+}
+
+function stretchByPause(lot: { startTime: number; timeBuffer: number }, end: number, pausedAt: number, unpausedAt: number): number {
+  if (end <= pausedAt) return end; // ended before the pause began
+  if (unpausedAt === 0) return Infinity;
+  if (lot.startTime >= unpausedAt) return end; // opened after the pause
+  return Math.max(end, unpausedAt + lot.timeBuffer);
 }
 
 /**
@@ -192,7 +204,7 @@ export function lotStatus(
 ): LotStatus {
   if (lot.state !== "open") return lot.state;
   if (now < lot.startTime) return "scheduled";
-  const end = pause ? lotEffectiveEnd({ endTime: lot.endTime, timeBuffer: lot.timeBuffer ?? 0 }, now, pause) : lot.endTime;
+  const end = pause ? lotEffectiveEnd({ startTime: lot.startTime, endTime: lot.endTime, timeBuffer: lot.timeBuffer ?? 0 }, now, pause) : lot.endTime;
   return now < end ? "live" : "ended";
 }
 

@@ -12,7 +12,6 @@ const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000" as const;
 const ZERO_HASH = "0x0000000000000000000000000000000000000000000000000000000000000000" as const;
 const CREDIT_REASONS = ["OutbidRefund", "PushFailed", "ProtocolFee", "DeliveryFailed"] as const;
 /** A pause starting within this long of the last unpause continues that pause window (AuctionHouse.MAX_TIME_BUFFER). */
-const PAUSE_WINDOW_CONTINUES_S = 3600;
 const GWEI = 10n ** 9n;
 const min = (a: bigint, b: bigint) => (a < b ? a : b);
 /** The contract keeps chat caps in whole gwei (uint56), rounded down: index what it enforces. */
@@ -388,7 +387,7 @@ ponder.on("AuctionHouse:ChatAuthorizationRevoked", async ({ event, context }) =>
 });
 
 type ProtocolRow = typeof protocol.$inferSelect;
-type ProtocolChange = Partial<Pick<ProtocolRow, "feeBps" | "maxRoyaltyBps" | "treasury" | "paused" | "pausedAt" | "unpausedAt">>;
+type ProtocolChange = Partial<Pick<ProtocolRow, "feeBps" | "maxRoyaltyBps" | "treasury" | "paused" | "pausedAt" | "unpausedAt" | "prevPausedAt" | "prevUnpausedAt">>;
 
 async function updateProtocol(context: Context, blockNumber: bigint, txHash: Hex, change: ProtocolChange | ((row: ProtocolRow | undefined) => ProtocolChange)) {
   const row = await context.db.find(protocol, { id: 1 });
@@ -400,6 +399,8 @@ async function updateProtocol(context: Context, blockNumber: bigint, txHash: Hex
     paused: change.paused ?? row?.paused ?? false,
     pausedAt: change.pausedAt ?? row?.pausedAt ?? 0,
     unpausedAt: change.unpausedAt ?? row?.unpausedAt ?? 0,
+    prevPausedAt: change.prevPausedAt ?? row?.prevPausedAt ?? 0,
+    prevUnpausedAt: change.prevUnpausedAt ?? row?.prevUnpausedAt ?? 0,
     updatedBlock: blockNumber,
     txHash,
   };
@@ -422,10 +423,12 @@ ponder.on("AuctionHouse:TreasuryUpdated", async ({ event, context }) => {
 // applies the window to their end (lotEffectiveEnd in @sothebais/common/live), as the contract's views do.
 ponder.on("AuctionHouse:Paused", async ({ event, context }) => {
   const now = Number(event.block.timestamp);
+  // The window that ends here becomes the previous one, as AuctionHouse.pause keeps the last two.
   await updateProtocol(context, event.block.number, event.transaction.hash, (row) => ({
     paused: true,
-    pausedAt: !row || row.pausedAt === 0 || now >= row.unpausedAt + PAUSE_WINDOW_CONTINUES_S ? now : row.pausedAt,
+    pausedAt: now,
     unpausedAt: 0,
+    ...(row && row.pausedAt !== 0 ? { prevPausedAt: row.pausedAt, prevUnpausedAt: row.unpausedAt } : {}),
   }));
 });
 

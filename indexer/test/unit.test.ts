@@ -52,6 +52,18 @@ describe("lotStatus()", () => {
     assert.equal(lotEffectiveEnd(timed, 170, { pausedAt: 150, unpausedAt: 120 + 40 }), 220, "the stored end when later than unpause + buffer");
     assert.equal(lotStatus(timed, 250, { pausedAt: 210, unpausedAt: 0 }), "ended", "a lot that ended before the pause stays ended");
   });
+  it("a pause does not stretch a lot opened after it; the last two windows are kept, as in the contract", () => {
+    const after = { ...lot, startTime: 400, endTime: 430, timeBuffer: 300 };
+    assert.equal(lotEffectiveEnd(after, 420, { pausedAt: 300, unpausedAt: 350 }), 430, "opened after the unpause");
+    // Ended in the grace of the first pause, before the second began: stays ended.
+    const timed = { ...lot, timeBuffer: 60 };
+    const twoPauses = { pausedAt: 400, unpausedAt: 500, prevPausedAt: 190, prevUnpausedAt: 191 };
+    assert.equal(lotEffectiveEnd(timed, 520, twoPauses), 251);
+    assert.equal(lotStatus(timed, 520, twoPauses), "ended");
+    // Still in its first grace when the second pause began: protected by both.
+    const inGrace = { pausedAt: 230, unpausedAt: 300, prevPausedAt: 190, prevUnpausedAt: 200 };
+    assert.equal(lotEffectiveEnd(timed, 310, inGrace), 360);
+  });
 });
 
 describe("decodeCheckpointBlock()", () => {

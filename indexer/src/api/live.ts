@@ -16,13 +16,15 @@ type BidRow = typeof bid.$inferSelect;
 
 /** The contract's pause state (protocol row); never paused before the first Paused event. */
 export type PauseState = PauseWindow & { paused: boolean };
-const NEVER_PAUSED: PauseState = { paused: false, pausedAt: 0, unpausedAt: 0 };
-/** A pause within this long of the last unpause continues its window (AuctionHouse.MAX_TIME_BUFFER, the largest time buffer). */
+const NEVER_PAUSED: PauseState = { paused: false, pausedAt: 0, unpausedAt: 0, prevPausedAt: 0, prevUnpausedAt: 0 };
+/** How long after an unpause a lot's grace can last (AuctionHouse.MAX_TIME_BUFFER, the largest time buffer). */
 const PAUSE_REACH_S = 3600;
 
 export async function readPause(db: Db): Promise<PauseState> {
   const [row] = await db.select().from(protocol).where(eq(protocol.id, 1)).limit(1);
-  return row ? { paused: row.paused, pausedAt: row.pausedAt, unpausedAt: row.unpausedAt } : NEVER_PAUSED;
+  return row
+    ? { paused: row.paused, pausedAt: row.pausedAt, unpausedAt: row.unpausedAt, prevPausedAt: row.prevPausedAt, prevUnpausedAt: row.prevUnpausedAt }
+    : NEVER_PAUSED;
 }
 
 /** The clock of an open lot is stopped: paused, and its end was still ahead when the pause began. */
@@ -141,7 +143,9 @@ function toUpcoming(row: LotRow): UpcomingLot {
 export async function findLiveLot(db: Db, now: number, pause: PauseState = NEVER_PAUSED): Promise<LotRow | undefined> {
   // Lots the pause window can still hold open: their stored end is after the pause began.
   const pauseReaches = pause.pausedAt !== 0 && (pause.unpausedAt === 0 || now < pause.unpausedAt + PAUSE_REACH_S);
-  const stillOpen = pauseReaches ? or(gt(lot.endTime, now), gt(lot.endTime, pause.pausedAt)) : gt(lot.endTime, now);
+  // The earliest window start: a lot in its grace from the previous pause may still be open.
+  const earliestPause = pause.prevPausedAt ? pause.prevPausedAt : pause.pausedAt;
+  const stillOpen = pauseReaches ? or(gt(lot.endTime, now), gt(lot.endTime, earliestPause)) : gt(lot.endTime, now);
   const candidates = await db
     .select()
     .from(lot)
