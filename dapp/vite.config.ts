@@ -1,6 +1,8 @@
 /**
- * Vite config for the dApp. The `sothebais` plugin serves `/config.json` (deployment + service list,
- * read per request) and proxies every service under `/svc/<name>` in both `vite` and `vite preview`.
+ * Vite config for the dApp. In development (`vite`), the `sothebais` plugin serves `/config.json` (the
+ * same builder as the production server, server/config.ts) and proxies each service under `/svc/<name>`.
+ * Production is `vite build` served by the dApp's own server (`npm start`, server/main.ts), which
+ * proxies only what the browser needs; `vite preview` is not used.
  */
 import { defineConfig, type Plugin, type ProxyOptions } from "vite";
 import react from "@vitejs/plugin-react";
@@ -14,7 +16,6 @@ function proxies(): Record<string, ProxyOptions> {
     out[`/svc/${name}`] = {
       target,
       changeOrigin: true,
-      ws: name === "rpc",
       rewrite: (path) => path.slice(`/svc/${name}`.length) || "/",
     };
   }
@@ -22,22 +23,20 @@ function proxies(): Record<string, ProxyOptions> {
 }
 
 function sothebais(): Plugin {
-  const serveConfig = (req: { url?: string }, res: import("node:http").ServerResponse, next: () => void) => {
-    if (req.url?.split("?")[0] !== "/config.json") return next();
-    res.setHeader("content-type", "application/json");
-    res.setHeader("cache-control", "no-store");
-    res.end(JSON.stringify(buildAppConfig(dappEnv)));
-  };
   return {
     name: "sothebais-config",
-    configureServer: (server) => void server.middlewares.use(serveConfig),
-    configurePreviewServer: (server) => void server.middlewares.use(serveConfig),
+    configureServer: (server) =>
+      void server.middlewares.use((req, res, next) => {
+        if (req.url?.split("?")[0] !== "/config.json") return next();
+        res.setHeader("content-type", "application/json");
+        res.setHeader("cache-control", "no-store");
+        res.end(JSON.stringify(buildAppConfig(dappEnv)));
+      }),
   };
 }
 
 export default defineConfig({
   plugins: [react(), sothebais()],
   server: { host: dappEnv.DAPP_HOST, port: dappEnv.DAPP_PORT, strictPort: true, proxy: proxies() },
-  preview: { host: dappEnv.DAPP_HOST, port: dappEnv.DAPP_PORT, strictPort: true, proxy: proxies() },
-  build: { target: "es2022", sourcemap: true },
+  build: { target: "es2022", sourcemap: true, manifest: true },
 });

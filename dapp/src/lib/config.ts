@@ -16,6 +16,8 @@ export type AppConfig = {
   deploymentProblem?: string;
   /** Which services this server proxies (the status board lists them). */
   services: ServiceName[];
+  /** Public paths on this origin: read-only RPC, indexer reads, live events (SSE), relayer (absent: none). */
+  paths?: { rpc: string; indexer: string; liveEvents: string; relayer?: string };
   walletConnectProjectId?: string;
   /** Twitch channel whose player replaces the local HLS stream. */
   twitchChannel?: string;
@@ -23,7 +25,7 @@ export type AppConfig = {
   streamPath?: string;
   /** The local chat page (where `!link CODE` is typed in the local stack). */
   chatPageUrl?: string;
-  /** RPC URL a wallet can add for this chain. */
+  /** RPC URL a wallet can add for this chain: the chain's public RPC, never the operator's. */
   walletRpcUrl: string;
 };
 
