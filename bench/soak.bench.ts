@@ -2,7 +2,8 @@
  * Soak and faults (issue 9): the whole local stack on loopback for SOAK_MINUTES with a campaign of short
  * lots, SOAK_CHAT_BIDDERS chat bidders (linked through POST /link + `!link`) and SOAK_WALLET_BIDDERS wallet
  * bidders, while faults are injected one after another: kill -9 + restart of the relayer, the indexer, the
- * agent and the broadcaster, a Redis kill -9 + restart (AOF), an RPC stall, an RTMP server kill + restart
+ * agent and the broadcaster, a Redis kill -9 + restart (AOF), the same in the middle of a chat burst
+ * (redis-burst), an RPC stall, an RTMP server kill + restart
  * and the indexer lagging (stopped with SIGSTOP). Measures that every chat bid line ends with exactly one
  * outcome and no bid lands twice, the escrow invariant, RSS of every service over time, the stream's fps,
  * and each fault's recovery time and losses. Writes bench/results/soak.json; docs/RELIABILITY.md holds the
@@ -11,8 +12,9 @@
  *   SOAK_MINUTES=8 npm run bench:soak
  *
  * Env: SOAK_MINUTES (30), SOAK_CHAT_BIDDERS (200), SOAK_WALLET_BIDDERS (20), SOAK_CHAT_BIDS_PER_MIN (60),
- * SOAK_LOT_SECONDS (60), SOAK_FAULTS (comma list, default all: relayer,redis,rpc,rtmp,indexer,indexer-lag,
- * agent,broadcaster; "none" for a plain soak), SOAK_VERBOSE=1 to echo every service's output, SOAK_RESULTS
+ * SOAK_LOT_SECONDS (60), SOAK_FAULTS (comma list, default all: relayer,redis,redis-burst,rpc,rtmp,indexer,
+ * indexer-lag,agent,broadcaster; "none" for a plain soak), SOAK_BURST_LINES (40: the chat burst of redis-burst),
+ * SOAK_VERBOSE=1 to echo every service's output, SOAK_RESULTS
  * (the JSON's path, default bench/results/soak.json).
  *
  * Viewers (bench/soak/viewers.ts): SOAK_VIEWERS streams on the indexer's /live/events from a separate load
@@ -45,7 +47,7 @@ import { alive, killGroup, respawn, treeRssMb } from "./soak/procs.ts";
 import { broadcasterHealth, indexerCaughtUp, type SoakService, startSoakStack } from "./soak/stack.ts";
 import { runViewers, startViewersStack, type ViewersResult } from "./soak/viewers.ts";
 
-const allFaults = ["relayer", "redis", "rpc", "rtmp", "indexer", "indexer-lag", "agent", "broadcaster"] as const;
+const allFaults = ["relayer", "redis", "redis-burst", "rpc", "rtmp", "indexer", "indexer-lag", "agent", "broadcaster"] as const;
 type FaultName = (typeof allFaults)[number];
 
 const config = parseEnv({
@@ -63,6 +65,7 @@ const config = parseEnv({
   SOAK_VIEWERS: env.int({ optional: true, min: 0, max: 19_000 }),
   SOAK_VIEWER_SECONDS: env.int({ fallback: 60, min: 10, max: 3600 }),
   SOAK_VIEWER_BID_MS: env.int({ fallback: 2000, min: 200, max: 60_000 }),
+  SOAK_BURST_LINES: env.int({ fallback: 40, min: 2, max: 1000 }),
 });
 const resultsPath = config.SOAK_RESULTS ?? join(repoRoot, `bench/results/${config.SOAK_ONLY === "viewers" ? "soak-viewers" : "soak"}.json`);
 const faults = config.SOAK_FAULTS.filter((f) => f !== "none") as FaultName[];
@@ -347,6 +350,29 @@ async function soak() {
         await waitFor(() => redis.ping().then((p) => p === "PONG"), { timeoutMs: 30_000, intervalMs: 200, what: "redis back" });
         await waitHealthy(["relayer", "agent", "broadcaster"]);
         result.note = "kill -9 of redis-server (AOF, appendfsync always), restarted at once";
+      } else if (name === "redis-burst") {
+        // A burst of chat bid lines from distinct bidders (a bidding war in chat, each line over the chat
+        // server's IRC like every other), Redis killed -9 halfway through it and restarted at once. The
+        // lines said before the kill were acknowledged by a Redis that died: with appendfsync always, the
+        // AOF holds every write it acknowledged, so none is lost and none placed twice (the per-fault and
+        // global loss and duplicate counts cover the burst's lines, which go into `sent` like the rest).
+        const burst = config.SOAK_BURST_LINES;
+        const half = Math.ceil(burst / 2);
+        const speak = (i: number) =>
+          sayLine(chatHttpUrl, channel, bidders[i % bidders.length], "!bid min").then(
+            (line) => void sent.push(line),
+            () => void sayFailures++,
+          );
+        const first = Array.from({ length: half }, (_, i) => speak(i));
+        await Promise.all(first);
+        await sleep(50); // the relayer is in the middle of these: intake, queue, sends, outcomes
+        const killedAt = Date.now();
+        const rest = Array.from({ length: burst - half }, (_, i) => sleep(i * 20).then(() => speak(half + i)));
+        await restart(svc("redis"));
+        await Promise.all(rest);
+        await waitFor(() => redis.ping().then((p) => p === "PONG"), { timeoutMs: 30_000, intervalMs: 200, what: "redis back" });
+        await waitHealthy(["relayer", "agent", "broadcaster"]);
+        result.note = `kill -9 of redis-server (AOF, appendfsync always) ${killedAt - result.at} ms into a burst of ${burst} chat bids (${half} said before the kill), restarted at once`;
       } else if (name === "rpc") {
         stack.proxy.pause();
         await sleep(20_000);

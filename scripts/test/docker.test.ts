@@ -93,7 +93,10 @@ describe("Dockerfile", () => {
       assert.equal(svc.build?.dockerfile ?? "Dockerfile", "Dockerfile");
       assert.equal(svc.build?.target, name);
       const exposed = steps.find((s) => s.op === "EXPOSE")?.args;
-      assert.ok(svc.ports?.some((p) => p.endsWith(`:${exposed}`)), `compose does not publish container port ${exposed}`);
+      // The indexer's writer is not published: its API replicas (same target) are.
+      const published = name === "indexer" ? compose.services["indexer-api"] : svc;
+      assert.equal(published?.build?.target, name);
+      assert.ok(published?.ports?.some((p) => p.endsWith(`:${exposed}`)), `compose does not publish container port ${exposed}`);
     });
   }
 
@@ -116,5 +119,69 @@ describe("compose.yaml", () => {
   it("has the stores the services need: Postgres and Redis with persistence", () => {
     assert.ok(compose.services.postgres?.image?.startsWith("postgres:15"));
     assert.ok(compose.services.redis?.image?.startsWith("redis:7"));
+  });
+
+  it("lists every variable it reads in .env.production.example", () => {
+    const text = readFileSync(join(repoRoot, "compose.yaml"), "utf8").replace(/\$\$/g, "");
+    const read = new Set([...text.matchAll(/\$\{([A-Z_][A-Z0-9_]*)/g)].map((m) => m[1]));
+    const example = readFileSync(join(repoRoot, ".env.production.example"), "utf8");
+    const listed = new Set([...example.matchAll(/^#?\s*([A-Z_][A-Z0-9_]*)=/gm)].map((m) => m[1]));
+    assert.ok(read.size > 20, `only ${read.size} variables found in compose.yaml`);
+    const missing = [...read].filter((v) => !listed.has(v));
+    assert.deepEqual(missing, [], `compose.yaml reads ${missing.join(", ")}, not in .env.production.example`);
+  });
+
+  it("publishes the API replicas and not the indexer writer; Postgres is not published", () => {
+    assert.equal(compose.services.indexer?.ports, undefined);
+    assert.equal(compose.services.postgres?.ports, undefined);
+    assert.ok(compose.services["indexer-api"]?.ports?.length);
+    assert.equal(compose.services["indexer-api"]?.environment?.INDEXER_MODE, "serve");
+  });
+
+  it("runs Redis with the AOF fsynced on every write and one ACL user per service, each REDIS_URL carrying its own", () => {
+    const start = readFileSync(join(repoRoot, "ops/redis/start.sh"), "utf8");
+    assert.match(start, /--appendonly yes --appendfsync always/);
+    assert.deepEqual((compose.services.redis as { command?: string[] }).command, ["/bin/sh", "/etc/sothebais/redis/start.sh"]);
+    const acl = readFileSync(join(repoRoot, "ops/redis/users.acl"), "utf8");
+    const users = new Map([...acl.matchAll(/^user (\S+) (.*)$/gm)].map((m) => [m[1], m[2]]));
+    assert.match(users.get("default") ?? "", /\boff\b/, "the default user must be off");
+    for (const name of ["relayer", "agent", "broadcaster"]) {
+      const url = String(compose.services[name]?.environment?.REDIS_URL ?? "");
+      assert.match(url, new RegExp(`^redis://${name}:\\$\\{REDIS_${name.toUpperCase()}_PASSWORD\\}@redis:6379$`), `${name}'s REDIS_URL`);
+      assert.ok(users.get(name)?.includes(`>\${REDIS_${name.toUpperCase()}_PASSWORD}`), `no ACL user ${name}`);
+    }
+    // Only the relayer may write: the others hold read-only key patterns and no write command.
+    assert.match(users.get("relayer") ?? "", /~sothebais:relayer:\*/);
+    for (const name of ["agent", "broadcaster", "monitor"]) {
+      const rules = users.get(name) ?? "";
+      assert.doesNotMatch(rules, /(^|\s)~/, `${name} has a read-write key pattern`);
+      assert.doesNotMatch(rules, /\+(@write|@all|set|hset|xadd|del|eval)\b/i, `${name} may write`);
+    }
+    assert.equal(compose.services.indexer?.environment?.REDIS_URL, undefined, "the indexer does not use Redis");
+  });
+
+  it("gives the agent Postgres through the role of ops/postgres/init (read-only on the indexer's database)", () => {
+    assert.match(String(compose.services.agent?.environment?.POSTGRES_URL), /^postgres:\/\/agent:\$\{AGENT_DB_PASSWORD\}@postgres:5432\/agent$/);
+    const init = readFileSync(join(repoRoot, "ops/postgres/init/10-roles.sh"), "utf8");
+    assert.match(init, /default_transaction_read_only = on/);
+    assert.match(init, /GRANT SELECT ON TABLES TO agent/);
+  });
+
+  it("gives the dApp its environment: chain, public RPC for wallets, the indexer replicas and the relayer", () => {
+    const e = compose.services.dapp?.environment ?? {};
+    for (const key of ["CHAIN_ID", "RPC_URL", "PUBLIC_RPC_URL", "INDEXER_URL", "RELAYER_URL", "DEPLOYMENTS_DIR", "DAPP_HOST", "DAPP_PORT"]) assert.ok(key in e, `dapp has no ${key}`);
+    assert.equal(e.INDEXER_URL, "http://indexer-api:42069");
+    assert.equal(e.AGENT_URL, undefined, "no agent pass-through");
+  });
+
+  it("terminates TLS with Caddy for the dApp, the indexer API and the stream page, and keeps secrets out of images", () => {
+    const caddy = compose.services.caddy as { image?: string; ports?: string[]; volumes?: string[] };
+    assert.ok(caddy?.image?.startsWith("caddy:2"));
+    assert.ok(caddy.ports?.some((p) => p.endsWith(":443")));
+    assert.ok(caddy.volumes?.includes("./ops/Caddyfile:/etc/caddy/Caddyfile:ro"));
+    const file = readFileSync(join(repoRoot, "ops/Caddyfile"), "utf8");
+    for (const upstream of ["dapp:5173", "indexer-api", "broadcaster:8790"]) assert.ok(file.includes(upstream), `Caddyfile does not proxy ${upstream}`);
+    const ignore = readFileSync(join(repoRoot, ".dockerignore"), "utf8").split("\n").map((l) => l.trim());
+    for (const entry of [".env", ".env.*", "!.env.production.example", "node_modules", "**/node_modules", ".tools", "test-results", "deployments"]) assert.ok(ignore.includes(entry), `.dockerignore lacks ${entry}`);
   });
 });

@@ -50,10 +50,12 @@ export async function rpc<T = unknown>(url: string, method: string, params: unkn
 
 export type RedisServer = Managed & { port: number; url: string; restart: () => Promise<RedisServer> };
 
-/** Starts Debian's `redis-server` without persistence on 127.0.0.1. */
+/** Starts Debian's `redis-server` on 127.0.0.1: without persistence, or append-only (fsync always) in `persistDir`. */
 export async function startRedis(options: { port?: number; echo?: (line: string) => void; /** Append-only file in this folder, so queued work survives a restart. */ persistDir?: string } = {}): Promise<RedisServer> {
   const port = options.port ?? (await freePort());
-  const persistence = options.persistDir ? ["--appendonly", "yes", "--appendfsync", "everysec", "--dir", options.persistDir] : ["--appendonly", "no"];
+  // With a folder: what production runs (ops/redis/start.sh), an AOF fsynced on every write, so a kill -9
+  // loses no write Redis acknowledged (the relayer's exactly-once records, relayer/src/store.ts).
+  const persistence = options.persistDir ? ["--appendonly", "yes", "--appendfsync", "always", "--dir", options.persistDir] : ["--appendonly", "no"];
   const server = await startProcess({
     name: "redis-server",
     command: "redis-server",
