@@ -9,7 +9,9 @@ import { connect } from "node:net";
 import { parseArgs } from "node:util";
 import { createPublicClient, formatEther, http, type PublicClient } from "viem";
 import { privateKeyToAccount } from "viem/accounts";
+import { auctionHouseAbi } from "@sothebais/common/abis";
 import { networkByName, networkNames } from "@sothebais/common/chains";
+import { roles } from "@sothebais/common/deploy";
 import { type Deployment, loadDeployment } from "@sothebais/common/deployments";
 
 export type CheckResult = { ok: boolean; name: string; detail: string; warn?: boolean };
@@ -18,7 +20,8 @@ const usage = `Usage: ./sothebais doctor [--network local|shapeSepolia|shape]
 
 Checks, each on one line: local tools, RPC reachability and chain id, the deployment record and code at
 its addresses, Redis, the indexer's readiness and lag, the relayer, broadcaster and agent health, the
-relayer's gas balance and the Twitch / RTMP configuration. Reads the same env as the services:
+relayer's RELAYER_ROLE and gas balance, whether the house is paused and the project collection allowed,
+and the Twitch / RTMP configuration. Reads the same env as the services:
 RPC_URL (or SHAPE_SEPOLIA_RPC_URL / SHAPE_RPC_URL), REDIS_URL, INDEXER_URL, RELAYER_URL,
 BROADCASTER_URL, AGENT_URL, RELAYER_PRIVATE_KEY or RELAYER_ADDRESS, TWITCH_CHANNELS,
 TWITCH_OAUTH_TOKEN, RTMP_URL.`;
@@ -128,9 +131,22 @@ export async function runChecks(network: string, env: NodeJS.ProcessEnv = proces
     const code = await client.getCode({ address: deployment.auctionHouse }).catch(() => undefined);
     if (!code || code === "0x") add({ ok: false, name: "contracts", detail: `no code at ${deployment.auctionHouse}: the record is stale (chain restarted?) — redeploy` });
     else add({ ok: true, name: "contracts", detail: "code found at the recorded addresses" });
-    if (local) {
-      const genesis = await client.getBlock({ blockNumber: 0n }).catch(() => undefined);
-      if (genesis && genesis.hash !== deployment.genesisHash) add({ ok: false, name: "genesis", detail: "the local chain was restarted since the deployment record was written — redeploy" });
+    // Every chain, not only the local one: a record written on a rehearsal node (same chain id, see
+    // docs/GO-LIVE.md) and then pointed at the real network must not pass.
+    const genesis = await client.getBlock({ blockNumber: 0n }).catch(() => undefined);
+    if (genesis && genesis.hash !== deployment.genesisHash) {
+      add({ ok: false, name: "genesis", detail: local ? "the local chain was restarted since the deployment record was written — redeploy" : `the record was written on another chain with id ${chain.id} (genesis ${deployment.genesisHash.slice(0, 10)}…, the RPC has ${genesis.hash?.slice(0, 10)}…): wrong RPC URL or a rehearsal record` });
+    }
+    if (code && code !== "0x") {
+      const read = <T>(functionName: string, args: readonly unknown[] = []) =>
+        client!.readContract({ address: deployment!.auctionHouse, abi: auctionHouseAbi, functionName, args } as never) as Promise<T>;
+      try {
+        const [paused, allowed] = await Promise.all([read<boolean>("paused"), read<boolean>("isCollectionAllowed", [deployment.collection])]);
+        if (paused) add({ ok: false, name: "paused", detail: "the AuctionHouse is paused: no bids or new lots until ./sothebais unpause", warn: true });
+        add({ ok: allowed, name: "collection", detail: allowed ? `${deployment.collection} allowed for lots` : `${deployment.collection} is not allowed for lots: ./sothebais collection allow ${deployment.collection} --network ${network}` });
+      } catch (error) {
+        add({ ok: false, name: "contracts", detail: `reading the AuctionHouse failed: ${(error as Error).message.split("\n")[0]}` });
+      }
     }
   }
 
@@ -181,6 +197,14 @@ export async function runChecks(network: string, env: NodeJS.ProcessEnv = proces
       relayerAddress = privateKeyToAccount((relayerKey.startsWith("0x") ? relayerKey : `0x${relayerKey}`) as `0x${string}`).address;
     } catch {
       add({ ok: false, name: "relayer key", detail: "RELAYER_PRIVATE_KEY is not a 32-byte hex private key" });
+    }
+  }
+  if (client && relayerAddress && deployment) {
+    const has = await client
+      .readContract({ address: deployment.auctionHouse, abi: auctionHouseAbi, functionName: "hasRole", args: [roles.RELAYER_ROLE, relayerAddress] })
+      .catch(() => undefined);
+    if (has !== undefined) {
+      add({ ok: has, name: "relayer role", detail: has ? `${relayerAddress} holds RELAYER_ROLE` : `${relayerAddress} lacks RELAYER_ROLE: chat bids would revert — ./sothebais role grant relayer ${relayerAddress} --network ${network}` });
     }
   }
   if (client && relayerAddress) {

@@ -14,15 +14,23 @@ export type StartHardhatNodeOptions = {
   /** Interval mining in ms (the local stack uses 1000); default automine. */
   intervalMs?: number;
   echo?: (line: string) => void;
+  /** Chain id (default 31337, the `node` network's); 11011 stands in for Shape Sepolia in the rehearsal. */
+  chainId?: number;
+  /** EDR chain type (default the `node` network's, "op": OP-stack gas rules, L1 data fee included). */
+  chainType?: "op" | "l1" | "generic";
 };
 
-/** Starts `hardhat node` on 127.0.0.1 (chain 31337) with the repo's config. */
+/** Starts `hardhat node` on 127.0.0.1 (chain 31337 unless `chainId` is given) with the repo's config. */
 export async function startHardhatNode(options: StartHardhatNodeOptions = {}): Promise<HardhatNode> {
   const port = options.port ?? (await freePort());
   const node = await startProcess({
     name: "hardhat node",
     command: join(repoRoot, "node_modules/.bin/hardhat"),
-    args: ["node", "--hostname", "127.0.0.1", "--port", String(port)],
+    args: [
+      "node", "--hostname", "127.0.0.1", "--port", String(port),
+      ...(options.chainId === undefined ? [] : ["--chain-id", String(options.chainId)]),
+      ...(options.chainType === undefined ? [] : ["--chain-type", options.chainType]),
+    ],
     cwd: repoRoot,
     readyWhen: /Started HTTP and WebSocket JSON-RPC server/,
     timeoutMs: 60_000,
