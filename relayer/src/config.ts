@@ -92,6 +92,13 @@ export const configSchema = {
   FEE_BUMP_AFTER_BLOCKS: env.int({ fallback: 3, min: 1 }),
   /** Ceiling on maxFeePerGas, for first sends and replacements alike. */
   MAX_FEE_GWEI: gwei({ fallback: "50" }),
+  // --- Keeper (issue 20 §1): settles every ended lot, which opens the campaign's next one. ---
+  /** Run the keeper in this relayer (several instances may: one settle per lot between them). */
+  KEEPER_ENABLED: env.bool(true),
+  /** A claim on a lot outlives a holder that went silent (killed) by this long; then another instance settles it. */
+  KEEPER_CLAIM_TTL_MS: env.int({ fallback: 15_000, min: 1000 }),
+  /** Gas limit of a settle: above the contract's 300k NFT transfer allowance (only gas used is paid). */
+  KEEPER_GAS_LIMIT: env.int({ fallback: 600_000, min: 400_000 }),
   LOG_LEVEL: env.oneOf(["debug", "info", "warn", "error"], "info"),
 };
 

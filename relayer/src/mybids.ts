@@ -6,7 +6,7 @@
  * the relayer scan the chain again and again. When the indexer is slow or down the bidder is told so
  * at once, and nothing is retried.
  */
-import { lotStatus } from "@sothebais/common/live";
+import { type LotState, lotStatus } from "@sothebais/common/live";
 import type { Address } from "viem";
 import { eth } from "./replies.ts";
 
@@ -16,7 +16,7 @@ export type MyBidsOptions = {
   timeoutMs: number;
 };
 
-type LotRow = { id: string; state: "open" | "settled" | "cancelled"; startTime: number; endTime: number; amount: string; bidder: string; winner: string };
+type LotRow = { id: string; state: LotState; startTime: number; endTime: number; amount: string; bidder: string; winner: string };
 type Answer = {
   data?: { bids: { items: { lotId: string; lot: LotRow | null }[] }; _meta?: { status?: Record<string, { block?: { timestamp?: number } }> } };
   errors?: { message: string }[];
@@ -44,8 +44,10 @@ function describe(lot: LotRow, me: string, now: number): string {
   const status = lotStatus(lot, now);
   const leading = lot.bidder.toLowerCase() === me;
   if (status === "live") return `#${lot.id} ${leading ? "leading" : "outbid"} at ${eth(lot.amount)}`;
-  if (status === "ended") return leading ? `#${lot.id} WON at ${eth(lot.amount)}: settle it in the dApp` : `#${lot.id} lost`;
-  if (status === "settled") return lot.winner.toLowerCase() === me ? `#${lot.id} won at ${eth(lot.amount)}` : `#${lot.id} lost`;
+  // Ended and not settled yet: the keeper settles it within a couple of blocks, nothing for the winner to do.
+  if (status === "ended") return leading ? `#${lot.id} WON at ${eth(lot.amount)}: on its way to your wallet` : `#${lot.id} lost`;
+  if (status === "settled") return lot.winner.toLowerCase() === me ? `#${lot.id} won at ${eth(lot.amount)}: in your wallet` : `#${lot.id} lost`;
+  if (status === "undeliverable") return lot.bidder.toLowerCase() === me ? `#${lot.id} won but undeliverable: bid back in your escrow` : `#${lot.id} lost`;
   return `#${lot.id} ${status}`;
 }
 

@@ -8,14 +8,18 @@
  * leader) in one transaction. A bidder is a chat bidder when a chat identity is linked to their address.
  * A notice is claimed once in Redis per transaction, so several relayer instances never repeat it, and
  * a bidder with a live `!max` on the lot hears nothing: their proxy answers for them.
+ *
+ * The same watch tells a chat winner how their lot ended, whoever settled it (the keeper, a bidder, the
+ * dApp): LotSettled -> the artwork is in their wallet; LotUndeliverable -> the bid went back to escrow.
+ * Once per lot across instances.
  */
 import { CHAT_NAMES_HASH } from "@sothebais/common/channels";
 import type { Logger } from "@sothebais/common/log";
-import { type Address, getAbiItem, type Hex, type PublicClient, zeroHash } from "viem";
+import { type Address, getAbiItem, type Hex, type PublicClient, zeroAddress, zeroHash } from "viem";
 import { houseAbi } from "./chain.ts";
 import type { Head } from "./head.ts";
 import type { ProxyRecord } from "./intake.ts";
-import { type Reply, replyBody } from "./replies.ts";
+import { type Outcome, type Reply, replyBody } from "./replies.ts";
 import { keys, type Store } from "./store.ts";
 
 export type OutbidNoticeOptions = {
@@ -35,7 +39,12 @@ export type OutbidNoticeOptions = {
 /** What the relayer remembers of a linked chat bidder, by wallet address. */
 export type ChatBidder = { chatIdHash: Hex; channel?: string };
 
-const events = [getAbiItem({ abi: houseAbi, name: "BidPlaced" }), getAbiItem({ abi: houseAbi, name: "BidRefunded" })];
+const events = [
+  getAbiItem({ abi: houseAbi, name: "BidPlaced" }),
+  getAbiItem({ abi: houseAbi, name: "BidRefunded" }),
+  getAbiItem({ abi: houseAbi, name: "LotSettled" }),
+  getAbiItem({ abi: houseAbi, name: "LotUndeliverable" }),
+];
 const short = (a: string) => `${a.slice(0, 6)}…${a.slice(-4)}`;
 const MAX_RANGE = 1000n;
 
@@ -61,6 +70,10 @@ export function watchOutbids(o: OutbidNoticeOptions) {
       if (!next || next.bidder.toLowerCase() === l.args.bidder.toLowerCase()) continue;
       await notify(l.transactionHash, l.args.lotId, l.args.bidder, next);
     }
+    for (const l of logs) {
+      if (l.eventName === "LotSettled") await notifyWinner(l.args.lotId, l.args.winner, { kind: "won", lotId: String(l.args.lotId), amount: String(l.args.amount), wallet: l.args.winner, txHash: l.transactionHash });
+      if (l.eventName === "LotUndeliverable") await notifyWinner(l.args.lotId, l.args.winner, { kind: "won_undeliverable", lotId: String(l.args.lotId), amount: String(l.args.amount) });
+    }
     from = to + 1n;
   }
 
@@ -75,6 +88,19 @@ export function watchOutbids(o: OutbidNoticeOptions) {
     const by = next.viaRelayer && next.chatIdHash !== zeroHash && nextName ? `@${nextName}` : short(next.bidder);
     const body = replyBody({ kind: "outbid", lotId: String(lotId), by, amount: String(next.amount) }, o.chainId) as string;
     const reply: Reply = { channel: who.channel ?? o.defaultChannel, to: name, body, expiresAt: Date.now() + (o.ttlMs ?? 60_000) };
+    await o.redis.xadd(keys.outbox, "*", "reply", JSON.stringify(reply));
+  }
+
+  /** The winner hears how their lot ended, if they are a chat bidder; once per lot across instances. */
+  async function notifyWinner(lotId: bigint, winner: Address, outcome: Extract<Outcome, { kind: "won" | "won_undeliverable" }>) {
+    if (winner === zeroAddress) return; // no bid: the NFT went back to the seller
+    const json = await o.redis.hget(keys.chatBidders, winner.toLowerCase());
+    if (!json) return;
+    const who = JSON.parse(json) as ChatBidder;
+    const name = await o.redis.hget(CHAT_NAMES_HASH, who.chatIdHash);
+    if (!name) return;
+    if (!(await o.redis.set(keys.notice(`won:${lotId}`), "1", "EX", 24 * 3600, "NX"))) return;
+    const reply: Reply = { channel: who.channel ?? o.defaultChannel, to: name, body: replyBody(outcome, o.chainId) as string, expiresAt: Date.now() + (o.ttlMs ?? 60_000) };
     await o.redis.xadd(keys.outbox, "*", "reply", JSON.stringify(reply));
   }
 

@@ -15,6 +15,7 @@ import { createApp } from "./app.ts";
 import { createReads, createChain, houseAbi } from "./chain.ts";
 import { rememberChatBidder, watchOutbids } from "./outbids.ts";
 import { createChat } from "./chat.ts";
+import { createKeeper } from "./keeper.ts";
 import { watchHead } from "./head.ts";
 import type { Config } from "./config.ts";
 import { bidsPauseState, createIntake, type ChatMessage, type Job } from "./intake.ts";
@@ -57,6 +58,8 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
     balance: metrics.gauge("relayer_balance_wei", "Relayer account balance"),
     chatConnected: metrics.gauge("chat_connected", "1 when the chat connection is up"),
     chatRefused: metrics.counter("chat_refused_total", "Lines chat refused (NOTICE msg-id), each said again unless it can never be posted", ["reason"]),
+    lotsSettled: metrics.counter("lots_settled_total", "Lots this instance's keeper settled, by outcome (settled: NFT delivered; undeliverable: bid back to escrow)", ["outcome"]),
+    settleLatency: metrics.histogram("settle_latency_seconds", "Lot's effective end -> the block of the keeper's settle (chain time)", [1, 2, 3, 4, 5, 6, 8, 10, 15, 30, 60]),
   };
 
   let chatLive = false;
@@ -242,6 +245,7 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
       outbox: outbox.stats(),
       // Moderators' !pausebids: the broadcaster shows a banner while it is on.
       chatBidding: await bidsPauseState(redis).catch(() => null),
+      keeper: keeper?.health() ?? { enabled: false },
       instance: config.RELAYER_INSTANCE,
     };
   };
@@ -263,6 +267,25 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
     maxBodyBytes: config.HTTP_MAX_BODY_BYTES,
   });
 
+  // Settles ended lots through the same sender (nonces, fee bumps, signed-before-sent record).
+  const keeper = config.KEEPER_ENABLED
+    ? createKeeper({
+        reads,
+        sender,
+        redis,
+        head,
+        log,
+        instance: config.RELAYER_INSTANCE,
+        claimTtlMs: config.KEEPER_CLAIM_TTL_MS,
+        gasLimit: BigInt(config.KEEPER_GAS_LIMIT),
+        onSettled: (s) => {
+          m.lotsSettled.inc({ outcome: s.outcome });
+          m.settleLatency.observe(Math.max(0, s.afterEndS));
+          lots.changed();
+        },
+      })
+    : undefined;
+
   const outbids = watchOutbids({ client, house: reads.house, redis, defaultChannel: config.TWITCH_CHANNELS[0], chainId: config.CHAIN_ID, head, log });
 
   await rebuildLinks();
@@ -271,6 +294,7 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
   await worker.start();
   outbox.start();
   outbids.start();
+  keeper?.start();
   const server = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, hostname: config.HOST }, () => resolve(s as Server)) as Server;
   });
@@ -310,10 +334,12 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
     intake,
     worker,
     sender,
+    keeper,
     redis,
     health,
     stop: async () => {
       stopping = true;
+      keeper?.stop();
       worker.stop();
       outbox.stop();
       outbids.stop();

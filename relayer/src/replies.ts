@@ -42,6 +42,10 @@ export type Outcome =
   | { kind: "max_set"; lotId: string; ceiling: string }
   | { kind: "max_off" }
   | { kind: "max_reached"; lotId: string; ceiling: string; minimum: string }
+  /** A lot the chat bidder won was settled: the artwork is in their wallet (a notice, not a command's answer). */
+  | { kind: "won"; lotId: string; amount: string; wallet: string; txHash: string }
+  /** A lot they won could not be delivered (the collection refused the transfer): the bid went back to escrow. */
+  | { kind: "won_undeliverable"; lotId: string; amount: string }
   | { kind: "linked"; bidder: string }
   | { kind: "link_failed"; reason: string }
   | { kind: "bad_code" }
@@ -124,6 +128,12 @@ export function replyBody(o: Outcome, chainId: number): string | undefined {
       return "!max off: no more automatic bids";
     case "max_reached":
       return `your !max of ${eth(o.ceiling)} on lot #${o.lotId} was passed (minimum now ${eth(o.minimum)}); !bid or !max higher to stay in`;
+    case "won": {
+      const link = txUrl(chainId, o.txHash) ?? `tx ${o.txHash.slice(0, 10)}…`;
+      return `lot #${o.lotId} is yours for ${eth(o.amount)}: the artwork is in your wallet ${o.wallet.slice(0, 6)}…${o.wallet.slice(-4)} ✔ ${link}`;
+    }
+    case "won_undeliverable":
+      return `lot #${o.lotId} could not be delivered (its collection refused the transfer): your ${eth(o.amount)} bid went back to your escrow (!balance)`;
     case "linked":
       return `linked ✔ wallet ${o.bidder.slice(0, 6)}…${o.bidder.slice(-4)}: you can now ${bidSyntax}`;
     case "link_failed":

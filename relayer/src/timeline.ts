@@ -36,12 +36,27 @@ export type Shown =
  */
 export function shownAt(spans: readonly LotSpan[], atMs: number): Shown {
   let best: LotSpan | undefined;
-  for (const s of spans) {
-    if (s.status === LotStatus.None) continue;
+  for (const raw of spans) {
+    // A queued campaign lot's view holds only its earliest opening (AuctionHouse v2): it is not on
+    // screen until its turn comes, when a fresh read shows it live with its real times.
+    if (raw.status === LotStatus.None || raw.status === LotStatus.Queued) continue;
+    const s = raw.status === LotStatus.Cancelled ? { ...raw, end: cancelledEnd(spans, raw) } : raw;
     const open = s.start * 1000 - START_SLACK_MS <= atMs && atMs < s.end * 1000;
     if (open && (!best || s.end < best.end || (s.end === best.end && s.lotId < best.lotId))) best = s;
   }
   return best ? { kind: "lot", span: best } : { kind: "none" };
+}
+
+/**
+ * A cancelled lot's view keeps its scheduled end, but it left the screen when it was cancelled: the next
+ * lot of its campaign opens then (plus the intermission). Its span ends at the first lot that opened after
+ * it, so the cancelled lot (ending "sooner" on paper) never hides the lot that replaced it. A moment in
+ * the cancelled lot's own time is still read as that lot (closed: refused, never moved to the next one).
+ */
+function cancelledEnd(spans: readonly LotSpan[], cancelled: LotSpan): number {
+  let end = cancelled.end;
+  for (const o of spans) if (o.lotId !== cancelled.lotId && o.status !== LotStatus.None && o.start > cancelled.start && o.start < end) end = o.start;
+  return end;
 }
 
 /**

@@ -72,6 +72,9 @@ export async function startHarness(options: { intervalMs?: number; durableRedis?
     // machine take longer than the production age limit to restart; tests of those set their own.
     STREAM_DELAY_S: "0",
     MAX_LINE_AGE_S: "600",
+    // Tests that settle lots themselves (or wait on an ended lot) would race the keeper: it runs only
+    // where a test turns it on (keeper.test.ts).
+    KEEPER_ENABLED: "false",
     LOG_LEVEL: "error",
     ...overrides,
   });
