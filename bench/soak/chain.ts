@@ -34,8 +34,14 @@ export function campaignDriver(rpcUrl: string, deployment: Deployment, lot: { se
       if (count === 0n) return undefined;
       const status = Number(await publicClient.readContract({ address: house, abi: auctionHouseAbi, functionName: "lotStatus", args: [count] }));
       if (status === LotStatus.Ended) {
-        const hash = await admin.writeContract({ address: house, abi: auctionHouseAbi, functionName: "settle", args: [count] });
-        await publicClient.waitForTransactionReceipt({ hash, timeout: 120_000 });
+        // The relayer's keeper settles ended lots too: a settle that lost the race to it is no failure.
+        try {
+          const hash = await admin.writeContract({ address: house, abi: auctionHouseAbi, functionName: "settle", args: [count] });
+          await publicClient.waitForTransactionReceipt({ hash, timeout: 120_000 });
+        } catch (error) {
+          const now = Number(await publicClient.readContract({ address: house, abi: auctionHouseAbi, functionName: "lotStatus", args: [count] }));
+          if (now === LotStatus.Ended) throw error;
+        }
         self.lotsSettled++;
         return { lotId: count, status: LotStatus.Settled };
       }

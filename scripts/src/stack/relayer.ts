@@ -1,6 +1,7 @@
 /**
  * The relayer part of `./sothebais up`: chat commands from the local chat -> validated, queued in Redis
- * -> relayBid transactions from local account 1 (the relayer role), replies in chat. Needs the chain,
+ * -> relayBid transactions from local account 1 (the relayer role), replies in chat; its keeper settles
+ * every ended lot (the campaign's next lot opens after the intermission). Needs the chain,
  * redis and chat parts (and uses the indexer's /live when it runs). Sets relayerUrl.
  */
 import { join } from "node:path";
@@ -41,6 +42,9 @@ export const service: StackService = {
         RELAYER_INSTANCE: "relayer-local",
         // The local stream has no Twitch delay: a chat bid is for the lot on screen when it was typed.
         STREAM_DELAY_S: "0",
+        // The keeper settles each ended lot, which opens the campaign's next: the show runs by itself.
+        // KEEPER_ENABLED=false in the environment of `up` leaves settling to the dApp's button or the CLI.
+        KEEPER_ENABLED: process.env.KEEPER_ENABLED ?? "true",
       }).filter(([, v]) => v !== undefined)),
       echo: ctx.echo("relayer"),
       readyWhen: /relayer ready/,
