@@ -91,8 +91,8 @@ EXPOSE 8790
 HEALTHCHECK --interval=15s --timeout=3s --retries=3 CMD node -e "fetch('http://127.0.0.1:8790/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "--max-semi-space-size=2", "broadcaster/src/main.ts"]
 
-# The dApp is a static build served by `vite preview`, which also serves /config.json (from the
-# mounted deployment record) and the /svc/<name> proxies to the services, exactly as in development.
+# The dApp: the `vite build` output served by its own production server (dapp/server, Hono), which also
+# serves /config.json (from the mounted deployment record) and only the proxies a browser needs.
 FROM abis AS dapp-build
 COPY dapp dapp
 RUN npm run build -w @sothebais/dapp
@@ -107,4 +107,4 @@ COPY --from=dapp-build /app/dapp dapp
 USER node
 EXPOSE 5173
 HEALTHCHECK --interval=15s --timeout=3s --retries=3 CMD node -e "fetch('http://127.0.0.1:5173/config.json').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
-CMD ["npm", "run", "preview", "-w", "@sothebais/dapp", "--", "--host", "0.0.0.0", "--port", "5173"]
+CMD ["node", "dapp/server/main.ts"]
