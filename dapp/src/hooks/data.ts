@@ -7,10 +7,10 @@ import { useEffect } from "react";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useBalance, useBlockNumber, useConnection, useReadContract, useReadContracts } from "wagmi";
 import type { Address } from "viem";
+import type { LiveSnapshot } from "@sothebais/common/live";
 import { auctionHouseAbi, type RoleName, roles } from "../lib/contracts.ts";
 import {
   type LotSnapshot,
-  bidFromSqlRow,
   byChainPositionDesc,
   fetchBids,
   fetchBidsBy,
@@ -18,66 +18,125 @@ import {
   fetchLive,
   fetchLotSnapshot,
   fetchLots,
-  liveBidsSql,
   lotFromSnapshot,
-  type SqlBidRow,
-  subscribeSql,
 } from "../lib/indexer.ts";
-import type { Bid, Lot } from "../lib/types.ts";
+import { listenLive } from "../lib/live.ts";
+import { type Bid, bidFromLive, type Campaign, type Lot, lotFromLive } from "../lib/types.ts";
 import { useApp } from "../state.tsx";
 
 export function useAuctionHouse(): Address | undefined {
   return useApp().config.deployment?.auctionHouse;
 }
 
-/** Re-run `keys` whenever the indexer reports a change to the tables `sql` reads. */
-function useLiveInvalidation(sql: string, params: unknown[], keys: unknown[][]) {
-  const queryClient = useQueryClient();
-  const key = JSON.stringify([sql, params]);
-  // biome-ignore lint/correctness/useExhaustiveDependencies: `key` is the value of sql and params (new arrays every render); keys follow them.
-  useEffect(() => {
-    // Ponder's live route sends nothing on subscribe, only a message per change: each one invalidates.
-    return subscribeSql(sql, params, () => {
-      for (const k of keys) void queryClient.invalidateQueries({ queryKey: k });
-    });
-  }, [key, queryClient]);
+/**
+ * What the lot lists depend on in a snapshot: which lot is live and its status, what is next, the last
+ * sale. A bid changes none of it (the live lot's entry is patched in place instead), so 10,000 viewers do
+ * not re-read every list on every bid.
+ */
+export function listKeyOf(s: LiveSnapshot): string {
+  return JSON.stringify([s.lot?.lotId, s.lot?.status, s.upcoming.map((u) => u.lotId), s.lastSettled?.lotId]);
 }
 
+/** Spread re-reads over a moment, so viewers who all got the same event do not all ask at once. */
+const jitter = (fn: () => void) => setTimeout(fn, Math.floor(Math.random() * 1500));
+
+/** Every bid of both lists once (the fresh one wins), newest first. */
+export function mergeBids(old: Bid[] | undefined, fresh: Bid[]): Bid[] {
+  const byId = new Map<string, Bid>();
+  for (const b of old ?? []) byId.set(b.id, b);
+  for (const b of fresh) byId.set(b.id, b);
+  return [...byId.values()].sort(byChainPositionDesc);
+}
+
+/** The /live document, pushed by the live feed (one snapshot per change, a head per block). */
 export function useLiveSnapshot() {
-  useLiveInvalidation("select id, amount, end_time, state, bid_count from lot order by id desc limit 50", [], [["live"]]);
-  return useQuery({ queryKey: ["live"], queryFn: ({ signal }) => fetchLive(signal), refetchInterval: 5000, retry: false });
+  const queryClient = useQueryClient();
+  useEffect(
+    () =>
+      listenLive({
+        snapshot: (s) => queryClient.setQueryData(["live"], s),
+        head: (h) => queryClient.setQueryData<LiveSnapshot>(["live"], (old) => (old ? { ...old, ...h } : old)),
+      }),
+    [queryClient],
+  );
+  // The first paint and a fallback while the feed is down; the feed keeps it current.
+  return useQuery({ queryKey: ["live"], queryFn: ({ signal }) => fetchLive(signal), refetchInterval: 30_000, retry: false });
 }
 
-/** A lot and its whole bid history, updated live: bids arrive by push from the indexer's SQL live query. */
+/**
+ * A lot and its whole bid history, updated live: while it is the live lot, every snapshot of the feed
+ * carries it and its last bids (no request at all); otherwise it is re-read when the feed says the lots
+ * moved on.
+ */
 export function useLot(lotId: bigint) {
   const queryClient = useQueryClient();
+  const id = lotId.toString();
   const snapshot = useQuery({
-    queryKey: ["lot", lotId.toString()],
+    queryKey: ["lot", id],
     queryFn: async ({ signal }): Promise<{ lot: Lot; bids: Bid[] } | null> => {
       const s: LotSnapshot | null = await fetchLotSnapshot(lotId, signal);
       return s ? lotFromSnapshot(s) : null;
     },
-    refetchInterval: 5000,
+    // A fallback only: the feed brings every change (a live lot's without any request).
+    refetchInterval: 60_000,
   });
-  const bids = useQuery({ queryKey: ["bids", lotId.toString()], queryFn: ({ signal }) => fetchBids(lotId, signal), refetchInterval: 15_000 });
+  const bids = useQuery({ queryKey: ["bids", id], queryFn: ({ signal }) => fetchBids(lotId, signal), refetchInterval: 120_000 });
   useEffect(() => {
-    // Every message is a change (nothing is sent on subscribe): the new bid list, and the lot moved too.
-    return subscribeSql<SqlBidRow>(liveBidsSql, [lotId.toString()], (rows) => {
-      queryClient.setQueryData(["bids", lotId.toString()], rows.map(bidFromSqlRow).sort(byChainPositionDesc));
-      void queryClient.invalidateQueries({ queryKey: ["lot", lotId.toString()] });
+    let listKey: string | undefined;
+    return listenLive({
+      snapshot: (s) => {
+        const key = listKeyOf(s);
+        const moved = listKey !== undefined && key !== listKey;
+        listKey = key;
+        if (s.lot?.lotId === id) {
+          const fresh = s.bids.map(bidFromLive);
+          queryClient.setQueryData(["lot", id], { lot: lotFromLive(s.lot), bids: fresh });
+          queryClient.setQueryData<Bid[]>(["bids", id], (old) => mergeBids(old, fresh));
+        } else if (moved) {
+          jitter(() => {
+            void queryClient.invalidateQueries({ queryKey: ["lot", id] });
+            void queryClient.invalidateQueries({ queryKey: ["bids", id] });
+          });
+        }
+      },
     });
-  }, [lotId, queryClient]);
+  }, [id, queryClient]);
   return { snapshot, bids };
 }
 
+/** Keeps the lot lists current from the feed: the live lot patched in place, a re-read when lots move on. */
+function useLiveLists() {
+  const queryClient = useQueryClient();
+  useEffect(() => {
+    let listKey: string | undefined;
+    return listenLive({
+      snapshot: (s) => {
+        const key = listKeyOf(s);
+        if (listKey !== undefined && key !== listKey) {
+          jitter(() => {
+            void queryClient.invalidateQueries({ queryKey: ["lots"] });
+            void queryClient.invalidateQueries({ queryKey: ["campaigns"] });
+          });
+        } else if (s.lot) {
+          const live = lotFromLive(s.lot);
+          const patch = (lots: Lot[]) => lots.map((l) => (l.lotId === live.lotId ? { ...l, ...live } : l));
+          queryClient.setQueryData<Lot[]>(["lots"], (old) => (old ? patch(old) : old));
+          queryClient.setQueryData<Campaign[]>(["campaigns"], (old) => old?.map((c) => ({ ...c, lots: patch(c.lots) })));
+        }
+        listKey = key;
+      },
+    });
+  }, [queryClient]);
+}
+
 export function useLots() {
-  useLiveInvalidation("select id, state, bid_count, end_time from lot", [], [["lots"], ["campaigns"]]);
-  return useQuery({ queryKey: ["lots"], queryFn: ({ signal }) => fetchLots(Date.now() / 1000, signal), refetchInterval: 10_000 });
+  useLiveLists();
+  return useQuery({ queryKey: ["lots"], queryFn: ({ signal }) => fetchLots(Date.now() / 1000, signal), refetchInterval: 60_000 });
 }
 
 export function useCampaigns() {
-  useLiveInvalidation("select id, state, bid_count, end_time from lot", [], [["campaigns"], ["lots"]]);
-  return useQuery({ queryKey: ["campaigns"], queryFn: ({ signal }) => fetchCampaigns(Date.now() / 1000, signal), refetchInterval: 10_000 });
+  useLiveLists();
+  return useQuery({ queryKey: ["campaigns"], queryFn: ({ signal }) => fetchCampaigns(Date.now() / 1000, signal), refetchInterval: 60_000 });
 }
 
 export function useMyBids(address: Address | undefined) {

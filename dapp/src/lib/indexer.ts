@@ -1,9 +1,7 @@
 /**
  * @module indexer
- * Reads from the indexer (Ponder): `/live` and `/lots/:id` snapshots, GraphQL for lists, and SQL live
- * queries (Ponder's `/sql/live`, the protocol @ponder/client speaks: a server-sent event with the
- * query's rows each time a table it reads changes) for push updates. Plain fetch and EventSource keep
- * drizzle out of the bundle.
+ * Reads from the indexer: `/live` and `/lots/:id` snapshots and GraphQL for lists, through the dApp
+ * server's proxy. Push updates come from `/live/events` (src/lib/live.ts).
  */
 import type { Address, Hash } from "viem";
 import { type LiveBid, type LiveLot, type LiveSnapshot, type LotState, lotStatus } from "@sothebais/common/live";
@@ -185,76 +183,3 @@ export async function fetchCampaigns(nowSeconds: number, signal?: AbortSignal): 
 export function lotFromSnapshot(s: LotSnapshot): { lot: Lot; bids: Bid[] } {
   return { lot: lotFromLive(s.lot), bids: s.bids.map(bidFromLive) };
 }
-
-const LIVE_RETRY_MS = 3000;
-
-/**
- * Subscribes to a Ponder SQL live query: `onRows` gets the rows after every change to the tables the
- * query reads (Ponder sends nothing on subscribe). EventSource reconnects by itself after a dropped
- * connection, but gives up for good on an error status (Ponder answers 503 while it starts, or when
- * 1,000 live queries are open): then this opens a new one after a pause, so a page left open through an
- * indexer restart keeps its live updates.
- */
-export function subscribeSql<Row>(sql: string, params: unknown[], onRows: (rows: Row[]) => void, onError?: (e: Event) => void): () => void {
-  // superjson's envelope for plain JSON values (what @ponder/client sends).
-  const url = `${base("/sql/live")}?sql=${encodeURIComponent(JSON.stringify({ json: { sql, params } }))}`;
-  let source: EventSource | undefined;
-  let retry: ReturnType<typeof setTimeout> | undefined;
-  let closed = false;
-  const open = () => {
-    source = new EventSource(url);
-    source.onmessage = (event) => {
-      try {
-        const body = JSON.parse(event.data) as { rows: Row[] };
-        onRows(body.rows);
-      } catch (error) {
-        console.warn("live query message", error);
-      }
-    };
-    source.onerror = (event) => {
-      onError?.(event);
-      if (closed || source?.readyState !== EventSource.CLOSED) return;
-      retry = setTimeout(open, LIVE_RETRY_MS);
-    };
-  };
-  open();
-  return () => {
-    closed = true;
-    clearTimeout(retry);
-    source?.close();
-  };
-}
-
-
-/** Live rows of `bid` for one lot, in the GraphQL row shape. */
-export const liveBidsSql =
-  "select id, lot_id, bidder, amount, via_relayer, chat_id_hash, block_number, tx_hash, log_index, timestamp from bid where lot_id = $1 order by block_number desc, log_index desc";
-
-type SqlBidRow = {
-  id: string;
-  lot_id: string | number;
-  bidder: Address;
-  amount: string | number;
-  via_relayer: boolean;
-  chat_id_hash: Hash;
-  block_number: string | number;
-  tx_hash: Hash;
-  log_index: number;
-  timestamp: number;
-};
-
-export function bidFromSqlRow(r: SqlBidRow): Bid {
-  return {
-    id: r.id,
-    lotId: BigInt(r.lot_id),
-    bidder: r.bidder,
-    amount: BigInt(r.amount),
-    viaRelayer: r.via_relayer,
-    chatIdHash: r.chat_id_hash,
-    blockNumber: Number(r.block_number),
-    txHash: r.tx_hash,
-    logIndex: Number(r.log_index),
-    timestamp: Number(r.timestamp),
-  };
-}
-export type { SqlBidRow };

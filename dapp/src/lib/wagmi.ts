@@ -20,7 +20,9 @@ export async function createWagmiConfig(config: AppConfig): Promise<Config> {
   const connectors: CreateConnectorFn[] = [injected({ shimDisconnect: true })];
   if (config.walletConnectProjectId) {
     try {
-      // Loaded only when configured: it pulls in @walletconnect/ethereum-provider (install it to enable).
+      // Loaded only when a project id is configured (WALLETCONNECT_PROJECT_ID): the connector and
+      // @walletconnect/ethereum-provider (a dependency of the dApp) are chunks of their own, never in the
+      // first load.
       const { walletConnect } = await import("wagmi/connectors/walletConnect");
       connectors.push(walletConnect({ projectId: config.walletConnectProjectId, showQrModal: true }));
     } catch (error) {
@@ -31,7 +33,8 @@ export async function createWagmiConfig(config: AppConfig): Promise<Config> {
     chains: [chain],
     connectors,
     multiInjectedProviderDiscovery: true,
-    transports: { [chain.id]: http(serviceUrl("rpc"), { batch: { wait: 10 } }) },
+    // The server's read-only proxy refuses batches over DAPP_RPC_MAX_BATCH (default 20).
+    transports: { [chain.id]: http(serviceUrl("rpc"), { batch: { wait: 10, batchSize: 20 } }) },
     pollingInterval: config.chainId === 31337 ? 500 : 2000,
   });
 }
