@@ -35,6 +35,8 @@ const suites: Suite[] = [
   npmTest("agent", "@sothebais/agent"),
   npmTest("dapp", "@sothebais/dapp"),
   { name: "e2e", command: "node", args: ["--test", "--test-concurrency=1", "test/e2e/*.test.ts"], needs: "test/e2e" },
+  // Issue 19's attacks against the whole running stack (~5 minutes): chat, HTTP APIs, token URIs, secrets.
+  { name: "redteam", command: "node", args: ["--test", "--test-concurrency=1", "test/redteam/*.test.ts"], needs: "test/redteam" },
   { name: "soak", command: "node", args: ["--test", "--test-concurrency=1", "test/soak/*.test.ts"], needs: "test/soak" },
 ];
 
