@@ -218,9 +218,9 @@ describe("behavior: the keeper runs the show", { timeout: 900_000 }, () => {
     await waitReply(h.chat, "bob", /lot #\d+ is yours for 0\.105 ETH: the artwork is in your wallet/, 30_000);
 
     const metrics = await (await fetch(`${url}/metrics`)).text();
-    assert.match(metrics, /sothebais_relayer_lots_settled_total\{outcome="settled"\} 2/);
-    assert.match(metrics, /sothebais_relayer_lots_settled_total\{outcome="undeliverable"\} 1/);
-    assert.match(metrics, /sothebais_relayer_settle_latency_seconds_count 3/);
+    assert.match(metrics, /sothebais_relayer_lots_settled_total\{outcome="settled"[^}]*\} 2\n/);
+    assert.match(metrics, /sothebais_relayer_lots_settled_total\{outcome="undeliverable"[^}]*\} 1\n/);
+    assert.match(metrics, /sothebais_relayer_settle_latency_seconds_count(\{[^}]*\})? 3\n/);
     const health = (await (await fetch(`${url}/health`)).json()) as { keeper: { enabled: boolean; settled: number; undeliverable: number; retrying: Record<string, unknown> } };
     assert.equal(health.keeper.enabled, true);
     assert.equal(health.keeper.settled, 2);
