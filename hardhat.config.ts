@@ -34,6 +34,21 @@ export default defineConfig({
       invariant: fullFuzz ? { runs: 256, depth: 400 } : { runs: 32, depth: 100 },
     },
   },
+  // Shape's Blockscout explorers for hardhat-verify (in the viem toolbox): Hardhat knows no Shape chain by
+  // itself. `npx hardhat verify blockscout --network shapeSepolia <address> <constructor args...>` then works;
+  // `./sothebais deploy --verify` talks to the same API on its own (docs/GO-LIVE.md, "Verify").
+  chainDescriptors: {
+    11011: {
+      name: "Shape Sepolia",
+      chainType: "op",
+      blockExplorers: { blockscout: { name: "Shapescan Sepolia", url: "https://sepolia.shapescan.xyz", apiUrl: "https://sepolia.shapescan.xyz/api" } },
+    },
+    360: {
+      name: "Shape",
+      chainType: "op",
+      blockExplorers: { blockscout: { name: "Shapescan", url: "https://shapescan.xyz", apiUrl: "https://shapescan.xyz/api" } },
+    },
+  },
   networks: {
     // `hardhat node` uses this one: interval mining so auctions tick in real time.
     node: {
