@@ -5,7 +5,7 @@
  * with the live auction, our OpenAI-compatible model handler, and a custom event that turns a
  * moment of the show into a line (composeState -> prompt -> useModel).
  *
- * Start-up order (plugin-sql 1.7.2 reads `agents` before migrating otherwise, TOOLCHAIN.md):
+ * Start-up order (plugin-sql 1.7.2 reads `agents` before migrating otherwise, docs/TOOLCHAIN.md):
  * registerPlugin(sql), adapter.init(), runPluginMigrations(), then initialize({ skipMigrations }).
  */
 import { AgentRuntime, type Character, type IAgentRuntime, type Memory, ModelType, type Plugin, type Provider, type UUID, stringToUuid } from "@elizaos/core";
@@ -86,7 +86,7 @@ export async function createHostRuntime(options: HostRuntimeOptions): Promise<Ho
       const rt = payload.runtime;
       // Only the moment goes through ElizaOS state; the chat quote joins the prompt text alone.
       const message = { entityId: rt.agentId, roomId: rt.agentId, content: { text: payload.moment } } as Memory;
-      // skipCache: composeState caches per message id in an unbounded map (TOOLCHAIN.md).
+      // skipCache: composeState caches per message id in an unbounded map (docs/TOOLCHAIN.md).
       const state = await rt.composeState(message, [LIVE_PROVIDER], true, true);
       const prompt = buildPrompt(String(state.values.liveAuction ?? state.text ?? ""), payload.moment, payload.chat);
       const text = await rt.useModel(ModelType.TEXT_LARGE, { prompt, maxTokens: 90, temperature: 0.8 });

@@ -1,7 +1,7 @@
 /**
  * @module loop
  * The frame clock: one frame per 1/fps on an absolute schedule, each in its own event-loop turn
- * (a loop that never yields lets native canvas memory pile up; TOOLCHAIN.md). When a turn comes late
+ * (a loop that never yields lets native canvas memory pile up; docs/TOOLCHAIN.md). When a turn comes late
  * (GC, a busy core), the previous frame is sent again for each missed slot, so the stream's timeline
  * stays equal to wall time and audio stays in step; those count as late frames.
  */

@@ -52,7 +52,7 @@ export function readIndexerConfig(source: EnvSource = process.env): IndexerConfi
       LISTEN_HOST: env.string({ fallback: "127.0.0.1" }),
       DATABASE_URL: { ...env.url(undefined, ["postgres:", "postgresql:"]), optional: true, secret: true },
       PGLITE_DIR: env.string({ fallback: resolve(indexerRoot, ".ponder", `pglite-${CHAIN_ID}`) }),
-      // Ponder's minimum is 100 ms; the local chain wants it (TOOLCHAIN.md), Shape makes a block every 2 s.
+      // Ponder's minimum is 100 ms; the local chain wants it (docs/TOOLCHAIN.md), Shape makes a block every 2 s.
       POLLING_INTERVAL_MS: env.int({ fallback: local ? 100 : 1000, min: 100 }),
       ETH_GETLOGS_BLOCK_RANGE: env.int({ optional: true, min: 1 }),
       PONDER_LOG_LEVEL: env.oneOf(["error", "warn", "info", "debug", "trace"] as const, "info"),

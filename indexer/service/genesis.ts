@@ -1,7 +1,7 @@
 /**
  * @module genesis
  * A restarted local node keeps chain id 31337 but starts a new chain, and Ponder's sync cache (blocks,
- * logs, RPC results keyed by chain id) would then feed it stale rows (TOOLCHAIN.md). We remember the
+ * logs, RPC results keyed by chain id) would then feed it stale rows (docs/TOOLCHAIN.md). We remember the
  * genesis hash each chain was indexed with and clear that chain's cache when it changes.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";

@@ -85,7 +85,7 @@ export async function startE2eStack(options: { relayer?: boolean } = {}): Promis
   return { ...stack, chatUrl, say };
 }
 
-/** Debian's Chromium, headless, with the flags TOOLCHAIN.md lists; a fresh profile per launch. */
+/** Debian's Chromium, headless, with the flags docs/TOOLCHAIN.md lists; a fresh profile per launch. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",

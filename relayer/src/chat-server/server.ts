@@ -5,7 +5,7 @@
  * ban/time out users and delete messages (CLEARCHAT/CLEARMSG), and the recent-messages history API
  * (same shape as recent-messages.robotty.de) a bot uses to catch up after a reconnect.
  *
- * What Twitch does that this server mirrors (TOOLCHAIN.md): 001..376 after PASS/NICK, JOIN echo +
+ * What Twitch does that this server mirrors (docs/TOOLCHAIN.md): 001..376 after PASS/NICK, JOIN echo +
  * ROOMSTATE, `PING` -> `PONG :tmi.twitch.tv`, IRCv3 tags on PRIVMSG, no echo of a client's own
  * PRIVMSG to that connection, USERSTATE to the sender for each line posted, and refusals as Twitch
  * words them: NOTICE msg_ratelimit past the per-account limit, msg_duplicate for a non-moderator's
