@@ -21,6 +21,9 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { getConnInfo } from "@hono/node-server/conninfo";
+// The marker for a response the route wrote itself (a native Response: the server's own lightweight
+// Response class would skip the marker's check).
+import { RESPONSE_ALREADY_SENT } from "@hono/node-server/utils/response";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { Logger } from "@sothebais/common/log";
@@ -34,8 +37,6 @@ import { resolveStatic, type StaticFile } from "./static.ts";
 
 /** What @hono/node-server passes as `c.env`. */
 type NodeBindings = { incoming: IncomingMessage; outgoing: ServerResponse };
-// @hono/node-server's marker for a response the route wrote itself.
-const ALREADY_SENT = { "x-hono-already-sent": "true" };
 
 /** Response headers worth passing back from an upstream (no hop-by-hop, no encoding: fetch decoded it). */
 const passHeaders = ["content-type", "etag", "cache-control", "last-modified", "retry-after", "expires"];
@@ -106,6 +107,7 @@ export function createDappServer({ env, files, log }: DappServerDeps) {
   });
   app.use("*", async (c, next) => {
     await next();
+    if (c.res === RESPONSE_ALREADY_SENT) return;
     c.res.headers.set("x-content-type-options", "nosniff");
     c.res.headers.set("referrer-policy", "strict-origin-when-cross-origin");
   });
@@ -117,6 +119,8 @@ export function createDappServer({ env, files, log }: DappServerDeps) {
     bodyLimit({ maxSize, onError: (c) => c.json({ error: `request body too large: at most ${maxSize} bytes` }, 413) });
 
   app.get("/health", (c) => c.json({ ok: true, service: "dapp" }, 200, { "cache-control": "no-store" }));
+  // Metrics live on the operator's port only; here they are no page of the app either.
+  app.all("/metrics", (c) => c.json({ error: "not here" }, 404));
   app.get("/config.json", (c) => c.json(buildAppConfig(env), 200, { "cache-control": "no-store" }));
 
   // --- read-only RPC ---------------------------------------------------------------------------
@@ -215,7 +219,7 @@ export function createDappServer({ env, files, log }: DappServerDeps) {
         { "retry-after": "5" },
       );
     }
-    return new Response(null, { headers: ALREADY_SENT });
+    return RESPONSE_ALREADY_SENT;
   });
   app.get("/svc/indexer/lots/:id{[0-9]{1,78}}", (c) => forward(c, "indexer", new URL(`/lots/${c.req.param("id")}`, env.INDEXER_URL).toString()));
 
