@@ -98,13 +98,14 @@ COPY dapp dapp
 RUN npm run build -w @sothebais/dapp
 
 FROM node:24-bookworm-slim AS dapp
-ENV NODE_ENV=production DEPLOYMENTS_DIR=/app/deployments DAPP_HOST=0.0.0.0 DAPP_PORT=5173
+# Metrics on their own port (9469), reachable on the compose network for Prometheus, never published.
+ENV NODE_ENV=production DEPLOYMENTS_DIR=/app/deployments DAPP_HOST=0.0.0.0 DAPP_PORT=5173 DAPP_METRICS_HOST=0.0.0.0 DAPP_METRICS_PORT=9469
 WORKDIR /app
 COPY --from=dapp-build /app/node_modules node_modules
 COPY --from=dapp-build /app/package.json ./
 COPY --from=dapp-build /app/common common
 COPY --from=dapp-build /app/dapp dapp
 USER node
-EXPOSE 5173
-HEALTHCHECK --interval=15s --timeout=3s --retries=3 CMD node -e "fetch('http://127.0.0.1:5173/config.json').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+EXPOSE 5173 9469
+HEALTHCHECK --interval=15s --timeout=3s --retries=3 CMD node -e "fetch('http://127.0.0.1:5173/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "dapp/server/main.ts"]
