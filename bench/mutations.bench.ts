@@ -105,6 +105,7 @@ function hardhat(cwd: string, args: string[], env: NodeJS.ProcessEnv, failFast: 
   const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn(join(repoRoot, "node_modules/.bin/hardhat"), args, { cwd, env, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    if (child.pid !== undefined) running.add(child.pid);
     let output = "";
     let firstFailure: string | undefined;
     let stopped = false;
@@ -131,6 +132,7 @@ function hardhat(cwd: string, args: string[], env: NodeJS.ProcessEnv, failFast: 
     child.stderr.on("data", onData);
     child.on("close", (code) => {
       clearTimeout(timer);
+      if (child.pid !== undefined) running.delete(child.pid);
       resolve({ ok: code === 0 && firstFailure === undefined, firstFailure, seconds: (Date.now() - started) / 1000, output, code });
     });
   });
@@ -149,13 +151,28 @@ function setUpWorkspace(source: "head" | "worktree"): string {
   return dir;
 }
 
+/** Children in their own process groups (so a stop reaches their workers): stopped with us too. */
+const running = new Set<number>();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    for (const pid of running) {
+      try {
+        process.kill(-pid, "SIGTERM");
+      } catch {}
+    }
+    process.exit(130);
+  });
+}
+
 async function main() {
   const only = process.env.MUTANTS?.split(",").filter(Boolean);
   const selected = only ? mutants.filter((m) => only.includes(m.name)) : mutants;
   if (only && selected.length !== only.length) throw new Error(`unknown mutant in MUTANTS=${process.env.MUTANTS}`);
   const source = process.env.MUTATIONS_SOURCE === "worktree" ? "worktree" : "head";
   const seed = process.env.CONTRACTS_FUZZ_SEED ?? `0x${"5eed".padStart(64, "0")}`;
-  const run = startBenchRun("mutations", { source, fuzz_profile: "quick", fuzz_seed: seed, parallelism: 1 });
+  // The commit the mutants were cut from (`commit` in the provenance is HEAD when the file is written).
+  const sourceCommit = execFileSync("git", ["rev-parse", "HEAD"], { cwd: repoRoot }).toString().trim();
+  const run = startBenchRun("mutations", { source, source_commit: sourceCommit, fuzz_profile: "quick", fuzz_seed: seed, parallelism: 1 });
 
   const ws = setUpWorkspace(source);
   console.log(`workspace ${ws} (${source === "head" ? "contracts of HEAD" : "contracts of the work tree"})`);
