@@ -6,8 +6,8 @@
  * timed is what a viewer of that page sees: nginx-rtmp's HLS segmenting, the playlist, hls.js's live edge,
  * the browser's decode and presentation.
  *
- * Times are `Date.now()` in the page when a frame is handed to the compositor (requestVideoFrameCallback),
- * the same wall clock as the test process on this machine.
+ * Times are `Date.now()` in the page when a new frame of the element was read (requestVideoFrameCallback, or a
+ * 25 ms timer when Chromium presents few frames), the same wall clock as the test process on this machine.
  */
 import { readFileSync } from "node:fs";
 import { stripTypeScriptTypes } from "node:module";
@@ -91,24 +91,25 @@ function pageWatcher(): void {
     if (!m) w.__sothebaisCounts.bad++;
     else w.__sothebaisSeen.push({ at, lotId: m.lotId, amountGwei: m.amountGwei.toString(), blockNumber: m.blockNumber, frame: m.frame, flags: m.flags });
   };
+  // Each new media time is read once, from whichever comes first: the per-frame callback (fires when the
+  // compositor presents a frame), or a 25 ms timer (on a loaded machine Chromium presents few frames while
+  // the media pipeline keeps playing: drawImage still gets the frame the element is showing).
+  let last = -1;
+  const readNew = () => {
+    if (video.currentTime === last) return;
+    last = video.currentTime;
+    read();
+  };
   type FrameCallbackVideo = HTMLVideoElement & { requestVideoFrameCallback?: (cb: () => void) => number };
   const v = video as FrameCallbackVideo;
   if (v.requestVideoFrameCallback) {
     const onFrame = () => {
-      read();
+      readNew();
       v.requestVideoFrameCallback?.(onFrame);
     };
     v.requestVideoFrameCallback(onFrame);
-  } else {
-    // No per-frame callback: sample at the frame rate, once per new media time.
-    let last = -1;
-    setInterval(() => {
-      if (video.currentTime !== last) {
-        last = video.currentTime;
-        read();
-      }
-    }, 1000 / 60);
   }
+  setInterval(readNew, 25);
 }
 
 /**
