@@ -200,6 +200,8 @@ async function startRelayerProcess(stack: TestStack, redisUrl: string, chatPort:
 async function linkChatUsers(stack: TestStack, relayerUrl: string, chatHttp: string, linked: (name: string) => boolean) {
   const users: ChatUser[] = Array.from({ length: config.SHOW_CHAT_BIDDERS }, (_, i) => ({ userId: String(90_001 + i), displayName: `chat${i + 1}`, account: 20 + i }));
   for (const user of users) {
+    // The node funds only its first 20 accounts.
+    await rpc(stack.rpcUrl, "hardhat_setBalance", [localAccount(user.account).address, "0x3635C9ADC5DEA00000"]);
     const code = await requestLinkCode({ rpcUrl: stack.rpcUrl, relayerUrl, auctionHouse: stack.auctionHouse, relayer: stack.accounts.relayer, user, depositWei: parseEther("2") });
     await say(chatHttp, channel, user, `!link ${code}`);
     await waitFor(() => (linked(user.displayName) ? true : undefined), { what: `${user.displayName} linked`, timeoutMs: 60_000 });
