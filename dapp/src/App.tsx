@@ -2,18 +2,22 @@
  * The shell: header with navigation and the wallet, the page for the current path, a footer.
  * The Admin link appears only for accounts holding a role on the AuctionHouse.
  */
-import { Component, type ErrorInfo, type ReactNode } from "react";
+import { Component, type ErrorInfo, lazy, type ReactNode, Suspense } from "react";
 import { ConnectButton } from "./components/ConnectButton.tsx";
 import { Link } from "./components/Link.tsx";
-import { Notice } from "./components/ui.tsx";
+import { Notice, Skeleton } from "./components/ui.tsx";
 import { useRoles, useWallet } from "./hooks/data.ts";
 import { matchRoute, usePath } from "./lib/router.ts";
-import { AccountPage } from "./pages/AccountPage.tsx";
-import { AdminPage } from "./pages/AdminPage.tsx";
-import { CampaignPage, CampaignsPage } from "./pages/CampaignPage.tsx";
 import { LivePage } from "./pages/LivePage.tsx";
 import { LotPage } from "./pages/LotPage.tsx";
 import { useApp } from "./state.tsx";
+
+// The live lot and lot pages are in the first load (what a viewer from the stream opens); the others
+// are chunks of their own, fetched when visited.
+const AccountPage = lazy(() => import("./pages/AccountPage.tsx").then((m) => ({ default: m.AccountPage })));
+const AdminPage = lazy(() => import("./pages/AdminPage.tsx").then((m) => ({ default: m.AdminPage })));
+const CampaignPage = lazy(() => import("./pages/CampaignPage.tsx").then((m) => ({ default: m.CampaignPage })));
+const CampaignsPage = lazy(() => import("./pages/CampaignPage.tsx").then((m) => ({ default: m.CampaignsPage })));
 
 export function App() {
   const path = usePath();
@@ -58,6 +62,7 @@ export function App() {
           <Notice words={{ title: "The auction contracts are not deployed on this network yet.", action: config.deploymentProblem ?? "Start the local stack with ./sothebais up." }} />
         )}
         <ErrorBoundary key={path}>
+          <Suspense fallback={<Skeleton lines={6} />}>
           {route.page === "live" ? <LivePage /> : null}
           {route.page === "lot" ? <LotPage lotId={route.lotId} /> : null}
           {route.page === "campaigns" ? <CampaignsPage /> : null}
@@ -65,6 +70,7 @@ export function App() {
           {route.page === "account" ? <AccountPage /> : null}
           {route.page === "admin" ? <AdminPage roles={roles.data} rolesLoading={roles.isLoading} /> : null}
           {route.page === "notFound" ? <Notice words={{ title: "There is nothing at this address.", action: "Go back to the live lot." }} /> : null}
+          </Suspense>
         </ErrorBoundary>
       </main>
       <footer className="site-footer">

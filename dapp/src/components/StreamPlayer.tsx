@@ -1,7 +1,8 @@
 /**
  * @module StreamPlayer
  * The auction room's stream: Twitch's player when a channel is configured, else the local HLS stream
- * (nginx-rtmp) through hls.js, which is loaded only when a stream exists so it stays out of the
+ * (nginx-rtmp) through hls.js (its light build: no subtitles, alternate audio or DRM, which the stream
+ * never has), loaded only when a stream exists and the browser cannot play HLS itself, so it stays out of the
  * initial bundle. Safari plays HLS natively.
  */
 import { useEffect, useRef, useState } from "react";
@@ -39,7 +40,7 @@ function HlsVideo({ src }: { src: string }) {
       el.src = src;
       void el.play().catch(() => {});
     } else {
-      void import("hls.js").then(({ default: Hls }) => {
+      void import("hls.js/light").then(({ default: Hls }) => {
         if (destroyed || !Hls.isSupported()) return setState("offline");
         const hls = new Hls({ liveSyncDurationCount: 2, lowLatencyMode: true, manifestLoadingMaxRetry: 1000, manifestLoadingRetryDelay: 2000 });
         hls.loadSource(src);

@@ -2,7 +2,7 @@
  * @module e2e/stack
  * The real stack for the browser tests, started the way `./sothebais up` starts it (scripts/src/stack)
  * on free ports in a temp dir: chain + demo campaign, Redis, indexer, local chat, relayer, then the dApp
- * (built preview). While the chat and relayer stack parts are not in the repo, they are started here
+ * (production build served by the dApp's own server). While the chat and relayer stack parts are not in the repo, they are started here
  * the way the relayer's own tests start them (chat server in-process, relayer as a child process).
  */
 import { existsSync, mkdtempSync } from "node:fs";
@@ -19,7 +19,10 @@ const hasPart = (name: string) => existsSync(join(root, "scripts/src/stack", `${
 export type E2eStack = RunningStack & { chatUrl: string; say: (userId: string, name: string, text: string) => Promise<void> };
 
 export async function startE2eStack(options: { relayer?: boolean } = {}): Promise<E2eStack> {
-  process.env.DAPP_MODE ??= "preview";
+  // The production server (dapp/server), as the image runs it.
+  process.env.DAPP_MODE ??= "production";
+  // Settlement from the dApp's button is what these tests exercise: the relayer's keeper would settle first.
+  process.env.KEEPER_ENABLED ??= "false";
   process.env.DEMO_LOTS ??= "3";
   process.env.DEMO_LOT_SECONDS ??= "1200";
   const dataDir = mkdtempSync(join(tmpdir(), "sothebais-dapp-e2e-"));
