@@ -17,8 +17,8 @@ COPY scripts/package.json scripts/
 
 # The contracts compiled and their ABIs written to common/src/abis (generated, not in git).
 FROM manifests AS abis
-COPY hardhat.config.ts ./
 RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY hardhat.config.ts ./
 COPY contracts contracts
 COPY common common
 COPY scripts/src/gen-abis.ts scripts/src/gen-abis.ts
