@@ -31,7 +31,7 @@ export default defineConfig({
   test: {
     solidity: {
       fuzz: { runs: fullFuzz ? 2_000 : 256, seed: process.env.CONTRACTS_FUZZ_SEED },
-      invariant: fullFuzz ? { runs: 256, depth: 400 } : { runs: 32, depth: 100 },
+      invariant: fullFuzz ? { runs: 256, depth: 400, failOnRevert: true } : { runs: 16, depth: 400, failOnRevert: true },
     },
   },
   // Shape's Blockscout explorers for hardhat-verify (in the viem toolbox): Hardhat knows no Shape chain by
