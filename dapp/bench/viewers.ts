@@ -22,7 +22,7 @@ export type Viewer = {
 
 export type Viewers = {
   viewers: Viewer[];
-  /** Strings every viewer looks for from now on. */
+  /** The string every viewer looks for from now on (replaces the previous one). */
   watch: (needle: string) => void;
   errors: () => number;
   close: () => void;
@@ -35,19 +35,26 @@ export async function openViewers(url: string, n: number, options: { concurrency
   const target = new URL(url);
   const port = Number(target.port);
   const request = `GET ${target.pathname} HTTP/1.1\r\nHost: ${target.host}\r\nAccept: text/event-stream\r\nCache-Control: no-cache\r\n\r\n`;
-  const needles: Buffer[] = [];
+  /** The needles still being looked for (only the latest bid's: older ones arrived or were missed). */
+  let active: Buffer[] = [];
   const viewers: Viewer[] = [];
   let closing = false;
 
+  // Longer than any needle: a needle split between two reads is found in the junction of the two.
+  const OVERLAP = 96;
+  /** Raw bytes searched for the unseen needles: the server writes one event per HTTP chunk, so no parsing. */
+  const search = (v: Viewer, bytes: Buffer, now: number) => {
+    if (!v.snapshot && bytes.includes(SNAPSHOT)) v.snapshot = true;
+    for (const needle of active) {
+      const key = needle.toString();
+      if (!v.seen.has(key) && bytes.includes(needle)) v.seen.set(key, now);
+    }
+  };
   const scan = (v: Viewer, data: Buffer) => {
     const now = Date.now();
-    const hay = v.tail.length ? Buffer.concat([v.tail, data]) : data;
-    if (!v.snapshot && hay.includes(SNAPSHOT)) v.snapshot = true;
-    for (const needle of needles) {
-      const key = needle.toString();
-      if (!v.seen.has(key) && hay.includes(needle)) v.seen.set(key, now);
-    }
-    v.tail = hay.subarray(Math.max(0, hay.length - 96));
+    if (v.tail.length) search(v, Buffer.concat([v.tail, data.subarray(0, OVERLAP)]), now);
+    search(v, data, now);
+    v.tail = Buffer.from(data.subarray(Math.max(0, data.length - OVERLAP)));
   };
 
   const openOne = () =>
@@ -97,7 +104,9 @@ export async function openViewers(url: string, n: number, options: { concurrency
   }
   return {
     viewers,
-    watch: (needle) => void needles.push(Buffer.from(needle)),
+    watch: (needle) => {
+      active = [Buffer.from(needle)];
+    },
     errors: () => viewers.filter((v) => v.error !== undefined).length,
     close: () => {
       closing = true;

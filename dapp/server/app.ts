@@ -99,6 +99,36 @@ export function createDappServer({ env, files, log }: DappServerDeps) {
     return new Response(res.body, { status: res.status, headers: out });
   }
 
+  /**
+   * Identical reads answered once per `ttlMs` (and concurrent ones by one upstream request): when a lot
+   * goes live, every viewer's page re-reads the same lists within a second or two; the indexer sees one
+   * request per replica of this server, not one per viewer. Only 200 answers are kept.
+   */
+  type Kept = { status: number; headers: [string, string][]; body: Uint8Array };
+  const shared = new Map<string, { at: number; value: Promise<Kept> }>();
+  const sharedHits = metrics.counter("shared_reads_total", "Proxied reads answered from the short shared cache or an identical request in flight", ["route"]);
+  async function sharedRead(c: Context, route: string, key: string, ttlMs: number, read: () => Promise<Response>): Promise<Response> {
+    const now = Date.now();
+    let entry = shared.get(key);
+    if (entry && now - entry.at < ttlMs) sharedHits.inc({ route });
+    else {
+      const value = read().then(async (res) => ({ status: res.status, headers: [...res.headers], body: new Uint8Array(await res.arrayBuffer()) }));
+      entry = { at: now, value };
+      shared.set(key, entry);
+      const kept = entry;
+      value.then(
+        (v) => v.status !== 200 && shared.get(key) === kept && shared.delete(key),
+        () => shared.get(key) === kept && shared.delete(key),
+      );
+      if (shared.size > 1000) shared.delete(shared.keys().next().value as string);
+    }
+    const kept = await entry.value;
+    const inm = c.req.header("if-none-match");
+    const etag = kept.headers.find(([k]) => k === "etag")?.[1];
+    if (inm && etag && inm === etag) return new Response(null, { status: 304, headers: kept.headers.filter(([k]) => k !== "content-type") });
+    return new Response(kept.body.slice(), { status: kept.status, headers: kept.headers });
+  }
+
   const app = new Hono();
   app.use("*", async (c, next) => {
     await next();
@@ -197,17 +227,14 @@ export function createDappServer({ env, files, log }: DappServerDeps) {
   });
 
   // --- indexer reads ----------------------------------------------------------------------------
-  app.post("/svc/indexer/graphql", limitBody(env.DAPP_MAX_BODY_BYTES), async (c) =>
-    forward(c, "indexer", new URL("/graphql", env.INDEXER_URL).toString(), {
-      method: "POST",
-      body: await c.req.text(),
-      headers: { "content-type": "application/json" },
-    }),
-  );
-  app.get("/svc/indexer/live", (c) => {
-    const inm = c.req.header("if-none-match");
-    return forward(c, "indexer", new URL("/live", env.INDEXER_URL).toString(), { headers: inm ? { "if-none-match": inm } : {} });
+  app.post("/svc/indexer/graphql", limitBody(env.DAPP_MAX_BODY_BYTES), async (c) => {
+    const body = await c.req.text();
+    return sharedRead(c, "graphql", `graphql:${body}`, 1000, () =>
+      forward(c, "indexer", new URL("/graphql", env.INDEXER_URL).toString(), { method: "POST", body, headers: { "content-type": "application/json" } }),
+    );
   });
+  // The document changes once per checkpoint: kept 250 ms here, its ETag and Cache-Control passed on for CDNs.
+  app.get("/svc/indexer/live", (c) => sharedRead(c, "live", "live", 250, () => forward(c, "indexer", new URL("/live", env.INDEXER_URL).toString())));
   app.get("/svc/indexer/live/events", (c) => {
     const res = (c.env as Partial<NodeBindings> | undefined)?.outgoing;
     if (!res) return c.json({ error: "live events need the Node HTTP server" }, 500);

@@ -200,6 +200,11 @@ describe("dApp server", () => {
     const gql = await get("/svc/indexer/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: '{"query":"{ lots { items { id } } }"}' });
     assert.equal(gql.res.status, 200);
     assert.equal(indexer.seen.at(-1)?.url, "/graphql");
+    // The same read again within a second (every viewer re-reading a list): answered without the indexer.
+    const seen = indexer.seen.length;
+    const again = await Promise.all([1, 2, 3].map(() => get("/svc/indexer/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: '{"query":"{ lots { items { id } } }"}' })));
+    assert.deepEqual(again.map((a) => a.text), [gql.text, gql.text, gql.text]);
+    assert.equal(indexer.seen.length, seen);
     await get("/svc/indexer/live");
     assert.equal(indexer.seen.at(-1)?.url, "/live");
     await get("/svc/indexer/lots/12");
