@@ -42,8 +42,8 @@ export const service: StackService = {
         PORT: String(ctx.ports.indexer),
         LISTEN_HOST: "127.0.0.1",
         PGLITE_DIR: join(ctx.dataDir, "indexer", "pglite"),
-        // The dApp's live bid list still reads Ponder's /sql/live (off by default on public servers).
-        INDEXER_SQL_OVER_HTTP: process.env.INDEXER_SQL_OVER_HTTP ?? "1",
+        // Nothing reads Ponder's /sql/* any more (the dApp follows /live/events): off, as on public servers.
+        INDEXER_SQL_OVER_HTTP: process.env.INDEXER_SQL_OVER_HTTP ?? "0",
         // Every viewer of the local stack (browser tabs, the e2e browser, benches) is one loopback address.
         LIVE_STREAMS_PER_ADDRESS: process.env.LIVE_STREAMS_PER_ADDRESS ?? "1000",
       },
