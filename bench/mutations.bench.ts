@@ -20,6 +20,7 @@
  * once, or a mutant that does not compile, fails the bench loudly: the mutants stay in sync with the code.
  *
  * Env: MUTANTS=name,name (run only these), MUTATIONS_SOURCE=head|worktree, CONTRACTS_FUZZ_SEED (default fixed),
+ * MUTATIONS_BOTH=1 (the Solidity suite on every mutant too, `solidity_<name>`: what it kills on its own; slow),
  * MUTATIONS_KEEP=1 (keep the temp workspace). Writes bench/results/mutations.json: `mutants`, `killed`,
  * `survivors` (comma-joined names, "" when none), `mutant_<name>` (what killed it), plus provenance.
  */
@@ -172,7 +173,14 @@ async function main() {
   const seed = process.env.CONTRACTS_FUZZ_SEED ?? `0x${"5eed".padStart(64, "0")}`;
   // The commit the mutants were cut from (`commit` in the provenance is HEAD when the file is written).
   const sourceCommit = execFileSync("git", ["rev-parse", "HEAD"], { cwd: repoRoot }).toString().trim();
-  const run = startBenchRun("mutations", { source, source_commit: sourceCommit, fuzz_profile: "quick", fuzz_seed: seed, parallelism: 1 });
+  const run = startBenchRun("mutations", {
+    source,
+    source_commit: sourceCommit,
+    fuzz_profile: "quick",
+    fuzz_seed: seed,
+    parallelism: 1,
+    solidity_on_every_mutant: process.env.MUTATIONS_BOTH === "1",
+  });
 
   const ws = setUpWorkspace(source);
   console.log(`workspace ${ws} (${source === "head" ? "contracts of HEAD" : "contracts of the work tree"})`);
@@ -227,33 +235,44 @@ async function main() {
   let killed = 0;
   let killedByTs = 0;
   let killedBySolidity = 0;
+  // MUTATIONS_BOTH=1: the Solidity suite runs on every mutant too (slow: its compile), to see what it kills alone.
+  const both = process.env.MUTATIONS_BOTH === "1";
+  const solidity = async (m: Mutant, path: string) => {
+    if (solidityBaseline === undefined) {
+      writeFileSync(path, pristine.get(m.file) as string);
+      const b = await step2("solidity baseline");
+      solidityBaseline = b.ok;
+      if (!b.ok) console.log(`  the unmutated contracts fail the Solidity tests (${b.firstFailure ?? `exit ${b.code}`}): they cannot judge mutants`);
+      writeFileSync(path, applyMutant(pristine.get(m.file) as string, m));
+    }
+    return solidityBaseline ? await step2(m.name) : undefined;
+  };
   for (const [i, m] of selected.entries()) {
     const path = join(ws, m.file);
     writeFileSync(path, applyMutant(pristine.get(m.file) as string, m));
     console.log(`[${i + 1}/${selected.length}] ${m.name} (${m.file})`);
     try {
       const ts = await step1(m.name);
-      if (!ts.ok) {
-        killed++;
+      const tsKilled = !ts.ok;
+      if (tsKilled) {
         killedByTs++;
         figures[`mutant_${m.name}`] = `killed by TS: ${ts.firstFailure ?? `exit ${ts.code}`}`;
         console.log(`  killed by TS in ${ts.seconds.toFixed(0)} s: ${ts.firstFailure ?? `exit ${ts.code}`}`);
-        continue;
       }
-      if (solidityBaseline === undefined) {
-        writeFileSync(path, pristine.get(m.file) as string);
-        const b = await step2("solidity baseline");
-        solidityBaseline = b.ok;
-        if (!b.ok) console.log(`  the unmutated contracts fail the Solidity tests (${b.firstFailure ?? `exit ${b.code}`}): they cannot judge mutants`);
-        writeFileSync(path, applyMutant(pristine.get(m.file) as string, m));
-      }
-      const sol = solidityBaseline ? await step2(m.name) : undefined;
-      if (sol && !sol.ok) {
-        killed++;
+      const sol = !tsKilled || both ? await solidity(m, path) : undefined;
+      const solKilled = sol !== undefined && !sol.ok;
+      if (solKilled) {
         killedBySolidity++;
-        figures[`mutant_${m.name}`] = `killed by Solidity: ${sol.firstFailure ?? `exit ${sol.code}`}`;
+        const what = `killed by Solidity: ${sol.firstFailure ?? `exit ${sol.code}`}`;
+        if (tsKilled) figures[`solidity_${m.name}`] = what;
+        else figures[`mutant_${m.name}`] = what;
         console.log(`  killed by Solidity in ${sol.seconds.toFixed(0)} s: ${sol.firstFailure ?? `exit ${sol.code}`}`);
-      } else {
+      } else if (sol !== undefined && tsKilled) {
+        figures[`solidity_${m.name}`] = "survived the Solidity tests";
+        console.log("  survived the Solidity tests");
+      }
+      if (tsKilled || solKilled) killed++;
+      else {
         survivors.push(m.name);
         figures[`mutant_${m.name}`] = solidityBaseline ? "SURVIVED" : "SURVIVED the TS tests (Solidity baseline failing)";
         console.log("  SURVIVED");
