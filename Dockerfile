@@ -94,6 +94,8 @@ CMD ["node", "--max-semi-space-size=2", "broadcaster/src/main.ts"]
 # The dApp: the `vite build` output served by its own production server (dapp/server, Hono), which also
 # serves /config.json (from the mounted deployment record) and only the proxies a browser needs.
 FROM abis AS dapp-build
+# dapp/tsconfig.json extends it; Vite's transform reads it.
+COPY tsconfig.base.json ./
 COPY dapp dapp
 RUN npm run build -w @sothebais/dapp
 
