@@ -57,7 +57,8 @@ describe("Dockerfile", () => {
     it(`${name}: its target runs as a non-root user and exposes the port its healthcheck probes`, () => {
       assert.ok(target, `no stage named ${name}`);
       assert.ok(steps.some((s) => s.op === "USER" && s.args !== "root"), "no USER line");
-      const exposed = steps.filter((s) => s.op === "EXPOSE").map((s) => s.args);
+      // One EXPOSE line; its first port is the service's (a second one, like the dApp's metrics port, is not published).
+      const exposed = steps.filter((s) => s.op === "EXPOSE").map((s) => s.args.split(/\s+/)[0]);
       assert.equal(exposed.length, 1);
       const health = steps.find((s) => s.op === "HEALTHCHECK");
       assert.ok(health?.args.includes(`127.0.0.1:${exposed[0]}/`), `healthcheck does not probe port ${exposed[0]}`);
@@ -92,7 +93,7 @@ describe("Dockerfile", () => {
       assert.equal(svc.build?.context, ".");
       assert.equal(svc.build?.dockerfile ?? "Dockerfile", "Dockerfile");
       assert.equal(svc.build?.target, name);
-      const exposed = steps.find((s) => s.op === "EXPOSE")?.args;
+      const exposed = steps.find((s) => s.op === "EXPOSE")?.args.split(/\s+/)[0];
       // The indexer's writer is not published: its API replicas (same target) are.
       const published = name === "indexer" ? compose.services["indexer-api"] : svc;
       assert.equal(published?.build?.target, name);
