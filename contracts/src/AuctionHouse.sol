@@ -509,6 +509,8 @@ contract AuctionHouse is
         emit Unpaused(msg.sender);
     }
 
+    // The forwarder is the point of the fallback: it must copy calldata and return data whole.
+    // solhint-disable no-complex-fallback
     /// @notice Answers every read of {IAuctionHouseViews} by running {AuctionHouseViews} on this contract's storage.
     /// @dev Delegatecall to code this contract deployed itself, whose functions are all views; calls with no match
     /// there (and plain ether) revert as they would without a fallback.
@@ -524,6 +526,7 @@ contract AuctionHouse is
             return(ptr, returndatasize())
         }
     }
+    // solhint-enable no-complex-fallback
 
     /// @inheritdoc IAuctionHouseActions
     function hashChatAuthorization(ChatAuthorization calldata auth) external view returns (bytes32) {
@@ -624,7 +627,7 @@ contract AuctionHouse is
         Campaign memory camp = _campaigns[campaignId];
         uint256 release = uint256(endTime) + camp.intermission;
         if (release < block.timestamp) release = block.timestamp;
-        camp.lotsClosed += 1;
+        ++camp.lotsClosed;
         camp.releaseTime = uint40(release);
         _campaigns[campaignId] = camp;
         emit CampaignAdvanced(uint64(campaignId), camp.lotsClosed, uint40(release));

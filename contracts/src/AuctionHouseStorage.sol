@@ -148,6 +148,8 @@ abstract contract AuctionHouseStorage is IAuctionHouseTypes {
         start = s.startTime;
         end = s.endTime;
         if (b.flags & _EXISTS == 0) {
+            // Ids run from 1 to lotCount inclusive.
+            // solhint-disable-next-line gas-strict-inequalities
             return (lotId != 0 && lotId <= _counters.lotCount ? LotStatus.Settled : LotStatus.None, start, end);
         }
         if (b.flags & _UNDELIVERABLE != 0) return (LotStatus.Undeliverable, start, end);
@@ -160,6 +162,8 @@ abstract contract AuctionHouseStorage is IAuctionHouseTypes {
                 start = camp.releaseTime;
             }
         }
+        // Inclusive: a lot exactly one buffer from its end is within reach of an extension.
+        // solhint-disable-next-line gas-strict-inequalities
         if (end <= block.timestamp + s.timeBuffer) end = _pauseAdjustedEnd(start, end, s.timeBuffer);
         if (block.timestamp < start) return (LotStatus.Scheduled, start, end);
         if (block.timestamp < end) return (LotStatus.Live, start, end);
@@ -185,8 +189,12 @@ abstract contract AuctionHouseStorage is IAuctionHouseTypes {
         pure
         returns (uint40)
     {
+        // The contract's boundaries: a lot whose end is the pause's first second ended before it, a lot opened in
+        // the unpause's second was never paused.
+        // solhint-disable-next-line gas-strict-inequalities
         if (end <= pausedAt) return end; // ended before the pause began
         if (unpausedAt == 0) return type(uint40).max;
+        // solhint-disable-next-line gas-strict-inequalities
         if (start >= unpausedAt) return end; // opened after the pause
         uint256 resume = uint256(unpausedAt) + timeBuffer;
         return resume > end ? uint40(resume) : end;

@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {IAuctionHouseTypes} from "./IAuctionHouseTypes.sol";
 
 /// @title IAuctionHouseActions
+/// @author SothebAIs
 /// @notice What changes the auction house's state, plus the EIP-712 digest of a {ChatAuthorization}.
 /// @dev Implemented by {AuctionHouse}.
 interface IAuctionHouseActions is IAuctionHouseTypes {
@@ -112,6 +113,7 @@ interface IAuctionHouseActions is IAuctionHouseTypes {
 }
 
 /// @title IAuctionHouseViews
+/// @author SothebAIs
 /// @notice The auction house's read functions.
 /// @dev Implemented by {AuctionHouseViews}, which {AuctionHouse} runs by delegatecall from its fallback: the same
 /// address answers both.
@@ -184,6 +186,10 @@ interface IAuctionHouseViews is IAuctionHouseTypes {
     function paused() external view returns (bool isPaused);
 }
 
+// Only the union of the two: nothing of its own to declare.
+// solhint-disable no-empty-blocks
 /// @title IAuctionHouse
+/// @author SothebAIs
 /// @notice Everything the auction house's address answers: {IAuctionHouseActions} and {IAuctionHouseViews}.
 interface IAuctionHouse is IAuctionHouseActions, IAuctionHouseViews {}
+// solhint-enable no-empty-blocks
