@@ -39,7 +39,8 @@ RUN npm ci --no-audit --no-fund --omit=dev --workspace @sothebais/indexer --incl
 
 FROM runtime AS indexer
 COPY --from=indexer-deps /app/node_modules node_modules
-COPY indexer indexer
+# Ponder writes its codegen (ponder-env.d.ts, generated/) and .ponder/ into the folder at start.
+COPY --chown=node:node indexer indexer
 ENV PORT=42069
 USER node
 EXPOSE 42069

@@ -44,7 +44,7 @@ describe("Dockerfile", () => {
       for (const step of stage.steps.filter((s) => s.op === "COPY")) {
         const from = /^--from=(\S+)/.exec(step.args)?.[1];
         if (from) assert.ok(seen.has(from), `stage ${stage.name} copies from ${from}, not defined above it`);
-        else for (const source of step.args.split(/\s+/).slice(0, -1)) assert.ok(existsSync(join(repoRoot, source)), `stage ${stage.name} copies ${source}, which does not exist`);
+        else for (const source of step.args.split(/\s+/).filter((a) => !a.startsWith("--")).slice(0, -1)) assert.ok(existsSync(join(repoRoot, source)), `stage ${stage.name} copies ${source}, which does not exist`);
       }
       seen.add(stage.name);
     }
@@ -65,7 +65,10 @@ describe("Dockerfile", () => {
     });
 
     it(`${name}: its target copies its own folder, with only its own workspace's dependencies`, () => {
-      const copies = stages.flatMap((s) => (s.name === name || s.name === `${name}-build` ? s.steps : [])).filter((s) => s.op === "COPY").map((s) => s.args);
+      const copies = stages
+        .flatMap((s) => (s.name === name || s.name === `${name}-build` ? s.steps : []))
+        .filter((s) => s.op === "COPY")
+        .map((s) => s.args.replace(/^--chown=\S+\s+/, ""));
       assert.ok(copies.some((c) => c === `${name} ${name}` || c.endsWith(`/app/${name} ${name}`)), `the ${name} target does not copy ${name}/`);
       const deps = stages.find((s) => s.name === `${name}-deps`);
       if (deps) assert.ok(deps.steps.some((s) => s.op === "RUN" && s.args.includes(`--omit=dev --workspace @sothebais/${name} `)));
@@ -118,7 +121,8 @@ describe("compose.yaml", () => {
   });
 
   it("has the stores the services need: Postgres and Redis with persistence", () => {
-    assert.ok(compose.services.postgres?.image?.startsWith("postgres:15"));
+    // Postgres 15 with pgvector (the agent's ElizaOS memory needs the `vector` type).
+    assert.ok(compose.services.postgres?.image?.startsWith("pgvector/pgvector:pg15"));
     assert.ok(compose.services.redis?.image?.startsWith("redis:7"));
   });
 

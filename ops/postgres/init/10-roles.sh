@@ -24,4 +24,9 @@ ALTER DEFAULT PRIVILEGES FOR ROLE :"owner" GRANT SELECT ON TABLES TO agent;
 -- Its own database for ElizaOS's memory, where the read-only default does not apply.
 CREATE DATABASE agent OWNER agent;
 ALTER ROLE agent IN DATABASE agent SET default_transaction_read_only = off;
+-- The extensions ElizaOS's SQL plugin needs, made by the superuser (the agent role cannot).
+-- (vector comes with the pgvector/pgvector image; skipped where the server lacks it.)
+\c agent
+SELECT 'CREATE EXTENSION IF NOT EXISTS vector' WHERE EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'vector') \gexec
+CREATE EXTENSION IF NOT EXISTS fuzzystrmatch;
 SQL

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Makes sure the four base images compose.yaml and the Dockerfile start FROM exist in the local engine:
-# node:24-bookworm-slim, postgres:15-bookworm, redis:7-bookworm, caddy:2. Each is pulled if a registry
+# node:24-bookworm-slim, pgvector/pgvector:pg15, redis:7-bookworm, caddy:2. Each is pulled if a registry
 # answers; where none does (these machines reach only Debian's and npm's package servers), a stand-in is
 # built under the same name from Debian bookworm (debootstrap, imported once) and Debian's packages:
 # node.Dockerfile, postgres.Dockerfile, redis.Dockerfile, caddy.Dockerfile beside this script.
@@ -33,7 +33,7 @@ standin() { # image, dockerfile, context
   docker build -q --label sothebais.standin=1 -t "$1" -f "$here/$2" "$3" >/dev/null
 }
 
-for image in node:24-bookworm-slim postgres:15-bookworm redis:7-bookworm caddy:2; do
+for image in node:24-bookworm-slim pgvector/pgvector:pg15 redis:7-bookworm caddy:2; do
   have "$image" && continue
   if timeout 30 docker pull -q "$image" >/dev/null 2>&1; then say "pulled $image"; continue; fi
   case "$image" in
@@ -45,7 +45,7 @@ for image in node:24-bookworm-slim postgres:15-bookworm redis:7-bookworm caddy:2
       cp "$node_bin" "$ctx/node"; cp -a "$npm_dir" "$ctx/npm"; mkdir "$ctx/ca"
       cp /usr/local/share/ca-certificates/*.crt "$ctx/ca/" 2>/dev/null || true
       standin "$image" node.Dockerfile "$ctx"; rm -rf "$ctx" ;;
-    postgres:*) standin "$image" postgres.Dockerfile "$here" ;;
+    pgvector/*|postgres:*) standin "$image" postgres.Dockerfile "$here" ;;
     redis:*) standin "$image" redis.Dockerfile "$here" ;;
     caddy:*) standin "$image" caddy.Dockerfile "$here" ;;
   esac

@@ -1,4 +1,6 @@
-# Stand-in for postgres:15-bookworm: Debian's PostgreSQL 15 with an entrypoint that does what the
+# Stand-in for pgvector/pgvector:pg15 (postgres:15-bookworm with pgvector): Debian's PostgreSQL 15. Debian
+# bookworm has no pgvector package, so the stand-in lacks it: the agent's ElizaOS memory then falls back
+# (the agent runs on, with templates and no memory); the real image has it. Its entrypoint does what the
 # official one does for this repo (POSTGRES_USER/PASSWORD/DB, /docker-entrypoint-initdb.d, listen on *).
 FROM sothebais-standin/debian:bookworm
 RUN apt-get update && apt-get install -y --no-install-recommends postgresql-15 \
