@@ -30,6 +30,8 @@ FROM node:24-bookworm-slim AS runtime
 ENV NODE_ENV=production LOG_LEVEL=info DEPLOYMENTS_DIR=/app/deployments
 WORKDIR /app
 COPY --from=manifests /app/package.json ./
+# Every workspace's tsconfig.json extends it (Ponder resolves the indexer's at start).
+COPY tsconfig.base.json ./
 COPY common common
 COPY --from=abis /app/common/src/abis common/src/abis
 STOPSIGNAL SIGTERM
