@@ -24,7 +24,8 @@ describe("broadcaster V8 flags", () => {
     assert.ok(dockerCmd, "the broadcaster stage's CMD");
     const flags = BROADCASTER_NODE_FLAGS.join(" ");
     assert.equal(scripts.start, `node ${flags} src/main.ts`);
-    assert.equal(scripts.bench, `node ${flags} bench/broadcaster.bench.ts`);
+    // The bench runs the service's own bench first; the glass-to-glass bench after it drives Chromium, not the renderer.
+    assert.ok(scripts.bench.startsWith(`node ${flags} bench/broadcaster.bench.ts`), scripts.bench);
     assert.deepEqual(JSON.parse(dockerCmd), ["node", ...BROADCASTER_NODE_FLAGS, "broadcaster/src/main.ts"]);
     assert.match(read("scripts/src/stack/broadcaster.ts"), /args: \[\.\.\.BROADCASTER_NODE_FLAGS, join\(ctx\.root, "broadcaster\/src\/main\.ts"\)\]/);
     assert.match(read("broadcaster/test/helpers/stream.ts"), /args: \[\.\.\.BROADCASTER_NODE_FLAGS, "src\/main\.ts"\]/);
