@@ -28,7 +28,9 @@ const suites: Suite[] = [
   { name: "lint", command: "npm", args: ["run", "--silent", "lint"] },
   { name: "contracts", command: "node", args: ["scripts/src/test-contracts.ts"] },
   npmTest("common", "@sothebais/common"),
-  npmTest("scripts", "@sothebais/scripts"),
+  // The compose test (every image built and run in a container engine) runs only when asked (COMPOSE_TEST=1) until it
+  // has been proven to fit CI's time on a fresh machine.
+  { ...npmTest("scripts", "@sothebais/scripts"), env: { COMPOSE_TEST: process.env.COMPOSE_TEST ?? "0" } },
   npmTest("indexer", "@sothebais/indexer"),
   npmTest("relayer", "@sothebais/relayer"),
   npmTest("broadcaster", "@sothebais/broadcaster"),
