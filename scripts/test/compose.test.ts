@@ -14,7 +14,7 @@
 import assert from "node:assert/strict";
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { connect, createServer, type Server } from "node:net";
+import { connect, createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { repoRoot } from "@sothebais/common/deployments";
@@ -79,18 +79,30 @@ function composeCommand(): string[] | undefined {
 }
 
 /** Forwards host:port on the engine's bridge address to 127.0.0.1:port, so containers reach what runs on loopback. */
-function forward(host: string, port: number, to: number): Promise<Server> {
-  const server = createServer((socket) => {
+function forward(host: string, port: number, to: number): Promise<{ close: () => Promise<void> }> {
+  const open = new Set<Socket>();
+  const server: Server = createServer((socket) => {
     const upstream = connect({ host: "127.0.0.1", port: to });
     socket.pipe(upstream).pipe(socket);
     const close = () => {
       socket.destroy();
       upstream.destroy();
+      open.delete(socket);
+      open.delete(upstream);
     };
-    socket.on("error", close);
-    upstream.on("error", close);
+    for (const s of [socket, upstream]) {
+      open.add(s);
+      s.on("error", close);
+      s.on("close", close);
+    }
   });
-  return new Promise((resolve, reject) => server.once("error", reject).listen(port, host, () => resolve(server)));
+  // Closing waits for no connection: whatever is still open (keep-alive, half-closed) is destroyed.
+  const close = () =>
+    new Promise<void>((resolve) => {
+      server.close(() => resolve());
+      for (const s of open) s.destroy();
+    });
+  return new Promise((resolve, reject) => server.once("error", reject).listen(port, host, () => resolve({ close })));
 }
 
 /** `count` consecutive free ports (for a published range). */
@@ -139,8 +151,8 @@ describe("compose.yaml in a container engine", { timeout: 90 * 60_000 }, () => {
     const gateway = run("docker", ["network", "inspect", "bridge", "-f", "{{(index .IPAM.Config 0).Gateway}}"]).stdout.trim() || "172.17.0.1";
     const fwd = { chain: await freePort(), chat: await freePort(), rtmp: await freePort() };
     for (const [name, to] of [["chain", stack.ctx.ports.chain], ["chat", stack.ctx.ports.chat], ["rtmp", stack.ctx.ports.rtmp]] as const) {
-      const server = await forward(gateway, fwd[name], to);
-      cleanups.push(() => new Promise((r) => server.close(r)));
+      const forwarder = await forward(gateway, fwd[name], to);
+      cleanups.push(() => forwarder.close());
     }
     const rtmpPath = new URL(urls.rtmpUrl).pathname;
 
