@@ -24,7 +24,10 @@ export type ChatBidVerdict = { lost: false; kind: string } | { lost: true; reaso
 export function judgeChatBid(kind: string | undefined, placeable: boolean): ChatBidVerdict {
   if (kind === undefined) return { lost: true, reason: "no_outcome" };
   if (kind === "placed" || audienceRefusals.has(kind)) return { lost: false, kind };
-  if (kind === "not_live") return placeable ? { lost: true, reason: "not_live_while_live" } : { lost: false, kind };
+  // not_open_yet and lot_closed are the relayer's stream-delay refusals: right, like not_live, only while no lot is open.
+  if (kind === "not_live" || kind === "not_open_yet" || kind === "lot_closed") {
+    return placeable ? { lost: true, reason: `${kind}_while_live` } : { lost: false, kind };
+  }
   return { lost: true, reason: kind };
 }
 

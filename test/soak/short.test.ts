@@ -22,7 +22,7 @@ const minutes = Number(process.env.CI_SOAK_MINUTES ?? 4);
 // soak): the AOF with appendfsync always must keep every acknowledged write, 0 lost and 0 twice.
 const faults = ["relayer", "redis-burst", "rtmp", "rpc"];
 /** Outcome kinds a `!bid` of a linked bidder within its caps may rightly get (bench/lib/outcomes.ts judges each line). */
-const expectedKinds = new Set(["placed", "outbid", "too_low", "over_max_bid", "over_total_cap", "insufficient_escrow", "max_reached", "not_live"]);
+const expectedKinds = new Set(["placed", "outbid", "too_low", "over_max_bid", "over_total_cap", "insufficient_escrow", "max_reached", "not_live", "not_open_yet", "lot_closed"]);
 
 describe("short soak with faults", { timeout: (minutes + 15) * 60_000 }, () => {
   it("behavior: every chat bid has exactly one outcome and the right one, none twice on chain, invariant holds, every fault recovered", async () => {
