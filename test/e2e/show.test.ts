@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
 import type { Browser, Page } from "playwright-core";
-import { type Address, createPublicClient, createWalletClient, formatEther, type Hash, http, keccak256, parseEther, parseEventLogs, toBytes } from "viem";
+import { type Address, createPublicClient, createWalletClient, formatEther, getAddress, type Hash, http, keccak256, parseEther, parseEventLogs, toBytes } from "viem";
 import { hardhat } from "viem/chains";
 import { auctionHouseAbi, sothebaisCollectionAbi } from "@sothebais/common/abis";
 import { HOST_LINES_CHANNEL, type HostLine } from "@sothebais/common/channels";
@@ -310,7 +310,7 @@ describe("the whole show", { timeout: 20 * 60_000 }, () => {
     );
     const receipt = await client.getTransactionReceipt({ hash: log.transactionHash });
     const tx = await client.getTransaction({ hash: log.transactionHash });
-    assert.equal(tx.from, localAccount(localRoles.relayer).address, "settled by the relayer's keeper, no admin action");
+    assert.equal(getAddress(tx.from), localAccount(localRoles.relayer).address, "settled by the relayer's keeper, no admin action");
     const [settled] = parseEventLogs({ abi: auctionHouseAbi, logs: receipt.logs, eventName: "LotSettled" });
     const s = settled.args as { winner: Address; amount: bigint; royalty: bigint; protocolFee: bigint; sellerProceeds: bigint; royaltyReceiver: Address };
     assert.equal(s.winner, winner);

@@ -158,8 +158,13 @@ async function live(team: Team): Promise<LiveSnapshot> {
   return (await res.json()) as LiveSnapshot;
 }
 
+// Chat refuses a line identical to the sender's previous one within 30 s (Twitch's msg_duplicate), and the
+// attacks run back to back: each control bid spells `min` differently (the parser takes any case).
+const minSpellings = ["!bid min", "!bid MIN", "!bid Min", "!bid mIn", "!bid miN", "!bid MIn"];
+let controlBids = 0;
+
 /** A bid the victim means, through chat: `!bid min` (or a text given), placed on chain. */
-async function controlBid(team: Team, t: Tally, text = "!bid min"): Promise<Outcome | undefined> {
+async function controlBid(team: Team, t: Tally, text = minSpellings[controlBids++ % minSpellings.length]): Promise<Outcome | undefined> {
   const line = await team.victim.say(text);
   const outcome = await outcomeOf(team, line.id, 30_000);
   if (outcome?.kind === "placed") team.intendedBids++;
@@ -388,7 +393,7 @@ export async function staleAndDeletedHistory(team: Team): Promise<Tally> {
   // Redis loses everything right after a bid: the relayer comes back with an empty Redis and replays
   // the history, the placed line included. The chain, not Redis, says it was placed: nothing twice.
   const placedFrom = await team.pub.getBlockNumber();
-  const line = await team.victim.say("!bid min");
+  const line = await team.victim.say("!bid MiN");
   const first = await outcomeOf(team, line.id, 30_000);
   if (first?.kind === "placed") team.intendedBids++;
   await team.stack.stopRelayer();

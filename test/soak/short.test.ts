@@ -68,6 +68,6 @@ describe("short soak with faults", { timeout: (minutes + 15) * 60_000 }, () => {
     assert.equal(r.invariant_violations, 0, `escrow invariant violated${context}`);
     assert.equal(r.faults_injected, faults.length, `faults injected: ${r.faults_injected}${context}`);
     assert.equal(r.faults_not_recovered, 0, `a fault was not recovered from${context}`);
-    for (const f of faults) assert.equal(r[`fault_${f}_lost`], 0, `bids lost in the ${f} fault${context}`);
+    for (const f of faults) assert.equal(r[`fault_${f.replaceAll("-", "_")}_lost`], 0, `bids lost in the ${f} fault${context}`);
   });
 });
