@@ -14,10 +14,10 @@ type Check = { name: string; command: string; args: string[] };
 const bin = (tool: string) => join(repoRoot, "node_modules", ".bin", tool);
 
 /** The projects with a tsconfig of their own (common is checked through every project that imports it). */
-const tsProjects = ["contracts", "indexer", "relayer", "broadcaster", "agent", "dapp", "scripts", "scripts/src/lib", "bench/soak", "test"];
+const tsProjects = ["contracts", "indexer", "relayer", "broadcaster", "agent", "dapp", "operator", "scripts", "scripts/src/lib", "bench/soak", "test"];
 
 /** Every folder with TypeScript in it, and the root's own files (biome.jsonc says which files and rules). */
-const lintTargets = ["common", "indexer", "relayer", "broadcaster", "agent", "dapp", "scripts", "bench", "test", "contracts", "hardhat.config.ts"];
+const lintTargets = ["common", "indexer", "relayer", "broadcaster", "agent", "dapp", "operator", "scripts", "bench", "test", "contracts", "hardhat.config.ts"];
 
 export const checks: Record<string, Check[]> = {
   typecheck: tsProjects.map((p) => ({ name: `tsc ${p}`, command: bin("tsc"), args: ["-p", `${p}/tsconfig.json`, "--noEmit"] })),

@@ -36,6 +36,7 @@ const suites: Suite[] = [
   npmTest("broadcaster", "@sothebais/broadcaster"),
   npmTest("agent", "@sothebais/agent"),
   npmTest("dapp", "@sothebais/dapp"),
+  npmTest("operator", "@sothebais/operator"),
   { name: "e2e", command: "node", args: ["--test", "--test-concurrency=1", "test/e2e/*.test.ts"], needs: "test/e2e" },
   // Issue 19's attacks against the whole running stack (~5 minutes): chat, HTTP APIs, token URIs, secrets.
   { name: "redteam", command: "node", args: ["--test", "--test-concurrency=1", "test/redteam/*.test.ts"], needs: "test/redteam" },

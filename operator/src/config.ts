@@ -1,0 +1,63 @@
+/**
+ * @module config
+ * The operator API's configuration, from the environment, validated at start (one line per bad key).
+ * Route groups added to the service put their keys here too, under a comment naming the group.
+ */
+import { env, type EnvSource, parseEnv } from "@sothebais/common/env";
+
+/** Comma-separated origins (scheme://host[:port]), each normalised by URL. */
+const origins = (fallback: string[]) => ({
+  fallback,
+  parse: (v: string) => {
+    const out = v.split(",").map((s) => s.trim()).filter(Boolean).map((s) => {
+      const u = new URL(s);
+      if (u.protocol !== "http:" && u.protocol !== "https:") throw new Error("http(s) origins");
+      return u.origin;
+    });
+    if (!out.length) throw new Error("a comma-separated list of origins, e.g. https://sothebais.example");
+    return out;
+  },
+});
+
+export const configSchema = {
+  OPERATOR_PORT: env.port(8794),
+  OPERATOR_HOST: env.string({ fallback: "127.0.0.1" }),
+  RPC_URL: env.url("http://127.0.0.1:8545", ["http:", "https:"]),
+  CHAIN_ID: env.int({ fallback: 31337, min: 1 }),
+  /** Where deployments/<chainId>.json lives (tests use a temp dir). */
+  DEPLOYMENTS_DIR: env.string({ optional: true }),
+  REDIS_URL: env.url("redis://127.0.0.1:6390", ["redis:", "rediss:"]),
+  // --- Sign-in (SIWE) ---
+  /**
+   * The console's origins (the dApp's, which proxies /svc/operator): a sign-in message's domain and URI
+   * must name one of them, and a state-changing request must come from one (Origin header).
+   */
+  OPERATOR_ORIGINS: origins(["http://127.0.0.1:5173", "http://localhost:5173"]),
+  /** A session lasts at most this long (the message's expirationTime may shorten it). */
+  OPERATOR_SESSION_TTL_S: env.int({ fallback: 8 * 3600, min: 60, max: 7 * 24 * 3600 }),
+  /** A nonce handed out by GET /auth/nonce must be used within this time, once. */
+  OPERATOR_NONCE_TTL_S: env.int({ fallback: 300, min: 10, max: 3600 }),
+  /** A message's issuedAt may be at most this old (and at most 60 s in the future). */
+  OPERATOR_MESSAGE_MAX_AGE_S: env.int({ fallback: 600, min: 10, max: 3600 }),
+  /** How long a role read from the chain is trusted before it is read again (RoleRevoked drops it at once). */
+  OPERATOR_ROLE_CACHE_MS: env.int({ fallback: 5000, min: 0, max: 60_000 }),
+  /** How often the RoleRevoked / Paused / Unpaused watcher polls the chain's logs. */
+  OPERATOR_POLL_MS: env.int({ fallback: 1000, min: 50 }),
+  /**
+   * The session cookie's Secure attribute. Keep it on: browsers accept Secure cookies from http://localhost
+   * and http://127.0.0.1 too; turn it off only for a console reached by plain http on another host.
+   */
+  OPERATOR_COOKIE_SECURE: env.bool(true),
+  // --- Service controls ---
+  /** Audit entries kept in Redis (newest first). */
+  OPERATOR_AUDIT_MAX: env.int({ fallback: 1000, min: 10, max: 100_000 }),
+  /** Largest request body accepted by default (413 above); route groups may set their own. */
+  OPERATOR_MAX_BODY_BYTES: env.int({ fallback: 16_384, min: 256 }),
+  LOG_LEVEL: env.oneOf(["debug", "info", "warn", "error"], "info"),
+};
+
+export type Config = ReturnType<typeof loadConfig>;
+
+export function loadConfig(source: EnvSource = process.env) {
+  return parseEnv(configSchema, source);
+}
