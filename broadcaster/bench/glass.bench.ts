@@ -53,7 +53,7 @@ const run = startBenchRun("broadcaster-glass", {
   chat_bids: chatBids,
   bid_interval_ms: intervalMs,
   block_interval_ms: 1000,
-  keyframe_s: Number(process.env.KEYFRAME_SECONDS ?? 1),
+  keyframe_s: Number(process.env.KEYFRAME_SECONDS ?? 0.5),
   hls_fragment_s: 1,
   hls_playlist_s: 6,
   player: `hls.js ${JSON.stringify(playerHlsConfig)}`,

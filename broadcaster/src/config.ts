@@ -26,9 +26,9 @@ export function readConfig(source: EnvSource = process.env) {
       VIDEO_KBPS: env.int({ fallback: 4500, min: 500, max: 6000 }),
       AUDIO_KBPS: env.int({ fallback: 128, min: 64, max: 320 }),
       AUDIO_SAMPLE_RATE: env.oneOf(["44100", "48000"] as const, "44100"),
-      // Twitch wants 2 s. The local stack sends 1 s: nginx-rtmp cuts HLS fragments at keyframes, and short
-      // fragments keep the local stream page's live edge short (PERFORMANCE.md, glass to glass). 0.5 s
-      // fragments were tried: more stalls on the shared 2 cores, no shorter edge.
+      // Twitch wants 2 s. The local stack sends 0.5 s: nginx-rtmp cuts HLS fragments at keyframes, and short
+      // fragments keep the local stream page's live edge short (PERFORMANCE.md, glass to glass: p95 2.9 s
+      // with 0.5 s against 4.9 s with 1 s, on a quiet machine).
       KEYFRAME_SECONDS: {
         fallback: 2,
         parse: (v: string): number => {

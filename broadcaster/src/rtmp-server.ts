@@ -114,14 +114,18 @@ http {
 }
 
 /**
- * hls.js settings of the player page, tuned for the live edge (issue 21): start and stay one target
- * duration (one ~1 s fragment) behind the newest fragment, speed up to 1.5x to get back there after a stall
- * instead of staying behind, and jump forward when more than 4 fragments behind. `lowLatencyMode` only acts
- * on LL-HLS partial segments, which nginx-rtmp does not write; kept on so an LL-HLS origin would use them.
+ * hls.js settings of the player page, tuned for the live edge (issue 21, PERFORMANCE.md "Glass to glass"):
+ * fragments are ~0.5 s (a keyframe every 0.5 s in the local stack), and the playlist's integer target
+ * duration (1 s) would put a `liveSyncDurationCount` player a whole second behind, so the distance to the
+ * newest fragment is given in seconds. Measured on 2 cores (bench/results/broadcaster-glass.json): 1 s
+ * behind gave a p95 of 3.0 s, 0.8 s gave 2.9 s with one stall, 0.6 s stalled six times and its p95 grew to
+ * 3.6 s. Up to 1.5x speed gets back there after a stall
+ * instead of staying behind; more than 3 s behind jumps forward. `lowLatencyMode` only acts on LL-HLS
+ * partial segments, which nginx-rtmp does not write; kept on so an LL-HLS origin would use them.
  */
 export const playerHlsConfig = {
-  liveSyncDurationCount: 1,
-  liveMaxLatencyDurationCount: 4,
+  liveSyncDuration: 0.8,
+  liveMaxLatencyDuration: 3,
   maxLiveSyncPlaybackRate: 1.5,
   lowLatencyMode: true,
   backBufferLength: 10,

@@ -1,5 +1,5 @@
 /**
- * Checks that every figure docs/PERFORMANCE.md and docs/RELIABILITY.md attribute to a results file matches
+ * Checks that every figure the docs (PERFORMANCE, RELIABILITY, DESIGN, SCALE) attribute to a results file matches
  * that file (issue 21, "Provenance"), and that every results file says where it came from.
  *
  * Convention: a figure quoted from a results file is followed, on the same line and with nothing but `**`
@@ -18,7 +18,7 @@ import { join } from "node:path";
 import { provenanceKeys } from "../../bench/lib/results.ts";
 import { repoRoot } from "../../common/src/deployments.ts";
 
-export const docsChecked = ["docs/PERFORMANCE.md", "docs/RELIABILITY.md"];
+export const docsChecked = ["docs/PERFORMANCE.md", "docs/RELIABILITY.md", "docs/DESIGN.md", "docs/SCALE.md"];
 export type Results = Record<string, Record<string, unknown>>;
 export type Problem = { doc: string; line: number; message: string };
 export type Quote = { doc: string; line: number; file: string; key: string; text: string };
