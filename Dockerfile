@@ -1,7 +1,7 @@
 # Every service's production image, one target each, built from the repo root:
 #   docker build --target indexer -t sothebais/indexer .
 # compose.yaml builds them all. The stages above the targets are shared: the workspace manifests are
-# copied and the ABIs generated once for the five images, and each target adds only its own part.
+# copied and the ABIs generated once for the six images, and each target adds only its own part.
 # The deployment record of the target chain is mounted at /app/deployments (DEPLOYMENTS_DIR).
 
 FROM node:24-bookworm-slim AS manifests
@@ -13,6 +13,7 @@ COPY relayer/package.json relayer/
 COPY broadcaster/package.json broadcaster/
 COPY agent/package.json agent/
 COPY dapp/package.json dapp/
+COPY operator/package.json operator/
 COPY scripts/package.json scripts/
 
 # The contracts compiled and their ABIs written to common/src/abis (generated, not in git).
@@ -93,6 +94,20 @@ USER node
 EXPOSE 8790
 HEALTHCHECK --interval=15s --timeout=3s --retries=3 CMD node -e "fetch('http://127.0.0.1:8790/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "--max-semi-space-size=2", "broadcaster/src/main.ts"]
+
+FROM manifests AS operator-deps
+RUN npm ci --no-audit --no-fund --omit=dev --workspace @sothebais/operator --include-workspace-root=false
+
+# The operator API (sign-in, service controls, their audit): reached only through the dApp's server
+# (/svc/operator), never published.
+FROM runtime AS operator
+COPY --from=operator-deps /app/node_modules node_modules
+COPY operator operator
+ENV OPERATOR_PORT=8794 OPERATOR_HOST=0.0.0.0
+USER node
+EXPOSE 8794
+HEALTHCHECK --interval=15s --timeout=3s --retries=3 CMD node -e "fetch('http://127.0.0.1:8794/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+CMD ["node", "operator/src/main.ts"]
 
 # The dApp: the `vite build` output served by its own production server (dapp/server, Hono), which also
 # serves /config.json (from the mounted deployment record) and only the proxies a browser needs.

@@ -6,6 +6,7 @@
 import { randomBytes } from "node:crypto";
 import { serve } from "@hono/node-server";
 import { CHAT_LINES_CHANNEL, CHAT_MODERATION_CHANNEL, type ChatLine, HOST_LINES_CHANNEL, type HostLine } from "@sothebais/common/channels";
+import { CONTROLS_CHANNEL, createControlsView } from "@sothebais/common/controls";
 import { ConfigError } from "@sothebais/common/errors";
 import { createLogger } from "@sothebais/common/log";
 import { createMetrics } from "@sothebais/common/metrics";
@@ -64,6 +65,14 @@ async function main() {
   const names = createNameBook(pub);
   shutdown.onShutdown("names", () => names.stop());
 
+  // The console's "mute the host" (common/src/controls.ts): while on, no line is published at all
+  // (nothing spoken, captioned or posted in chat); lines due meanwhile are dropped, not saved for later.
+  const controls = createControlsView(pub, {
+    onChange: (c) => log.info(c.hostMuted ? "host muted from the console" : "host unmuted", { by: c.hostMuted?.by }),
+    onError: (error) => log.warn("controls read failed", { error: (error as Error).message }),
+  });
+  shutdown.onShutdown("controls", () => controls.stop());
+
   const recent: HostLine[] = [];
   const clock = createChainClock();
   let lastSnapshotSeenAt = 0;
@@ -77,6 +86,11 @@ async function main() {
     publish: async (line) => {
       if (pub.status !== "ready") {
         dropped.inc({ reason: "redis_down" });
+        return;
+      }
+      if (controls.current().hostMuted) {
+        dropped.inc({ reason: "muted" });
+        log.debug("line dropped: host muted", { kind: line.kind, text: line.text });
         return;
       }
       await pub.publish(HOST_LINES_CHANNEL, JSON.stringify(line));
@@ -164,6 +178,7 @@ async function main() {
 
   sub.on("message", (channel, message) => {
     if (channel === CHAT_MODERATION_CHANNEL) {
+    controls.onMessage(channel);
       const event = parseModeration(message);
       if (event) host.onModeration(event);
       else log.warn("bad moderation event");
@@ -178,7 +193,7 @@ async function main() {
   });
   // Not awaited: with Redis down the command waits in ioredis' offline queue, and ioredis
   // re-subscribes after every reconnect; the show must not wait for chat.
-  sub.subscribe(CHAT_LINES_CHANNEL, CHAT_MODERATION_CHANNEL).catch((error) => log.warn("subscribe failed; ioredis retries on reconnect", { error: (error as Error).message }));
+  sub.subscribe(CHAT_LINES_CHANNEL, CHAT_MODERATION_CHANNEL, CONTROLS_CHANNEL).catch((error) => log.warn("subscribe failed; ioredis retries on reconnect", { error: (error as Error).message }));
 
   const app = createApp({
     metrics,
@@ -197,6 +212,7 @@ async function main() {
         eliza: elizaState,
         queued: speaker.size(),
         chainClockOffsetMs: clock.offsetMs(),
+        muted: controls.current().hostMuted !== null,
       };
     },
   });

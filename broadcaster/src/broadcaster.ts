@@ -123,6 +123,7 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
     onError: (error) => log.warn("redis unavailable; chat and host lines paused", { error: error.message }),
   });
   const moderation = config.CHAT_URL
+    onControls: (c) => log.info(c.brb ? "be right back scene on" : "be right back scene off", { by: c.brb?.by }),
     ? startChatModeration({
         url: config.CHAT_URL,
         channel: config.CHAT_CHANNEL,
@@ -181,6 +182,7 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
         chatBidsPaused: relayer?.chatBidsPaused() ?? false,
         caption: speech.caption(),
         names: redis.names,
+        brb: redis.controls().brb !== null,
         artwork: (uri) => artwork.get(uri),
         firstSeen,
         auctionHouse,
@@ -276,6 +278,7 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
       redisConnected: redis.connected(),
       chat: { lines: chat.lines().length, moderationConnected: moderation?.connected() ?? null, bidsPaused: relayer?.chatBidsPaused() ?? null },
       speech: speech.stats(),
+      scene: { brb: redis.controls().brb !== null },
     };
   };
 

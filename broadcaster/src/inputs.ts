@@ -1,16 +1,20 @@
 /**
  * @module inputs
- * Chat lines and host lines from Redis pub/sub, and chat display names from the relayer's hash.
+ * Chat lines and host lines from Redis pub/sub, chat display names from the relayer's hash, and the
+ * console's service controls (common/src/controls.ts: "be right back").
  * ioredis reconnects on its own (and re-subscribes); nothing here ever blocks a frame: names are looked
  * up in the background and shown once known.
  */
 import { CHAT_LINES_CHANNEL, CHAT_NAMES_HASH, type ChatLine, HOST_LINES_CHANNEL, type HostLine } from "@sothebais/common/channels";
+import { CONTROLS_CHANNEL, type Controls, createControlsView } from "@sothebais/common/controls";
 import { Redis } from "ioredis";
 
 export type RedisInputs = {
   /** Display name for a chat identity hash, if known (a lookup starts otherwise). */
   name: (chatIdHash: string) => string | undefined;
   names: ReadonlyMap<string, string>;
+  /** The service controls as last read (all off until Redis answers). */
+  controls: () => Controls;
   connected: () => boolean;
   close: () => Promise<void>;
 };
@@ -20,6 +24,7 @@ export type RedisInputsOptions = {
   onChat: (line: ChatLine) => void;
   onHostLine: (line: HostLine) => void;
   onError?: (error: Error) => void;
+  onControls?: (controls: Controls) => void;
 };
 
 function isChatLine(v: unknown): v is ChatLine {
@@ -43,8 +48,13 @@ export function createRedisInputs(o: RedisInputsOptions): RedisInputs {
   };
   sub.on("error", onError);
   cmd.on("error", onError);
-  void sub.subscribe(CHAT_LINES_CHANNEL, HOST_LINES_CHANNEL).catch(onError);
+  // `cmd` has no offline queue: the first read waits for its "ready" below rather than fail at start.
+  const controls = createControlsView(cmd, { readNow: false, onChange: o.onControls, onError: (e) => onError(e as Error) });
+  // Read again as soon as the connection is up: after a restart the scene is right within a frame or two.
+  cmd.on("ready", () => void controls.refresh().catch(() => {}));
+  void sub.subscribe(CHAT_LINES_CHANNEL, HOST_LINES_CHANNEL, CONTROLS_CHANNEL).catch(onError);
   sub.on("message", (channel: string, message: string) => {
+    controls.onMessage(channel);
     let value: unknown;
     try {
       value = JSON.parse(message);
@@ -77,8 +87,10 @@ export function createRedisInputs(o: RedisInputsOptions): RedisInputs {
   return {
     name,
     names,
+    controls: controls.current,
     connected: () => sub.status === "ready" && cmd.status === "ready",
     close: async () => {
+      controls.stop();
       sub.disconnect();
       cmd.disconnect();
     },

@@ -63,3 +63,42 @@ export function parseControlChange(raw: string): ControlChange | undefined {
     return undefined;
   }
 }
+
+export type ControlsView = {
+  /** The last state read (all off until the first read answers). */
+  current: () => Controls;
+  /** Feed it every pub/sub message: a change on {@link CONTROLS_CHANNEL} triggers a fresh read. */
+  onMessage: (channel: string) => void;
+  /** Reads the state now. */
+  refresh: () => Promise<Controls>;
+  stop: () => void;
+};
+
+/**
+ * The controls as a service sees them: read at start, again on each announcement, and every
+ * `refreshMs` (an announcement missed while the subscriber reconnected is caught up within that).
+ * The caller subscribes its own connection to {@link CONTROLS_CHANNEL} and passes messages on.
+ */
+export function createControlsView(
+  redis: ControlsRedis,
+  o: { refreshMs?: number; onChange?: (c: Controls) => void; onError?: (e: unknown) => void; /** Read at once (default); false: the caller calls `refresh` when its connection is up. */ readNow?: boolean } = {},
+): ControlsView {
+  let state: Controls = { bidsPaused: null, hostMuted: null, brb: null };
+  const refresh = async () => {
+    const next = await readControls(redis);
+    const changed = controlNames.some((n) => (state[n] === null) !== (next[n] === null));
+    state = next;
+    if (changed) o.onChange?.(state);
+    return state;
+  };
+  const safeRefresh = () => void refresh().catch((e) => o.onError?.(e));
+  if (o.readNow ?? true) safeRefresh();
+  const timer = setInterval(safeRefresh, o.refreshMs ?? 5000);
+  timer.unref();
+  return {
+    current: () => state,
+    onMessage: (channel) => channel === CONTROLS_CHANNEL && safeRefresh(),
+    refresh,
+    stop: () => clearInterval(timer),
+  };
+}

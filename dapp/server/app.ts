@@ -15,6 +15,7 @@
  * | `GET /svc/<service>/health` | each service's health document, secrets redacted (status board, relayer address) |
  * | `GET /svc/broadcaster/preview.png` | the stream's preview image (admin console) |
  * | `GET /svc/hls/*.m3u8|.ts|.m4s` | the local HLS stream, when HLS_URL is set |
+ * | `/svc/operator/*` (not `/metrics`) | the operator API, whole: it authenticates every route itself (SIWE session cookie) |
  *
  * Prometheus `/metrics` and a detailed `/health` are on a second app (server/main.ts binds it to
  * DAPP_METRICS_HOST:DAPP_METRICS_PORT, loopback by default), never on the public one.
@@ -65,6 +66,7 @@ export function createDappServer({ env, files, log }: DappServerDeps) {
     agent: env.AGENT_URL,
   };
 
+    operator: env.OPERATOR_URL,
   /** The client's address chain for the upstream (the relayer rate-limits /link by it). */
   function forwardedFor(c: Context): string | undefined {
     let peer: string | undefined;
@@ -101,6 +103,44 @@ export function createDappServer({ env, files, log }: DappServerDeps) {
 
   /**
    * Identical reads answered once per `ttlMs` (and concurrent ones by one upstream request): when a lot
+  /**
+   * The operator API keeps its session in a cookie on this origin and checks `Origin` on every change,
+   * so both pass through, and its Set-Cookie comes back. Bodies stream both ways (artwork uploads in,
+   * log tails out); the timeout covers the wait for the answer's headers only, not a long stream.
+   */
+  async function forwardOperator(c: Context, url: string): Promise<Response> {
+    const headers: Record<string, string> = {};
+    for (const h of ["accept", "content-type", "cookie", "origin", "last-event-id"]) {
+      const v = c.req.header(h);
+      if (v) headers[h] = v;
+    }
+    const xff = forwardedFor(c);
+    if (xff) headers["x-forwarded-for"] = xff;
+    const method = c.req.method;
+    const hasBody = method !== "GET" && method !== "HEAD";
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), env.DAPP_UPSTREAM_TIMEOUT_MS);
+    c.req.raw.signal.addEventListener("abort", () => abort.abort(), { once: true });
+    let res: Response;
+    try {
+      res = await fetch(url, { method, headers, body: hasBody ? c.req.raw.body : undefined, signal: abort.signal, redirect: "manual", ...(hasBody ? { duplex: "half" } : {}) } as RequestInit);
+    } catch (error) {
+      upstreamErrors.inc({ service: "operator" });
+      log.warn("upstream request failed", { service: "operator", path: c.req.path, error: (error as Error).message });
+      return c.json({ error: "the operator API is not reachable right now; try again shortly" }, 502, { "cache-control": "no-store" });
+    } finally {
+      clearTimeout(timer);
+    }
+    const out = new Headers();
+    for (const h of [...passHeaders, "x-accel-buffering"]) {
+      const v = res.headers.get(h);
+      if (v) out.set(h, v);
+    }
+    for (const cookie of res.headers.getSetCookie()) out.append("set-cookie", cookie);
+    if (!out.has("cache-control")) out.set("cache-control", "no-store");
+    return new Response(res.body, { status: res.status, headers: out });
+  }
+
    * goes live, every viewer's page re-reads the same lists within a second or two; the indexer sees one
    * request per replica of this server, not one per viewer. Only 200 answers are kept.
    */
@@ -271,6 +311,17 @@ export function createDappServer({ env, files, log }: DappServerDeps) {
     const broadcaster = env.BROADCASTER_URL;
     app.get("/svc/broadcaster/preview.png", (c) => forward(c, "broadcaster", new URL("/preview.png", broadcaster).toString()));
   }
+  // --- the operator API: passed through whole (it checks the session and the Origin itself) -----
+  if (env.OPERATOR_URL) {
+    const operator = env.OPERATOR_URL;
+    app.all("/svc/operator/*", (c) => {
+      const path = c.req.path.slice("/svc/operator".length);
+      if (path === "/metrics") return c.json({ error: "not here" }, 404);
+      const query = new URL(c.req.url).search;
+      return forwardOperator(c, new URL(`${path}${query}`, operator).toString());
+    });
+  }
+
   if (env.HLS_URL) {
     const hlsOrigin = new URL(env.HLS_URL).origin;
     app.get("/svc/hls/*", (c) => {

@@ -37,6 +37,8 @@ export const dappEnvSchema = {
   BROADCASTER_URL: optionalUrl(),
   AGENT_URL: optionalUrl(),
   HLS_URL: optionalUrl(),
+  /** The operator API (sign-in, service controls, logs, artwork), proxied whole at /svc/operator/* but its /metrics. */
+  OPERATOR_URL: optionalUrl(),
   CHAT_PAGE_URL: optionalUrl(),
   TWITCH_CHANNEL: env.string({ optional: true }),
   WALLETCONNECT_PROJECT_ID: env.string({ optional: true }),
@@ -73,6 +75,7 @@ export function upstreams(e: DappEnv): Partial<Record<ServiceName, string>> {
 }
 
 /** The RPC a wallet adding this chain is given: PUBLIC_RPC_URL, else the chain's public one. Never RPC_URL. */
+  if (e.OPERATOR_URL) out.operator = e.OPERATOR_URL;
 export function walletRpcUrl(e: DappEnv): string {
   if (e.PUBLIC_RPC_URL) return e.PUBLIC_RPC_URL;
   try {

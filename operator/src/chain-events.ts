@@ -15,7 +15,12 @@ import type { Logger } from "@sothebais/common/log";
 import { getAbiItem, type PublicClient } from "viem";
 import { roleNameOf } from "./auth/roles.ts";
 
-const events = (["RoleRevoked", "RoleGranted", "Paused", "Unpaused"] as const).map((name) => getAbiItem({ abi: auctionHouseAbi, name }));
+const events = [
+  getAbiItem({ abi: auctionHouseAbi, name: "RoleRevoked" }),
+  getAbiItem({ abi: auctionHouseAbi, name: "RoleGranted" }),
+  getAbiItem({ abi: auctionHouseAbi, name: "Paused" }),
+  getAbiItem({ abi: auctionHouseAbi, name: "Unpaused" }),
+] as const;
 
 export type ChainEventHandlers = {
   onRoleRevoked: (account: Address, role: string) => Promise<unknown>;

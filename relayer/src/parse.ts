@@ -44,35 +44,39 @@ export const syntax = {
 
 /**
  * The only characters taken off a line: chat clients append " \u{E0000}" (Chatterino/7TV) or U+034F
- * (DankChat) to repeat a line past Twitch's duplicate filter, so a trailing run of those (with spaces)
- * goes; then ASCII spaces and tabs at either end. Nothing inside the line is removed or rewritten: a
- * character we would drop silently (zero-width, bidi, a Unicode space) could change what the line means
- * (`!bid 1\u200B0` read as 10), so such a line is answered with the syntax instead.
+ * (DankChat) to repeat a line past Twitch's duplicate filter, so a trailing run of those goes, with
+ * the ASCII spaces and tabs around them in any order ("0.5\u{E0000}\t" and "0.5\t\u{E0000}" read
+ * alike); then ASCII spaces and tabs at the start. Nothing inside the line is removed or rewritten: a
+ * character we would drop silently (zero-width, bidi, a Unicode space, the suffix itself mid-line)
+ * could change what the line means (`!bid 1\u200B0` read as 10), so such a line is answered with the
+ * syntax instead.
  */
-const duplicateSuffix = /[ \u{E0000}\u034F]+$/u;
-const edgeBlanks = /^[ \t]+|[ \t]+$/g;
+const trailingSuffix = /[ \t\u{E0000}\u034F]+$/u;
+const leadingBlanks = /^[ \t]+/;
 
 /** Removes the duplicate-message suffix and the ASCII blanks at the ends; nothing else. */
 export function normalize(text: string): string {
-  return text.replace(duplicateSuffix, "").replace(edgeBlanks, "");
+  return text.replace(trailingSuffix, "").replace(leadingBlanks, "");
 }
 
 /**
  * Decimal ETH with a dot, at most 12 integer digits and 18 decimals, optional "eth" unit. Everything
- * else (commas, exponents, hex, signs, lone dots) is ambiguous or not a price. `[0-9]`, never `\d` with
- * the u flag: only ASCII digits are amounts.
+ * else (commas, exponents, hex, signs, lone or leading or trailing dots: ".5", "5.") is ambiguous or
+ * not a price, and the amount placed is always a number written out in the line as typed (the reply
+ * "bid 0.5 ETH" quotes text the bidder wrote). `[0-9]`, never `\d` with the u flag: only ASCII digits
+ * are amounts.
  */
-const amountPattern = /^(?<value>(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,18})?|\.[0-9]{1,18})(?: ?[eE][tT][hH])?$/;
+const amountPattern = /^(?<value>(?:0|[1-9][0-9]{0,11})(?:\.[0-9]{1,18})?)(?: ?[eE][tT][hH])?$/;
 
 export function parseAmount(text: string): bigint | undefined {
-  const match = amountPattern.exec(text);
-  const value = match?.groups?.value;
+  const value = amountPattern.exec(text)?.groups?.value;
   if (!value) return undefined;
-  const wei = parseEther(value.startsWith(".") ? `0${value}` : value);
+  const wei = parseEther(value);
   return wei > 0n ? wei : undefined;
 }
 
-const linkCode = /^[A-Z2-9]{6,10}$/;
+/** The code alphabet of links.ts (no 0/O/1/I): anything else can never be a code we issued. */
+const linkCode = /^[A-HJ-NP-Z2-9]{6,10}$/;
 /** Printable ASCII only: what a command line may hold once its ends are trimmed. */
 const printableAscii = /^[\x20-\x7E]*$/;
 /** `!` then the command word: ASCII letters only (no `i` flag: with it, the Kelvin sign matches `k`). */

@@ -5,6 +5,7 @@
  * `startRelayer` is what main.ts runs and what tests start in-process.
  */
 import { CHAT_LINES_CHANNEL, CHAT_MODERATION_CHANNEL, type ChatLine, type ChatModeration, HOST_LINES_CHANNEL, type HostLine } from "@sothebais/common/channels";
+import { CONTROLS_CHANNEL, parseControlChange } from "@sothebais/common/controls";
 import { loadDeployment } from "@sothebais/common/deployments";
 import type { Logger } from "@sothebais/common/log";
 import { createMetrics } from "@sothebais/common/metrics";
@@ -209,8 +210,19 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
   });
 
   // Host lines marked for chat go through the same limiter; each line once across instances.
-  await subscriber.subscribe(HOST_LINES_CHANNEL);
-  subscriber.on("message", (_channel: string, json: string) => {
+  // The console's chat-bidding pause (operator/src/controls) is said in chat once across instances;
+  // the pause itself is the intake's own key, read with every bid.
+  await subscriber.subscribe(HOST_LINES_CHANNEL, CONTROLS_CHANNEL);
+  subscriber.on("message", (channel: string, json: string) => {
+    if (channel === CONTROLS_CHANNEL) {
+      const change = parseControlChange(json);
+      if (change?.control !== "bidsPaused") return;
+      const body = change.on
+        ? "chat bidding is paused by the operators: !bid, !max and !confirm are refused until it resumes (wallet bids in the dApp still work)"
+        : "chat bidding is open again";
+      void notice(`control:bidsPaused:${change.at}:${change.on}`, body).catch(() => {});
+      return;
+    }
     let line: HostLine;
     try {
       line = JSON.parse(json) as HostLine;

@@ -111,7 +111,7 @@ export function replyBody(o: Outcome, chainId: number): string | undefined {
       // The same words for everyone (no age, no command): the outbox merges them into one line after a reconnect.
       return `that command reached me more than ${o.maxAgeS} s after you sent it, so nothing was done: say it again if you still want it`;
     case "bids_paused":
-      return "chat bidding is paused by the moderators: nothing was placed (wallet bids in the dApp still work)";
+      return "chat bidding is paused by the moderators or the operators: nothing was placed (wallet bids in the dApp still work)";
     case "bids_pause_set":
       return o.paused ? "chat bidding paused: !bid, !max and !confirm are refused until a moderator types !resumebids" : "chat bidding resumed";
     case "not_moderator":

@@ -11,6 +11,7 @@
  * - `allocNonce`: a job gets one nonce for life, so it can never land twice.
  * For exactly-once across a Redis restart, run Redis with AOF (`appendonly yes`, `appendfsync always`).
  */
+import { BIDS_PAUSED_KEY } from "@sothebais/common/controls";
 import { Redis } from "ioredis";
 
 export const prefix = "sothebais:relayer:";
@@ -41,8 +42,8 @@ export const keys = {
    * before it may have been handled by a Redis that is gone (its seen-key lost with it).
    */
   epoch: `${prefix}epoch`,
-  /** Chat bidding paused by a moderator (`!pausebids`): JSON {by, at}; absent = open. */
-  bidsPaused: `${prefix}bids-paused`,
+  /** Chat bidding paused by a moderator (`!pausebids`) or the console: JSON {by, at}; absent = open. */
+  bidsPaused: BIDS_PAUSED_KEY,
   confirm: (userId: string) => `${prefix}confirm:${userId}`,
   proxy: (userId: string) => `${prefix}proxy:${userId}`,
   proxies: `${prefix}proxies`,

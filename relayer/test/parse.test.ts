@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { parseEther } from "viem";
+import { formatEther, parseEther } from "viem";
 import { type Command, normalize, parseAmount, parseCommand } from "../src/parse.ts";
 import { batchReplies } from "../src/outbox.ts";
 
@@ -15,7 +15,7 @@ describe("parseCommand()", () => {
       ["!bid 0.5", parseEther("0.5")],
       ["!BID 0.5", parseEther("0.5")],
       ["  !bid    2  ", parseEther("2")],
-      ["!bid .25", parseEther("0.25")],
+      ["!bid 0.25", parseEther("0.25")],
       ["!bid 1.000000000000000001", 1_000_000_000_000_000_001n],
       ["!bid 0.5 eth", parseEther("0.5")],
       ["!bid 0.5ETH", parseEther("0.5")],
@@ -218,6 +218,211 @@ describe("parseCommand()", () => {
       }
     }
     assert.ok(bids > 0, "the fuzz also produced some valid bids");
+  });
+
+  it("attack table: every line is a bid for exactly the ASCII digits typed, the syntax reply, or not a command", () => {
+    type Want = "ignored" | `malformed:${string}` | Command;
+    const m = (c: string): Want => `malformed:${c}`;
+    const bidOf = (eth: string): Want => ({ kind: "bid", amount: parseEther(eth) });
+    const table: [string, Want][] = [
+      // Number formats: only a plain ASCII decimal with a dot, written out in full, is an amount.
+      ["!bid 0,5", m("bid")],
+      ["!bid .5", m("bid")],
+      ["!bid 5.", m("bid")],
+      ["!bid 1.", m("bid")],
+      ["!bid ..5", m("bid")],
+      ["!bid 0.5e1", m("bid")],
+      ["!bid 1e-1", m("bid")],
+      ["!bid 0x1", m("bid")],
+      ["!bid 0X1", m("bid")],
+      ["!bid 0b1", m("bid")],
+      ["!bid 0o1", m("bid")],
+      ["!bid 1_000", m("bid")],
+      ["!bid +1", m("bid")],
+      ["!bid -1", m("bid")],
+      ["!bid -0.5", m("bid")],
+      ["!bid 0.0", m("bid")],
+      ["!bid 000", m("bid")],
+      ["!bid 00.5", m("bid")],
+      ["!bid 0.1234567890123456789", m("bid")],
+      ["!bid 0.0000000000000000001", m("bid")],
+      ["!bid 0.000000000000000001", { kind: "bid", amount: 1n }],
+      ["!bid 999999999999.999999999999999999", bidOf("999999999999.999999999999999999")],
+      ["!bid 1000000000000", m("bid")],
+      [`!bid ${"9".repeat(80)}`, m("bid")],
+      ["!bid NaN", m("bid")],
+      ["!bid Infinity", m("bid")],
+      ["!bid -Infinity", m("bid")],
+      ["!bid 5%", m("bid")],
+      ["!bid $5", m("bid")],
+      ["!bid 5$", m("bid")],
+      ["!bid 1/2", m("bid")],
+      ["!bid 0.5,", m("bid")],
+      ["!bid 0.5.", m("bid")],
+      ["!bid 0.5!", m("bid")],
+      ["!bid 2.50", bidOf("2.5")],
+      ["!bid 10", bidOf("10")],
+      // Two amounts, units, and words after the amount.
+      ["!bid 0.5 0.6", m("bid")],
+      ["!bid 0.5 !bid 5", m("bid")],
+      ["!bid 0.5 #1", m("bid")],
+      ["!bid 5 eth 5", m("bid")],
+      ["!bid 0.5eth", bidOf("0.5")],
+      ["!bid 0.5 ETH", bidOf("0.5")],
+      ["!bid 0.5 Eth", bidOf("0.5")],
+      ["!bid 0.5  ETH", m("bid")],
+      ["!bid 0.5 eth.", m("bid")],
+      ["!bid 0.5eth eth", m("bid")],
+      ["!bid eth", m("bid")],
+      ["!bid 0.5 e", m("bid")],
+      ["!bid 0.5 et", m("bid")],
+      ["!bid 0.5 wei", m("bid")],
+      ["!bid 0.5 gwei", m("bid")],
+      ["!bid 0.5ΕΤΗ", m("bid")],
+      ["!bid 0.5 еth", m("bid")],
+      // Non-ASCII digits and separators: fullwidth dot, Arabic decimal separator, keycaps, combining marks.
+      ["!bid 0\uFF0E5", m("bid")],
+      ["!bid 0\u066B5", m("bid")],
+      ["!bid 0\u00B75", m("bid")],
+      ["!bid 1\uFE0F\u20E3", m("bid")],
+      ["!bid 0.5\u0301", m("bid")],
+      ["!bid 0.5\u0335", m("bid")],
+      ["!bid \u0665", m("bid")],
+      ["!bid \u09EB", m("bid")],
+      ["!bid \u0F25", m("bid")],
+      ["!bid \u1045", m("bid")],
+      ["!bid \uFF15", m("bid")],
+      ["!bid 0.5\u2028", m("bid")],
+      ["!bid 0.5\u3000", m("bid")],
+      // Control characters anywhere in the line.
+      ["!bid\t0.5", m("bid")],
+      ["!bid 0.5\r", m("bid")],
+      ["!bid 0.5\n!bid 9", m("bid")],
+      ["!bid 0.5\u0000", m("bid")],
+      ["!bid\u00000.5", m("bid")],
+      ["\u0001ACTION !bid 0.5\u0001", "ignored"],
+      // The duplicate-message suffix is removed only as a trailing run (with ASCII blanks, any order).
+      ["!bid 0.\u{E0000}5", m("bid")],
+      ["!bid 0.\u034F5", m("bid")],
+      ["!bid\u{E0000} 0.5", m("bid")],
+      ["!bid \u034F0.5", m("bid")],
+      ["!bid 0.5\u{E0000}\t", bidOf("0.5")],
+      ["!bid 0.5\t\u{E0000}", bidOf("0.5")],
+      ["!bid 0.5 \u034F\t \u{E0000}", bidOf("0.5")],
+      ["!bid 0.5\u{E0000}\u{E0000}\u034F", bidOf("0.5")],
+      ["!bid 0.5\u{E0001}", m("bid")],
+      ["!bid\u{E0000}", m("bid")],
+      // The command word: ASCII `!`, ASCII letters, nothing glued to it.
+      ["!BID", m("bid")],
+      ["!bid", m("bid")],
+      ["!bid ", m("bid")],
+      ["!bidmin", "ignored"],
+      ["!bid0.5", m("bid")],
+      ["!bid  min", { kind: "bid_min" }],
+      ["!bid MiN", { kind: "bid_min" }],
+      ["!bid min 0.5", m("bid")],
+      ["!bid mín", m("bid")],
+      ["!bid m\u0456n", m("bid")],
+      ["! bid 0.5", "ignored"],
+      ["!!bid 0.5", "ignored"],
+      ["\uFF01bid 0.5", "ignored"],
+      ["\uFE57bid 0.5", "ignored"],
+      ["!\u0432id 0.5", "ignored"],
+      ["!b\u03B9d 0.5", "ignored"],
+      ["!bi\u0501 0.5", "ignored"],
+      ["bid 0.5", "ignored"],
+      ["/bid 0.5", "ignored"],
+      // Link codes: only the dApp's alphabet (no 0/O/1/I), 6 to 10 characters, one word.
+      ["!link abcd2345", { kind: "link", code: "ABCD2345" }],
+      ["!link ABCDEFGHJK", { kind: "link", code: "ABCDEFGHJK" }],
+      ["!link ABCDEFGHJKL", m("link")],
+      ["!link ABCDE", m("link")],
+      ["!link ABCDIO23", m("link")],
+      ["!link abcd1234", m("link")],
+      ["!link abc-2345", m("link")],
+      ["!link ABCD 2345", m("link")],
+      ["!link abcd2345!", m("link")],
+      ["!link ABCD2345 ABCD2345", m("link")],
+      ["!link", m("link")],
+      ["!link \u0410BCD2345", m("link")],
+      ["!link ABCD2345\u200B", m("link")],
+      ["!link <script>", m("link")],
+      ["!link ../../etc", m("link")],
+      ["!link ABCD2345\u{E0000}", { kind: "link", code: "ABCD2345" }],
+      // The other commands take no argument (or exactly theirs).
+      ["!max 2", { kind: "max", amount: parseEther("2") }],
+      ["!max 0", m("max")],
+      ["!max .5", m("max")],
+      ["!max -1", m("max")],
+      ["!max 1e3", m("max")],
+      ["!max  OFF", { kind: "max_off" }],
+      ["!max off now", m("max")],
+      ["!max of", m("max")],
+      ["!max", m("max")],
+      ["!maximum 2", "ignored"],
+      ["!confirm", { kind: "confirm" }],
+      ["!confirm now", m("confirm")],
+      ["!confirm 0.5", m("confirm")],
+      ["!CONFIRM\u{E0000}", { kind: "confirm" }],
+      ["!unlink", { kind: "unlink" }],
+      ["!unlink me", m("unlink")],
+      ["!unlink\u00A0", m("unlink")],
+      ["!un link", "ignored"],
+      ["!mybids", { kind: "mybids" }],
+      ["!MyBids", { kind: "mybids" }],
+      ["!mybids all", m("mybids")],
+      ["!my bids", "ignored"],
+      ["!pausebids", { kind: "pause_bids" }],
+      ["!pausebids now", m("pausebids")],
+      ["!pause bids", "ignored"],
+      ["!pause_bids", "ignored"],
+      ["!resumebids\t", { kind: "resume_bids" }],
+      ["!resumebids\u200B", m("resumebids")],
+      ["!balance please", m("balance")],
+      ["!lot\u200F", m("lot")],
+      ["!help me", m("help")],
+      // Long lines.
+      [`!bid 0.5${"\u{E0000}".repeat(400)}`, bidOf("0.5")],
+      [`!bid 0.5 ${"\t".repeat(400)}`, bidOf("0.5")],
+      [`!bid ${"0".repeat(598)}1`, m("bid")],
+      [`!link ${"A".repeat(600)}`, m("link")],
+    ];
+    const got = (text: string): Want => {
+      const r = parseCommand(text);
+      if (!r) return "ignored";
+      return r.ok ? r.command : m(r.command);
+    };
+    assert.ok(table.length >= 150, `${table.length} cases`);
+    for (const [text, want] of table) assert.deepEqual(got(text), want, JSON.stringify(text));
+  });
+
+  it("property: for random lines no parse throws, and a parsed amount is ASCII text written out in the line", () => {
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed / 0x7fffffff);
+    const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)] as T;
+    const heads = ["!bid ", "!max ", "!bid", "!BID ", " !bid ", "\t!max  ", "!link ", "!confirm", "!unlink", ""];
+    const pieces = ["0", "1", "5", "9", ".", "..", ",", "e", "E", "x", "-", "+", "_", "eth", "ETH", " ", "  ", "\t", "min", "off", "0.5", "12.25", ".5", ".25", "00", "\u200B", "\u{E0000}", "\u034F", "\u00A0", "\uFF0E", "\u066B", "\uFF15", "\u0665", "\u0301", "\uFE0F\u20E3", "\r", "\n", "\u0000", "\uD800", "\uDC00"];
+    let amounts = 0;
+    for (let i = 0; i < 30_000; i++) {
+      let line = pick(heads);
+      const n = Math.floor(rnd() * 7);
+      for (let j = 0; j < n; j++) line += rnd() < 0.15 ? String.fromCodePoint(Math.floor(rnd() * 0x10ffff) % 0xd800) : pick(pieces);
+      let r: ReturnType<typeof parseCommand>;
+      assert.doesNotThrow(() => {
+        r = parseCommand(line);
+      }, JSON.stringify(line));
+      r = parseCommand(line);
+      if (r?.ok && (r.command.kind === "bid" || r.command.kind === "max")) {
+        amounts++;
+        const text = formatEther(r.command.amount);
+        assert.ok(line.includes(text), `${JSON.stringify(line)} -> ${text}`);
+        // The amount is the one ASCII number in the line's argument, read exactly.
+        const typed = normalize(line).split(" ").filter(Boolean)[1] ?? "";
+        assert.equal(r.command.amount, parseEther(typed.replace(/eth$/i, "")), JSON.stringify(line));
+        assert.match(normalize(line), /^[\x20-\x7E]+$/, JSON.stringify(line));
+      }
+    }
+    assert.ok(amounts > 100, `${amounts} amounts parsed`);
   });
 
   it("parseAmount() rejects zero and out-of-range values", () => {

@@ -18,7 +18,7 @@ const usage = `Usage: ./sothebais up [--no-audience] [--verbose]
 Runs the local stack: Hardhat node (chain 31337, 1 s blocks), contracts and a demo campaign, Redis,
 the indexer, an RTMP server with HLS, a local Twitch-compatible chat, the relayer, the agent, the
 broadcaster and the dApp. Ports come from env (CHAIN_PORT, REDIS_PORT, INDEXER_PORT, RELAYER_PORT,
-BROADCASTER_PORT, AGENT_PORT, CHAT_PORT, RTMP_PORT, HLS_PORT, DAPP_PORT).
+BROADCASTER_PORT, AGENT_PORT, OPERATOR_PORT, CHAT_PORT, RTMP_PORT, HLS_PORT, DAPP_PORT).
 
   --no-audience   do not start the simulated chat and wallet bidders
   --verbose       print every service's log lines (always kept in .tmp/stack/logs/)`;
@@ -31,6 +31,7 @@ function readPorts(): StackPorts {
     RELAYER_PORT: env.port(8788),
     BROADCASTER_PORT: env.port(8790),
     AGENT_PORT: env.port(8791),
+    OPERATOR_PORT: env.port(8794),
     CHAT_PORT: env.port(8792),
     RTMP_PORT: env.port(1935),
     HLS_PORT: env.port(8793),
@@ -43,6 +44,7 @@ function readPorts(): StackPorts {
     relayer: c.RELAYER_PORT,
     broadcaster: c.BROADCASTER_PORT,
     agent: c.AGENT_PORT,
+    operator: c.OPERATOR_PORT,
     chat: c.CHAT_PORT,
     rtmp: c.RTMP_PORT,
     hls: c.HLS_PORT,

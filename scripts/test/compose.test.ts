@@ -168,6 +168,7 @@ describe("compose.yaml in a container engine", { timeout: 90 * 60_000 }, () => {
       REDIS_RELAYER_PASSWORD: secret(),
       REDIS_AGENT_PASSWORD: secret(),
       REDIS_BROADCASTER_PASSWORD: secret(),
+      REDIS_OPERATOR_PASSWORD: secret(),
       REDIS_MONITOR_PASSWORD: secret(),
       RELAYER_PRIVATE_KEY: localPrivateKey(localRoles.relayer),
       TWITCH_SERVER: gateway,

@@ -20,6 +20,7 @@ export const markerFlags = {
   stale: 16, // the indexer feed is stale: the overlay says "reconnecting"
   between: 32, // between-lots screen
   chatBidsPaused: 64, // the "chat bidding paused" banner is on
+  brb: 128, // the "be right back" scene is on (operator console)
 } as const;
 
 export type Marker = {

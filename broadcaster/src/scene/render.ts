@@ -52,6 +52,8 @@ const HOST = { x: 24, y: 636, w: 904, h: 68 };
 const REF = { x: RIGHT.x, y: 636, w: RIGHT.w, h: 68 };
 
 type Ctx = SKRSContext2D;
+/** Which set of regions a frame is cut into: the live lot, between lots, or "be right back". */
+type Layout = "lot" | "between" | "brb";
 
 function roundRect(ctx: Ctx, x: number, y: number, w: number, h: number, r: number): void {
   ctx.beginPath();
@@ -131,7 +133,7 @@ function chip(ctx: Ctx, x0: number, y: number, text: string, color: string, fill
   return w;
 }
 
-function drawBackground(ctx: Ctx, layout: "lot" | "between"): void {
+function drawBackground(ctx: Ctx, layout: Layout): void {
   const g = ctx.createLinearGradient(0, 0, WIDTH, HEIGHT);
   g.addColorStop(0, C.bg1);
   g.addColorStop(1, C.bg0);
@@ -308,6 +310,12 @@ const BETWEEN_REGIONS: Region[] = [
   ...COMMON_REGIONS,
 ];
 
+/** "Be right back" (operator console): one card over the lot's columns; chat, header, host and reference stay. */
+const BRB_REGIONS: Region[] = [
+  { name: "main", rect: { x: 0, y: BODY_TOP, w: RIGHT_COL.x, h: BODY_BOTTOM - BODY_TOP }, key: (v) => [v.campaign], draw: drawBrb },
+  ...COMMON_REGIONS,
+];
+
 /** Artwork entries hold a decoded image: key them by what the frame shows of them. */
 const keyJson = (value: unknown) =>
   JSON.stringify(value, (_k, x) => {
@@ -348,7 +356,7 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
   const frame = new Uint8ClampedArray(WIDTH * HEIGHT * 4);
   const yuv = createI420(WIDTH, HEIGHT);
   const layers = new Map<string, Canvas>();
-  const staticLayer = (layout: "lot" | "between") => {
+  const staticLayer = (layout: Layout) => {
     let layer = layers.get(layout);
     if (!layer) {
       layer = createCanvas(WIDTH, HEIGHT);
@@ -370,7 +378,7 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
    * row), so one shared full-frame canvas made each small region cost as much as a large one.
    */
   const canvases = new Map<string, Canvas>();
-  const drawRegion = (region: Region, layout: "lot" | "between", v: SceneView, now: number) => {
+  const drawRegion = (region: Region, layout: Layout, v: SceneView, now: number) => {
     const r = region.rect;
     let canvas = canvases.get(region.name);
     if (!canvas) {
@@ -391,13 +399,13 @@ export function createRenderer(options: RendererOptions = {}): Renderer {
 
   const render = (v: SceneView, now: number): number => {
     const started = clock();
-    const layout = v.lot ? "lot" : "between";
+    const layout: Layout = v.brb ? "brb" : v.lot ? "lot" : "between";
     if (layout !== lastLayout) {
       lastKeys.clear();
       overdue.length = 0;
     }
     lastLayout = layout;
-    const regions = layout === "lot" ? LOT_REGIONS : BETWEEN_REGIONS;
+    const regions = layout === "lot" ? LOT_REGIONS : layout === "brb" ? BRB_REGIONS : BETWEEN_REGIONS;
     // Regions left over by earlier frames go first, longest waiting first, so a region that changes
     // every frame (a highlight) cannot starve the others.
     const rank = (r: Region) => {
@@ -694,6 +702,25 @@ function drawBetween(ctx: Ctx, v: SceneView): void {
     const text = v.result.kind === "sold" ? `${v.result.title} · ${v.result.amount} to ${v.result.winner}` : `${v.result.title} · back to the artist`;
     ctx.fillText(fit(ctx, text, box.w - 200), box.x + 150, y + 60);
   }
+}
+
+function drawBrb(ctx: Ctx, v: SceneView): void {
+  const box = { x: 24, y: 72, w: 904, h: 552 };
+  panel(ctx, box);
+  const cx = box.x + box.w / 2;
+  ctx.textAlign = "center";
+  ctx.font = `bold 12px ${SANS}`;
+  ctx.letterSpacing = "2px";
+  ctx.fillStyle = C.goldSoft;
+  ctx.fillText(v.campaign ? v.campaign.toUpperCase() : "SOTHEBAIS", cx, 250);
+  ctx.letterSpacing = "0px";
+  ctx.font = `bold 64px ${SERIF}`;
+  ctx.fillStyle = C.gold;
+  ctx.fillText("Be right back", cx, 340);
+  ctx.font = `20px ${SANS}`;
+  ctx.fillStyle = C.muted;
+  ctx.fillText("The auction resumes in a moment. Bids already placed stand.", cx, 390);
+  ctx.textAlign = "left";
 }
 
 function drawQueue(ctx: Ctx, v: SceneView): void {

@@ -56,6 +56,8 @@ export type SceneView = {
   chat: ChatRow[];
   /** Chat bids are refused (a moderator's !pausebids, or the relayer low on gas): a banner says so. */
   chatBidsPaused: boolean;
+  /** The operator switched the stream to "be right back": that scene replaces the lot (chat, header and host stay). */
+  brb: boolean;
   caption: { text: string; speaking: boolean } | null;
   queue: QueueRow[];
   result?: ResultView;
@@ -69,6 +71,7 @@ export type SceneInputs = {
   receivedAt: number;
   chat: ChatRow[];
   chatBidsPaused?: boolean;
+  brb?: boolean;
   caption: { text: string; speaking: boolean } | null;
   /** chatIdHash -> display name. */
   names: ReadonlyMap<string, string>;
@@ -129,19 +132,28 @@ function titleOf(art: ArtworkEntry | undefined, lotId: string, tokenId: string):
 }
 
 export function buildView(i: SceneInputs): SceneView {
+  const view = buildLotView(i);
+  if (!view.brb) return view;
+  // "Be right back" hides the lot: the marker says what the frame shows, so it names no lot either.
+  const kept = markerFlags.stale | markerFlags.chatBidsPaused | markerFlags.brb;
+  return { ...view, marker: { lotId: 0, amountGwei: 0n, blockNumber: 0, frame: view.marker.frame, flags: view.marker.flags & kept } };
+}
+
+function buildLotView(i: SceneInputs): SceneView {
   const snap = i.snapshot;
   const dataAgeMs = i.receivedAt ? Math.max(0, i.now - i.receivedAt) : Number.POSITIVE_INFINITY;
   const stale = !snap || dataAgeMs > i.staleAfterMs;
   const chainNow = Math.max(i.now / 1000, snap?.blockTimestamp ?? 0);
   const chatBidsPaused = i.chatBidsPaused ?? false;
-  const base = { stale, dataAgeMs, chat: i.chat, chatBidsPaused, caption: i.caption, bids: [] as BidRow[], contract: i.auctionHouse ?? "" };
+  const brb = i.brb ?? false;
+  const base = { stale, dataAgeMs, chat: i.chat, chatBidsPaused, brb, caption: i.caption, bids: [] as BidRow[], contract: i.auctionHouse ?? "" };
 
   const queue: QueueRow[] = (snap?.upcoming ?? []).slice(0, 4).map((u) => ({
     lotId: u.lotId,
     title: titleOf(u.tokenUri ? i.artwork(u.tokenUri) : undefined, u.lotId, u.tokenId),
     startsIn: formatDuration(u.startTime - chainNow),
   }));
-  let flags = (stale ? markerFlags.stale : 0) | (chatBidsPaused ? markerFlags.chatBidsPaused : 0);
+  let flags = (stale ? markerFlags.stale : 0) | (chatBidsPaused ? markerFlags.chatBidsPaused : 0) | (brb ? markerFlags.brb : 0);
 
   if (!snap) {
     return { ...base, phase: "connecting", campaign: "", queue, marker: { lotId: 0, amountGwei: 0n, blockNumber: 0, frame: i.frame, flags } };

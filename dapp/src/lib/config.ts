@@ -6,7 +6,7 @@
 import type { Address } from "viem";
 
 /** Services the dApp server proxies under `/svc/<name>/`. */
-export type ServiceName = "rpc" | "indexer" | "relayer" | "broadcaster" | "agent" | "hls";
+export type ServiceName = "rpc" | "indexer" | "relayer" | "broadcaster" | "agent" | "operator" | "hls";
 
 export type AppConfig = {
   chainId: number;

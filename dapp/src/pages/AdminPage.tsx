@@ -10,6 +10,7 @@ import { type Address, parseEventLogs } from "viem";
 import { ConnectButton } from "../components/ConnectButton.tsx";
 import { Link } from "../components/Link.tsx";
 import { TxStatus } from "../components/TxStatus.tsx";
+import { OperatorSignIn, ServiceControlsCard } from "../components/OperatorControls.tsx";
 import { Card, Empty, Notice, Skeleton, StatusPill } from "../components/ui.tsx";
 import { useAuctionHouse, useCampaigns, useLots, useWallet } from "../hooks/data.ts";
 import { useNow } from "../hooks/useNow.ts";
@@ -47,7 +48,8 @@ export function AdminPage({ roles, rolesLoading }: { roles?: Record<RoleName, bo
       </header>
       <div className="admin-grid" data-testid="admin-console">
         <div className="stack">
-          {roles.pauser ? <PauseCard /> : null}
+          <OperatorSignIn />
+          <ServiceControlsCard chainPause={roles.pauser ? <PauseCard /> : null} />
           <LotsAdminCard canCancel={roles.auctioneer} />
           {roles.auctioneer ? <CreateLotCard account={wallet.address} /> : null}
           {roles.auctioneer ? <CreateCampaignCard /> : null}
@@ -622,7 +624,7 @@ function StatusBoard() {
 }
 
 function labelOf(service: ServiceName): string {
-  return { rpc: "Chain", indexer: "Indexer", relayer: "Relayer", broadcaster: "Broadcaster", agent: "Agent (host)", hls: "Stream" }[service];
+  return { rpc: "Chain", indexer: "Indexer", relayer: "Relayer", broadcaster: "Broadcaster", agent: "Agent (host)", operator: "Operator API", hls: "Stream" }[service];
 }
 
 function PreviewCard() {

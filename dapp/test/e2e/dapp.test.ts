@@ -1,6 +1,6 @@
 /**
  * End to end in Debian's headless Chromium against the real stack (Hardhat node + demo campaign, Redis,
- * indexer, local chat, relayer, dApp preview). A test EIP-1193 wallet injected into each page signs with
+ * indexer, local chat, relayer, operator API, dApp preview). A test EIP-1193 wallet injected into each page signs with
  * a local node account, so every step sends real transactions. Screenshots of each step go to
  * dapp/test-results/e2e/.
  */
@@ -276,6 +276,32 @@ describe("dApp in a real browser against the real stack", { timeout: 25 * 60_000
     await admin.page.getByRole("button", { name: "Resume auctions" }).click();
     await waitFor(async () => (await text(admin.page, "paused-state")) === "Running", { timeoutMs: T, what: "running shown" });
 
+  });
+
+  it("admin signs in with the wallet (SIWE), pauses chat bidding from the console, and the audit names them", async () => {
+    const admin = pages.admin;
+    await admin.page.goto(`${url}/admin`);
+    await admin.page.getByTestId("admin-console").waitFor();
+    await admin.page.getByTestId("operator-sign-in").click();
+    await waitFor(async () => (await text(admin.page, "operator-session")) === "Signed in", { timeoutMs: T, what: "signed in" });
+    // Chromium keeps the Secure, __Host- cookie on http://127.0.0.1 (a potentially trustworthy origin).
+    const cookie = (await admin.context.cookies(url)).find((c) => c.name === "__Host-sothebais-operator");
+    assert.ok(cookie, "session cookie kept");
+    assert.deepEqual([cookie.secure, cookie.httpOnly, cookie.sameSite, cookie.path], [true, true, "Strict", "/"]);
+    const row = (name: string) => admin.page.locator(`[data-testid=service-controls] li[data-control=${name}]`);
+    await row("bidsPaused").getByRole("button", { name: "Pause chat bidding" }).click();
+    await row("bidsPaused").and(admin.page.locator("[data-on=true]")).waitFor();
+    const relayerHealth = async () => (await (await fetch(`${stack.ctx.urls.relayerUrl}/health`)).json()) as { chatBidding?: { paused: boolean } };
+    assert.equal((await relayerHealth()).chatBidding?.paused, true, "the relayer's pause is on");
+    await admin.page.getByTestId("control-audit").getByText("Chat bidding: Open → Paused").waitFor();
+    assert.match(await text(admin.page, "control-audit"), new RegExp(`${admin.wallet.address.slice(0, 6)}…${admin.wallet.address.slice(-4)}`));
+    await shot(admin.page, "13-operator-controls");
+    await row("bidsPaused").getByRole("button", { name: "Resume chat bidding" }).click();
+    await row("bidsPaused").and(admin.page.locator("[data-on=false]")).waitFor();
+    assert.equal((await relayerHealth()).chatBidding?.paused, false);
+    // A bidder's page gets nothing from the operator API: no session.
+    const status = await pages.alice.page.evaluate(() => fetch("/svc/operator/controls").then((r) => r.status));
+    assert.equal(status, 401);
   });
 
   it("works at phone width", async () => {

@@ -35,7 +35,8 @@ export async function startE2eStack(options: { relayer?: boolean } = {}): Promis
   const stack = await startStack({
     ports,
     dataDir,
-    parts: own || !withRelayer ? ["chain", "redis", "indexer"] : ["chain", "redis", "indexer", "chat", "relayer"],
+    // The operator API (sign-in, service controls) is proxied by the dApp at /svc/operator.
+    parts: own || !withRelayer ? ["chain", "redis", "indexer", "operator"] : ["chain", "redis", "indexer", "chat", "relayer", "operator"],
     echo: (name) => (line) => verbose && console.log(`[${name}] ${line}`),
     progress: (m) => verbose && console.log(`  ${m}`),
   });

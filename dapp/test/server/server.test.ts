@@ -94,6 +94,7 @@ describe("dApp server", () => {
   let rpc: Upstream;
   let indexer: Upstream;
   let relayer: Upstream;
+  let operator: Upstream;
   let base: string;
   let ops: string;
   let close: () => Promise<void>;
@@ -112,6 +113,11 @@ describe("dApp server", () => {
     rpc = await fakeUpstream(rpcHandler);
     indexer = await fakeUpstream();
     relayer = await fakeUpstream();
+    // The operator API: echoes what reached it and sets two cookies.
+    operator = await fakeUpstream((req, res, body) => {
+      res.writeHead(200, { "content-type": "application/json", "set-cookie": ["__Host-s=abc; Path=/; HttpOnly; Secure; SameSite=Strict", "other=1; Path=/"] });
+      res.end(JSON.stringify({ url: req.url, method: req.method, body, cookie: req.headers.cookie, origin: req.headers.origin, type: req.headers["content-type"] }));
+    });
     const dist = mkdtempSync(join(tmpdir(), "dapp-dist-"));
     mkdirSync(join(dist, "assets"));
     writeFileSync(join(dist, "index.html"), `<!doctype html><script type="module" src="/assets/index-abc123.js"></script>${" ".repeat(600)}`);
@@ -124,6 +130,7 @@ describe("dApp server", () => {
       INDEXER_URL: indexer.url,
       RELAYER_URL: relayer.url,
       AGENT_URL: relayer.url,
+      OPERATOR_URL: operator.url,
       DAPP_RPC_MAX_BATCH: "3",
       DAPP_RPC_MAX_BODY_BYTES: "2048",
       DAPP_RPC_MAX_LOG_BLOCKS: "50",
@@ -137,7 +144,7 @@ describe("dApp server", () => {
     ops = `http://127.0.0.1:${(opsServer.address() as AddressInfo).port}`;
     close = async () => {
       server.close();
-      for (const s of [pub, opsServer, rpc.server, indexer.server, relayer.server]) {
+      for (const s of [pub, opsServer, rpc.server, indexer.server, relayer.server, operator.server]) {
         s.closeAllConnections();
         await new Promise<void>((r) => s.close(() => r()));
       }
@@ -194,6 +201,21 @@ describe("dApp server", () => {
     const metrics = await get("/metrics", { origin: ops });
     assert.equal(metrics.res.status, 200);
     assert.match(metrics.text, /sothebais_dapp_http_requests_total/);
+  });
+
+  it("passes the operator API through whole (method, path, query, body, cookie, Origin in; status and every Set-Cookie out), but its /metrics", async () => {
+    const { res, text } = await get("/svc/operator/auth/login?x=1", {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie: "__Host-s=old", origin: "https://console.example" },
+      body: '{"message":"m","signature":"0x01"}',
+    });
+    assert.equal(res.status, 200);
+    assert.deepEqual(JSON.parse(text), { url: "/auth/login?x=1", method: "POST", body: '{"message":"m","signature":"0x01"}', cookie: "__Host-s=old", origin: "https://console.example", type: "application/json" });
+    assert.deepEqual(res.headers.getSetCookie(), ["__Host-s=abc; Path=/; HttpOnly; Secure; SameSite=Strict", "other=1; Path=/"]);
+    const before = operator.seen.length;
+    const metrics = await get("/svc/operator/metrics");
+    assert.equal(metrics.res.status, 404);
+    assert.equal(operator.seen.length, before, "/metrics must not reach the operator API");
   });
 
   it("proxies the indexer reads and the relayer's /link", async () => {

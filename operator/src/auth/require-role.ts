@@ -48,7 +48,10 @@ export async function currentOperator(c: Context<OperatorEnv>): Promise<Operator
   if (!id) return undefined;
   const session = await auth.sessions.get(id);
   if (!session) return undefined;
-  const roles = await auth.roles.rolesOf(session.address);
+  // Fails closed: without the chain, no role can be checked and no route opens.
+  const roles = await auth.roles.rolesOf(session.address).catch((error) => {
+    throw new HTTPException(503, { message: "the chain cannot be read right now, so roles cannot be checked; try again shortly", cause: error });
+  });
   if (!roles.length) {
     await auth.sessions.drop(id, session.address);
     return undefined;

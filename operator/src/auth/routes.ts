@@ -59,7 +59,9 @@ export function createAuthRoutes(d: AuthRoutesDeps) {
     }
     // Read at sign-in, never from a cache another session warmed.
     auth.roles.forget(check.address);
-    const roles = await auth.roles.rolesOf(check.address);
+    const roles = await auth.roles.rolesOf(check.address).catch((error) => {
+      throw new HTTPException(503, { message: "the chain cannot be read right now, so roles cannot be checked; try again shortly", cause: error });
+    });
     if (!roles.length) {
       d.log.warn("sign-in refused: no operator role", { address: check.address });
       d.onOutcome?.("no_role");

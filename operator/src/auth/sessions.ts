@@ -52,10 +52,10 @@ export function createSessionStore(redis: Redis, o: { nonceTtlS: number; now?: (
         .multi()
         .set(key, JSON.stringify(record), "PX", ttlMs)
         .sadd(authKeys.sessionsOf(record.address), key)
+        // The set lives as long as its longest session: NX gives a new set a TTL, GT only ever extends it.
+        .pexpire(authKeys.sessionsOf(record.address), ttlMs, "NX")
         .pexpire(authKeys.sessionsOf(record.address), ttlMs, "GT")
         .exec();
-      // PEXPIRE GT leaves a key without a TTL untouched: the set is new only on the first session.
-      await redis.pexpire(authKeys.sessionsOf(record.address), ttlMs, "NX");
       return { id, session: record };
     },
     /** The live session of a cookie's id, or undefined (unknown, expired, dropped). */

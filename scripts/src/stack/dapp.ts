@@ -3,7 +3,7 @@
  * (`preview` is the old name, same thing), a production build served by the dApp's own server
  * (dapp/server/main.ts, what the image runs), on ctx.ports.dapp. Either reads the deployment record per
  * request and proxies the services under /svc/<name>, so it gets the URLs the earlier parts published
- * (rpcUrl, indexerUrl, relayerUrl, broadcasterUrl, agentUrl, hlsUrl, chatPageUrl).
+ * (rpcUrl, indexerUrl, relayerUrl, broadcasterUrl, agentUrl, operatorUrl, hlsUrl, chatPageUrl).
  * Publishes dappUrl, adminUrl and (production) dappMetricsUrl.
  *
  * Env: DAPP_MODE (dev | production, default dev), TWITCH_CHANNEL (embed Twitch's player instead of HLS),
@@ -27,6 +27,7 @@ export function dappEnv(ctx: StackContext): Record<string, string | undefined> {
     RELAYER_URL: u.relayerUrl,
     BROADCASTER_URL: u.broadcasterUrl,
     AGENT_URL: u.agentUrl,
+    OPERATOR_URL: u.operatorUrl,
     HLS_URL: u.hlsUrl,
     CHAT_PAGE_URL: u.chatPageUrl,
     DEPLOYMENTS_DIR: u.deploymentsDir,

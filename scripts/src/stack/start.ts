@@ -9,7 +9,7 @@ import { repoRoot } from "@sothebais/common/deployments";
 import { freePort } from "@sothebais/common/testing";
 import type { StackContext, StackPorts, StackService } from "./types.ts";
 
-export const stackOrder = ["chain", "redis", "indexer", "rtmp", "chat", "relayer", "agent", "broadcaster", "dapp", "audience"] as const;
+export const stackOrder = ["chain", "redis", "indexer", "rtmp", "chat", "relayer", "agent", "broadcaster", "operator", "dapp", "audience"] as const;
 export type StackPart = (typeof stackOrder)[number];
 
 export type RunningStack = {
@@ -31,7 +31,7 @@ export type StartStackOptions = {
 };
 
 export async function freeStackPorts(): Promise<StackPorts> {
-  const names = ["chain", "redis", "indexer", "relayer", "broadcaster", "agent", "chat", "rtmp", "hls", "dapp"] as const;
+  const names = ["chain", "redis", "indexer", "relayer", "broadcaster", "agent", "operator", "chat", "rtmp", "hls", "dapp"] as const;
   const ports = {} as StackPorts;
   for (const name of names) ports[name] = await freePort();
   return ports;

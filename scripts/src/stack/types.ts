@@ -12,6 +12,7 @@ export type StackPorts = {
   relayer: number;
   broadcaster: number;
   agent: number;
+  operator: number;
   chat: number;
   rtmp: number;
   hls: number;
@@ -26,7 +27,7 @@ export type StackContext = {
   chainId: number;
   ports: StackPorts;
   /** Filled by the parts as they start: rpcUrl, wsUrl, redisUrl, indexerUrl, graphqlUrl, chatUrl, chatPageUrl,
-   * rtmpUrl, hlsUrl, relayerUrl, broadcasterUrl, previewUrl, agentUrl, dappUrl ... */
+   * rtmpUrl, hlsUrl, relayerUrl, broadcasterUrl, previewUrl, agentUrl, operatorUrl, dappUrl ... */
   urls: Record<string, string>;
   /** Set by the chain part once contracts are deployed. */
   deployment?: Deployment;
