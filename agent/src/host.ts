@@ -30,6 +30,8 @@ export type HostHooks = {
   onFallback?: (kind: string, reason: FallbackReason) => void;
   onQuestion?: (topic: string) => void;
   onError?: (what: string, error: unknown) => void;
+  /** A new standing bid seen in the indexer's snapshot (logged with its txHash: one hop of a bid's trail). */
+  onBid?: (bid: Extract<ShowEvent, { type: "bid" }>) => void;
 };
 
 export type HostOptions = {
@@ -225,6 +227,7 @@ export function createHost(o: HostOptions): Host {
         break;
       }
       case "bid": {
+        hooks.onBid?.(e);
         roster.add(e.bidder.name);
         if (e.previous) roster.add(e.previous.name);
         const standing = () => lotIsLive(e.lot.lotId)() && snap?.lot?.amount === e.amount.toString();

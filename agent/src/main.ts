@@ -154,6 +154,7 @@ async function main() {
       onFallback: (kind, reason) => fallbacks.inc({ kind, reason }),
       onQuestion: (topic) => questions.inc({ topic }),
       onError: (what, error) => log.warn(`${what} failed`, { error }),
+      onBid: (b) => log.info("bid seen", { lotId: b.lot.lotId, amount: b.amount, txHash: b.txHash, blockNumber: b.blockNumber, bidder: b.bidder.address, extended: b.extended }),
     },
   });
   shutdown.onShutdown("host", () => host.stop());

@@ -10,7 +10,7 @@ import { ZERO_ADDRESS } from "./format.ts";
 
 export type ShowEvent =
   | { type: "open"; lot: LotFacts }
-  | { type: "bid"; lot: LotFacts; bidder: Bidder; amount: bigint; previous: Bidder | null; extended: boolean; bidId: string; blockNumber: number }
+  | { type: "bid"; lot: LotFacts; bidder: Bidder; amount: bigint; previous: Bidder | null; extended: boolean; bidId: string; blockNumber: number; txHash?: string }
   | { type: "new_bidder"; bidder: Bidder }
   | { type: "closed"; lotId: string; lot: LotFacts; winner: Bidder | null; amount: bigint; cancelled: boolean };
 
@@ -87,6 +87,7 @@ export function diffSnapshot(mem: ShowMemory, snap: LiveSnapshot, facts: Facts, 
       extended: extendedNow,
       bidId: newest.id,
       blockNumber: newest.blockNumber,
+      txHash: newest.txHash,
     });
   } else if (!newest && extendedNow && lot.leader && !mem.closed.has(lot.lotId)) {
     // The extension arrived after its bid was already called: call the extension now.
@@ -100,6 +101,7 @@ export function diffSnapshot(mem: ShowMemory, snap: LiveSnapshot, facts: Facts, 
       extended: true,
       bidId: standing?.id ?? `extension:${lot.endTime}`,
       blockNumber: standing?.blockNumber ?? snap.blockNumber,
+      txHash: standing?.txHash,
     });
   }
   for (const b of fresh) events.push({ type: "new_bidder", bidder: bidderOf(b, names) });

@@ -17,12 +17,13 @@ describe("diffSnapshot()", () => {
     assert.deepEqual(kinds(step(mem, s0)), ["open"]);
     const s1 = withBid(s0, "b1", ALICE, 10n ** 17n);
     assert.deepEqual(kinds(step(mem, s1)), ["bid", "new_bidder"]);
-    const s2 = withBid(s1, "b2", BOB, 2n * 10n ** 17n, {}, { chatIdHash: BOB_CHAT, viaRelayer: true });
+    const s2 = withBid(s1, "b2", BOB, 2n * 10n ** 17n, {}, { chatIdHash: BOB_CHAT, viaRelayer: true, txHash: `0x${"b2".repeat(32)}` });
     const e = step(mem, s2);
     assert.deepEqual(kinds(e), ["bid+outbid", "new_bidder"]);
     const b = e[0] as Extract<ShowEvent, { type: "bid" }>;
     assert.equal(b.bidder.name, "bob_bids");
     assert.equal(b.previous?.address, ALICE);
+    assert.equal(b.txHash, `0x${"b2".repeat(32)}`, "the bid's tx hash, logged by the agent as one hop of the bid's trail");
   });
   it("calls only the standing bid when several land between two reads", () => {
     const mem = emptyMemory();

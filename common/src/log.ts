@@ -36,6 +36,15 @@ function redact(value: unknown, key = ""): unknown {
   return value;
 }
 
+/**
+ * `fields` as the logger writes them: values under secret-named keys masked, secret shapes masked in every
+ * string (32-byte hex kept under hash-named keys), bigints as strings. For readers of log lines that pass
+ * them on (the operator's log viewer redacts again what it serves, in case a line did not come from us).
+ */
+export function redactFields(fields: LogFields): LogFields {
+  return redact(fields) as LogFields;
+}
+
 export type CreateLoggerOptions = {
   service: string;
   level?: LogLevel;

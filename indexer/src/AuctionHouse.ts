@@ -6,8 +6,11 @@ import { ponder, type Context } from "ponder:registry";
 import { and, eq } from "ponder";
 import { bid, bidder, campaign, chatAuthorization, chatLink, collection, escrowEvent, lot, protocol, refund, settlement, token } from "ponder:schema";
 import { minimumNextBid } from "@sothebais/common/live";
+import { createLogger } from "@sothebais/common/log";
 import { erc721Abi } from "../abis/collection.ts";
 
+// One line per indexed bid, with its txHash: the indexer's hop of a bid's trail (docs/OPERATIONS.md).
+const log = createLogger({ service: "indexer" });
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000" as const;
 const ZERO_HASH = "0x0000000000000000000000000000000000000000000000000000000000000000" as const;
 const CREDIT_REASONS = ["OutbidRefund", "PushFailed", "ProtocolFee", "DeliveryFailed"] as const;
@@ -172,6 +175,7 @@ ponder.on("AuctionHouse:BidPlaced", async ({ event, context }) => {
     txHash: event.transaction.hash,
     logIndex: event.log.logIndex,
   });
+  log.info("bid indexed", { lotId: a.lotId, amount: a.amount, txHash: event.transaction.hash, blockNumber: event.block.number, viaRelayer: a.viaRelayer });
 
   await db.update(lot, { id: a.lotId }).set({
     amount: a.amount,

@@ -12,13 +12,14 @@
  * file that shrank (copytruncate, `: > file`) is read again from the start. A line is complete at its
  * newline: a partial line waits for the rest, and one longer than `maxLineBytes` is cut there.
  */
+import type { Stats } from "node:fs";
 import { type FileHandle, open, readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { StringDecoder } from "node:string_decoder";
 import { type LogEntry, parseLine } from "./entry.ts";
 import { selectEntries } from "./filter.ts";
 import { createRing, type Ring } from "./ring.ts";
-import type { LogSource } from "./source.ts";
+import { type LogSource, notify } from "./source.ts";
 
 export type FileSourceOptions = {
   dir: string;
@@ -125,7 +126,7 @@ export function createFileSource(o: FileSourceOptions): LogSource {
   }
 
   async function pollFile(t: Tail, batch: LogEntry[]) {
-    let s: Awaited<ReturnType<typeof stat>> | undefined;
+    let s: Stats | undefined;
     try {
       s = await stat(t.path);
     } catch {}
@@ -171,7 +172,7 @@ export function createFileSource(o: FileSourceOptions): LogSource {
         report(`cannot read ${t.path}: ${(error as Error).message}`);
       }
     }
-    if (batch.length) for (const fn of subscribers) fn(batch);
+    if (batch.length) notify(subscribers, batch, report);
   }
 
   let first: Promise<void> | undefined;

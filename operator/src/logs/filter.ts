@@ -9,7 +9,6 @@
  * the `txHash`. Filtering by either id finds the line that carries it, and the ids on that line join the
  * search ({@link createCorrelation}), so the chat message id alone finds the whole trail.
  */
-import type { LogFields } from "@sothebais/common/log";
 import { type Level, type LogEntry, logLevels } from "./entry.ts";
 
 export type LogFilter = {

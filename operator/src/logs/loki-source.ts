@@ -10,7 +10,7 @@
  */
 import { type LogEntry, parseLine } from "./entry.ts";
 import { type LogFilter, selectEntries } from "./filter.ts";
-import type { LogSource } from "./source.ts";
+import { type LogSource, notify } from "./source.ts";
 
 export type LokiSourceOptions = {
   /** Loki's base URL; user:password in it is sent as basic auth. */
@@ -91,7 +91,7 @@ export function createLokiSource(o: LokiSourceOptions): LogSource {
     try {
       const { entries, lastNs } = await range(`{service=~".+"}`, cursorNs + 1n, 1000, "forward");
       cursorNs = lastNs;
-      if (entries.length) for (const fn of subscribers) fn(entries);
+      if (entries.length) notify(subscribers, entries, (m) => o.onError?.(m));
     } catch (error) {
       o.onError?.((error as Error).message);
     }

@@ -17,3 +17,14 @@ export type LogSource = {
   subscribe: (onEntries: (entries: LogEntry[]) => void) => () => void;
   close: () => Promise<void>;
 };
+
+/** Hands a batch to every subscriber; one that throws is reported and the others still get it. */
+export function notify(subscribers: Iterable<(entries: LogEntry[]) => void>, batch: LogEntry[], report: (message: string) => void): void {
+  for (const fn of subscribers) {
+    try {
+      fn(batch);
+    } catch (error) {
+      report(`a log subscriber failed: ${(error as Error).message}`);
+    }
+  }
+}
