@@ -178,8 +178,8 @@ async function main() {
   shutdown.onShutdown("watcher", () => watcher?.stop());
 
   sub.on("message", (channel, message) => {
-    if (channel === CHAT_MODERATION_CHANNEL) {
     controls.onMessage(channel);
+    if (channel === CHAT_MODERATION_CHANNEL) {
       const event = parseModeration(message);
       if (event) host.onModeration(event);
       else log.warn("bad moderation event");
@@ -212,8 +212,8 @@ async function main() {
         redis: { ok: redisOk },
         eliza: elizaState,
         queued: speaker.size(),
-        chainClockOffsetMs: clock.offsetMs(),
         muted: controls.current().hostMuted !== null,
+        chainClockOffsetMs: clock.offsetMs(),
       };
     },
   });

@@ -121,9 +121,9 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
     },
     onHostLine: (line) => speech.enqueue(line),
     onError: (error) => log.warn("redis unavailable; chat and host lines paused", { error: error.message }),
+    onControls: (c) => log.info(c.brb ? "be right back scene on" : "be right back scene off", { by: c.brb?.by }),
   });
   const moderation = config.CHAT_URL
-    onControls: (c) => log.info(c.brb ? "be right back scene on" : "be right back scene off", { by: c.brb?.by }),
     ? startChatModeration({
         url: config.CHAT_URL,
         channel: config.CHAT_CHANNEL,

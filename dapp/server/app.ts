@@ -64,9 +64,9 @@ export function createDappServer({ env, files, log }: DappServerDeps) {
     relayer: env.RELAYER_URL,
     broadcaster: env.BROADCASTER_URL,
     agent: env.AGENT_URL,
+    operator: env.OPERATOR_URL,
   };
 
-    operator: env.OPERATOR_URL,
   /** The client's address chain for the upstream (the relayer rate-limits /link by it). */
   function forwardedFor(c: Context): string | undefined {
     let peer: string | undefined;
@@ -101,8 +101,6 @@ export function createDappServer({ env, files, log }: DappServerDeps) {
     return new Response(res.body, { status: res.status, headers: out });
   }
 
-  /**
-   * Identical reads answered once per `ttlMs` (and concurrent ones by one upstream request): when a lot
   /**
    * The operator API keeps its session in a cookie on this origin and checks `Origin` on every change,
    * so both pass through, and its Set-Cookie comes back. Bodies stream both ways (artwork uploads in,
@@ -141,6 +139,8 @@ export function createDappServer({ env, files, log }: DappServerDeps) {
     return new Response(res.body, { status: res.status, headers: out });
   }
 
+  /**
+   * Identical reads answered once per `ttlMs` (and concurrent ones by one upstream request): when a lot
    * goes live, every viewer's page re-reads the same lists within a second or two; the indexer sees one
    * request per replica of this server, not one per viewer. Only 200 answers are kept.
    */
@@ -311,6 +311,15 @@ export function createDappServer({ env, files, log }: DappServerDeps) {
     const broadcaster = env.BROADCASTER_URL;
     app.get("/svc/broadcaster/preview.png", (c) => forward(c, "broadcaster", new URL("/preview.png", broadcaster).toString()));
   }
+  if (env.HLS_URL) {
+    const hlsOrigin = new URL(env.HLS_URL).origin;
+    app.get("/svc/hls/*", (c) => {
+      const path = c.req.path.slice("/svc/hls".length);
+      if (!/^\/[A-Za-z0-9._\-/]+\.(m3u8|ts|m4s|mp4|aac)$/.test(path) || path.includes("..")) return c.json({ error: "not a stream file" }, 404);
+      return forward(c, "hls", `${hlsOrigin}${path}`);
+    });
+  }
+
   // --- the operator API: passed through whole (it checks the session and the Origin itself) -----
   if (env.OPERATOR_URL) {
     const operator = env.OPERATOR_URL;
@@ -319,15 +328,6 @@ export function createDappServer({ env, files, log }: DappServerDeps) {
       if (path === "/metrics") return c.json({ error: "not here" }, 404);
       const query = new URL(c.req.url).search;
       return forwardOperator(c, new URL(`${path}${query}`, operator).toString());
-    });
-  }
-
-  if (env.HLS_URL) {
-    const hlsOrigin = new URL(env.HLS_URL).origin;
-    app.get("/svc/hls/*", (c) => {
-      const path = c.req.path.slice("/svc/hls".length);
-      if (!/^\/[A-Za-z0-9._\-/]+\.(m3u8|ts|m4s|mp4|aac)$/.test(path) || path.includes("..")) return c.json({ error: "not a stream file" }, 404);
-      return forward(c, "hls", `${hlsOrigin}${path}`);
     });
   }
 

@@ -70,12 +70,12 @@ export function upstreams(e: DappEnv): Partial<Record<ServiceName, string>> {
   if (e.RELAYER_URL) out.relayer = e.RELAYER_URL;
   if (e.BROADCASTER_URL) out.broadcaster = e.BROADCASTER_URL;
   if (e.AGENT_URL) out.agent = e.AGENT_URL;
+  if (e.OPERATOR_URL) out.operator = e.OPERATOR_URL;
   if (e.HLS_URL) out.hls = new URL(e.HLS_URL).origin;
   return out;
 }
 
 /** The RPC a wallet adding this chain is given: PUBLIC_RPC_URL, else the chain's public one. Never RPC_URL. */
-  if (e.OPERATOR_URL) out.operator = e.OPERATOR_URL;
 export function walletRpcUrl(e: DappEnv): string {
   if (e.PUBLIC_RPC_URL) return e.PUBLIC_RPC_URL;
   try {
