@@ -5,6 +5,7 @@
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { stripVTControlCharacters } from "node:util";
 import { repoRoot } from "@sothebais/common/deployments";
 import type { Command } from "../src/lib/cli.ts";
 import { runCommand } from "../src/lib/cli.ts";
@@ -14,10 +15,13 @@ export type CliResult = { code: number | null; stdout: string; stderr: string };
 /** Env keys the commands read; cleared for in-process runs unless the test sets them. */
 const commandEnv = ["RPC_URL", "SHAPE_SEPOLIA_RPC_URL", "SHAPE_RPC_URL", "DEPLOYMENTS_DIR", "ADMIN_PRIVATE_KEY", "DEPLOYER_PRIVATE_KEY", "PRIVATE_KEY", "KEYSTORE_PATH", "KEYSTORE_PASSWORD", "GASBACK_ADDRESS", "BLOCKSCOUT_API_URL", "VERIFY_POLL_MS"];
 
-/** Runs `node scripts/src/admin/<command>.ts ...args` with only the env we give (plus PATH/HOME). */
-export function runCli(command: string, args: string[], env: Record<string, string | undefined> = {}): Promise<CliResult> {
+/**
+ * Runs `node <script> ...args` from the repo root with only the env we give (plus PATH/HOME); killed after
+ * `timeoutMs`. Colour codes are stripped from stdout (the doctor marks its lines with coloured ✓ / ✗).
+ */
+function runScript(script: string, args: string[], env: Record<string, string | undefined>, timeoutMs: number): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, "scripts/src/admin", `${command}.ts`), ...args], {
+    const child = spawn(process.execPath, [join(repoRoot, script), ...args], {
       cwd: repoRoot,
       env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_NO_WARNINGS: "1", ...env },
       stdio: ["ignore", "pipe", "pipe"],
@@ -26,14 +30,20 @@ export function runCli(command: string, args: string[], env: Record<string, stri
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));
     child.stderr.on("data", (d) => (stderr += d));
-    const timer = setTimeout(() => child.kill("SIGKILL"), 180_000);
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
     child.on("error", reject);
     child.on("close", (code) => {
       clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+      resolve({ code, stdout: stripVTControlCharacters(stdout), stderr });
     });
   });
 }
+
+/** Runs `node scripts/src/admin/<command>.ts ...args` with only the env we give (plus PATH/HOME). */
+export const runCli = (command: string, args: string[], env: Record<string, string | undefined> = {}) => runScript(`scripts/src/admin/${command}.ts`, args, env, 180_000);
+
+/** Runs `node scripts/src/doctor.ts ...args` (what `./sothebais doctor` execs) with only the env we give. */
+export const runDoctor = (args: string[], env: Record<string, string | undefined> = {}) => runScript("scripts/src/doctor.ts", args, env, 120_000);
 
 const loaded = new Map<string, Command>();
 

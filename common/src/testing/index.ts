@@ -4,7 +4,7 @@
  */
 export { ppidOf, processIds, processTree, rssMb, slopePerMinute } from "./memory.ts";
 export { freePort, type Managed, startProcess, type StartOptions, waitFor } from "./process.ts";
-export { type RunningIndexer, startIndexer, type StartIndexerOptions } from "./indexer.ts";
+export { type IndexerProgress, indexerProgress, type RunningIndexer, startIndexer, type StartIndexerOptions } from "./indexer.ts";
 export { localAccount, localMnemonic, localPrivateKey, localRoles } from "./accounts.ts";
 export { type HardhatNode, type RedisServer, rpc, startHardhatNode, type StartHardhatNodeOptions, startRedis } from "./services.ts";
 export { chatAuthorizationDomain, chatAuthorizationTypes, type ChatAuthorizationMessage, type CreateLotParameters, hashChatId, type SignedChatAuthorization, startTestStack, type StartTestStackOptions, type TestStack } from "./fixtures.ts";

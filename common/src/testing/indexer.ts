@@ -12,6 +12,30 @@ import { freePort, type Managed, startProcess, waitFor } from "./process.ts";
 
 export type RunningIndexer = Managed & { url: string; port: number };
 
+/** How far an indexer is: Ponder's `/ready`, its indexed block (`/status`) and the chain's head. */
+export type IndexerProgress = { ready: boolean; indexed: number | undefined; head: number | undefined; caughtUp: boolean };
+
+/**
+ * Whether the indexer at `url` has caught up with the chain at `rpcUrl`. Ponder's `/ready` turns 200 once
+ * the backfill up to the finalized block is done (ponder/src/runtime: `is_ready` is set before realtime
+ * indexing starts), and its finality is ~30 blocks on every chain we run: a lot created within the last
+ * 30 blocks is not in the API yet at `/ready`. Caught up is `/ready` and the indexed block within
+ * `within` blocks of the head.
+ */
+export async function indexerProgress(url: string, rpcUrl: string, within = 2): Promise<IndexerProgress> {
+  const ready = await fetch(`${url}/ready`).then((r) => r.ok, () => false);
+  const status = (await fetch(`${url}/status`).then((r) => r.json(), () => ({}))) as Record<string, { block?: { number?: number } }>;
+  const indexed = Object.values(status)[0]?.block?.number;
+  const head = await fetch(rpcUrl, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }),
+  })
+    .then(async (r) => Number(((await r.json()) as { result: string }).result))
+    .catch(() => undefined);
+  return { ready, indexed, head, caughtUp: ready && indexed !== undefined && head !== undefined && indexed >= head - within };
+}
+
 export type StartIndexerOptions = {
   stack: { rpcUrl: string; deploymentsDir: string };
   /** PGlite folder; without it (and without `databaseUrl`) a temp folder, removed on stop. */
@@ -19,7 +43,7 @@ export type StartIndexerOptions = {
   databaseUrl?: string;
   port?: number;
   env?: Record<string, string | undefined>;
-  /** Wait for /ready (default true). */
+  /** Wait until it has caught up with the chain: /ready and the last blocks indexed (default true). */
   ready?: boolean;
 };
 
@@ -58,7 +82,8 @@ export async function startIndexer(options: StartIndexerOptions): Promise<Runnin
     });
     exitedEarly.catch(() => {});
     try {
-      await Promise.race([waitFor(() => fetch(`${url}/ready`).then((r) => r.ok), { timeoutMs: 300_000, intervalMs: 200, what: "indexer /ready" }), exitedEarly]);
+      const caughtUp = async () => (await indexerProgress(url, options.stack.rpcUrl)).caughtUp;
+      await Promise.race([waitFor(caughtUp, { timeoutMs: 300_000, intervalMs: 200, what: "indexer /ready and caught up with the chain" }), exitedEarly]);
       ready = true;
     } catch (error) {
       await stop(1000);

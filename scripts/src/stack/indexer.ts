@@ -6,23 +6,8 @@
  * Env: DATABASE_URL (optional) to use Postgres instead of PGlite.
  */
 import { join } from "node:path";
-import { startProcess, waitFor } from "@sothebais/common/testing";
+import { indexerProgress, startProcess, waitFor } from "@sothebais/common/testing";
 import type { StackService } from "./types.ts";
-
-type Status = Record<string, { id: number; block: { number: number } }>;
-
-async function chainHead(rpcUrl: string): Promise<number | undefined> {
-  try {
-    const res = await fetch(rpcUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }),
-    });
-    return Number(((await res.json()) as { result: string }).result);
-  } catch {
-    return undefined;
-  }
-}
 
 export const service: StackService = {
   name: "indexer",
@@ -61,12 +46,9 @@ export const service: StackService = {
     });
     const ready = waitFor(
       async () => {
-        const ready = await fetch(`${url}/ready`).then((r) => r.ok, () => false);
-        const status = (await fetch(`${url}/status`).then((r) => r.json(), () => ({}))) as Status;
-        const indexed = Object.values(status)[0]?.block.number;
-        const head = await chainHead(rpcUrl);
         // Ready means the backfill is done; the last ~30 (unfinalized) blocks follow within seconds.
-        if (ready && indexed !== undefined && head !== undefined && indexed >= head - 2) return true;
+        const { indexed, head, caughtUp } = await indexerProgress(url, rpcUrl);
+        if (caughtUp) return true;
         const line = indexed !== undefined && head !== undefined ? `indexer catching up: block ${indexed} of ${head}` : "indexer starting";
         if (line !== lastLine) ctx.progress(line);
         lastLine = line;
