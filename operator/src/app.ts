@@ -9,6 +9,7 @@
  * | `GET /health`, `GET /metrics` | anyone who reaches the port (not proxied by the dApp) |
  * | `/auth/*` (auth/routes.ts) | anyone: nonce, login, logout, session |
  * | `/controls/*` (controls/routes.ts) | signed in; changes need admin or auctioneer |
+ * | `/logs/*` (logs/routes.ts) | signed in, any operator role |
  *
  * ## Adding a route group behind sign-in
  * 1. Write a factory returning a sub-app typed `new Hono<OperatorEnv>()` and gate it with
@@ -32,6 +33,7 @@ import { requireOrigin } from "./auth/origin.ts";
 import { type AuthContext, type OperatorEnv, provideAuth } from "./auth/require-role.ts";
 import { type AuthRoutesDeps, createAuthRoutes } from "./auth/routes.ts";
 import { type ControlRoutesDeps, createControlRoutes } from "./controls/routes.ts";
+import { type LogRoutesDeps, logRoutes } from "./logs/routes.ts";
 
 export type AppDeps = {
   log: Logger;
@@ -44,6 +46,8 @@ export type AppDeps = {
   maxBodyBytes: number;
   authRoutes: AuthRoutesDeps;
   controls: ControlRoutesDeps;
+  /** The Logs page's source (LOG_DIR or LOKI_URL); absent: no /logs routes. */
+  logs?: LogRoutesDeps;
 };
 
 export function createApp(deps: AppDeps) {
@@ -74,5 +78,6 @@ export function createApp(deps: AppDeps) {
   // Route groups, one line each.
   app.route("/auth", createAuthRoutes(deps.authRoutes));
   app.route("/controls", createControlRoutes(deps.controls));
+  if (deps.logs) app.route("/logs", logRoutes(deps.logs));
   return app;
 }

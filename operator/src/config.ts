@@ -53,6 +53,17 @@ export const configSchema = {
   OPERATOR_AUDIT_MAX: env.int({ fallback: 1000, min: 10, max: 100_000 }),
   /** Largest request body accepted by default (413 above); route groups may set their own. */
   OPERATOR_MAX_BODY_BYTES: env.int({ fallback: 16_384, min: 256 }),
+  // --- Logs (logs/*): the Logs page's source; LOKI_URL wins, neither set: no /logs routes ---
+  /** A folder of `<service>.log` files to tail (the local stack's `.tmp/stack/logs`). */
+  LOG_DIR: env.string({ optional: true }),
+  /** Grafana Loki's base URL (production: Alloy ships every container's output there, ops/alloy). */
+  LOKI_URL: { ...env.url(undefined, ["http:", "https:"]), optional: true, secret: true },
+  /** Multi-tenant Loki: the X-Scope-OrgID sent with each query. */
+  LOKI_TENANT: env.string({ optional: true }),
+  /** Lines kept in memory per service when tailing LOG_DIR. */
+  LOG_RING_LINES: env.int({ fallback: 5000, min: 100, max: 100_000 }),
+  /** A comment on an idle log stream this often, so proxies keep it open. */
+  LOG_STREAM_HEARTBEAT_MS: env.int({ fallback: 15_000, min: 100, max: 120_000 }),
   LOG_LEVEL: env.oneOf(["debug", "info", "warn", "error"], "info"),
 };
 

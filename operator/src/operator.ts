@@ -20,6 +20,7 @@ import { createSessionStore } from "./auth/sessions.ts";
 import { watchChainEvents } from "./chain-events.ts";
 import type { Config } from "./config.ts";
 import { createControlStore } from "./controls/store.ts";
+import { createLogSource } from "./logs/configure.ts";
 
 export type RunningOperator = { url: string; app: ReturnType<typeof createApp>; stop: () => Promise<void> };
 
@@ -60,6 +61,9 @@ export async function startOperator(config: Config, log: Logger): Promise<Runnin
     onPause: (paused, account, tx) => controls.recordChainPause(paused, account, tx),
   });
 
+  const logSource = createLogSource(config, (message) => log.warn("log source problem", { error: message }));
+  const logLinesDropped = metrics.counter("log_stream_dropped_total", "Log lines a slow Logs page stream skipped");
+
   const app = createApp({
     log,
     metrics,
@@ -81,6 +85,7 @@ export async function startOperator(config: Config, log: Logger): Promise<Runnin
       store: controls,
       chainPaused: () => client.readContract({ address: house, abi: auctionHouseAbi, functionName: "paused" }).catch(() => undefined),
     },
+    logs: logSource && { source: logSource, heartbeatMs: config.LOG_STREAM_HEARTBEAT_MS, onDropped: (n) => logLinesDropped.inc(n) },
     health: async () => {
       const [redisOk, block] = await Promise.all([
         redis.ping().then(() => true, () => false),
@@ -102,8 +107,11 @@ export async function startOperator(config: Config, log: Logger): Promise<Runnin
     app,
     async stop() {
       events.stop();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await logSource?.close();
+      // Open log streams (SSE) never end on their own: close every connection, or close() waits forever.
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections?.();
+      await closed;
       await redis.quit().catch(() => redis.disconnect());
     },
   };

@@ -22,9 +22,11 @@ after(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function setup(options: { ringLines?: number; backfillBytes?: number } = {}) {
+/** A temp folder and a source tailing it; `existing` writes files before the source starts. */
+function setup(options: { ringLines?: number; backfillBytes?: number } = {}, existing: (file: (service: string) => string) => void = () => {}) {
   const dir = mkdtempSync(join(tmpdir(), "operator-logs-"));
   dirs.push(dir);
+  existing((service) => join(dir, `${service}.log`));
   const seen: LogEntry[] = [];
   const source = createFileSource({ dir, pollMs: 20, ...options });
   sources.push(source);
@@ -34,6 +36,7 @@ function setup(options: { ringLines?: number; backfillBytes?: number } = {}) {
 }
 
 const all: LogFilter = { services: [] };
+const line0 = `${JSON.stringify({ level: "info", msg: "there before the source" })}\n`;
 const msgs = (entries: LogEntry[]) => entries.map((e) => e.msg);
 
 describe("createFileSource()", () => {
@@ -86,13 +89,19 @@ describe("createFileSource()", () => {
     assert.equal(seen[1].msg, "after");
   });
 
-  it("keeps a plain-text line whole, and starts a large existing file at its last backfillBytes", async () => {
-    const { source, seen, file } = setup({ backfillBytes: 100 });
-    writeFileSync(file("chain"), `${"x".repeat(300)}\nolder line\nHardhat node listening on 127.0.0.1:8545\n`);
-    await waitFor(() => seen.length >= 1, { what: "the tail of the file" });
+  it("keeps a plain-text line whole, and starts a large file there at the start at its last backfillBytes", async () => {
+    const { source } = setup({ backfillBytes: 100 }, (file) => writeFileSync(file("chain"), `${"x".repeat(300)}\nolder line\nHardhat node listening on 127.0.0.1:8545\n`));
     const entries = await source.query(all, 10);
     assert.deepEqual(msgs(entries), ["older line", "Hardhat node listening on 127.0.0.1:8545"]);
     assert.equal(entries[0].level, "info");
+  });
+
+  it("reads a file that appears later from its first byte, however large (a part started after the operator)", async () => {
+    const { source, seen, line, file } = setup({ backfillBytes: 100 }, (file) => writeFileSync(file("relayer"), line0));
+    await source.services();
+    writeFileSync(file("agent"), Array.from({ length: 50 }, (_, i) => line({ msg: `agent ${i}` })).join(""));
+    await waitFor(() => seen.filter((e) => e.service === "agent").length === 50, { what: "every line of the new file" });
+    assert.equal(seen.find((e) => e.service === "agent")?.msg, "agent 0");
   });
 
   it("keeps at most ringLines lines per service, the newest", async () => {

@@ -7,7 +7,8 @@
  * Fluent Bit are neither npm nor Debian packages), and `tail -F` would still leave the parsing, the
  * rings and one child process per file to us. Production uses Alloy and Loki (docs/OPERATIONS.md).
  *
- * The folder is polled (every `pollMs`): a new file is read from its last `backfillBytes`; a file
+ * The folder is polled (every `pollMs`): a file there at the start is read from its last
+ * `backfillBytes`, one that appears later from its first byte (a part started after the operator); a file
  * renamed away (logrotate's rename) is read to its end before its successor is opened from the start; a
  * file that shrank (copytruncate, `: > file`) is read again from the start. A line is complete at its
  * newline: a partial line waits for the rest, and one longer than `maxLineBytes` is cut there.
@@ -61,6 +62,7 @@ export function createFileSource(o: FileSourceOptions): LogSource {
   const rings = new Map<string, Ring>();
   /** Files seen before: one that comes back (deleted, then written again) is new from its first byte. */
   const seen = new Set<string>();
+  let polled = false;
   const subscribers = new Set<(entries: LogEntry[]) => void>();
   const reported = new Set<string>();
   let seq = 0;
@@ -159,7 +161,7 @@ export function createFileSource(o: FileSourceOptions): LogSource {
       const path = join(o.dir, name);
       if (tails.has(path)) continue;
       try {
-        tails.set(path, await openTail(name.slice(0, -4), path, seen.has(path)));
+        tails.set(path, await openTail(name.slice(0, -4), path, polled || seen.has(path)));
         seen.add(path);
       } catch (error) {
         report(`cannot open ${path}: ${(error as Error).message}`);
@@ -172,6 +174,7 @@ export function createFileSource(o: FileSourceOptions): LogSource {
         report(`cannot read ${t.path}: ${(error as Error).message}`);
       }
     }
+    polled = true;
     if (batch.length) notify(subscribers, batch, report);
   }
 

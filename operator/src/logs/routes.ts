@@ -74,7 +74,7 @@ export function logRoutes(deps: LogRoutesDeps) {
       const unsubscribe = deps.source.subscribe((batch) => {
         if (!matches) {
           waiting.push(...batch);
-          if (waiting.length > bufferLines * 4) waiting.splice(0, waiting.length - bufferLines * 4);
+          if (waiting.length > bufferLines) dropped += waiting.splice(0, waiting.length - bufferLines).length;
           return;
         }
         for (const e of batch) if (matches(e)) enqueue(e);
