@@ -7,8 +7,8 @@
  * hostile: it checks a normalized copy (NFKC, no invisible characters) and rejects what it cannot
  * read unambiguously (number words, non-ASCII digits, mixed scripts). The original text is spoken.
  */
-import { parseEther, parseUnits } from "viem";
 import type { Facts } from "./facts.ts";
+import { shortAddress } from "./format.ts";
 import type { LineRequest } from "./templates.ts";
 
 /** What one line may mention. */
@@ -30,6 +30,15 @@ export type Allowed = {
   literals: string[];
   /** Links the line may give (the dApp). */
   urls: string[];
+  /** Other spellings of a bidder of this moment (full address, short address) and the name they stand for. */
+  aliases?: { alias: string; name: string }[];
+  /** Bids placed on the lot of this moment ("2 bids so far"); undefined: a count is not checked, so not said. */
+  bidCount?: number;
+  /** Whether the lot of this moment met its reserve, and the reserve; undefined: no reserve claim is checkable. */
+  reserveMet?: boolean;
+  reserve?: bigint;
+  /** Who "you" is: the viewer an answer goes to ("you lead", "it's yours" are claims about them). */
+  addressee?: string;
 };
 
 /** Why a line was rejected: the `reason` label of `guard_rejections_total`. */
@@ -50,6 +59,7 @@ export type GuardReason =
   | "url"
   | "domain"
   | "ens"
+  | "reserve"
   | "injection";
 
 export type GuardResult = { ok: true } | { ok: false; reasons: GuardReason[]; problems: string[] };
@@ -76,6 +86,15 @@ export function allowedFor(r: LineRequest, f: Facts, extra: { hostName: string; 
   };
   let leader: string | null = f.lot?.leader?.name ?? null;
   let closed = false;
+  const aliases: { alias: string; name: string }[] = [];
+  // A bidder may be called by their address too, full or short: the claim is then about them.
+  const addBidder = (b: { address: string; name: string }) => {
+    aliases.push({ alias: b.address, name: b.name });
+    const short = shortAddress(b.address);
+    if (short !== b.name) aliases.push({ alias: short, name: b.name });
+  };
+  if (f.lot?.leader) addBidder(f.lot.leader);
+  let addressee: string | undefined;
   if (f.lot) {
     addLot(f.lot);
     amounts.add(f.lot.amount).add(f.lot.minimumNextBid);
@@ -92,22 +111,27 @@ export function allowedFor(r: LineRequest, f: Facts, extra: { hostName: string; 
   switch (r.kind) {
     case "bid":
       names.add(r.bidder.name);
+      addBidder(r.bidder);
       amounts.add(r.amount);
       leader = r.bidder.name;
       break;
     case "outbid":
       names.add(r.bidder.name).add(r.previous.name);
+      addBidder(r.bidder);
+      addBidder(r.previous);
       amounts.add(r.amount);
       leader = r.bidder.name;
       break;
     case "extension":
       names.add(r.bidder.name);
+      addBidder(r.bidder);
       amounts.add(r.amount);
       seconds.add(r.secondsLeft);
       leader = r.bidder.name;
       break;
     case "sold":
       names.add(r.winner.name);
+      addBidder(r.winner);
       // The minimum next bid is no price once the hammer fell.
       amounts.delete(r.lot.minimumNextBid);
       if (f.lot) amounts.delete(f.lot.minimumNextBid);
@@ -121,6 +145,8 @@ export function allowedFor(r: LineRequest, f: Facts, extra: { hostName: string; 
       seconds.add(r.secondsLeft);
       break;
     case "between":
+      // No lot is open between lots: the last one may be called closed.
+      closed = f.lot?.status !== "live";
       if (r.next) {
         lots.add(r.next.lotId);
         amounts.add(r.next.reserve);
@@ -133,6 +159,7 @@ export function allowedFor(r: LineRequest, f: Facts, extra: { hostName: string; 
       break;
     case "answer":
       names.add(r.user);
+      addressee = r.user;
       break;
     case "no_sale":
       leader = null;
@@ -141,6 +168,15 @@ export function allowedFor(r: LineRequest, f: Facts, extra: { hostName: string; 
   }
   // "0 ETH" is never a figure worth saying (a lot without a bid holds 0).
   amounts.delete(0n);
+  // The lot the moment is about: its count of bids and its reserve can be quoted.
+  const subject = "lot" in r ? r.lot : r.kind === "between" ? null : f.lot;
+  const sale = r.kind === "sold" ? r.amount : (subject?.amount ?? 0n);
+  const reserveFacts =
+    r.kind === "between" && r.next
+      ? { reserveMet: false, reserve: r.next.reserve }
+      : subject
+        ? { reserveMet: r.kind !== "no_sale" && sale > 0n && sale >= subject.reserve, reserve: subject.reserve }
+        : {};
   return {
     amounts: [...amounts],
     lots: [...lots],
@@ -152,6 +188,10 @@ export function allowedFor(r: LineRequest, f: Facts, extra: { hostName: string; 
     secondsTolerance: 2,
     literals: [...literals].filter(Boolean),
     urls: extra.dappUrl ? [extra.dappUrl] : [],
+    aliases,
+    ...(subject ? { bidCount: subject.bidCount } : {}),
+    ...reserveFacts,
+    ...(addressee ? { addressee } : {}),
   };
 }
 
@@ -210,7 +250,9 @@ const neutralSubjects = new Set(
     "you your yours you're we our they their he she him her them us me my i i'm one that's there's here's bid bids bidder bidders lot piece " +
     "art artwork work collector collectors chat room floor highest high top next new current lucky all each every any some another other " +
     "still now yet here there just and but so then again also on to for in at with of from by as is was are be up off out into over about " +
-    "stay tuned thanks thank please go well great nice big"
+    "stay tuned thanks thank please go well great nice big held been being get gets got getting was were has have had " +
+    "will would can could might may must should shall let lets let's don't dont didn't can't cannot won't want wants try tries " +
+    "nothing everything something anything yours mine"
   ).split(" "),
 );
 const negativeSubjects = new Set(["nobody", "none", "no", "noone", "no-one"]);
@@ -219,22 +261,31 @@ const negativeSubjects = new Set(["nobody", "none", "no", "noone", "no-one"]);
 // wins"); "name only" phrasings are claims only about a name ("on top, ⟨bob_7⟩"; "go ahead" is not one).
 const adverbs = "(?:\\s+(?:still|now|clearly|officially|currently|firmly|just|already|really|definitely))*";
 const leadAfterStrong =
-  "leads|is\\s+leading|'s\\s+leading|has\\s+the\\s+lead|holds\\s+the\\s+lead|keeps\\s+the\\s+lead|takes\\s+the\\s+lead|took\\s+the\\s+lead|grabs\\s+the\\s+lead|" +
+  "leads|'s\\s+bid\\s+(?:is\\s+|remains\\s+|stays\\s+)?(?:still\\s+)?(?:the\\s+one\\s+to\\s+beat|on\\s+top|in\\s+front|ahead|leading|the\\s+(?:top|high(?:est)?|best|leading|winning)\\s+(?:one|bid)|leads|stands|holds)|" +
+  ",\\s*(?:our|the|your)\\s+(?:new\\s+|current\\s+)?(?:leader|top\\s+bidder|high(?:est)?\\s+bidder|leading\\s+bidder)|is\\s+leading|'s\\s+leading|has\\s+the\\s+lead|holds\\s+the\\s+lead|keeps\\s+the\\s+lead|takes\\s+the\\s+lead|took\\s+the\\s+lead|grabs\\s+the\\s+lead|" +
   "(?:is|'s|remains|stays|sits)\\s+(?:still\\s+)?(?:in\\s+the\\s+lead|on\\s+top|ahead|in\\s+front|out\\s+front|in\\s+first(?:\\s+place)?|winning|the\\s+leader|the\\s+(?:top|high(?:est)?)\\s+bidder|top\\s+bidder)|" +
   "(?:holds|has|owns)\\s+the\\s+(?:top|high(?:est)?|best|leading)\\s+bid|tops\\s+the\\s+(?:board|room)";
 const leadAfterNameOnly = "in\\s+the\\s+lead|on\\s+top|ahead|in\\s+front|winning|leading";
 const winAfterStrong =
   "wins|won|has\\s+won|is\\s+the\\s+winner|'s\\s+the\\s+winner|takes\\s+it(?:\\s+home)?|took\\s+it|takes\\s+home|takes\\s+the\\s+lot|walks\\s+away\\s+with|gets\\s+it|got\\s+it|" +
-  "bags\\s+it|snags\\s+it|scoops\\s+it|owns\\s+it|claims\\s+it|secures\\s+it|lands\\s+it|clinches|goes\\s+home\\s+with|is\\s+the\\s+new\\s+owner";
+  "bags\\s+it|snags\\s+it|scoops\\s+it|owns\\s+it|claims\\s+it|secures\\s+it|lands\\s+it|clinches|goes\\s+home\\s+with|" +
+  "is\\s+the\\s+(?:(?:proud|lucky|happy)\\s+(?:new\\s+)?|new\\s+)owner|,\\s*(?:our|the|your)\\s+(?:new\\s+owner|winner)";
+/** Overtaking someone is a claim to lead; "nobody outbids bob" claims nothing against the chain. */
+const overtakeAfter =
+  "outbids|outbid|overtakes|overtook|overtaken|outbidding|overtaking|leapfrogs|leapfrogged|(?:jumps|jumped|leaps|leapt)\\s+(?:over|ahead\\s+of)|" +
+  "(?:takes|took|steals|stole|grabs|grabbed|snatches|snatched|wrests|wrestles)\\s+the\\s+lead\\s+(?:from|off)";
 const leadBeforeStrong =
-  "led\\s+by|belongs\\s+to|leader\\s+is|leader\\s*:|leading\\s+bidder(?:\\s+is)?|(?:top|high(?:est)?|best)\\s+bidder(?:\\s+is)?|lead\\s+(?:goes|belongs)\\s+to|the\\s+lead\\s+is|" +
+  "led\\s+by|held\\s+by|outbid\\s+by|overtaken\\s+by|passed\\s+by|topped\\s+by|beaten\\s+by|" +
+  "(?:loses|lost|losing|cedes|ceded|hands|handed|gives\\s+up|gave\\s+up)\\s+the\\s+lead\\s+to|(?:current|new|our|your)\\s+(?:leader|top\\s+bidder|high(?:est)?\\s+bidder)\\s*(?:is\\b|:|=|→|->)|" +
+  "leader\\s*(?:=|→|->|⇒|»)|(?:leading|on\\s+top|out\\s+(?:in\\s+)?front|in\\s+the\\s+lead|in\\s+first(?:\\s+place)?)(?:\\s+(?:right\\s+now|now|still|currently))?\\s*(?:is\\b|:|=|→|->)|(?:ahead|in\\s+front)\\s*(?::|=|→|->)|" +
+  "(?:leading|in\\s+the\\s+lead|on\\s+top)\\s+(?:right\\s+now|now|currently)|(?:top|high(?:est)?|best|leading|winning)\\s+bid\\s*(?:is\\b|:|=|→)|belongs\\s+to|leader\\s+is|leader\\s*:|leading\\s+bidder(?:\\s+is)?|(?:top|high(?:est)?|best)\\s+bidder(?:\\s+is)?|lead\\s+(?:goes|belongs)\\s+to|the\\s+lead\\s+is|" +
   "congrats(?:\\s+to)?|congratulations(?:\\s+to)?|kudos\\s+to|hats\\s+off\\s+to|well\\s+played";
 const leadBeforeNameOnly = "(?:new\\s+)?(?:top|high(?:est)?|best)\\s+bid(?:\\s+is)?|in\\s+the\\s+lead(?:\\s+is)?|on\\s+top(?:\\s+is)?|leader|leading";
 const winBeforeStrong = "winner\\s+is|winner\\s*:|won\\s+by|sold\\s+to|goes\\s+to|went\\s+to|awarded\\s+to|new\\s+owner(?:\\s+is)?|hammer(?:\\s+falls|\\s+down)?\\s+(?:for|to)|victory\\s+(?:for|to)";
 const winBeforeNameOnly = "winner|going\\s+to|headed\\s+to|it'?s\\s+yours|all\\s+yours";
 
 const SUBJ = "(@?[\\p{L}\\p{N}_⟨⟩…'-]+)";
-const SEP = "[\\s:,!.…—–-]*";
+const SEP = "[\\s:,!.…—–=→>»⇒-]*";
 
 // ---------------------------------------------------------------------------------------------
 // The check
@@ -256,8 +307,11 @@ export function checkLine(text: string, allowed: Allowed): GuardResult {
   checkNumericCharacters(text, [...allowed.urls, ...literals, ...names], add);
 
   let rest = ` ${normalizeForGuard(text)} `;
-  for (const url of allowed.urls) rest = rest.replace(new RegExp(escapeRegExp(url), "gi"), " ⟨U⟩ ");
+  // Our link only as a whole: "http://127.0.0.1:5173.evil.xyz" or "...5173@evil.xyz" is someone else's.
+  for (const url of allowed.urls) rest = rest.replace(new RegExp(`${escapeRegExp(url)}(?:[/?#]\\S*)?(?![\\p{L}\\p{N}_@-]|[.:][\\p{L}\\p{N}])`, "giu"), " ⟨U⟩ ");
   for (const lit of literals) rest = rest.replace(wordRe(normalizeForGuard(lit)), "⟨L⟩");
+  // A bidder's address (any case, full or short) is that bidder: it becomes their name, then a placeholder.
+  for (const a of [...(allowed.aliases ?? [])].sort((x, y) => y.alias.length - x.alias.length)) rest = rest.replace(wordRe(normalizeForGuard(a.alias)), ` ${normalizeForGuard(a.name)} `);
   // Names become ⟨LEADER⟩ or ⟨NAME⟩ (anyone else allowed here), so claims can be checked.
   for (const name of names) rest = rest.replace(wordRe(normalizeForGuard(name)), name.toLowerCase() === leaderKey ? "⟨LEADER⟩" : "⟨NAME⟩");
 
@@ -267,7 +321,9 @@ export function checkLine(text: string, allowed: Allowed): GuardResult {
   rest = checkLinks(rest, add);
   rest = checkAmounts(rest, allowed, add);
   rest = checkTimes(rest, allowed, add);
+  rest = checkCounts(rest, allowed, add);
   rest = checkLots(rest, allowed, add);
+  checkReserve(rest, allowed, add);
   checkLeftoverNumbers(rest, add);
   checkClaims(rest, allowed, add);
 
@@ -277,11 +333,14 @@ export function checkLine(text: string, allowed: Allowed): GuardResult {
 
 type Add = (reason: GuardReason, detail: string) => void;
 
-/** Digits other than ASCII 0-9 (fullwidth, Arabic-Indic, superscripts, circled, fractions, Roman numerals). */
+/** Numerals Unicode files as letters or symbols: CJK numerals, the keycap ten emoji. */
+const otherNumerals = /[〇零一二三四五六七八九十廿卅百千万萬億亿兆壱弐參参拾佰仟两兩\u{1F51F}]/u;
+
+/** Digits other than ASCII 0-9 (fullwidth, Arabic-Indic, superscripts, circled, fractions, Roman numerals, CJK). */
 function checkNumericCharacters(text: string, excused: string[], add: Add) {
   let t = text.normalize("NFC");
   for (const e of excused) t = t.replace(new RegExp(escapeRegExp(e), "gi"), " ");
-  const odd = [...t].filter((c) => /[\p{Nd}\p{No}\p{Nl}]/u.test(c) && !/[0-9]/.test(c));
+  const odd = [...t].filter((c) => (/[\p{Nd}\p{No}\p{Nl}]/u.test(c) && !/[0-9]/.test(c)) || otherNumerals.test(c));
   if (odd.length) add("non_ascii_digit", `digits outside ASCII: ${[...new Set(odd)].join(" ")}`);
 }
 
@@ -306,11 +365,18 @@ function checkInjection(rest: string, add: Add) {
 
 /** URLs, domains (also spelled "evil dot xyz" or "evil[.]xyz"), ENS names and 0x addresses. */
 function checkLinks(rest: string, add: Add): string {
-  let out = rest.replace(/\b(?:https?|ftp|ipfs|wss?):\/\/\S*|\bwww\s*\.\s*\S+|\bhxxps?\S*/gi, (m) => {
+  // Dots NFKC leaves as they are (ideographic full stop, middle dots) read as dots between two letters.
+  let out = rest.replace(/(?<=\p{L})[。｡·∙⋅‧⸳⸱・•](?=\p{L})/gu, ".");
+  out = out.replace(/\b(?:https?|ftp|ipfs|ipns|wss?):\/\/\S*|\b(?:javascript|vbscript|data|file|mailto|intent|magnet):(?!\s)\S+|\bwww\s*\.\s*\S+|\bhxxps?\S*/gi, (m) => {
     add("url", m);
     return " ⟨X⟩ ";
   });
-  const dot = "(?:\\.|\\s*[\\[({]\\s*(?:\\.|dot)\\s*[\\])}]\\s*|\\s+dot\\s+|\\s+\\.\\s+)";
+  // IP addresses (with a port or path) are links too.
+  out = out.replace(/(?<![\p{L}\p{N}.])\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?(?:\/\S*)?|\[[0-9a-f]*:[0-9a-f:]+\](?::\d+)?/giu, (m) => {
+    add("url", m);
+    return " ⟨X⟩ ";
+  });
+  const dot = "(?:\\.|\\s*[\\[({]\\s*(?:\\.|dot)\\s*[\\])}]\\s*|\\s+dot\\s+|\\s+\\.\\s*)";
   out = out.replace(new RegExp(`[\\p{L}\\p{N}_-]+(?:${dot}[\\p{L}\\p{N}_-]+)*${dot}eth\\b`, "giu"), (m) => {
     add("ens", m.trim());
     return " ⟨X⟩ ";
@@ -353,27 +419,44 @@ function checkNames(rest: string, allowed: Allowed, add: Add): string {
 const NUM_BARE = "(?:(?:\\d{1,3}(?:,\\d{3})+|\\d+)(?:\\.\\d+)?|\\.\\d+)";
 const NUM = `(?<![\\p{L}_])${NUM_BARE}`;
 
-/** The wei of an amount in a unit the chain uses, or null (fiat, unknown unit, malformed). */
+/** Decimals of the units the chain's amounts can be said in (ether and its named denominations). */
+const unitDecimals: [RegExp, number][] = [
+  [/^(?:eth|ether|ethers|Ξ|weth)$/i, 18],
+  [/^(?:finney|milliethers?)$/i, 15],
+  [/^(?:szabo|microethers?)$/i, 12],
+  [/^(?:gwei|shannon|nanoethers?)$/i, 9],
+  [/^(?:mwei|lovelace|picoethers?)$/i, 6],
+  [/^(?:kwei|babbage|femtoethers?)$/i, 3],
+  [/^wei$/i, 0],
+];
+const chainUnit = "eth|ether|ethers|Ξ|weth|finney|milliethers?|szabo|microethers?|gwei|shannon|nanoethers?|mwei|lovelace|picoethers?|kwei|babbage|femtoethers?|wei";
+
+/**
+ * The exact wei of "1,234.5", "6e-1" or ".6" in `unit`, or null (unknown unit, or a figure that is not
+ * a whole number of wei). Exact on purpose: "0.6000000000000000001 ETH" is not 0.6 ETH.
+ */
 function toWei(raw: string, unit: string): bigint | null {
-  const n = raw.replace(/,/g, "");
-  try {
-    if (/^(?:eth|ether|ethers|Ξ|weth)$/i.test(unit)) return parseEther(n.startsWith(".") ? `0${n}` : n);
-    if (/^gwei$/i.test(unit)) return parseUnits(n.startsWith(".") ? `0${n}` : n, 9);
-    if (/^wei$/i.test(unit)) return /^\d+$/.test(n) ? BigInt(n) : null;
-  } catch {
-    return null;
-  }
-  return null;
+  const decimals = unitDecimals.find(([re]) => re.test(unit))?.[1];
+  const m = /^(\d*)(?:\.(\d*))?(?:e([+-]?\d{1,3}))?$/i.exec(raw.replace(/,/g, ""));
+  if (decimals === undefined || !m || !(m[1] || m[2])) return null;
+  const digits = `${m[1] ?? ""}${m[2] ?? ""}`;
+  const shift = decimals + Number(m[3] ?? 0) - (m[2] ?? "").length;
+  if (shift >= 0) return BigInt(digits || "0") * 10n ** BigInt(shift);
+  const cut = digits.length + shift;
+  if (/[1-9]/.test(digits.slice(Math.max(0, cut)))) return null;
+  return BigInt(digits.slice(0, Math.max(0, cut)) || "0");
 }
 
 /**
- * Amounts in any unit. ETH, gwei and wei are compared with the chain's figures; fiat, multipliers
- * ("5k") and other tokens are never in the facts; percentages neither (the facts carry none).
+ * Amounts in any unit. ETH and its denominations are compared with the chain's figures, exactly; fiat,
+ * multipliers ("5k"), fractions ("1/2 ETH") and other tokens are never in the facts; percentages
+ * neither (the facts carry none).
  */
 function checkAmounts(rest: string, allowed: Allowed, add: Add): string {
-  const chainUnit = "eth|ether|ethers|Ξ|weth|gwei|wei";
-  const otherUnit = "usd[ct]?|dai|dollars?|bucks|eur|euros?|gbp|pounds?|btc|bitcoin|sol|finney|szabo|shape";
+  const otherUnit =
+    "usd[ct]?|dai|dollars?|bucks|cents?|eur|euros?|gbp|pounds?|yen|jpy|btc|bitcoin|sats?|satoshis?|sol|shape|matic|pol|doge|pepe|shib|(?!weth)[a-z]{1,6}eth|eth(?!ers?\\b)[a-z][a-z0-9]*";
   const multiplier = "k|m|mm|bn|b|thousand|million|billion|grand";
+  const NUM_EXP = `${NUM}(?:[eE][+-]?\\d{1,3})?`;
   const check = (raw: string, unit: string, m: string) => {
     const wei = toWei(raw, unit);
     if (wei === null || !allowed.amounts.includes(wei)) add("amount", `${m.trim()} is not on chain`);
@@ -383,11 +466,15 @@ function checkAmounts(rest: string, allowed: Allowed, add: Add): string {
     add("percent", `${m.trim()} is not in the facts`);
     return " ⟨A⟩ ";
   });
+  out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}])\\d+\\s*/\\s*\\d+\\s*(?:(?:of\\s+)?(?:an?\\s+)?(?:${chainUnit}|${otherUnit})(?![\\p{L}]))`, "giu"), (m) => {
+    add("amount", `${m.trim()}: a fraction is not a chain amount`);
+    return " ⟨A⟩ ";
+  });
   out = out.replace(new RegExp(`[$€£¥]\\s*(?:${NUM_BARE})|\\b(?:us\\$|usd|eur|gbp)\\s*(?:${NUM_BARE})|(?:${NUM})\\s*(?:${multiplier})?\\s*(?:${otherUnit})\\b|(?:${NUM})\\s*(?:${multiplier})\\b(?:\\s*(?:${chainUnit}|${otherUnit})\\b)?`, "giu"), (m) => {
     add("amount", `${m.trim()} is not a chain amount`);
     return " ⟨A⟩ ";
   });
-  out = out.replace(new RegExp(`(${NUM})\\s*(${chainUnit})(?![\\p{L}\\p{N}])`, "giu"), (m, raw: string, unit: string) => check(raw, unit, m));
+  out = out.replace(new RegExp(`(${NUM_EXP})\\s*(${chainUnit})(?![\\p{L}\\p{N}])`, "giu"), (m, raw: string, unit: string) => check(raw, unit, m));
   out = out.replace(new RegExp(`(?:Ξ|\\beth\\b)\\s*(${NUM_BARE})`, "gi"), (m, raw: string) => check(raw, "eth", m));
   // "!bid 0.66" and any decimal number are ETH figures.
   out = out.replace(new RegExp(`!bid\\s*(${NUM_BARE})`, "gi"), (m, raw: string) => check(raw, "eth", m));
@@ -426,8 +513,8 @@ function checkTimes(rest: string, allowed: Allowed, add: Add): string {
   const months = "january|february|april|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept?|oct|nov|dec|may|march";
   out = out.replace(
     new RegExp(
-      `\\b\\d{4}-\\d{1,2}-\\d{1,2}\\b|\\b\\d{1,2}/\\d{1,2}(?:/\\d{2,4})?\\b|\\b(?:${months})\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?\\b|\\b\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?(?:${months})\\b|\\b\\d+(?:st|nd|rd|th)\\b|` +
-        "\\b(?:january|february|april|june|july|august|september|october|november|december)\\b|\\b(?:tomorrow|yesterday|tonight|overnight|weekend|next\\s+(?:week|month|year|session|show)|later\\s+today|this\\s+(?:morning|afternoon|evening|weekend)|end\\s+of\\s+(?:the\\s+)?(?:day|week|month))\\b|" +
+      `\\b\\d{4}-\\d{1,2}-\\d{1,2}(?![0-9])(?:t\\d{1,2}(?::\\d{2}){1,2}(?:\\.\\d+)?z?)?|\\b\\d{1,2}/\\d{1,2}(?:/\\d{2,4})?\\b|\\b(?:${months})\\.?\\s+\\d{1,2}(?:st|nd|rd|th)?\\b|\\b\\d{1,2}(?:st|nd|rd|th)?\\s+(?:of\\s+)?(?:${months})\\b|\\b\\d+(?:st|nd|rd|th)\\b|` +
+        "\\b(?:january|february|april|june|july|august|september|october|november|december)\\b|\\b(?:tomorrow|tmrw?|tmw|2mor+ow|tomoz|yesterday|tonight|tonite|2nite|overnight|weekend|next\\s+(?:week|month|year|session|show)|later\\s+today|this\\s+(?:morning|afternoon|evening|weekend)|end\\s+of\\s+(?:the\\s+)?(?:day|week|month))\\b|" +
         "\\b(?:mon|tues|wednes|thurs|fri|satur|sun)days?\\b",
       "gi",
     ),
@@ -436,6 +523,15 @@ function checkTimes(rest: string, allowed: Allowed, add: Add): string {
       return " ⟨T⟩ ";
     },
   );
+  // "T-minus 10" is a countdown in seconds; "00:01:10" reads h:mm:ss.
+  out = out.replace(/\bt\s*-?\s*minus\s*(\d+)\b/gi, (m, secs: string) => {
+    if (!inTime(Number(secs), allowed.secondsTolerance)) add("time", `${m.trim()} does not match the clock`);
+    return " ⟨T⟩ ";
+  });
+  out = out.replace(/\b(\d{1,2}):(\d{2}):(\d{2})\b/g, (m, h: string, mins: string, secs: string) => {
+    if (!inTime(Number(h) * 3600 + Number(mins) * 60 + Number(secs), allowed.secondsTolerance)) add("time", `${m} does not match the clock`);
+    return " ⟨T⟩ ";
+  });
   // "2 minutes 5 seconds", "1:30" (a countdown reads m:ss), "30s", "thirty seconds", "half a minute".
   out = out.replace(/\b(\d+)\s*(?:minutes?|mins?)\s*(?:and\s*)?(\d+)\s*(?:seconds?|secs?)\b/gi, (m, mins: string, secs: string) => {
     if (!inTime(Number(mins) * 60 + Number(secs), allowed.secondsTolerance)) add("time", `${m.trim()} does not match the clock`);
@@ -445,8 +541,9 @@ function checkTimes(rest: string, allowed: Allowed, add: Add): string {
     if (!inTime(Number(mins) * 60 + Number(secs), allowed.secondsTolerance)) add("time", `${m} does not match the clock`);
     return " ⟨T⟩ ";
   });
-  const unitSeconds = (unit: string) => (/^(?:h|hr|hrs|hours?)$/i.test(unit) ? 3600 : /^(?:d|days?)$/i.test(unit) ? 86400 : /^(?:w|wks?|weeks?)$/i.test(unit) ? 604800 : /^m/i.test(unit) ? 60 : 1);
-  const durationUnit = "seconds?|secs?|s|minutes?|mins?|hours?|hrs?|hr|h|days?|d|weeks?|wks?";
+  const unitSeconds = (unit: string) =>
+    /^(?:h|hr|hrs|hours?)$/i.test(unit) ? 3600 : /^(?:d|days?)$/i.test(unit) ? 86400 : /^(?:w|wks?|weeks?)$/i.test(unit) ? 604800 : /^fortnights?$/i.test(unit) ? 1209600 : /^m/i.test(unit) ? 60 : 1;
+  const durationUnit = "seconds?|secs?|s|minutes?|mins?|hours?|hrs?|hr|h|days?|d|weeks?|wks?|fortnights?";
   const judge = (value: number, unit: string, m: string) => {
     const scale = unitSeconds(unit);
     // Seconds must be exact within the tolerance; a minute or an hour figure may be rounded by a tenth
@@ -457,12 +554,60 @@ function checkTimes(rest: string, allowed: Allowed, add: Add): string {
   };
   out = out.replace(new RegExp(`\\b(\\d+)\\s*(${durationUnit})\\b`, "gi"), (m, n: string, unit: string) => judge(Number(n), unit, m));
   // "a second" is a duration only when it ends the phrase ("wait a second"), not in "a second bid".
-  out = out.replace(new RegExp(`\\b(${NUMWORD}|half\\s+an?|an?)\\s+(seconds?(?=\\s*(?:left|to go|remaining|more|on the clock|[.!?,;]|$))|minutes?|hours?|days?|weeks?)\\b`, "gi"), (m, n: string, unit: string) => {
+  out = out.replace(new RegExp(`\\b(${NUMWORD}|half\\s+an?|an?)\\s+((?:seconds?|secs?)(?=\\s*(?:left|to go|remaining|more|on the clock|[.!?,;]|$))|minutes?|mins?|hours?|hrs?|days?|weeks?|fortnights?)\\b`, "gi"), (m, n: string, unit: string) => {
     const value = wordsToNumber(n);
     if (value === null) return m;
     return judge(value, unit, m);
   });
   return out;
+}
+
+/** "2 bids so far", "bid count: 2": the number of bids on the lot of this moment. */
+function checkCounts(rest: string, allowed: Allowed, add: Add): string {
+  const judge = (m: string, n: string) => {
+    if (Number(n) !== allowed.bidCount) add("number", `${m.trim()}: the lot has ${allowed.bidCount ?? "an unknown number of"} bids`);
+    return " ⟨C⟩ ";
+  };
+  return rest
+    .replace(/\b(\d+)\s+(?:bids?|offers?)\b/gi, judge)
+    .replace(/\b(?:bid\s+count|bids\s+so\s+far|number\s+of\s+bids)(?:\s+(?:is|of|at))?\s*[:=]?\s*(\d+)\b/gi, judge);
+}
+
+/**
+ * Claims about the reserve ("reserve met", "still below the reserve", "no reserve") must agree with the
+ * lot of this moment; a conditional one ("once the reserve is met") claims nothing.
+ */
+function checkReserve(rest: string, allowed: Allowed, add: Add) {
+  const verbs = "met|reached|hit|cleared|passed|beaten|beat|exceeded|crossed|smashed|broken|topped";
+  const notMet = new RegExp(
+    `\\breserve\\s+(?:is\\s+|was\\s+|has\\s+|had\\s+|'s\\s+)?(?:still\\s+)?(?:not|n't|never|yet\\s+to\\s+be|un)\\s*(?:yet\\s+)?(?:been\\s+)?(?:${verbs})\\b|` +
+      `\\breserve\\s+(?:isn't|wasn't|hasn't|hadn't)\\s+(?:yet\\s+)?(?:been\\s+)?(?:${verbs})\\b|\\bunmet\\s+reserve\\b|` +
+      "\\b(?:below|under|beneath|short\\s+of|shy\\s+of|not\\s+(?:yet\\s+)?(?:at|above|over|past))\\s+(?:the\\s+)?reserve\\b|" +
+      `\\b(?:haven't|have\\s+not|hasn't|has\\s+not|didn't|did\\s+not|not\\s+yet|yet\\s+to|still\\s+to)\\s+(?:yet\\s+)?(?:${verbs.replace("met|", "meet|met|").replace("reached|", "reach|reached|").replace("hit|", "hit|").replace("cleared|", "clear|cleared|")})\\s+(?:the\\s+)?reserve\\b`,
+    "gi",
+  );
+  const met = new RegExp(
+    `\\breserve\\s+(?:is\\s+|was\\s+|has\\s+(?:been\\s+)?|had\\s+(?:been\\s+)?|'s\\s+(?:been\\s+)?|got\\s+)?(?:now\\s+|already\\s+|officially\\s+|just\\s+|easily\\s+)?(?:${verbs})\\b|` +
+      `\\b(?:above|over|past|beyond|(?:${verbs}|meet|reach|clear|cross|beat))\\s+(?:the\\s+)?reserve\\b`,
+    "gi",
+  );
+  const noReserve = /\b(?:no|without\s+a|zero)\s+reserve\b|\breserve\s*(?:is|of|:)?\s*(?:none|nothing)\b/gi;
+  const claims: { at: number; end: number; met: boolean | "none" }[] = [];
+  for (const m of rest.matchAll(notMet)) claims.push({ at: m.index ?? 0, end: (m.index ?? 0) + m[0].length, met: false });
+  for (const m of rest.matchAll(noReserve)) claims.push({ at: m.index ?? 0, end: (m.index ?? 0) + m[0].length, met: "none" });
+  for (const m of rest.matchAll(met)) {
+    const at = m.index ?? 0;
+    if (!claims.some((c) => at < c.end && c.at < at + m[0].length)) claims.push({ at, end: at + m[0].length, met: true });
+  }
+  for (const c of claims) {
+    const clause = rest.slice(0, c.at).split(/[.!?;:,]/).pop() ?? "";
+    if (/\b(?:if|once|when|until|till|unless|before|after|whether|to|could|would|will|might|may|can|must|should|need|needs)\b/i.test(clause)) continue;
+    const said = rest.slice(c.at, c.end).trim();
+    if (c.met === "none") {
+      if (allowed.reserve !== undefined && allowed.reserve > 0n) add("reserve", `"${said}", but the reserve is set`);
+    } else if (allowed.reserveMet === undefined) add("reserve", `"${said}" cannot be checked here`);
+    else if (c.met !== allowed.reserveMet) add("reserve", `"${said}", but the reserve is ${allowed.reserveMet ? "" : "not "}met`);
+  }
 }
 
 /** "lot 3", "lot #3", "lot number 3", "#3": a lot or token on the block. */
@@ -474,12 +619,38 @@ function checkLots(rest: string, allowed: Allowed, add: Add): string {
   });
 }
 
+/**
+ * Number words of other languages a viewer may ask for ("cero coma seis"), left out where they are
+ * also English words ("un", "due", "null", "once", "elf"; "sept" is a month anyway).
+ */
+const foreignNumberWords = new RegExp(
+  `(?<![\\p{L}\\p{N}_])(?:${[
+    "cero uno una dos tres cuatro cinco seis siete ocho nueve diez doce veinte treinta cien ciento mil medio coma",
+    "zéro deux trois quatre cinq huit neuf dix vingt trente cent mille demi virgule",
+    "eins zwei drei vier fünf funf sechs sieben acht neun zehn zwölf zwanzig hundert tausend halb komma",
+    "tre quattro sei sette otto nove dieci venti cento mezzo virgola dois três quatro sete oito dez vinte",
+    "ноль один одна два две три четыре пять шесть семь восемь девять десять двадцать сто тысяча половина",
+  ]
+    .join(" ")
+    .split(" ")
+    .join("|")})(?![\\p{L}\\p{N}_])`,
+  "giu",
+);
+/** Roman numerals where a lot or an amount goes ("lot IV", "VI ETH"): a figure the guard will not read. */
+const ROMAN = "(?=[MDCLXVI]{2}|[MDCLXV])M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3})";
+const romanFigure = new RegExp(
+  `(?:\\b(?:[Ll]ots?|LOTS?|[Tt]okens?|TOKENS?|[Nn]umber|NUMBER|[Nn]o\\.)\\s*#?\\s*|#\\s*)${ROMAN}(?![\\p{L}\\p{N}])|(?<![\\p{L}\\p{N}])${ROMAN}\\s*(?:[Ee][Tt][Hh](?:[Ee][Rr])?|Ξ|[Gg]?[Ww][Ee][Ii])(?![\\p{L}])`,
+  "gu",
+);
+
 /** Any digit left is a figure nobody can trace; any number word left is a figure the guard will not read. */
 function checkLeftoverNumbers(rest: string, add: Add) {
   const r = rest.replace(digitTerms, " ");
   for (const m of r.matchAll(/\d+/g)) add("number", `unexplained number ${m[0]}`);
   const words = r.replace(oneIdiom, " ");
   for (const m of words.matchAll(new RegExp(`\\b(?:${quantityWords.join("|")})\\b`, "gi"))) add("number_word", `"${m[0]}"`);
+  for (const m of words.matchAll(foreignNumberWords)) add("number_word", `"${m[0]}"`);
+  for (const m of words.matchAll(romanFigure)) add("number_word", `Roman numeral in "${m[0].trim()}"`);
 }
 
 /** A claim is about the leader, another allowed name, nobody in particular, nobody at all, or someone else. */
@@ -519,12 +690,14 @@ function hedged(rest: string, index: number): boolean {
  * Claims of who leads or won, in many phrasings, must name the chain's leader; a sale may be
  * announced only when the lot is closed in this moment.
  */
-function checkClaims(rest: string, allowed: Allowed, add: Add) {
-  const judge = (token: string, win: boolean) => {
+function checkClaims(text: string, allowed: Allowed, add: Add) {
+  // Markdown emphasis is decoration: "**dave** leads" is "dave leads".
+  const rest = text.replace(/[*~`]+/g, "");
+  const judge = (token: string, win: boolean, negativeClaimsNothing = false) => {
     const subject = subjectOf(token);
     if (subject === "neutral") return;
     if (subject === "negative") {
-      if (!win && allowed.leader) add("leader", `says nobody leads, but ${allowed.leader} does`);
+      if (!win && allowed.leader && !negativeClaimsNothing) add("leader", `says nobody leads, but ${allowed.leader} does`);
       return;
     }
     if (subject === "leader" && allowed.leader) {
@@ -537,14 +710,15 @@ function checkClaims(rest: string, allowed: Allowed, add: Add) {
   // "bob, who bid early, leads"; "Dave, who is winning"; "bob still leads".
   const before = (verbs: string) => new RegExp(`${SUBJ}${skipClause}(?:,?\\s+(?:who|that|which))?${adverbs}\\s*(?:${verbs})(?![\\p{L}])`, "giu");
   const after = (words: string) => new RegExp(`(?<![\\p{L}])(?:${words})${SEP}${SUBJ}`, "giu");
-  const scan = (re: RegExp, win: boolean, namesOnly: boolean, subjectFirst: boolean) => {
+  const scan = (re: RegExp, win: boolean, namesOnly: boolean, subjectFirst: boolean, negativeClaimsNothing = false) => {
     for (const m of rest.matchAll(re)) {
       const token = m[1] ?? "";
       const at = subjectFirst ? (m.index ?? 0) : (m.index ?? 0) + m[0].length - token.length;
-      if (!namesOnly || nameLike(token, rest, at)) judge(token, win);
+      if (!namesOnly || nameLike(token, rest, at)) judge(token, win, negativeClaimsNothing);
     }
   };
   scan(before(leadAfterStrong), false, false, true);
+  scan(before(overtakeAfter), false, false, true, true);
   scan(before(leadAfterNameOnly), false, true, true);
   scan(before(winAfterStrong), true, false, true);
   scan(after(leadBeforeStrong), false, false, false);
@@ -557,10 +731,25 @@ function checkClaims(rest: string, allowed: Allowed, add: Add) {
   for (const m of rest.matchAll(new RegExp(`${SUBJ}${SEP}you(?:'re|\\s+are)?\\s+(?:(win|won|the\\s+winner)|lead|leading|in\\s+the\\s+lead|on\\s+top|ahead)\\b`, "giu"))) {
     judge(m[1] ?? "", !!m[2]);
   }
+  const yours = /(?:⟨lot⟩|⟨L⟩|\bit|\bthis\s+one|\bthis\s+piece|\bthe\s+lot|\bthe\s+piece)\s*(?:'s|\s+is)\s+(?:all\s+)?yours\b(?!\s+(?:for|if|once|when|at|with|unless|to)\b)/giu;
+  // An answer's "you" is the viewer asked: "you lead", "lot 3 is yours" are claims about them.
+  if (allowed.addressee) {
+    const you = allowed.addressee.toLowerCase() === allowed.leader?.toLowerCase() ? "⟨LEADER⟩" : "⟨NAME⟩";
+    const youClaim =
+      /(?<![\p{L}])you(?:'re|\s+are|'ve|\s+have)?\s+(?:still\s+|now\s+|just\s+)?(?:(win|won|the\s+winner|the\s+new\s+owner)|lead|leading|in\s+the\s+lead|on\s+top|ahead|winning|the\s+(?:leader|top\s+bidder|high(?:est)?\s+bidder))(?![\p{L}])[^.!?]*([.!?]|$)/giu;
+    // Not a question ("are you in the lead?") nor the outcome of a bid ("bid 0.66 and you're in the lead").
+    const ifBid = (at: number) => /\b(?:bid|bids|type|and|then)\b/i.test(rest.slice(0, at).split(/[.!?;:]/).pop() ?? "");
+    for (const m of rest.matchAll(youClaim)) if (m[2] !== "?" && !hedged(rest, m.index ?? 0) && !ifBid(m.index ?? 0)) judge(you, !!m[1]);
+    for (const m of rest.matchAll(yours)) if (!hedged(rest, m.index ?? 0)) judge(you, true);
+  } else if (!allowed.closed) {
+    for (const m of rest.matchAll(yours)) if (!hedged(rest, m.index ?? 0)) add("sale_while_open", `"${m[0].trim()}" while the lot is open`);
+  }
   // "No bids yet" while someone leads.
   if (allowed.leader && /\b(?:no\s+(?:bids?|offers?|bidders?)|nobody\s+has\s+bid|no\s+one\s+has\s+bid|without\s+a\s+bid)\b/i.test(rest)) add("leader", `says there is no bid, but ${allowed.leader} leads`);
   if (!allowed.closed) {
-    const sale = /\bsold\b|\bgoing[\s,.!-]+going[\s,.!-]+gone\b|\bhammer\s+(?:falls|fell|drops|dropped|is\s+down|comes\s+down|came\s+down|down)\b|\bwe\s+have\s+a\s+winner\b|\bwinning\s+bid\s+(?:is|was)\b|\bdeal\s+(?:is\s+)?done\b|\bsealed\b/gi;
-    for (const m of rest.matchAll(sale)) if (!hedged(rest, m.index ?? 0)) add("sale_while_open", `"${m[0]}" while the lot is open`);
+    const sale =
+      /\bsold\b|(?<![\p{L}\p{N}])[$§][o0ø]\s?[l1|]d\b|\bso\s+ld\b|\bgoing\s+(?:once|twice)\b[\s\S]{0,60}?\bgone\b|(?:^\s*|[.!?…]\s*)gone\b|\bgone\s+to(?!\s*⟨A⟩)\s|\bgoing[\s,.!-]+going[\s,.!-]+gone\b|\bhammer\s+(?:falls|fell|drops|dropped|is\s+down|comes\s+down|came\s+down|down)\b|\bwe\s+have\s+a\s+winner\b|\bwinning\s+bid\s+(?:is|was)\b|\bdeal\s+(?:is\s+)?done\b|\bsealed\b|(?:⟨lot⟩|⟨L⟩|\blot|\bauction|\bbidding|\bbids|\bit)\s+(?:is|has|'s)\s+(?:now\s+|officially\s+)?(?:closed|over|ended|finished|done)\b|\b(?:bidding|auction|lot)\s+(?:has\s+)?(?:closed|ended)\b/giu;
+    const question = (at: number) => /^[^.!?]*\?/.test(rest.slice(at));
+    for (const m of rest.matchAll(sale)) if (!hedged(rest, m.index ?? 0) && !question(m.index ?? 0)) add("sale_while_open", `"${m[0]}" while the lot is open`);
   }
 }
