@@ -67,7 +67,7 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
   const renderer = createRenderer({ budgetMs: config.RENDER_BUDGET_MS });
   const artworkLogged = new Set<string>();
   const artwork = createArtworkLoader({
-    ipfsGateway: config.IPFS_GATEWAY,
+    ipfsGateways: config.IPFS_GATEWAYS,
     timeoutMs: config.ARTWORK_TIMEOUT_MS,
     maxBytes: config.ARTWORK_MAX_BYTES,
     allowHosts: config.ARTWORK_ALLOW_HOSTS ?? [],
@@ -79,6 +79,8 @@ export function startBroadcaster(config: Config, log: Logger, auctionHouse?: str
       artworkLogged.add(key);
       log.warn("artwork failed; showing the placeholder", { uri: uri.slice(0, 120), error });
     },
+    // A gateway that answers wrong bytes is lying or broken: worth an operator's look, even when the next one served.
+    onGatewaySkip: (uri, gateway, reason) => log.warn("ipfs gateway skipped", { uri: uri.slice(0, 120), gateway, reason }),
   });
   const speech = createSpeech({
     tts: createTts({ engine: config.TTS_ENGINE, voice: config.TTS_VOICE, wordsPerMinute: config.TTS_WPM, command: config.TTS_COMMAND }),

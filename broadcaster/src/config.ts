@@ -3,6 +3,7 @@
  * The broadcaster's configuration, from the environment, validated at start (one line per bad key).
  */
 import { env, type EnvSource, type Field, parseEnv } from "@sothebais/common/env";
+import { parseGateways } from "@sothebais/common/ipfs";
 
 const rtmpUrl: Field<string> = {
   ...env.url("rtmp://127.0.0.1:1935/live/sothebais", ["rtmp:", "rtmps:"]),
@@ -38,7 +39,8 @@ export function readConfig(source: EnvSource = process.env) {
         },
       },
       X264_PRESET: env.oneOf(["ultrafast", "superfast", "veryfast", "faster", "fast", "medium"] as const, "veryfast"),
-      IPFS_GATEWAY: env.url("https://ipfs.io/ipfs/"),
+      // ipfs:// is read through these in order (comma-separated), each answer checked against the CID.
+      IPFS_GATEWAYS: { fallback: parseGateways("https://ipfs.io/ipfs/"), parse: parseGateways } satisfies Field<string[]>,
       ARTWORK_TIMEOUT_MS: env.int({ fallback: 5000, min: 100, max: 60_000 }),
       ARTWORK_MAX_BYTES: env.int({ fallback: 8 * 1024 * 1024, min: 1024, max: 64 * 1024 * 1024 }),
       // Non-public hosts artwork may come from (host or host:port); default none: token URIs are untrusted.

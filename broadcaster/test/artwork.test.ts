@@ -2,9 +2,11 @@ import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { createCanvas } from "@napi-rs/canvas";
+import { rasterSize, sniff } from "@sothebais/common/image";
+import { formatCid, rawCid } from "@sothebais/common/ipfs";
 import { freePort } from "@sothebais/common/testing";
 import { type ArtworkLoader, createArtworkLoader } from "../src/artwork/loader.ts";
-import { parseMetadata, rasterSize, resolveUri, sanitizeSvg, sniff, svgExpandedNodes } from "../src/artwork/bytes.ts";
+import { parseMetadata, resolveUri, sanitizeSvg, svgExpandedNodes } from "../src/artwork/bytes.ts";
 import { blockedReason } from "../src/artwork/net.ts";
 
 function png(width: number, height: number, color = "#c33"): Buffer {
@@ -47,10 +49,28 @@ let loader: ArtworkLoader;
 let inner: Server;
 let innerBase: string;
 const hanging: import("node:http").ServerResponse[] = [];
+/** ipfs:// content by CID (raw blocks), served at /ipfs/<cid>?format=raw; a liar serves other bytes for any CID. */
+const ipfsBlocks = new Map<string, Buffer>();
+let ipfsImageCid: string;
+let ipfsMetaCid: string;
+let liar: Server;
+let liarBase: string;
+const skips: string[] = [];
 
 before(async () => {
+  const image = png(100, 100);
+  ipfsImageCid = formatCid(await rawCid(image));
+  const meta = Buffer.from(JSON.stringify({ name: "From IPFS", creator: "Kai", image: `ipfs://${ipfsImageCid}` }));
+  ipfsMetaCid = formatCid(await rawCid(meta));
+  ipfsBlocks.set(ipfsImageCid, image).set(ipfsMetaCid, meta);
+  liar = createServer((_req, res) => res.writeHead(200).end(png(100, 100, "#000")));
+  const liarPort = await freePort();
+  await new Promise<void>((r) => liar.listen(liarPort, "127.0.0.1", r));
+  liarBase = `http://127.0.0.1:${liarPort}`;
   server = createServer((req, res) => {
     const path = req.url ?? "/";
+    const ipfs = /^\/ipfs\/([a-z0-9]+)\?format=raw$/.exec(path);
+    if (ipfs && ipfsBlocks.has(ipfs[1])) return res.writeHead(200, { "content-type": "application/vnd.ipld.raw" }).end(ipfsBlocks.get(ipfs[1]));
     if (path === "/ok.png") return res.writeHead(200, { "content-type": "image/png" }).end(png(800, 400));
     if (path === "/404.png") return res.writeHead(404).end("nope");
     if (path === "/hang.png") return void hanging.push(res); // never answers
@@ -81,8 +101,6 @@ before(async () => {
     if (path.startsWith("/svg/")) return res.writeHead(200, { "content-type": "image/svg+xml" }).end(hostileSvgs[path.slice(5)]);
     if (path === "/meta.json")
       return res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ name: "Dawn over Shape", image: `${base}/ok.png`, attributes: [{ trait_type: "Artist", value: "Ada Vega" }] }));
-    if (path === "/ipfs/bafyfake/1.json") return res.writeHead(200).end(JSON.stringify({ name: "From IPFS", creator: "Kai", image: "ipfs://bafyfake/1.png" }));
-    if (path === "/ipfs/bafyfake/1.png") return res.writeHead(200).end(png(100, 100));
     res.writeHead(404).end();
   });
   port = await freePort();
@@ -94,12 +112,14 @@ before(async () => {
   innerBase = `http://127.0.0.1:${innerPort}`;
   // The test server is loopback: reachable only because it is allowlisted (ARTWORK_ALLOW_HOSTS).
   loader = createArtworkLoader({
-    ipfsGateway: `${base}/ipfs/`,
+    // The liar first: every ipfs:// read must get past it.
+    ipfsGateways: [`${liarBase}/ipfs/`, `${base}/ipfs/`],
     timeoutMs: 1500,
     maxBytes: 4 * 1024 * 1024,
     box: { width: 456, height: 456 },
     decodeTimeoutMs: 5000,
-    allowHosts: [`127.0.0.1:${port}`],
+    allowHosts: [`127.0.0.1:${port}`, `127.0.0.1:${liarPort}`],
+    onGatewaySkip: (_uri, gateway, reason) => skips.push(`${gateway} ${reason}`),
   });
 });
 
@@ -110,6 +130,7 @@ after(async () => {
   await new Promise<void>((r) => server.close(() => r()));
   inner.closeAllConnections();
   await new Promise<void>((r) => inner.close(() => r()));
+  await new Promise<void>((r) => liar.close(() => r()));
 });
 
 describe("artwork loader", () => {
@@ -127,11 +148,26 @@ describe("artwork loader", () => {
     assert.equal(e.artist, "Ada Vega");
   });
 
-  it("resolves ipfs:// through the configured gateway, for the metadata and its image", async () => {
-    const e = await loader.load("ipfs://bafyfake/1.json");
+  it("reads ipfs:// through the gateways, metadata and image each verified against its CID; a lying gateway is skipped", async () => {
+    skips.length = 0;
+    const e = await loader.load(`ipfs://${ipfsMetaCid}`);
     assert.equal(e.status, "ready", e.error);
     assert.equal(e.name, "From IPFS");
     assert.equal(e.artist, "Kai");
+    assert.equal(skips.length, 2, "the liar was tried for the metadata and for the image");
+    assert.ok(skips.every((s) => s.startsWith(`${liarBase}/ipfs/`) && /do not match/.test(s)));
+  });
+
+  it("behavior: when every gateway lies, the artwork fails to the placeholder, naming the CID check", async () => {
+    const lied = createArtworkLoader({ ipfsGateways: [`${liarBase}/ipfs/`], timeoutMs: 1500, allowHosts: [liarBase.slice("http://".length)] });
+    try {
+      const e = await lied.load(`ipfs://${ipfsImageCid}`);
+      assert.equal(e.status, "failed");
+      assert.equal(e.image, undefined);
+      assert.match(e.error ?? "", /no gateway returned bytes matching the CID/);
+    } finally {
+      await lied.close();
+    }
   });
 
   it("loads data: URIs (base64 PNG and inline JSON metadata with a data: image)", async () => {
@@ -176,7 +212,7 @@ describe("artwork loader", () => {
   }
 
   it("behavior: the internal server's image loads when allowlisted (the refusals below are about the address)", async () => {
-    const allowing = createArtworkLoader({ ipfsGateway: `${base}/ipfs/`, timeoutMs: 1500, allowHosts: [innerBase.slice("http://".length)] });
+    const allowing = createArtworkLoader({ ipfsGateways: [`${base}/ipfs/`], timeoutMs: 1500, allowHosts: [innerBase.slice("http://".length)] });
     try {
       const e = await allowing.load(`${innerBase}/ok.png`);
       assert.equal(e.status, "ready", e.error);
@@ -265,11 +301,10 @@ describe("artwork bytes", () => {
     assert.deepEqual(rasterSize(new Uint8Array(bombHeader()), "png"), { width: 100_000, height: 100_000 });
   });
 
-  it("resolveUri() maps ipfs:// and ar:// and rejects other schemes", () => {
-    assert.equal(resolveUri("ipfs://Qm123/a.png", "https://gw.example/ipfs/"), "https://gw.example/ipfs/Qm123/a.png");
-    assert.equal(resolveUri("ipfs://ipfs/Qm123", "https://gw.example/ipfs"), "https://gw.example/ipfs/Qm123");
-    assert.equal(resolveUri("ar://abc", "x"), "https://arweave.net/abc");
-    assert.throws(() => resolveUri("javascript:alert(1)", "x"), /unsupported/);
+  it("resolveUri() maps ar:// and rejects other schemes (ipfs:// goes through the verified gateways)", () => {
+    assert.equal(resolveUri("ar://abc"), "https://arweave.net/abc");
+    assert.equal(resolveUri("https://x.example/a.png"), "https://x.example/a.png");
+    assert.throws(() => resolveUri("javascript:alert(1)"), /unsupported/);
   });
 
   it("sanitizeSvg() bounds the intrinsic size and keeps the drawing", () => {

@@ -12,6 +12,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseEnv, env } from "@sothebais/common/env";
+import { parseGateways } from "@sothebais/common/ipfs";
 import { chainById } from "@sothebais/common/chains";
 import { deploymentPath, loadDeployment } from "@sothebais/common/deployments";
 import type { AppConfig, ServiceName } from "../src/lib/config.ts";
@@ -41,6 +42,8 @@ export const dappEnvSchema = {
   OPERATOR_URL: optionalUrl(),
   CHAT_PAGE_URL: optionalUrl(),
   TWITCH_CHANNEL: env.string({ optional: true }),
+  /** Gateways the browser reads ipfs:// through, in order; default: the operator's (when proxied), then ipfs.io. */
+  IPFS_GATEWAYS: { optional: true, parse: (v: string) => parseGateways(v, { relative: true }) },
   WALLETCONNECT_PROJECT_ID: env.string({ optional: true }),
   /** Read-only RPC proxy: largest body, largest batch, widest eth_getLogs block range. */
   DAPP_RPC_MAX_BODY_BYTES: env.int({ fallback: 65_536, min: 256, max: 1_048_576 }),
@@ -122,3 +125,5 @@ export function buildAppConfig(e: DappEnv): AppConfig {
     walletRpcUrl: walletRpcUrl(e),
   };
 }
+    // The local operator's node first: it holds what was uploaded here, and its bytes are verified like any gateway's.
+    ipfsGateways: e.IPFS_GATEWAYS ?? [...((services as string[]).includes("operator") ? ["/svc/operator/ipfs/"] : []), "https://ipfs.io/ipfs/"],

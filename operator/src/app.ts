@@ -9,6 +9,8 @@
  * | `GET /health`, `GET /metrics` | anyone who reaches the port (not proxied by the dApp) |
  * | `/auth/*` (auth/routes.ts) | anyone: nonce, login, logout, session |
  * | `/controls/*` (controls/routes.ts) | signed in; changes need admin or auctioneer |
+ * | `POST /artwork` (artwork/routes.ts) | signed in: admin or auctioneer |
+ * | `GET /ipfs/<cid>` (ipfs/gateway.ts) | anyone: a trustless gateway over the local IPFS node |
  * | `/logs/*` (logs/routes.ts) | signed in, any operator role |
  *
  * ## Adding a route group behind sign-in
@@ -33,6 +35,8 @@ import { requireOrigin } from "./auth/origin.ts";
 import { type AuthContext, type OperatorEnv, provideAuth } from "./auth/require-role.ts";
 import { type AuthRoutesDeps, createAuthRoutes } from "./auth/routes.ts";
 import { type ControlRoutesDeps, createControlRoutes } from "./controls/routes.ts";
+import { type ArtworkRoutesDeps, createArtworkRoutes } from "./artwork/routes.ts";
+import { createGatewayRoutes } from "./ipfs/gateway.ts";
 import { type LogRoutesDeps, logRoutes } from "./logs/routes.ts";
 
 export type AppDeps = {
@@ -46,6 +50,8 @@ export type AppDeps = {
   maxBodyBytes: number;
   authRoutes: AuthRoutesDeps;
   controls: ControlRoutesDeps;
+  /** Artwork upload and the IPFS gateway over the same node; absent: neither route. */
+  artwork?: ArtworkRoutesDeps;
   /** The Logs page's source (LOG_DIR or LOKI_URL); absent: no /logs routes. */
   logs?: LogRoutesDeps;
 };
@@ -78,6 +84,7 @@ export function createApp(deps: AppDeps) {
   // Route groups, one line each.
   app.route("/auth", createAuthRoutes(deps.authRoutes));
   app.route("/controls", createControlRoutes(deps.controls));
+  if (deps.artwork) app.route("/artwork", createArtworkRoutes(deps.artwork)).route("/ipfs", createGatewayRoutes(deps.artwork));
   if (deps.logs) app.route("/logs", logRoutes(deps.logs));
   return app;
 }

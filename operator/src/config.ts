@@ -3,6 +3,7 @@
  * The operator API's configuration, from the environment, validated at start (one line per bad key).
  * Route groups added to the service put their keys here too, under a comment naming the group.
  */
+import { join } from "node:path";
 import { env, type EnvSource, parseEnv } from "@sothebais/common/env";
 
 /** Comma-separated origins (scheme://host[:port]), each normalised by URL. */
@@ -53,6 +54,21 @@ export const configSchema = {
   OPERATOR_AUDIT_MAX: env.int({ fallback: 1000, min: 10, max: 100_000 }),
   /** Largest request body accepted by default (413 above); route groups may set their own. */
   OPERATOR_MAX_BODY_BYTES: env.int({ fallback: 16_384, min: 256 }),
+  // --- Artwork and IPFS (artwork/*, ipfs/*) ---
+  /** The local IPFS node's blockstore and pin records: persistent, back it up like a database. */
+  IPFS_DIR: env.string({ fallback: join(import.meta.dirname, "../../.tmp/operator-ipfs") }),
+  /** Upload limits: file size, largest and smallest width/height in pixels. */
+  ARTWORK_MAX_BYTES: env.int({ fallback: 10 * 1024 * 1024, min: 1024, max: 100 * 1024 * 1024 }),
+  ARTWORK_MAX_SIDE: env.int({ fallback: 8192, min: 64, max: 65_535 }),
+  ARTWORK_MIN_SIDE: env.int({ fallback: 64, min: 1, max: 8192 }),
+  /** IPFS Pinning Service API endpoint (production); with PINNING_SERVICE_TOKEN. Unset: the local node only. */
+  PINNING_SERVICE_URL: { ...env.url(undefined, ["http:", "https:"]), optional: true },
+  PINNING_SERVICE_TOKEN: env.secret({ optional: true }),
+  /** Multiaddrs the pinning service may fetch the blocks from (e.g. this operator's public gateway). */
+  PINNING_ORIGINS: env.list({ optional: true }),
+  /** Kubo-RPC-compatible endpoint receiving each upload's CAR (`/api/v0/dag/import`) before the pin request. */
+  IPFS_UPLOAD_URL: { ...env.url(undefined, ["http:", "https:"]), optional: true },
+  IPFS_UPLOAD_TOKEN: env.secret({ optional: true }),
   // --- Logs (logs/*): the Logs page's source; LOKI_URL wins, neither set: no /logs routes ---
   /** A folder of `<service>.log` files to tail (the local stack's `.tmp/stack/logs`). */
   LOG_DIR: env.string({ optional: true }),

@@ -20,6 +20,7 @@ import { createSessionStore } from "./auth/sessions.ts";
 import { watchChainEvents } from "./chain-events.ts";
 import type { Config } from "./config.ts";
 import { createControlStore } from "./controls/store.ts";
+import { createArtworkDeps } from "./artwork/deps.ts";
 import { createLogSource } from "./logs/configure.ts";
 
 export type RunningOperator = { url: string; app: ReturnType<typeof createApp>; stop: () => Promise<void> };
@@ -64,6 +65,7 @@ export async function startOperator(config: Config, log: Logger): Promise<Runnin
   const logSource = createLogSource(config, (message) => log.warn("log source problem", { error: message }));
   const logLinesDropped = metrics.counter("log_stream_dropped_total", "Log lines a slow Logs page stream skipped");
 
+  const artwork = await createArtworkDeps(config, log, metrics);
   const app = createApp({
     log,
     metrics,
@@ -81,6 +83,7 @@ export async function startOperator(config: Config, log: Logger): Promise<Runnin
       log,
       onOutcome: (outcome) => signIns.inc({ outcome }),
     },
+    artwork,
     controls: {
       store: controls,
       chainPaused: () => client.readContract({ address: house, abi: auctionHouseAbi, functionName: "paused" }).catch(() => undefined),
@@ -113,6 +116,7 @@ export async function startOperator(config: Config, log: Logger): Promise<Runnin
       server.closeAllConnections?.();
       await closed;
       await redis.quit().catch(() => redis.disconnect());
+      await artwork.node.stop();
     },
   };
 }

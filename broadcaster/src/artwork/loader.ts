@@ -2,14 +2,17 @@
  * @module artwork/loader
  * Token URI -> title, artist and a ready-to-draw artwork canvas, loaded in the background and cached.
  * Everything about the URI is untrusted: fetches reach public addresses only (net.ts) with a deadline
- * and a byte cap, bytes are sniffed, raster sizes are checked from headers before decoding, SVG is
+ * and a byte cap, ipfs:// bytes are verified against their CID through a list of gateways (a gateway
+ * that lies is skipped), bytes are sniffed, raster sizes are checked from headers before decoding, SVG is
  * sanitized and its size and `<use>` fan-out bounded, and decoding runs in a worker that is terminated
  * when it takes too long. A frame never waits for any of it: until an
  * entry is ready the scene draws a placeholder.
  */
 import { Worker } from "node:worker_threads";
 import { type Canvas, createCanvas, ImageData } from "@napi-rs/canvas";
-import { type ArtworkMetadata, type ImageKind, parseDataUri, parseMetadata, rasterSize, resolveUri, sanitizeSvg, sniff } from "./bytes.ts";
+import { type ImageKind, rasterSize, sniff } from "@sothebais/common/image";
+import { fetchVerified } from "@sothebais/common/ipfs";
+import { type ArtworkMetadata, parseDataUri, parseMetadata, resolveUri, sanitizeSvg } from "./bytes.ts";
 import type { DecodeReply, DecodeRequest } from "./decode-worker.ts";
 import { safeGet } from "./net.ts";
 
@@ -26,7 +29,8 @@ export type ArtworkEntry = {
 };
 
 export type ArtworkLoaderOptions = {
-  ipfsGateway: string;
+  /** Gateways for ipfs://, tried in order until one returns bytes that match the CID. */
+  ipfsGateways: readonly string[];
   /** Per fetch. */
   timeoutMs?: number;
   maxBytes?: number;
@@ -39,6 +43,8 @@ export type ArtworkLoaderOptions = {
   retryMs?: number;
   cacheSize?: number;
   onError?: (uri: string, error: string) => void;
+  /** An ipfs:// gateway failed or returned bytes that do not match the CID; the next one is tried. */
+  onGatewaySkip?: (uri: string, gateway: string, reason: string) => void;
   /** `host` or `host:port` reachable although not public (local development, tests); default none. */
   allowHosts?: readonly string[];
   maxRedirects?: number;
@@ -125,7 +131,12 @@ export function createArtworkLoader(options: ArtworkLoaderOptions): ArtworkLoade
   const fetchBytes = async (uri: string, maxBytes: number): Promise<Uint8Array> => {
     if (uri.startsWith("data:")) return parseDataUri(uri, maxBytes).bytes;
     // Only public addresses, after DNS and after every redirect (net.ts); one deadline for headers and body.
-    return safeGet(resolveUri(uri, o.ipfsGateway), { timeoutMs: o.timeoutMs, maxBytes, allowHosts: o.allowHosts, maxRedirects: o.maxRedirects });
+    const net = { timeoutMs: o.timeoutMs, allowHosts: o.allowHosts, maxRedirects: o.maxRedirects };
+    if (/^ipfs:\/\//i.test(uri.trim())) {
+      const get = (url: string, g: { maxBytes: number; accept: string }) => safeGet(url, { ...net, ...g });
+      return (await fetchVerified(uri, { gateways: o.ipfsGateways, get, maxBytes, onSkip: (gateway, reason) => o.onGatewaySkip?.(uri, gateway, reason) })).bytes;
+    }
+    return safeGet(resolveUri(uri), { ...net, maxBytes });
   };
 
   const toImage = async (bytes: Uint8Array): Promise<Canvas> => {
@@ -136,7 +147,7 @@ export function createArtworkLoader(options: ArtworkLoaderOptions): ArtworkLoade
       return decode(new Uint8Array(Buffer.from(safe, "utf8")));
     }
     const size = rasterSize(bytes, kind as Exclude<ImageKind, "svg">);
-    if (!size || !size.width || !size.height) throw new Error(`${kind} with an unreadable header`);
+    if (!size?.width || !size.height) throw new Error(`${kind} with an unreadable header`);
     if (size.width * size.height > o.maxPixels) throw new Error(`${kind} of ${size.width}x${size.height} exceeds ${o.maxPixels} pixels`);
     return decode(bytes);
   };

@@ -63,6 +63,8 @@ export type SafeGetOptions = {
   maxRedirects?: number;
   /** `host` or `host:port` entries reachable whatever their address (local development, tests). */
   allowHosts?: readonly string[];
+  /** Accept header (an IPFS gateway is asked for a raw block or a CAR). */
+  accept?: string;
 };
 
 const hostOf = (url: URL) => url.hostname.replace(/^\[|\]$/g, "");
@@ -89,7 +91,7 @@ const checkedLookup: LookupFunction = (hostname, options, callback) => {
 };
 
 /** One hop: the response (not followed), or a refusal before any connection for a non-public IP literal. */
-function getOnce(url: URL, allowed: boolean, signal: AbortSignal): Promise<IncomingMessage> {
+function getOnce(url: URL, allowed: boolean, signal: AbortSignal, accept: string): Promise<IncomingMessage> {
   if (!allowed && isIP(hostOf(url))) {
     const reason = blockedReason(hostOf(url));
     if (reason) return Promise.reject(new Error(`refused ${url.host}: ${reason}`));
@@ -102,7 +104,7 @@ function getOnce(url: URL, allowed: boolean, signal: AbortSignal): Promise<Incom
       // A fresh socket per GET: a pooled one could have been opened for an allowed name.
       agent: false,
       ...(allowed ? {} : { lookup: checkedLookup }),
-      headers: { accept: "image/*, application/json;q=0.9, */*;q=0.1", "user-agent": "sothebais-broadcaster" },
+      headers: { accept, "user-agent": "sothebais-broadcaster" },
     });
     req.on("response", resolve);
     req.on("error", reject);
@@ -136,7 +138,7 @@ export async function safeGet(url: string, o: SafeGetOptions): Promise<Uint8Arra
   let current = new URL(url);
   for (let hop = 0; ; hop++) {
     if (current.protocol !== "http:" && current.protocol !== "https:") throw new Error(`refused ${current.protocol} URL`);
-    const res = await getOnce(current, isAllowed(current, o.allowHosts ?? []), signal).catch((error: Error) => {
+    const res = await getOnce(current, isAllowed(current, o.allowHosts ?? []), signal, o.accept ?? "image/*, application/json;q=0.9, */*;q=0.1").catch((error: Error) => {
       throw signal.aborted ? new Error(`timed out: no answer within ${o.timeoutMs} ms`) : error;
     });
     const status = res.statusCode ?? 0;

@@ -1,10 +1,12 @@
 import { useQuery } from "@tanstack/react-query";
 import { fetchTokenMetadata, type TokenMetadata } from "../lib/metadata.ts";
+import { useApp } from "../state.tsx";
 
 export function useTokenMetadata(uri: string | undefined) {
+  const gateways = useApp().config.ipfsGateways;
   return useQuery<TokenMetadata>({
     queryKey: ["metadata", uri],
-    queryFn: () => fetchTokenMetadata(uri ?? ""),
+    queryFn: () => fetchTokenMetadata(uri ?? "", { gateways }),
     enabled: uri !== undefined,
     staleTime: Number.POSITIVE_INFINITY,
     retry: 2,
@@ -20,8 +22,9 @@ export function Artwork({ uri, tokenId, size = "large" }: { uri: string | undefi
       {data?.image ? (
         <img src={data.image} alt={alt} loading={size === "thumb" ? "lazy" : "eager"} decoding="async" />
       ) : (
-        <div className="artwork-placeholder" role="img" aria-label={alt}>
+        <div className="artwork-placeholder" role="img" aria-label={alt} title={data?.imageError ? `Artwork not shown: ${data.imageError}` : undefined}>
           <span>#{tokenId.toString()}</span>
+          {data?.imageError && size === "large" ? <small className="artwork-error">Artwork not shown: no IPFS gateway returned bytes matching its CID.</small> : null}
         </div>
       )}
     </div>

@@ -27,6 +27,8 @@ export type AppConfig = {
   chatPageUrl?: string;
   /** RPC URL a wallet can add for this chain: the chain's public RPC, never the operator's. */
   walletRpcUrl: string;
+  /** IPFS gateways for ipfs:// token URIs, in order (a path is on this origin); each answer is checked against the CID. */
+  ipfsGateways?: string[];
 };
 
 /** Absolute URL of a proxied service path, e.g. serviceUrl("indexer", "/graphql"). */

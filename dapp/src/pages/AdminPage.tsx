@@ -7,6 +7,7 @@ import { type FormEvent, useId, useState } from "react";
 import { useQuery } from "@tanstack/react-query";
 import { useReadContract, useReadContracts } from "wagmi";
 import { type Address, parseEventLogs } from "viem";
+import { ArtworkUpload } from "../components/ArtworkUpload.tsx";
 import { ConnectButton } from "../components/ConnectButton.tsx";
 import { Link } from "../components/Link.tsx";
 import { TxStatus } from "../components/TxStatus.tsx";
@@ -362,6 +363,7 @@ function CreateLotCard({ account }: { account: Address }) {
           </select>
         </div>
         <div className="field span-2">
+        <ArtworkUpload onUploaded={setTokenUri} />
           <label htmlFor={`${id}-u`} className="label">Mint a new artwork <span className="hint">token URI, minted to the seller</span></label>
           <div className="row nowrap">
             <input id={`${id}-u`} className="input" value={tokenUri} onChange={(e) => setTokenUri(e.target.value)} placeholder="ipfs://… or data:application/json;base64,…" />

@@ -49,7 +49,7 @@ export function checkArtwork(input: ArtworkInput, limits: ArtworkLimits): Checke
     throw new ArtworkRejected("image", "the file is not a PNG, JPEG, GIF or WebP image (checked by its content, not its name)");
   }
   const size = rasterSize(input.bytes, kind);
-  if (!size || !size.width || !size.height) throw new ArtworkRejected("image", `the ${kind.toUpperCase()} header is unreadable (no width and height found)`);
+  if (!size?.width || !size.height) throw new ArtworkRejected("image", `the ${kind.toUpperCase()} header is unreadable (no width and height found)`);
   const { width, height } = size;
   if (width > limits.maxSide || height > limits.maxSide) {
     throw new ArtworkRejected("image", `the image is ${width}x${height} pixels; at most ${limits.maxSide}x${limits.maxSide} is allowed`);
