@@ -45,7 +45,7 @@ describe("behavior: a muted host publishes no line", { timeout: 600_000 }, () =>
     await setMuted(false);
     const unmutedAt = Date.now();
     await h.stack.bid(5, lotId, parseEther("0.3"));
-    const line = await h.waitForLine((l) => l.kind === "bid" && l.receivedAt >= unmutedAt, "bid line after unmute");
+    const line = await h.waitForLine((l) => (l.kind === "bid" || l.kind === "outbid") && l.receivedAt >= unmutedAt, "bid line after unmute");
     assert.match(line.text, /0\.3/);
   });
 
