@@ -21,6 +21,14 @@ const varint = (n: number) => {
 const field = (no: number, bytes: Uint8Array) => [...varint((no << 3) | 2), ...varint(bytes.length), ...bytes];
 const fieldInt = (no: number, n: number) => [...varint(no << 3), ...varint(n)];
 
+/** A UnixFS file of `parts` (one raw leaf each under a dag-pb root): its root, leaves and CAR. */
+async function unixfsFile(...parts: string[]) {
+  const leaves = await Promise.all(parts.map(async (p) => ({ cid: await rawCid(enc.encode(p)), bytes: enc.encode(p) })));
+  const root = await fileNode(leaves);
+  const car = writeCar(root.cid, [[root.cid, root.bytes], ...leaves.map((l): [Cid, Uint8Array] => [l.cid, l.bytes])]);
+  return { root, leaves, car };
+}
+
 /** A dag-pb UnixFS file node over raw leaves, and its CIDv1. */
 async function fileNode(leaves: { cid: Cid; bytes: Uint8Array }[]): Promise<{ cid: Cid; bytes: Uint8Array }> {
   const size = leaves.reduce((n, l) => n + l.bytes.length, 0);
@@ -73,14 +81,7 @@ describe("CIDs", () => {
 
 describe("CAR and UnixFS", () => {
   it("writeCar() then readCar() returns every block verified; assembleFile() joins the leaves in order", async () => {
-    const a = enc.encode("first chunk ");
-    const b = enc.encode("second chunk");
-    const leaves = [
-      { cid: await rawCid(a), bytes: a },
-      { cid: await rawCid(b), bytes: b },
-    ];
-    const root = await fileNode(leaves);
-    const car = writeCar(root.cid, [[root.cid, root.bytes], ...leaves.map((l): [Cid, Uint8Array] => [l.cid, l.bytes])]);
+    const { root, car } = await unixfsFile("first chunk ", "second chunk");
     const blocks = await readCar(car);
     assert.equal(blocks.size, 3);
     assert.equal(new TextDecoder().decode(assembleFile(root.cid, [], blocks, 1000)), "first chunk second chunk");
@@ -106,16 +107,10 @@ describe("fetchVerified() through gateways", () => {
 
   before(async () => {
     imageCid = await rawCid(image);
-    const a = enc.encode("part one, ");
-    const b = enc.encode("part two");
-    const leaves = [
-      { cid: await rawCid(a), bytes: a },
-      { cid: await rawCid(b), bytes: b },
-    ];
-    const root = await fileNode(leaves);
+    const { root, leaves, car } = await unixfsFile("part one, ", "part two");
     fileCid = root.cid;
-    honestCar = writeCar(root.cid, [[root.cid, root.bytes], ...leaves.map((l): [Cid, Uint8Array] => [l.cid, l.bytes])]);
-    tamperedCar = writeCar(root.cid, [[root.cid, root.bytes], [leaves[0].cid, enc.encode("part 0ne, ")], [leaves[1].cid, b]]);
+    honestCar = car;
+    tamperedCar = writeCar(root.cid, [[root.cid, root.bytes], [leaves[0].cid, enc.encode("part 0ne, ")], [leaves[1].cid, leaves[1].bytes]]);
     const serve = async (name: string, answer: (url: URL) => { status: number; body: Uint8Array }) => {
       const server = createServer((req, res) => {
         hits.push(name);

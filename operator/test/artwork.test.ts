@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { createServer, type IncomingMessage, type Server } from "node:http";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -129,6 +129,9 @@ describe("POST /artwork", () => {
     const plain = await fetch(`${operator.url}/ipfs/${json.imageCid}`);
     assert.equal(plain.headers.get("content-type"), "image/png");
     assert.deepEqual(Buffer.from(await plain.arrayBuffer()), image);
+
+    // Pinned: both DAGs found whole on disk and recorded.
+    for (const cid of [json.imageCid, json.metadataCid]) assert.ok(existsSync(join(ipfsDir, "pins", `${cid}.json`)), `pin record for ${cid}`);
 
     const meta = await fetchVerified(json.tokenURI, { gateways: [`${operator.url}/ipfs/`], get: gatewayGet, maxBytes: 1 << 20 });
     const doc = JSON.parse(new TextDecoder().decode(meta.bytes));

@@ -35,6 +35,10 @@ export const service: StackService = {
         // Moderation on the chat pane, and the "chat bidding paused" banner (parts started before this one).
         ...(ctx.urls.chatUrl ? { CHAT_URL: ctx.urls.chatUrl, CHAT_CHANNEL: ctx.urls.chatChannel ?? "sothebais" } : {}),
         ...(ctx.urls.relayerUrl ? { RELAYER_URL: ctx.urls.relayerUrl } : {}),
+        // ipfs:// first through the local operator's gateway (started after this part; its port is known), which
+        // holds what was uploaded here; the public one next. Every answer is checked against the CID.
+        IPFS_GATEWAYS: process.env.IPFS_GATEWAYS ?? `http://127.0.0.1:${ctx.ports.operator}/ipfs/,https://ipfs.io/ipfs/`,
+        ARTWORK_ALLOW_HOSTS: [process.env.ARTWORK_ALLOW_HOSTS, `127.0.0.1:${ctx.ports.operator}`].filter(Boolean).join(","),
       },
       echo: ctx.echo("broadcaster"),
       readyWhen: /"msg":"listening"/,

@@ -33,6 +33,8 @@ export const service: StackService = {
           OPERATOR_ORIGINS: `http://127.0.0.1:${ctx.ports.dapp},http://localhost:${ctx.ports.dapp}`,
           // The Logs page tails the parts' output where `./sothebais up` writes it (<dataDir>/logs/<part>.log).
           LOG_DIR: process.env.LOG_DIR ?? join(ctx.dataDir, "logs"),
+          // Uploaded artwork (the IPFS node's blocks and pins) lives and goes with the stack's chain.
+          IPFS_DIR: join(ctx.dataDir, "ipfs"),
         }).filter(([, v]) => v !== undefined),
       ),
       echo: ctx.echo("operator"),
