@@ -103,7 +103,11 @@ RUN npm ci --no-audit --no-fund --omit=dev --workspace @sothebais/operator --inc
 FROM runtime AS operator
 COPY --from=operator-deps /app/node_modules node_modules
 COPY operator operator
-ENV OPERATOR_PORT=8794 OPERATOR_HOST=0.0.0.0
+# multiformats 14 (Helia's) sits in the workspace's own node_modules: the root one is the dApp's older 9.
+COPY --from=operator-deps /app/operator/node_modules operator/node_modules
+# The IPFS node's blocks and pin records: a volume (compose `ipfs`), owned by the user the service runs as.
+RUN mkdir -p /data/ipfs && chown node:node /data/ipfs
+ENV OPERATOR_PORT=8794 OPERATOR_HOST=0.0.0.0 IPFS_DIR=/data/ipfs
 USER node
 EXPOSE 8794
 HEALTHCHECK --interval=15s --timeout=3s --retries=3 CMD node -e "fetch('http://127.0.0.1:8794/health').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
