@@ -14,9 +14,12 @@ import {MockRoyaltyNFT} from "./helpers/MockRoyaltyNFT.sol";
 import {TestBase} from "./helpers/Vm.sol";
 
 /// @notice Drives the auction house with random sequences of lots (plain, scheduled, campaign/queued, hostile NFT,
-/// big token ids), deposits, wallet / escrow / relayer / treasury bids, registrations, revocations, withdrawals,
-/// time jumps, settlements, cancels, returns of undeliverable tokens, pauses, fee / royalty / treasury changes and a
-/// relayer losing its role, by honest and hostile actors.
+/// hostile royalty, big token ids), deposits, wallet / escrow / relayer / treasury bids, registrations, revocations,
+/// withdrawals, time jumps, settlements, cancels, returns of undeliverable tokens, pauses, fee / royalty / treasury
+/// changes and a relayer losing its role, by honest and hostile actors: bidders and payees that revert, burn gas or
+/// reenter; an ERC-1271 chat bidder whose `isValidSignature` burns gas, return-bombs or reverts; a collection whose
+/// transfers fail; a collection whose `royaltyInfo` claims more than 100 %, reverts, burns gas, return-bombs or
+/// answers malformed.
 /// @dev Runs with `invariant.failOnRevert = true`: every action either succeeds or reverts with the error the
 /// handler predicted from the house's state before the call ({_expectRevert}); anything else (a reverting settle,
 /// a wrong error, a failed assertion) fails the run. Ghost totals feed the invariants; counters prove each action
@@ -45,10 +48,11 @@ contract Handler is TestBase {
         SetRoyalty,
         SetTreasury,
         TreasuryBid,
-        RelayerRole
+        RelayerRole,
+        WalletMode
     }
 
-    uint256 public constant ACTIONS = 22;
+    uint256 public constant ACTIONS = 23;
 
     struct LotInfo {
         address nft;
@@ -65,6 +69,7 @@ contract Handler is TestBase {
         uint256 royalty;
         uint256 treasury;
         uint256 winner;
+        uint256 royaltyDue; // the royalty settlement must pay, predicted from the collection's state
     }
 
     error UnexpectedRevert(string action, bytes4 expected, bytes reason);
@@ -76,6 +81,8 @@ contract Handler is TestBase {
     AuctionHouse internal immutable _house;
     SothebaisCollection public immutable nft;
     HostileNFT public immutable hostile;
+    MockRoyaltyNFT public immutable royaltyMock;
+    ERC1271Wallet public immutable wallet;
     address public immutable admin;
     Actor public immutable seller;
     Actor public immutable royaltyReceiver;
@@ -99,8 +106,8 @@ contract Handler is TestBase {
     uint256 public dealt; // all ether ever given to the accounts
     mapping(address => uint256) public wonViaRelayer;
     uint256 public calls;
-    uint256[22] public called; // per action: calls by the fuzzer
-    uint256[22] public ran; // per action: calls that reached the house (not early returns)
+    uint256[23] public called; // per action: calls by the fuzzer
+    uint256[23] public ran; // per action: calls that reached the house (not early returns)
     uint256 public bidsPlaced;
     uint256 public relayBidsPlaced;
     uint256 public bidsRejected;
@@ -113,13 +120,28 @@ contract Handler is TestBase {
     uint256 public campaignLots;
     uint256 public pauseEpoch;
     uint256 public lastUnpause;
+    /// @notice Per MockRoyaltyNFT.RoyaltyMode: royalty-mock lots settled with a winner in that mode.
+    uint256[7] public settledByRoyaltyMode;
+    /// @notice Per HostileNFT.Mode: lots that became undeliverable in that mode.
+    uint256[6] public undeliverableByNftMode;
+    /// @notice Per ERC1271Wallet.SigMode: the wallet's registrations that reached the signature check.
+    uint256[4] public walletRegistrations;
     uint256 internal _nextHostileId = 1;
+    uint256 internal _nextMockId = 1;
 
-    constructor(AuctionHouse house_, SothebaisCollection nft_, HostileNFT hostile_, address admin_, uint256 now__) {
+    constructor(
+        AuctionHouse house_,
+        SothebaisCollection nft_,
+        HostileNFT hostile_,
+        MockRoyaltyNFT royaltyMock_,
+        address admin_,
+        uint256 now__
+    ) {
         _house = house_;
         house = IAuctionHouse(address(house_));
         nft = nft_;
         hostile = hostile_;
+        royaltyMock = royaltyMock_;
         admin = admin_;
         now_ = now__;
         seller = new Actor();
@@ -130,11 +152,12 @@ contract Handler is TestBase {
             _chatBidders.push(vm.addr(key));
         }
         uint256 walletKey = uint256(keccak256("wallet owner"));
-        ERC1271Wallet wallet = new ERC1271Wallet(vm.addr(walletKey));
-        wallet.setMode(Actor.Mode.Revert); // a chat bidder whose every ether push fails
+        ERC1271Wallet wallet_ = new ERC1271Wallet(vm.addr(walletKey));
+        wallet = wallet_;
+        wallet_.setMode(Actor.Mode.Revert); // a chat bidder whose every ether push fails
         _keys.push(walletKey);
-        _chatBidders.push(address(wallet));
-        _isActor[address(wallet)] = true;
+        _chatBidders.push(address(wallet_));
+        _isActor[address(wallet_)] = true;
         for (uint256 i = 0; i < _chatBidders.length; ++i) {
             _bidders.push(_chatBidders[i]);
         }
@@ -164,19 +187,23 @@ contract Handler is TestBase {
         nft.setApprovalForAll(address(house_), true);
         vm.prank(address(seller));
         hostile.setApprovalForAll(address(house_), true);
+        vm.prank(address(seller));
+        royaltyMock_.setApprovalForAll(address(house_), true);
+        royaltyMock_.setRoyalty(MockRoyaltyNFT.RoyaltyMode.Bps, address(royaltyReceiver), 1_000);
     }
 
     // ------------------------------------------------------------------ actions: lots
 
     /// @dev kind 0-1: the project collection; 2: a campaign lot (queued behind an open one); 3: a HostileNFT lot
-    /// (honest at creation, switched hostile later by {setHostileMode}), half of them with a big token id.
+    /// (honest at creation, switched hostile later by {setHostileMode}), half of them with a big token id; 4: a
+    /// MockRoyaltyNFT lot (its `royaltyInfo` switched by {setRoyalty}, also after bidding closed).
     function createLot(uint256 kind, uint256 durationSeed, uint256 bufferSeed, uint256 reserveSeed, uint256 incSeed)
         external
     {
         _tick(Action.CreateLot);
         if (_open.length >= 8) return;
         _ran(Action.CreateLot);
-        kind %= 4;
+        kind %= 5;
         IAuctionHouseTypes.LotParams memory p = IAuctionHouseTypes.LotParams({
             campaignId: 0,
             nft: address(nft),
@@ -196,6 +223,10 @@ contract Handler is TestBase {
             ++_nextHostileId;
             hostile.mint(address(seller), p.tokenId);
             hostile.setMode(HostileNFT.Mode.Honest, address(0));
+        } else if (kind == 4) {
+            p.nft = address(royaltyMock);
+            p.tokenId = _nextMockId++;
+            royaltyMock.mint(address(seller), p.tokenId);
         } else {
             p.tokenId = nft.mint(address(seller), "ipfs://lot");
         }
@@ -235,8 +266,10 @@ contract Handler is TestBase {
     }
 
     /// @dev Half the time the settler first waits for the lot's (effective) end; before it, settle must revert
-    /// AuctionHouseLotNotEnded. After it: delivered (winner owns the NFT, money split fee + royalty + proceeds) or
-    /// Undeliverable (hostile NFT only: the winner's bid back in their escrow, nobody paid).
+    /// AuctionHouseLotNotEnded. After it: delivered (winner owns the NFT, money split fee + royalty + proceeds, the
+    /// royalty exactly as predicted by {_royaltyDue}, fee + royalty within the lot's fixed terms) or Undeliverable
+    /// (hostile NFT only: the winner's bid back in their escrow, nobody paid). Never reverts, whatever the NFT's
+    /// transfer or `royaltyInfo` does.
     function settle(uint256 lotSeed, uint256 waitSeed) external {
         _tick(Action.Settle);
         if (_open.length == 0) return;
@@ -273,7 +306,8 @@ contract Handler is TestBase {
             seller: _worth(address(seller)),
             royalty: _worth(address(royaltyReceiver)),
             treasury: house.escrowOf(treasury),
-            winner: lot.bidder == address(0) ? 0 : house.escrowOf(lot.bidder)
+            winner: lot.bidder == address(0) ? 0 : house.escrowOf(lot.bidder),
+            royaltyDue: _royaltyDue(info, lot.amount)
         });
         _house.settle(lotId); // must never revert once ended
         _removeOpen(index);
@@ -288,6 +322,7 @@ contract Handler is TestBase {
             if (treasury != lot.bidder) assertEq(house.escrowOf(treasury), b.treasury, "Undeliverable: no fee");
             _undeliverable.push(lotId);
             ++undeliverable;
+            ++undeliverableByNftMode[uint256(hostile.mode())];
         } else {
             assertEq(uint256(status), uint256(IAuctionHouseTypes.LotStatus.Settled), "settled");
             assertTrue(!info.hostile || hostile.mode() == HostileNFT.Mode.Honest, "delivered by a failing NFT");
@@ -301,9 +336,15 @@ contract Handler is TestBase {
                 uint256 feeGot = house.escrowOf(treasury) - (treasury == lot.bidder ? b.winner : b.treasury);
                 assertEq(feeGot, fee, "fee as fixed at creation");
                 uint256 royalty = _worth(address(royaltyReceiver)) - b.royalty;
+                assertEq(royalty, b.royaltyDue, "royalty as predicted");
                 assertTrue(royalty <= lot.amount * info.maxRoyaltyBps / 10_000, "royalty within the lot's cap");
+                assertTrue(
+                    feeGot + royalty <= lot.amount * (uint256(info.feeBps) + info.maxRoyaltyBps) / 10_000,
+                    "fee + royalty within the lot's terms"
+                );
                 assertEq(_worth(address(seller)) - b.seller, lot.amount - fee - royalty, "seller gets the rest");
                 ++settledWithWinner;
+                if (info.nft == address(royaltyMock)) ++settledByRoyaltyMode[uint256(royaltyMock.mode())];
             }
         }
         _checkStage();
@@ -495,16 +536,32 @@ contract Handler is TestBase {
             nonce: house.nonces(bidder)
         });
         (uint8 v, bytes32 rr, bytes32 s) = vm.sign(_keys[i], _house.hashChatAuthorization(auth));
+        // The role is checked first; then the ERC-1271 wallet's own signature is refused when its isValidSignature
+        // burns the gas or reverts (bomb or not), and accepted when it answers honestly (a return bomb after the
+        // answer included).
+        bytes4 expected;
+        if (!relayerHasRole[r]) {
+            expected = IAccessControl.AccessControlUnauthorizedAccount.selector;
+        } else if (bidder == address(wallet)) {
+            ERC1271Wallet.SigMode m = wallet.sigMode();
+            ++walletRegistrations[uint256(m)];
+            if (m == ERC1271Wallet.SigMode.BurnGas || m == ERC1271Wallet.SigMode.HugeRevert) {
+                expected = IAuctionHouseTypes.ChatAuthorizationInvalidSignature.selector;
+            }
+        }
         vm.prank(relayers[r]);
-        if (relayerHasRole[r]) {
+        if (expected == 0) {
             _house.registerChatAuthorization(auth, abi.encodePacked(rr, s, v));
-            assertEq(house.authorizationOf(bidder).relayer == relayers[r] ? 1 : 0, 1, "registered");
+            IAuctionHouseTypes.AuthorizationView memory stored = house.authorizationOf(bidder);
+            assertTrue(stored.relayer == relayers[r] && stored.expiry == auth.expiry, "registered");
+            assertEq(house.nonces(bidder), auth.nonce + 1, "registration consumed the nonce");
         } else {
             try _house.registerChatAuthorization(auth, abi.encodePacked(rr, s, v)) {
-                revert UnexpectedSuccess("register without the role", IAccessControl.AccessControlUnauthorizedAccount.selector);
+                revert UnexpectedSuccess("registerChatAuthorization", expected);
             } catch (bytes memory err) {
-                _expectRevert(err, IAccessControl.AccessControlUnauthorizedAccount.selector, "register without the role");
+                _expectRevert(err, expected, "registerChatAuthorization");
             }
+            assertEq(house.nonces(bidder), auth.nonce, "a refused registration keeps the nonce");
         }
     }
 
@@ -629,12 +686,20 @@ contract Handler is TestBase {
         }
     }
 
-    /// @dev The collection's admin changes the royalty at any time, up to 100 %, even after bidding closed.
-    function setRoyalty(uint256 bps) external {
+    /// @dev The collections change their royalty at any time, even after bidding closed: the project collection's
+    /// admin up to 100 %; the royalty mock to any mode (half the time above 100 %, an eighth of the time naming the
+    /// house as receiver). Settlement pays what {_royaltyDue} predicts, never above the lot's cap.
+    function setRoyalty(uint256 bps, uint256 mockSeed) external {
         _tick(Action.SetRoyalty);
         _ran(Action.SetRoyalty);
         vm.prank(admin);
         nft.setDefaultRoyalty(address(royaltyReceiver), uint96(bound(bps, 0, 10_000)));
+        uint256 mockBps = (mockSeed >> 16) % 2 == 0 ? bound(mockSeed >> 24, 0, 3_000) : bound(mockSeed >> 24, 10_001, 1_000_000);
+        royaltyMock.setRoyalty(
+            MockRoyaltyNFT.RoyaltyMode(uint8(mockSeed) % 7),
+            (mockSeed >> 8) % 8 == 0 ? address(_house) : address(royaltyReceiver),
+            mockBps
+        );
     }
 
     /// @dev Fees accrued so far move into the old treasury's escrow; the house itself is refused.
@@ -668,6 +733,14 @@ contract Handler is TestBase {
         if (relayerHasRole[r]) _house.revokeRole(role, relayers[r]);
         else _house.grantRole(role, relayers[r]);
         relayerHasRole[r] = !relayerHasRole[r];
+    }
+
+    /// @dev The ERC-1271 chat bidder's `isValidSignature` turns honest, gas-burning, return-bombing or reverting
+    /// (for its next registrations; its standing bids and escrow must not care).
+    function setWalletMode(uint8 mode) external {
+        _tick(Action.WalletMode);
+        _ran(Action.WalletMode);
+        wallet.setSigMode(ERC1271Wallet.SigMode(mode % 4));
     }
 
     /// @notice End of a run (called by afterInvariant, not by the fuzzer): unpause, let every lot end, settle them
@@ -717,7 +790,7 @@ contract Handler is TestBase {
 
     /// @notice The actions the fuzzer calls (not the views).
     function actionSelectors() external pure returns (bytes4[] memory s) {
-        s = new bytes4[](22);
+        s = new bytes4[](23);
         s[0] = this.createLot.selector;
         s[1] = this.deposit.selector;
         s[2] = this.withdraw.selector;
@@ -740,6 +813,7 @@ contract Handler is TestBase {
         s[19] = this.setTreasury.selector;
         s[20] = this.treasuryBid.selector;
         s[21] = this.toggleRelayerRole.selector;
+        s[22] = this.setWalletMode.selector;
     }
 
     // ------------------------------------------------------------------ internal
@@ -771,6 +845,26 @@ contract Handler is TestBase {
             _expectRevert(err, expected, what);
             ++bidsRejected;
         }
+    }
+
+    /// @dev The royalty a delivered settlement of `info`'s token at `price` must pay: what the collection claims,
+    /// capped by the lot's royalty cap and by what the fee leaves. None from a collection without ERC-2981
+    /// (HostileNFT), or from the royalty mock when it reverts, burns gas, answers short or malformed, or names the
+    /// house as receiver; its return bomb after a well-formed answer pays the answer.
+    function _royaltyDue(LotInfo memory info, uint256 price) internal view returns (uint256 due) {
+        if (info.nft == address(nft)) {
+            (, due) = nft.royaltyInfo(info.tokenId, price);
+        } else if (info.nft == address(royaltyMock)) {
+            MockRoyaltyNFT.RoyaltyMode m = royaltyMock.mode();
+            if (
+                (m == MockRoyaltyNFT.RoyaltyMode.Bps || m == MockRoyaltyNFT.RoyaltyMode.HugeReturn)
+                    && royaltyMock.receiver() != address(_house)
+            ) due = price * royaltyMock.bps() / 10_000;
+        }
+        uint256 fee = price * info.feeBps / 10_000 / 1 gwei * 1 gwei;
+        uint256 cap = price * info.maxRoyaltyBps / 10_000;
+        if (due > cap) due = cap;
+        if (due > price - fee) due = price - fee;
     }
 
     /// @dev What {_acceptBid} will say, from the state before the call (0 = the bid stands).
@@ -898,36 +992,127 @@ contract Handler is TestBase {
     }
 }
 
-/// @notice Invariants over random sequences (see {Handler}). Effort (runs x depth) and `failOnRevert = true` are in
-/// hardhat.config.ts.
-contract AuctionHouseInvariantTest is TestBase {
-    struct FuzzSelector {
-        address addr;
-        bytes4[] selectors;
-    }
-
+/// @notice The house, its collections and the {Handler} as every handler test deploys them, and the checks both the
+/// random campaign ({AuctionHouseInvariantTest}) and the fixed sequence ({HandlerPathsTest}) apply.
+abstract contract HandlerFixture is TestBase {
     AuctionHouse internal house;
+    IAuctionHouse internal views; // the house's address, with its reads (served by the views extension)
     SothebaisCollection internal nft;
     HostileNFT internal hostile;
+    MockRoyaltyNFT internal royaltyMock;
     Handler internal handler;
     address internal constant TREASURY = address(0x7EA5);
 
     /// @dev A realistic clock: the runner starts near 0, where `now - intermission` style arithmetic underflows.
     uint256 internal constant START = 1_750_000_000;
 
-    function setUp() public {
+    function _deploy() internal {
         vm.warp(START);
         house = new AuctionHouse(address(this), TREASURY, 500);
+        views = IAuctionHouse(address(house));
         nft = new SothebaisCollection("S", "S", "", address(this), address(0), 0);
         hostile = new HostileNFT();
-        handler = new Handler(house, nft, hostile, address(this), START);
+        royaltyMock = new MockRoyaltyNFT();
+        handler = new Handler(house, nft, hostile, royaltyMock, address(this), START);
         nft.setDefaultRoyalty(address(handler.royaltyReceiver()), 1_000);
         house.setCollectionAllowed(address(nft), true);
         house.setCollectionAllowed(address(hostile), true);
+        house.setCollectionAllowed(address(royaltyMock), true);
         house.grantRole(house.RELAYER_ROLE(), handler.relayers(0));
         house.grantRole(house.RELAYER_ROLE(), handler.relayers(1));
         house.grantRole(house.AUCTIONEER_ROLE(), address(handler));
         nft.grantRole(nft.MINTER_ROLE(), address(handler));
+    }
+
+    function _checkBalanceCoversEscrowAndBids() internal view {
+        assertEq(address(house).balance, _escrowSum() + _standingBids(), "house balance != escrow + standing bids");
+    }
+
+    function _checkNoWeiCreatedOrLost() internal view {
+        address[] memory accounts = handler.accounts();
+        uint256 total = address(house).balance;
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            total += accounts[i].balance;
+        }
+        assertEq(total, handler.dealt(), "ether of all parties != ether dealt");
+        assertTrue(!handler.reenterer().reentered(), "a receive hook reentered the house");
+    }
+
+    function _checkExposure() internal view {
+        address[] memory bidders = handler.chatBidders();
+        uint256[] memory open = handler.openLots();
+        for (uint256 i = 0; i < bidders.length; ++i) {
+            uint256 expected = handler.wonViaRelayer(bidders[i]);
+            for (uint256 j = 0; j < open.length; ++j) {
+                IAuctionHouseTypes.LotView memory lot = views.lot(open[j]);
+                if (lot.viaRelayer && lot.bidder == bidders[i]) expected += lot.amount;
+            }
+            assertEq(views.authorizationOf(bidders[i]).exposure, expected, "exposure != chat bids + chat wins");
+        }
+    }
+
+    function _checkInvariants() internal view {
+        _checkBalanceCoversEscrowAndBids();
+        _checkNoWeiCreatedOrLost();
+        _checkExposure();
+    }
+
+    /// @dev Closes the run ({Handler.finish}: every lot settles, every token returns, everyone who accepts ether
+    /// gets all of it out) and checks the house then holds only the escrow of accounts that refuse ether.
+    function _closeRun() internal {
+        handler.finish();
+        assertEq(address(house).balance, _escrowSum(), "finish: the house holds only escrow");
+        uint256 refused;
+        address[] memory accounts = handler.accounts();
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            if (accounts[i].code.length != 0 && Actor(payable(accounts[i])).mode() != Actor.Mode.Accept
+                && Actor(payable(accounts[i])).mode() != Actor.Mode.Reenter) {
+                refused += views.escrowOf(accounts[i]);
+            }
+        }
+        assertEq(address(house).balance, refused, "finish: everyone who accepts ether got all of it out");
+    }
+
+    function _escrowSum() internal view returns (uint256 sum) {
+        address[] memory accounts = handler.accounts();
+        for (uint256 i = 0; i < accounts.length; ++i) {
+            sum += views.escrowOf(accounts[i]);
+        }
+    }
+
+    function _standingBids() internal view returns (uint256 sum) {
+        uint256[] memory open = handler.openLots();
+        for (uint256 i = 0; i < open.length; ++i) {
+            sum += views.lot(open[i]).amount;
+        }
+    }
+
+    function _num(uint256 v) internal pure returns (string memory) {
+        if (v == 0) return "0";
+        bytes memory b;
+        while (v != 0) {
+            b = abi.encodePacked(bytes1(uint8(48 + (v % 10))), b);
+            v /= 10;
+        }
+        return string(b);
+    }
+}
+
+/// @notice Invariants over random sequences (see {Handler}). Effort (runs x depth) and `failOnRevert = true` are in
+/// hardhat.config.ts. That the handler's sequences reach bids, settlements and every hostile mode at all is proved
+/// by {HandlerPathsTest}, deterministically: a random run of a few hundred calls may miss any of them by chance.
+contract AuctionHouseInvariantTest is HandlerFixture {
+    struct FuzzSelector {
+        address addr;
+        bytes4[] selectors;
+    }
+
+    /// @dev Below this many calls a run is too short to demand that every action was called (fuzz-effort.test.ts
+    /// asserts that CI's depth is at least this).
+    uint256 internal constant MIN_CHECKED_DEPTH = 400;
+
+    function setUp() public {
+        _deploy();
     }
 
     function targetContracts() public view returns (address[] memory targets) {
@@ -941,78 +1126,381 @@ contract AuctionHouseInvariantTest is TestBase {
     }
 
     function invariant_balanceCoversEscrowAndBids() public view {
-        assertEq(address(house).balance, _escrowSum() + _standingBids(), "house balance != escrow + standing bids");
+        _checkBalanceCoversEscrowAndBids();
     }
 
     function invariant_noWeiCreatedOrLost() public view {
-        address[] memory accounts = handler.accounts();
-        uint256 total = address(house).balance;
-        for (uint256 i = 0; i < accounts.length; ++i) {
-            total += accounts[i].balance;
-        }
-        assertEq(total, handler.dealt(), "ether of all parties != ether dealt");
-        assertTrue(!handler.reenterer().reentered(), "a receive hook reentered the house");
+        _checkNoWeiCreatedOrLost();
     }
 
     function invariant_exposureIsChatBidsPlusChatWins() public view {
-        address[] memory bidders = handler.chatBidders();
-        uint256[] memory open = handler.openLots();
-        for (uint256 i = 0; i < bidders.length; ++i) {
-            uint256 expected = handler.wonViaRelayer(bidders[i]);
-            for (uint256 j = 0; j < open.length; ++j) {
-                IAuctionHouseTypes.LotView memory lot = IAuctionHouse(address(house)).lot(open[j]);
-                if (lot.viaRelayer && lot.bidder == bidders[i]) expected += lot.amount;
-            }
-            assertEq(IAuctionHouse(address(house)).authorizationOf(bidders[i]).exposure, expected, "exposure != chat bids + chat wins");
-        }
+        _checkExposure();
     }
 
-    /// @dev Closes the run ({Handler.finish}: every lot settles, every token returns, everyone who accepts ether
-    /// gets all of it out), then checks the run did what it claims: every action was called, bids stood and were
-    /// rejected, lots settled. Per-action counts of calls that reached the house (`ran`) and of rarer outcomes
-    /// are public for inspection but not demanded per run: at 400 calls some would be missing by chance.
+    /// @dev Closes the run ({_closeRun}), then checks every action was called. Which outcomes a run reached (bids
+    /// standing or rejected, lots settled, hostile modes) is not demanded per run: at 400 random calls some would be
+    /// missing by chance; {HandlerPathsTest} demands them of a fixed sequence through the same handler.
     function afterInvariant() public {
         uint256 depth = handler.calls();
-        handler.finish();
-        assertEq(address(house).balance, _escrowSum(), "finish: the house holds only escrow");
-        uint256 refused;
-        address[] memory accounts = handler.accounts();
-        for (uint256 i = 0; i < accounts.length; ++i) {
-            if (accounts[i].code.length != 0 && Actor(payable(accounts[i])).mode() != Actor.Mode.Accept
-                && Actor(payable(accounts[i])).mode() != Actor.Mode.Reenter) {
-                refused += IAuctionHouse(address(house)).escrowOf(accounts[i]);
-            }
-        }
-        assertEq(address(house).balance, refused, "finish: everyone who accepts ether got all of it out");
+        _closeRun();
         if (depth < MIN_CHECKED_DEPTH) return;
         for (uint256 i = 0; i < handler.ACTIONS(); ++i) {
             assertTrue(handler.called(i) > 0, string.concat("action never called: #", _num(i)));
         }
-        // Not demanded per run (a run of a few hundred random calls can miss them by chance, and 250 runs x 3
-        // invariants made that happen in CI): bids standing or rejected, lots settled. The counts stay public; the
-        // handler's own assertions check every outcome whenever it happens.
+    }
+}
+
+/// @notice The handler's paths, proved reachable: one fixed sequence through the same {Handler} the invariant
+/// campaign fuzzes (create, bid, relay bid, outbid, warp, pause across an end, settle with each hostile NFT and
+/// royalty mode, undeliverable, return, cancel, the ERC-1271 bidder in each signature mode, admin changes). Each
+/// step must move exactly the handler's outcome counter it aims at (so a handler that stopped reaching bids or
+/// settlements fails here), the handler's own assertions check each outcome, and the invariants must hold after
+/// every step and after the run closes.
+contract HandlerPathsTest is HandlerFixture {
+    /// @dev The handler's outcome counters, by index into {_expected}.
+    enum Path {
+        None,
+        BidStood,
+        BidRejected,
+        Sold,
+        Unsold,
+        Undeliverable,
+        SettleTooEarly,
+        Returned,
+        Cancelled
     }
 
+    uint256 internal constant PATHS = 9;
+    uint256 internal constant PRICE = 0.5 ether + 1; // `extra` of a bid: the minimum plus this (not a multiple of 16)
+    uint256 internal constant RAISE = 0.1 ether + 1;
+    uint256 internal constant EXPIRY_SEED = 172_801; // 2 days and a second: relayer 0 (seed % 3 != 0)
 
-    uint256 internal constant MIN_CHECKED_DEPTH = 400;
+    uint256[9] internal _expected;
+    uint256 internal _steps;
 
-    function _num(uint256 v) internal pure returns (string memory) {
-        if (v < 10) return string(abi.encodePacked(bytes1(uint8(48 + v))));
-        return string(abi.encodePacked(bytes1(uint8(48 + v / 10)), bytes1(uint8(48 + v % 10))));
+    function setUp() public {
+        _deploy();
     }
 
-    function _escrowSum() internal view returns (uint256 sum) {
-        address[] memory accounts = handler.accounts();
-        for (uint256 i = 0; i < accounts.length; ++i) {
-            sum += IAuctionHouse(address(house)).escrowOf(accounts[i]);
+    function test_handlerSequenceReachesEveryPath() public {
+        _chatLinks();
+        _bidsAndSettle();
+        _pauseAcrossTheEnd();
+        _undeliverableAndReturned();
+        _royaltyModes();
+        _termsFixedPerLot();
+        _campaignHostileBiddersAndCancels();
+        _adminAndMoney();
+        _closeRun();
+        _checkInvariants();
+        for (uint256 i = 0; i < handler.ACTIONS(); ++i) {
+            assertTrue(handler.ran(i) > 0, string.concat("action never reached the house: #", _num(i)));
+        }
+        assertTrue(handler.relayBidsPlaced() >= 2 && handler.campaignLots() == 2, "relay bids and campaign lots");
+        for (uint256 m = 0; m < 7; ++m) {
+            assertTrue(handler.settledByRoyaltyMode(m) > 0, string.concat("no sale in royalty mode #", _num(m)));
+        }
+        for (uint256 m = 0; m < 4; ++m) {
+            assertTrue(handler.walletRegistrations(m) > 0, string.concat("no registration in wallet mode #", _num(m)));
         }
     }
 
-    function _standingBids() internal view returns (uint256 sum) {
+    /// @dev The ERC-1271 chat bidder (chat bidder 4) registers in every signature mode: refused when its
+    /// isValidSignature burns the gas or reverts with a bomb, accepted when it answers (bomb after the answer too).
+    function _chatLinks() internal {
+        address wallet = address(handler.wallet());
+        uint8[4] memory modes = [
+            uint8(ERC1271Wallet.SigMode.BurnGas),
+            uint8(ERC1271Wallet.SigMode.HugeRevert),
+            uint8(ERC1271Wallet.SigMode.HugeReturn),
+            uint8(ERC1271Wallet.SigMode.Honest)
+        ];
+        uint256[4] memory noncesAfter = [uint256(0), 0, 1, 2];
+        for (uint256 i = 0; i < 4; ++i) {
+            handler.setWalletMode(modes[i]);
+            _then(Path.None);
+            handler.register(4, 1 ether, 5 ether, EXPIRY_SEED);
+            _then(Path.None);
+            assertEq(views.nonces(wallet), noncesAfter[i], "the wallet's registration accepted only when it answers");
+        }
+        handler.register(0, 1 ether, 5 ether, EXPIRY_SEED);
+        _then(Path.None);
+        assertEq(views.authorizationOf(handler.chatBidders()[0]).maxBid, 1 ether, "chat bidder 0 linked");
+    }
+
+    /// @dev A plain lot: a bid below the minimum, a wallet bid, a relay bid by the ERC-1271 bidder while its
+    /// signing burns gas, a relay outbid, an escrow bid, a treasury bid refused for want of escrow, a settle before
+    /// the end refused, then the sale.
+    function _bidsAndSettle() internal {
+        uint256 lotId = _lot(0, 60);
+        handler.bid(0, _index(lotId), 16); // the minimum - 1
+        _then(Path.BidRejected);
+        handler.bid(1, _index(lotId), PRICE);
+        _then(Path.BidStood);
+        handler.setWalletMode(uint8(ERC1271Wallet.SigMode.BurnGas));
+        _then(Path.None);
+        handler.relayBid(4, _index(lotId), RAISE, 2);
+        _then(Path.BidStood);
+        address wallet = address(handler.wallet());
+        uint256 walletBid = views.lot(lotId).amount;
+        assertTrue(views.lot(lotId).bidder == wallet && views.authorizationOf(wallet).exposure == walletBid, "wallet leads");
+        handler.relayBid(0, _index(lotId), RAISE, 2);
+        _then(Path.BidStood);
+        assertEq(views.authorizationOf(wallet).exposure, 0, "outbid: the wallet's exposure released");
+        assertTrue(views.escrowOf(wallet) >= walletBid, "outbid: the wallet's relay bid back in its escrow");
+        handler.deposit(2, 5 ether);
+        _then(Path.None);
+        handler.bidWithEscrow(2, _index(lotId), RAISE, 1);
+        _then(Path.BidStood);
+        handler.treasuryBid(_index(lotId), RAISE, 0); // no fee accrued yet
+        _then(Path.BidRejected);
+        handler.settle(_index(lotId), 1); // does not wait for the end
+        _then(Path.SettleTooEarly);
+        handler.settle(_index(lotId), 0);
+        _then(Path.Sold);
+    }
+
+    /// @dev Paused while bid on, past its end while paused: no settle and no bid during the pause; after the unpause
+    /// a higher bid stands within the time buffer and wins.
+    function _pauseAcrossTheEnd() internal {
+        uint256 lotId = _lot(0, 60);
+        handler.bid(3, _index(lotId), PRICE);
+        _then(Path.BidStood);
+        handler.pause(0);
+        _then(Path.None);
+        assertTrue(views.paused(), "paused");
+        handler.bid(0, _index(lotId), PRICE);
+        _then(Path.BidRejected);
+        handler.warp(86_399);
+        _then(Path.None);
+        handler.settle(_index(lotId), 1);
+        _then(Path.SettleTooEarly);
+        handler.unpause();
+        _then(Path.None);
+        handler.bid(0, _index(lotId), PRICE);
+        _then(Path.BidStood);
+        IAuctionHouseTypes.LotView memory lot = views.lot(lotId);
+        handler.settle(_index(lotId), 0);
+        _then(Path.Sold);
+        assertEq(uint256(uint160(nft.ownerOf(lot.tokenId))), uint256(uint160(lot.bidder)), "the bid after the unpause won");
+    }
+
+    /// @dev A hostile collection in each failing mode (reverting, gas-burning with a big token id, no-op) after the
+    /// bid: undeliverable, the winner credited; the tokens go back once it is honest, not before.
+    function _undeliverableAndReturned() internal {
+        // {Handler.setHostileMode}'s seeds: 0 honest, 1 reverting, 2 gas-burning, 3 no-op.
+        HostileNFT.Mode[3] memory modes = [HostileNFT.Mode.Revert, HostileNFT.Mode.BurnGas, HostileNFT.Mode.NoOp];
+        for (uint256 i = 0; i < 3; ++i) {
+            uint256 lotId = _lot(3, i == 1 ? 61 : 60); // an odd buffer seed: a token id above 32 bits
+            handler.bid(0, _index(lotId), PRICE);
+            _then(Path.BidStood);
+            handler.setHostileMode(uint8(i + 1));
+            _then(Path.None);
+            assertEq(uint256(hostile.mode()), uint256(modes[i]), "hostile mode");
+            handler.settle(_index(lotId), 0);
+            _then(Path.Undeliverable);
+            assertEq(handler.undeliverableByNftMode(uint256(modes[i])), 1, "undeliverable in this NFT mode");
+        }
+        handler.returnUndeliverable(0); // no-op transfer: not in the seller's hands
+        _then(Path.None);
+        handler.setHostileMode(1);
+        _then(Path.None);
+        handler.returnUndeliverable(1);
+        _then(Path.None);
+        handler.setHostileMode(0);
+        _then(Path.None);
+        for (uint256 i = 0; i < 3; ++i) {
+            handler.returnUndeliverable(0);
+            _then(Path.Returned);
+        }
+    }
+
+    /// @dev The royalty mock in every mode, changed after bidding closed: the royalty receiver gets exactly the
+    /// claimed royalty capped at the lot's 10 %, or nothing. Payees that burn gas and revert on the return bomb.
+    function _royaltyModes() internal {
+        _sellMockLot(MockRoyaltyNFT.RoyaltyMode.Bps, false, 50_000, 1_000); // 500 % claimed
+        _sellMockLot(MockRoyaltyNFT.RoyaltyMode.Bps, false, 300, 300);
+        _sellMockLot(MockRoyaltyNFT.RoyaltyMode.Bps, true, 500, 0); // the house named as receiver
+        _sellMockLot(MockRoyaltyNFT.RoyaltyMode.Revert, false, 500, 0);
+        _sellMockLot(MockRoyaltyNFT.RoyaltyMode.BurnGas, false, 500, 0);
+        _sellMockLot(MockRoyaltyNFT.RoyaltyMode.ShortReturn, false, 500, 0);
+        _sellMockLot(MockRoyaltyNFT.RoyaltyMode.DirtyAddress, false, 500, 0);
+        _sellMockLot(MockRoyaltyNFT.RoyaltyMode.None, false, 500, 0);
+        handler.setPayeeModes(uint8(Actor.Mode.BurnGas), uint8(Actor.Mode.Revert)); // pushes fail: credited
+        _then(Path.None);
+        _sellMockLot(MockRoyaltyNFT.RoyaltyMode.HugeReturn, false, 20_000, 1_000); // 200 % and a return bomb
+        handler.setPayeeModes(uint8(Actor.Mode.Accept), uint8(Actor.Mode.Accept));
+        _then(Path.None);
+    }
+
+    /// @dev Fee and royalty cap raised after a lot was created: it settles on its own terms (5 %, cap 10 %); a lot
+    /// created afterwards on the new ones (10 %, cap 20 %). Out-of-range changes are refused.
+    function _termsFixedPerLot() internal {
+        uint256 early = _lot(4, 60);
+        handler.bid(1, _index(early), PRICE);
+        _then(Path.BidStood);
+        handler.setMaxRoyalty(2_000);
+        _then(Path.None);
+        handler.setProtocolFee(1_000);
+        _then(Path.None);
+        handler.setMaxRoyalty(2_550);
+        _then(Path.None);
+        handler.setProtocolFee(1_050);
+        _then(Path.None);
+        assertTrue(views.maxRoyaltyBps() == 2_000 && views.protocolFeeBps() == 1_000, "refused changes left the terms");
+        _settleMockLot(early, MockRoyaltyNFT.RoyaltyMode.Bps, false, 50_000, 1_000);
+        uint256 late = _lot(4, 60);
+        assertTrue(views.lot(late).protocolFeeBps == 1_000 && views.lot(late).maxRoyaltyBps == 2_000, "new terms");
+        handler.bid(1, _index(late), PRICE);
+        _then(Path.BidStood);
+        _settleMockLot(late, MockRoyaltyNFT.RoyaltyMode.Bps, false, 50_000, 2_000);
+    }
+
+    /// @dev A campaign's second lot opens after the first is settled plus the intermission; bidders that revert,
+    /// burn gas and reenter on refund are outbid; a lot without bids is cancelled, one with a bid is not, one
+    /// without bids settles back to the seller.
+    function _campaignHostileBiddersAndCancels() internal {
+        handler.createLot(2, 3_600, 60, 1, 1); // a new campaign
+        uint256 first = views.lotCount();
+        _then(Path.None);
+        handler.createLot(2, 3_600, 60, 1, 1 | (1 << 200)); // its second lot
+        uint256 second = views.lotCount();
+        _then(Path.None);
+        assertEq(uint256(views.lotStatus(second)), uint256(IAuctionHouseTypes.LotStatus.Queued), "second lot queued");
+        handler.bid(2, _index(first), PRICE);
+        _then(Path.BidStood);
+        handler.settle(_index(first), 0);
+        _then(Path.Sold);
+        handler.warp(30);
+        _then(Path.None);
+        handler.bid(3, _index(second), PRICE);
+        _then(Path.BidStood);
+        for (uint256 who = 5; who < 8; ++who) {
+            handler.bid(who, _index(second), RAISE); // the reverting, the gas-burning, the reentering actor
+            _then(Path.BidStood);
+        }
+        handler.bid(0, _index(second), RAISE);
+        _then(Path.BidStood);
+        handler.settle(_index(second), 0);
+        _then(Path.Sold);
+
+        uint256 lotId = _lot(0, 60);
+        handler.cancel(_index(lotId));
+        _then(Path.Cancelled);
+        lotId = _lot(0, 60);
+        handler.bid(0, _index(lotId), PRICE);
+        _then(Path.BidStood);
+        handler.cancel(_index(lotId));
+        _then(Path.None);
+        handler.settle(_index(lotId), 0);
+        _then(Path.Sold);
+        lotId = _lot(0, 60);
+        handler.settle(_index(lotId), 0);
+        _then(Path.Unsold);
+    }
+
+    /// @dev The treasury bids with its accrued fees; treasury changes (the house refused); a relayer loses its role
+    /// (its registration and bids refused) and gets it back; a relay bid above the signed maximum; revocation;
+    /// withdrawals (one to a wallet that refuses ether); an unpause while not paused.
+    function _adminAndMoney() internal {
+        uint256 lotId = _lot(0, 60);
+        handler.treasuryBid(_index(lotId), RAISE, 0);
+        _then(Path.BidStood);
+        handler.setTreasury(1);
+        _then(Path.None);
+        handler.setTreasury(8);
+        _then(Path.None);
+        assertEq(uint256(uint160(views.treasury())), uint256(uint160(handler.treasuries(1))), "treasury changed once");
+        handler.toggleRelayerRole(1);
+        _then(Path.None);
+        handler.register(1, 1 ether, 5 ether, 0); // relayer 1
+        _then(Path.None);
+        handler.relayBid(1, _index(lotId), RAISE, 5); // registers through relayer 1, then bids through it
+        _then(Path.BidRejected);
+        handler.relayBid(0, _index(lotId), RAISE, 1); // above the signed maximum
+        _then(Path.BidRejected);
+        handler.toggleRelayerRole(1);
+        _then(Path.None);
+        handler.revoke(0);
+        _then(Path.None);
+        handler.relayBid(0, _index(lotId), RAISE, 3); // revoked, and not re-linked (seed % 4 == 3)
+        _then(Path.BidRejected);
+        handler.settle(_index(lotId), 0);
+        _then(Path.Sold);
+        handler.withdraw(2, 1 ether); // chat bidder 2's escrow
+        _then(Path.None);
+        handler.withdraw(4, 1); // the wallet refuses ether
+        _then(Path.None);
+        handler.unpause();
+        _then(Path.None);
+    }
+
+    function _sellMockLot(MockRoyaltyNFT.RoyaltyMode mode, bool toHouse, uint256 claimedBps, uint256 paidBps) internal {
+        uint256 lotId = _lot(4, 60);
+        handler.bid(1, _index(lotId), PRICE);
+        _then(Path.BidStood);
+        _settleMockLot(lotId, mode, toHouse, claimedBps, paidBps);
+    }
+
+    /// @dev The mock switches to `mode` claiming `claimedBps` (after bidding closed), then the lot settles paying the
+    /// royalty receiver exactly `paidBps` of the price.
+    function _settleMockLot(uint256 lotId, MockRoyaltyNFT.RoyaltyMode mode, bool toHouse, uint256 claimedBps, uint256 paidBps)
+        internal
+    {
+        require(claimedBps <= 3_000 || claimedBps > 10_000, "the handler's seed encodes 0-3,000 or above 10,000");
+        uint256 seed = uint256(mode) | uint256(toHouse ? 0 : 1) << 8 | uint256(claimedBps > 3_000 ? 1 : 0) << 16
+            | claimedBps << 24;
+        handler.setRoyalty(1_000, seed);
+        _then(Path.None);
+        uint256 price = views.lot(lotId).amount;
+        address receiver = address(handler.royaltyReceiver());
+        uint256 before = receiver.balance + views.escrowOf(receiver);
+        uint256 sold = handler.settledByRoyaltyMode(uint256(mode));
+        handler.settle(_index(lotId), 0);
+        _then(Path.Sold);
+        assertEq(receiver.balance + views.escrowOf(receiver) - before, price * paidBps / 10_000, "royalty paid");
+        assertEq(handler.settledByRoyaltyMode(uint256(mode)), sold + 1, "sold in this royalty mode");
+    }
+
+    /// @dev A lot of `kind` ({Handler.createLot}) with fixed terms: reserve 1 gwei, starting now, 1 hour, increment
+    /// max(1 bps, 1 gwei); `bufferSeed` is its time buffer (odd: a hostile lot's token id above 32 bits).
+    function _lot(uint256 kind, uint256 bufferSeed) internal returns (uint256 lotId) {
+        uint256 count = views.lotCount();
+        handler.createLot(kind, 3_600, bufferSeed, 1, 1);
+        lotId = views.lotCount();
+        assertEq(lotId, count + 1, "lot created");
+        _then(Path.None);
+    }
+
+    /// @dev The lot's place among the handler's open lots: a `lotSeed` that picks it (it is live, or picked
+    /// directly by the actions that take any open lot).
+    function _index(uint256 lotId) internal view returns (uint256) {
         uint256[] memory open = handler.openLots();
         for (uint256 i = 0; i < open.length; ++i) {
-            sum += IAuctionHouse(address(house)).lot(open[i]).amount;
+            if (open[i] == lotId) return i;
         }
+        revert(string.concat("lot not open: ", _num(lotId)));
+    }
+
+    /// @dev The step moved exactly the counter of `p` (none for Path.None), and the invariants hold.
+    function _then(Path p) internal {
+        if (p != Path.None) ++_expected[uint256(p)];
+        uint256[9] memory got = [
+            uint256(0),
+            handler.bidsPlaced(),
+            handler.bidsRejected(),
+            handler.settledWithWinner(),
+            handler.settledWithoutBid(),
+            handler.undeliverable(),
+            handler.earlySettlesRejected(),
+            handler.tokensReturned(),
+            handler.cancelled()
+        ];
+        for (uint256 i = 1; i < PATHS; ++i) {
+            assertEq(got[i], _expected[i], string.concat("step ", _num(_steps), ": count of path #", _num(i)));
+        }
+        ++_steps;
+        _checkInvariants();
     }
 }
 

@@ -21,7 +21,7 @@ type Suite = {
 
 const npmTest = (name: string, workspace: string): Suite => ({ name, command: "npm", args: ["test", "--silent", "-w", workspace] });
 
-/** In CI (and by default) the contracts' fuzz/invariant depth is the quick one; FULL=1 for the deep run. */
+/** The contracts suite always runs the fuzz/invariant depth CI needs (scripts/src/test-contracts.ts drops CONTRACTS_FUZZ). */
 const suites: Suite[] = [
   // What the compiler and the linter know, first: they take seconds and one test per project checked.
   { name: "typecheck", command: "npm", args: ["run", "--silent", "typecheck"] },
