@@ -4,8 +4,9 @@
  * must agree with chain state (as indexed) before the line is published. A model line that
  * disagrees is regenerated or replaced by a template; the host never announces what the chain does
  * not hold. The model may have read a viewer's message (answers), so the guard assumes a line can be
- * hostile: it checks a normalized copy (NFKC, no invisible characters) and rejects what it cannot
- * read unambiguously (number words, non-ASCII digits, mixed scripts). The original text is spoken.
+ * hostile: it checks a normalized copy (compatibility forms folded, no accents or invisible characters)
+ * and rejects what it cannot read unambiguously (number words, non-ASCII digits, mixed scripts). The
+ * original text is spoken.
  */
 import type { Facts } from "./facts.ts";
 import { shortAddress } from "./format.ts";
@@ -202,13 +203,15 @@ export function allowedFor(r: LineRequest, f: Facts, extra: { hostName: string; 
 export function normalizeForGuard(text: string): string {
   return (
     text
-      .normalize("NFKC")
+      // Decomposed so accents come off letters too ("ŠOLD" reads "SOLD"), composed again below.
+      .normalize("NFKD")
       // Format characters (zero-width space/joiners, bidi controls, soft hyphen, tags), variation
       // selectors, the combining grapheme joiner and Hangul fillers: invisible, so never meaningful.
       .replace(/[\p{Cf}\u034F\uFE00-\uFE0F\u115F\u1160\u3164\uFFA0]|\uDB40[\uDD00-\uDDEF]/gu, "")
-      // Combining marks left after NFKC composed what it could are decoration (strike-through, Zalgo).
+      // Combining marks are decoration (accents, strike-through, Zalgo): the letters underneath are what is read.
       .replace(/\p{M}+/gu, "")
       .replace(/[\p{Z}\p{Cc}]+/gu, " ")
+      .normalize("NFC")
   );
 }
 
@@ -229,7 +232,7 @@ const tens: Record<string, number> = { twenty: 20, thirty: 30, forty: 40, fourty
 const quantityWords = [
   ...Object.keys(units),
   ...Object.keys(tens),
-  "hundred", "hundreds", "thousand", "thousands", "million", "millions", "billion", "billions", "trillion", "dozen", "dozens", "grand",
+  "nought", "naught", "hundred", "hundreds", "thousand", "thousands", "million", "millions", "billion", "billions", "trillion", "dozen", "dozens", "grand",
   "half", "halves", "quarter", "quarters", "third", "thirds", "fourth", "fourths", "fifth", "fifths", "sixth", "sixths", "seventh", "sevenths",
   "eighth", "eighths", "ninth", "ninths", "tenth", "tenths", "hundredth", "hundredths", "thousandth", "thousandths", "millionth",
   "double", "doubled", "doubles", "triple", "tripled", "quadruple", "halved", "tenfold", "hundredfold", "thousandfold",
@@ -252,36 +255,39 @@ const neutralSubjects = new Set(
     "still now yet here there just and but so then again also on to for in at with of from by as is was are be up off out into over about " +
     "stay tuned thanks thank please go well great nice big held been being get gets got getting was were has have had " +
     "will would can could might may must should shall let lets let's don't dont didn't can't cannot won't want wants try tries " +
-    "nothing everything something anything yours mine"
+    "nothing everything something anything yours mine you've you'll you'd we've we'll they've they'll i've i'll he's she's"
   ).split(" "),
 );
 const negativeSubjects = new Set(["nobody", "none", "no", "noone", "no-one"]);
 
 // Claims of who leads or won. "Strong" phrasings are claims whatever follows ("winner: bob", "bob
 // wins"); "name only" phrasings are claims only about a name ("on top, ⟨bob_7⟩"; "go ahead" is not one).
-const adverbs = "(?:\\s+(?:still|now|clearly|officially|currently|firmly|just|already|really|definitely))*";
+const adverbs = "(?:\\s+(?:still|now|clearly|officially|currently|firmly|just|already|really|definitely|has|had|have))*";
 const leadAfterStrong =
   "leads|'s\\s+bid\\s+(?:is\\s+|remains\\s+|stays\\s+)?(?:still\\s+)?(?:the\\s+one\\s+to\\s+beat|on\\s+top|in\\s+front|ahead|leading|the\\s+(?:top|high(?:est)?|best|leading|winning)\\s+(?:one|bid)|leads|stands|holds)|" +
-  ",\\s*(?:our|the|your)\\s+(?:new\\s+|current\\s+)?(?:leader|top\\s+bidder|high(?:est)?\\s+bidder|leading\\s+bidder)|is\\s+leading|'s\\s+leading|has\\s+the\\s+lead|holds\\s+the\\s+lead|keeps\\s+the\\s+lead|takes\\s+the\\s+lead|took\\s+the\\s+lead|grabs\\s+the\\s+lead|" +
-  "(?:is|'s|remains|stays|sits)\\s+(?:still\\s+)?(?:in\\s+the\\s+lead|on\\s+top|ahead|in\\s+front|out\\s+front|in\\s+first(?:\\s+place)?|winning|the\\s+leader|the\\s+(?:top|high(?:est)?)\\s+bidder|top\\s+bidder)|" +
+  ",\\s*(?:our|the|your)\\s+(?:new\\s+|current\\s+)?(?:leader|top\\s+bidder|high(?:est)?\\s+bidder|leading\\s+bidder)|(?:is|'s)(?:\\s+(?:now|still|currently))*\\s+leading|has\\s+the\\s+lead|holds\\s+the\\s+lead|keeps\\s+the\\s+lead|" +
+  "(?:takes|took|taken|grabs|grabbed|gets|got|seizes|seized|claims|claimed|retakes|retook|regains|regained|reclaims|reclaimed)\\s+(?:back\\s+)?the\\s+lead|" +
+  "(?:is|'s|remains|stays|sits|stands)(?:\\s+(?:still|now|currently|clearly|firmly|comfortably))*\\s+(?:in\\s+the\\s+lead|on\\s+top|at\\s+the\\s+top|ahead|in\\s+front|out\\s+front|in\\s+first(?:\\s+place)?|in\\s+pole(?:\\s+position)?|winning|the\\s+leader|the\\s+one\\s+to\\s+beat|the\\s+(?:top|high(?:est)?|leading|winning)\\s+bidder|top\\s+bidder)|" +
   "(?:holds|has|owns)\\s+the\\s+(?:top|high(?:est)?|best|leading)\\s+bid|tops\\s+the\\s+(?:board|room)";
 const leadAfterNameOnly = "in\\s+the\\s+lead|on\\s+top|ahead|in\\s+front|winning|leading";
 const winAfterStrong =
   "wins|won|has\\s+won|is\\s+the\\s+winner|'s\\s+the\\s+winner|takes\\s+it(?:\\s+home)?|took\\s+it|takes\\s+home|takes\\s+the\\s+lot|walks\\s+away\\s+with|gets\\s+it|got\\s+it|" +
-  "bags\\s+it|snags\\s+it|scoops\\s+it|owns\\s+it|claims\\s+it|secures\\s+it|lands\\s+it|clinches|goes\\s+home\\s+with|" +
+  "bags\\s+it|snags\\s+it|scoops\\s+it|owns\\s+(?:it|⟨lot⟩|⟨L⟩|the\\s+lot|the\\s+piece|this\\s+piece)|claims\\s+it|secures\\s+it|lands\\s+it|clinches|goes\\s+home\\s+with|" +
   "is\\s+the\\s+(?:(?:proud|lucky|happy)\\s+(?:new\\s+)?|new\\s+)owner|,\\s*(?:our|the|your)\\s+(?:new\\s+owner|winner)";
 /** Overtaking someone is a claim to lead; "nobody outbids bob" claims nothing against the chain. */
 const overtakeAfter =
   "outbids|outbid|overtakes|overtook|overtaken|outbidding|overtaking|leapfrogs|leapfrogged|(?:jumps|jumped|leaps|leapt)\\s+(?:over|ahead\\s+of)|" +
   "(?:takes|took|steals|stole|grabs|grabbed|snatches|snatched|wrests|wrestles)\\s+the\\s+lead\\s+(?:from|off)";
 const leadBeforeStrong =
-  "led\\s+by|held\\s+by|outbid\\s+by|overtaken\\s+by|passed\\s+by|topped\\s+by|beaten\\s+by|" +
+  "the\\s+lead\\s+is(?:\\s+(?:now|still|currently))+|led\\s+by|held\\s+by|outbid\\s+by|overtaken\\s+by|passed\\s+by|topped\\s+by|beaten\\s+by|" +
   "(?:loses|lost|losing|cedes|ceded|hands|handed|gives\\s+up|gave\\s+up)\\s+the\\s+lead\\s+to|(?:current|new|our|your)\\s+(?:leader|top\\s+bidder|high(?:est)?\\s+bidder)\\s*(?:is\\b|:|=|→|->)|" +
   "leader\\s*(?:=|→|->|⇒|»)|(?:leading|on\\s+top|out\\s+(?:in\\s+)?front|in\\s+the\\s+lead|in\\s+first(?:\\s+place)?)(?:\\s+(?:right\\s+now|now|still|currently))?\\s*(?:is\\b|:|=|→|->)|(?:ahead|in\\s+front)\\s*(?::|=|→|->)|" +
   "(?:leading|in\\s+the\\s+lead|on\\s+top)\\s+(?:right\\s+now|now|currently)|(?:top|high(?:est)?|best|leading|winning)\\s+bid\\s*(?:is\\b|:|=|→)|belongs\\s+to|leader\\s+is|leader\\s*:|leading\\s+bidder(?:\\s+is)?|(?:top|high(?:est)?|best)\\s+bidder(?:\\s+is)?|lead\\s+(?:goes|belongs)\\s+to|the\\s+lead\\s+is|" +
   "congrats(?:\\s+to)?|congratulations(?:\\s+to)?|kudos\\s+to|hats\\s+off\\s+to|well\\s+played";
 const leadBeforeNameOnly = "(?:new\\s+)?(?:top|high(?:est)?|best)\\s+bid(?:\\s+is)?|in\\s+the\\s+lead(?:\\s+is)?|on\\s+top(?:\\s+is)?|leader|leading";
-const winBeforeStrong = "winner\\s+is|winner\\s*:|won\\s+by|sold\\s+to|goes\\s+to|went\\s+to|awarded\\s+to|new\\s+owner(?:\\s+is)?|hammer(?:\\s+falls|\\s+down)?\\s+(?:for|to)|victory\\s+(?:for|to)";
+const winBeforeStrong =
+  "winner\\s+is|winner\\s*:|winning\\s+bidder(?:\\s+is|\\s*:)?|won\\s+by|sold\\s+to|knocked\\s+down\\s+to|goes\\s+to|went\\s+to|awarded\\s+to|new\\s+owner(?:\\s+is)?|" +
+  "(?:hammer|gavel)(?:\\s+falls|\\s+down)?\\s+(?:for|to)|victory\\s+(?:for|to)";
 const winBeforeNameOnly = "winner|going\\s+to|headed\\s+to|it'?s\\s+yours|all\\s+yours";
 
 const SUBJ = "(@?[\\p{L}\\p{N}_⟨⟩…'-]+)";
@@ -349,6 +355,8 @@ function checkObfuscation(rest: string, add: Add) {
   for (const m of rest.matchAll(/[\p{L}\p{N}]+/gu)) {
     const w = m[0];
     if (/\p{Script=Latin}/u.test(w) && /[\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Armenian}\p{Script=Cherokee}]/u.test(w)) add("obfuscation", `mixed scripts in "${w}"`);
+    // A lone look-alike letter in a Latin line ("it'ѕ yours", "in а sec") hides a word from the checks.
+    else if (w.replace(/[Ξ\p{N}]/gu, "").length <= 3 && /[\p{Script=Cyrillic}\p{Script=Greek}\p{Script=Armenian}\p{Script=Cherokee}]/u.test(w.replace(/Ξ/g, "")) && /\p{Script=Latin}/u.test(rest)) add("obfuscation", `look-alike letters "${w}" in a Latin line`);
   }
   if (/(?<![\p{L}\p{N}])\p{L}(?:[\s.*_-]+\p{L}(?![\p{L}\p{N}])){3,}/u.test(rest)) add("obfuscation", "a word spelled out letter by letter");
 }
@@ -374,6 +382,11 @@ function checkLinks(rest: string, add: Add): string {
   // IP addresses (with a port or path) are links too.
   out = out.replace(/(?<![\p{L}\p{N}.])\d{1,3}(?:\.\d{1,3}){3}(?::\d+)?(?:\/\S*)?|\[[0-9a-f]*:[0-9a-f:]+\](?::\d+)?/giu, (m) => {
     add("url", m);
+    return " ⟨X⟩ ";
+  });
+  // Emoji labels ("🦄.eth", "💰.xyz") are names too.
+  out = out.replace(/(?<!\S)\S*\p{Extended_Pictographic}\S*\.\p{L}{2,24}(?![\p{L}\p{N}])/gu, (m) => {
+    add(/\.eth$/i.test(m) ? "ens" : "domain", m);
     return " ⟨X⟩ ";
   });
   const dot = "(?:\\.|\\s*[\\[({]\\s*(?:\\.|dot)\\s*[\\])}]\\s*|\\s+dot\\s+|\\s+\\.\\s*)";
@@ -421,7 +434,7 @@ const NUM = `(?<![\\p{L}_])${NUM_BARE}`;
 
 /** Decimals of the units the chain's amounts can be said in (ether and its named denominations). */
 const unitDecimals: [RegExp, number][] = [
-  [/^(?:eth|ether|ethers|Ξ|weth)$/i, 18],
+  [/^(?:eth|ether|ethers|ethereum|Ξ|weth)$/i, 18],
   [/^(?:finney|milliethers?)$/i, 15],
   [/^(?:szabo|microethers?)$/i, 12],
   [/^(?:gwei|shannon|nanoethers?)$/i, 9],
@@ -429,7 +442,7 @@ const unitDecimals: [RegExp, number][] = [
   [/^(?:kwei|babbage|femtoethers?)$/i, 3],
   [/^wei$/i, 0],
 ];
-const chainUnit = "eth|ether|ethers|Ξ|weth|finney|milliethers?|szabo|microethers?|gwei|shannon|nanoethers?|mwei|lovelace|picoethers?|kwei|babbage|femtoethers?|wei";
+const chainUnit = "eth|ethereum|ether|ethers|Ξ|weth|finney|milliethers?|szabo|microethers?|gwei|shannon|nanoethers?|mwei|lovelace|picoethers?|kwei|babbage|femtoethers?|wei";
 
 /**
  * The exact wei of "1,234.5", "6e-1" or ".6" in `unit`, or null (unknown unit, or a figure that is not
@@ -454,7 +467,7 @@ function toWei(raw: string, unit: string): bigint | null {
  */
 function checkAmounts(rest: string, allowed: Allowed, add: Add): string {
   const otherUnit =
-    "usd[ct]?|dai|dollars?|bucks|cents?|eur|euros?|gbp|pounds?|yen|jpy|btc|bitcoin|sats?|satoshis?|sol|shape|matic|pol|doge|pepe|shib|(?!weth)[a-z]{1,6}eth|eth(?!ers?\\b)[a-z][a-z0-9]*";
+    "usd[ct]?|dai|dollars?|bucks|cents?|eur|euros?|gbp|pounds?|yen|jpy|btc|bitcoin|sats?|satoshis?|sol|shape|matic|pol|doge|pepe|shib|(?!weth)[a-z]{1,6}eth|eth(?!ers?\\b|ereum\\b)[a-z][a-z0-9]*";
   const multiplier = "k|m|mm|bn|b|thousand|million|billion|grand";
   const NUM_EXP = `${NUM}(?:[eE][+-]?\\d{1,3})?`;
   const check = (raw: string, unit: string, m: string) => {
@@ -470,7 +483,15 @@ function checkAmounts(rest: string, allowed: Allowed, add: Add): string {
     add("amount", `${m.trim()}: a fraction is not a chain amount`);
     return " ⟨A⟩ ";
   });
-  out = out.replace(new RegExp(`[$€£¥]\\s*(?:${NUM_BARE})|\\b(?:us\\$|usd|eur|gbp)\\s*(?:${NUM_BARE})|(?:${NUM})\\s*(?:${multiplier})?\\s*(?:${otherUnit})\\b|(?:${NUM})\\s*(?:${multiplier})\\b(?:\\s*(?:${chainUnit}|${otherUnit})\\b)?`, "giu"), (m) => {
+  // "an ETH", "a couple of ETH": a quantity in words, never a chain figure.
+  out = out.replace(
+    new RegExp(`\\b(?:an?|couple|few|several|many|lots|bunch|handful|whole|full|nought|naught)\\s+(?:of\\s+)?(?:${chainUnit})\\b(?!\\s+(?:wallet|address|account|balance|transfer|transaction|bid|price|amount|value))`, "giu"),
+    (m) => {
+      add("amount", `"${m.trim()}" is not a chain amount`);
+      return " ⟨A⟩ ";
+    },
+  );
+  out = out.replace(new RegExp(`[$€£¥₿₹₽₩₺₫¢₮◎]\\s*(?:${NUM_BARE})|(?:${NUM_BARE})\\s*[$€£¥₿₹₽₩₺₫¢₮◎]|\\b(?:us\\$|usd|eur|gbp)\\s*(?:${NUM_BARE})|(?:${NUM})\\s*(?:${multiplier})?\\s*(?:${otherUnit})\\b|(?:${NUM})\\s*(?:${multiplier})\\b(?:\\s*(?:${chainUnit}|${otherUnit})\\b)?`, "giu"), (m) => {
     add("amount", `${m.trim()} is not a chain amount`);
     return " ⟨A⟩ ";
   });
@@ -570,7 +591,9 @@ function checkCounts(rest: string, allowed: Allowed, add: Add): string {
   };
   return rest
     .replace(/\b(\d+)\s+(?:bids?|offers?)\b/gi, judge)
-    .replace(/\b(?:bid\s+count|bids\s+so\s+far|number\s+of\s+bids)(?:\s+(?:is|of|at))?\s*[:=]?\s*(\d+)\b/gi, judge);
+    .replace(/\b(?:bid\s+count|bids\s+so\s+far|number\s+of\s+bids|bids)(?:\s+(?:is|of|at))?\s*[:=]\s*(\d+)\b|\b(?:bid\s+count|number\s+of\s+bids)\s+(?:is\s+|of\s+|at\s+)?(\d+)\b/gi, (m, a?: string, b?: string) =>
+      judge(m, a ?? b ?? ""),
+    );
 }
 
 /**
@@ -580,18 +603,18 @@ function checkCounts(rest: string, allowed: Allowed, add: Add): string {
 function checkReserve(rest: string, allowed: Allowed, add: Add) {
   const verbs = "met|reached|hit|cleared|passed|beaten|beat|exceeded|crossed|smashed|broken|topped";
   const notMet = new RegExp(
-    `\\breserve\\s+(?:is\\s+|was\\s+|has\\s+|had\\s+|'s\\s+)?(?:still\\s+)?(?:not|n't|never|yet\\s+to\\s+be|un)\\s*(?:yet\\s+)?(?:been\\s+)?(?:${verbs})\\b|` +
+    `\\breserve(?:\\s*[:—–-]\\s*|\\s+)(?:is\\s+|was\\s+|has\\s+|had\\s+|'s\\s+)?(?:still\\s+)?(?:not|n't|never|yet\\s+to\\s+be|un)\\s*(?:yet\\s+)?(?:been\\s+)?(?:${verbs})\\b|` +
       `\\breserve\\s+(?:isn't|wasn't|hasn't|hadn't)\\s+(?:yet\\s+)?(?:been\\s+)?(?:${verbs})\\b|\\bunmet\\s+reserve\\b|` +
       "\\b(?:below|under|beneath|short\\s+of|shy\\s+of|not\\s+(?:yet\\s+)?(?:at|above|over|past))\\s+(?:the\\s+)?reserve\\b|" +
       `\\b(?:haven't|have\\s+not|hasn't|has\\s+not|didn't|did\\s+not|not\\s+yet|yet\\s+to|still\\s+to)\\s+(?:yet\\s+)?(?:${verbs.replace("met|", "meet|met|").replace("reached|", "reach|reached|").replace("hit|", "hit|").replace("cleared|", "clear|cleared|")})\\s+(?:the\\s+)?reserve\\b`,
     "gi",
   );
   const met = new RegExp(
-    `\\breserve\\s+(?:is\\s+|was\\s+|has\\s+(?:been\\s+)?|had\\s+(?:been\\s+)?|'s\\s+(?:been\\s+)?|got\\s+)?(?:now\\s+|already\\s+|officially\\s+|just\\s+|easily\\s+)?(?:${verbs})\\b|` +
+    `\\breserve(?:\\s*[:—–-]\\s*|\\s+)(?:is\\s+|was\\s+|has\\s+(?:been\\s+)?|had\\s+(?:been\\s+)?|'s\\s+(?:been\\s+)?|got\\s+)?(?:now\\s+|already\\s+|officially\\s+|just\\s+|easily\\s+)?(?:${verbs})\\b|` +
       `\\b(?:above|over|past|beyond|(?:${verbs}|meet|reach|clear|cross|beat))\\s+(?:the\\s+)?reserve\\b`,
     "gi",
   );
-  const noReserve = /\b(?:no|without\s+a|zero)\s+reserve\b|\breserve\s*(?:is|of|:)?\s*(?:none|nothing)\b/gi;
+  const noReserve = /\b(?:no|without\s+(?:a\s+)?|zero)\s+reserve\b|\breserve[\s-]free\b|\breserve\s*(?:is|of|:)?\s*(?:none|nothing)\b/gi;
   const claims: { at: number; end: number; met: boolean | "none" }[] = [];
   for (const m of rest.matchAll(notMet)) claims.push({ at: m.index ?? 0, end: (m.index ?? 0) + m[0].length, met: false });
   for (const m of rest.matchAll(noReserve)) claims.push({ at: m.index ?? 0, end: (m.index ?? 0) + m[0].length, met: "none" });
@@ -627,7 +650,7 @@ const foreignNumberWords = new RegExp(
   `(?<![\\p{L}\\p{N}_])(?:${[
     "cero uno una dos tres cuatro cinco seis siete ocho nueve diez doce veinte treinta cien ciento mil medio coma",
     "zéro deux trois quatre cinq huit neuf dix vingt trente cent mille demi virgule",
-    "eins zwei drei vier fünf funf sechs sieben acht neun zehn zwölf zwanzig hundert tausend halb komma",
+    "eins zwei drei vier fünf funf sechs sieben acht neun zehn zwölf zwolf zwanzig hundert tausend halb komma",
     "tre quattro sei sette otto nove dieci venti cento mezzo virgola dois três quatro sete oito dez vinte",
     "ноль один одна два две три четыре пять шесть семь восемь девять десять двадцать сто тысяча половина",
   ]
@@ -728,7 +751,7 @@ function checkClaims(text: string, allowed: Allowed, add: Add) {
   // "SOLD! Lot 3 to bob for 1 ETH", "it's off to bob for 1 ETH" (not "thanks to bob for the bid").
   scan(new RegExp(`(?:⟨lot⟩|⟨L⟩|\\bsold|\\bit|\\boff)\\s+to\\s+${SUBJ}\\s+for\\b`, "giu"), true, true, false);
   // "bob, you win!", "bob you're in the lead".
-  for (const m of rest.matchAll(new RegExp(`${SUBJ}${SEP}you(?:'re|\\s+are)?\\s+(?:(win|won|the\\s+winner)|lead|leading|in\\s+the\\s+lead|on\\s+top|ahead)\\b`, "giu"))) {
+  for (const m of rest.matchAll(new RegExp(`${SUBJ}${SEP}you(?:'re|\\s+are|'ve|\\s+have)?\\s+(?:(win|won|the\\s+winner)|lead|leading|in\\s+the\\s+lead|on\\s+top|ahead)\\b`, "giu"))) {
     judge(m[1] ?? "", !!m[2]);
   }
   const yours = /(?:⟨lot⟩|⟨L⟩|\bit|\bthis\s+one|\bthis\s+piece|\bthe\s+lot|\bthe\s+piece)\s*(?:'s|\s+is)\s+(?:all\s+)?yours\b(?!\s+(?:for|if|once|when|at|with|unless|to)\b)/giu;
@@ -741,6 +764,8 @@ function checkClaims(text: string, allowed: Allowed, add: Add) {
     const ifBid = (at: number) => /\b(?:bid|bids|type|and|then)\b/i.test(rest.slice(0, at).split(/[.!?;:]/).pop() ?? "");
     for (const m of rest.matchAll(youClaim)) if (m[2] !== "?" && !hedged(rest, m.index ?? 0) && !ifBid(m.index ?? 0)) judge(you, !!m[1]);
     for (const m of rest.matchAll(yours)) if (!hedged(rest, m.index ?? 0)) judge(you, true);
+    const yourBid = /\byour\s+bid\s+(?:(?:is\s+|'s\s+)?(?:still\s+|now\s+)?(?:leads|leading|on\s+top|ahead|in\s+front|the\s+(?:top|high(?:est)?|best|leading|winning)\s+(?:one|bid)|the\s+one\s+to\s+beat)|stands|holds|won|wins)\b[^.!?]*([.!?]|$)/gi;
+    for (const m of rest.matchAll(yourBid)) if (m[1] !== "?" && !hedged(rest, m.index ?? 0) && !ifBid(m.index ?? 0)) judge(you, /\bw[oi]ns?\b/i.test(m[0]));
   } else if (!allowed.closed) {
     for (const m of rest.matchAll(yours)) if (!hedged(rest, m.index ?? 0)) add("sale_while_open", `"${m[0].trim()}" while the lot is open`);
   }
@@ -748,7 +773,7 @@ function checkClaims(text: string, allowed: Allowed, add: Add) {
   if (allowed.leader && /\b(?:no\s+(?:bids?|offers?|bidders?)|nobody\s+has\s+bid|no\s+one\s+has\s+bid|without\s+a\s+bid)\b/i.test(rest)) add("leader", `says there is no bid, but ${allowed.leader} leads`);
   if (!allowed.closed) {
     const sale =
-      /\bsold\b|(?<![\p{L}\p{N}])[$§][o0ø]\s?[l1|]d\b|\bso\s+ld\b|\bgoing\s+(?:once|twice)\b[\s\S]{0,60}?\bgone\b|(?:^\s*|[.!?…]\s*)gone\b|\bgone\s+to(?!\s*⟨A⟩)\s|\bgoing[\s,.!-]+going[\s,.!-]+gone\b|\bhammer\s+(?:falls|fell|drops|dropped|is\s+down|comes\s+down|came\s+down|down)\b|\bwe\s+have\s+a\s+winner\b|\bwinning\s+bid\s+(?:is|was)\b|\bdeal\s+(?:is\s+)?done\b|\bsealed\b|(?:⟨lot⟩|⟨L⟩|\blot|\bauction|\bbidding|\bbids|\bit)\s+(?:is|has|'s)\s+(?:now\s+|officially\s+)?(?:closed|over|ended|finished|done)\b|\b(?:bidding|auction|lot)\s+(?:has\s+)?(?:closed|ended)\b/giu;
+      /\bsold\b|(?<![\p{L}\p{N}])[$§][o0ø]\s?[l1|]d\b|\bso\s+ld\b|\bgoing\s+(?:once|twice)\b[\s\S]{0,60}?(?<!\bnot\s+)\bgone\b|(?:^\s*|[.!?…]\s*)gone\b|\bgone\s+to(?!\s*⟨A⟩)\s|\bgoing[\s,.!-]+going[\s,.!-]+gone\b|\b(?:hammer|gavel)\s+(?:falls|fell|drops|dropped|is\s+down|comes\s+down|came\s+down|down|bangs|banged)\b|\bknocked\s+down\b|\b(?:that|it)(?:'s|\s+is)\s+a\s+wrap\b|\b(?:final|hammer|sale|winning)\s+price\s*(?::|=|was\b|is\s+⟨A⟩)|\bwe\s+have\s+a\s+winner\b|\bwinning\s+bid\s+(?:is|was)\b|\bdeal\s+(?:is\s+)?done\b|\bsealed\b|(?:⟨lot⟩|⟨L⟩|\blot|\bauction|\bbidding|\bbids|\bit)\s+(?:is|has|'s)\s+(?:now\s+|officially\s+)?(?:closed|over|ended|finished|done)\b|\b(?:bidding|auction|lot)\s+(?:has\s+)?(?:closed|ended)\b/giu;
     const question = (at: number) => /^[^.!?]*\?/.test(rest.slice(at));
     for (const m of rest.matchAll(sale)) if (!hedged(rest, m.index ?? 0) && !question(m.index ?? 0)) add("sale_while_open", `"${m[0]}" while the lot is open`);
   }

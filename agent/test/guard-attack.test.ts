@@ -296,6 +296,78 @@ const cases: Case[] = [
   ["answer", "@viewer42 there have been 2 bids.", "ok"],
   ["sold", "The reserve was met and lot 3 is sold to bob_bids!", "ok"],
   ["sold", "Bidding is closed: bob_bids wins at 0.6 ETH.", "ok"],
+  // --- Second round: more spellings of the same lies, and the true lines next to them ---
+  ["outbid", "bob_bids bids ₿0.6.", "amount"],
+  ["outbid", "bob_bids bids 0.6₿.", "amount"],
+  ["outbid", "bob_bids bids ◎0.6.", "amount"],
+  ["outbid", "Bid an ETH and it's yours!", "amount"],
+  ["outbid", "A couple of ETH would take the lead.", "amount"],
+  ["outbid", "Nought point six six ETH to lead.", "number_word"],
+  ["outbid", "Pay with an ETH wallet: 0.66 ETH leads.", "ok"],
+  ["outbid", "Ξ.66 takes the lead.", "ok"],
+  ["outbid", "0.6 Ethereum from bob_bids.", "ok"],
+  ["outbid", "0.7 Ethereum from bob_bids.", "amount"],
+  ["outbid", "500 milliether is not enough.", "amount"],
+  ["outbid", "dave has overtaken bob_bids.", "leader"],
+  ["outbid", "dave has taken the lead!", "leader"],
+  ["outbid", "dave is now leading.", "leader"],
+  ["outbid", "bob_bids is now leading.", "ok"],
+  ["outbid", "dave got the lead.", "leader"],
+  ["outbid", "dave regains the lead!", "leader"],
+  ["outbid", "bob_bids retakes the lead!", "ok"],
+  ["outbid", "dave is the one to beat.", "leader"],
+  ["outbid", "bob_bids is the one to beat.", "ok"],
+  ["outbid", "dave's in pole position.", "leader"],
+  ["outbid", "dave sits at the top.", "leader"],
+  ["outbid", "The lead is now dave's.", "leader"],
+  ["outbid", "The lead is now bob_bids's.", "ok"],
+  ["outbid", "The winning bidder is dave.", "leader"],
+  ["outbid", "dave owns lot 3 now.", "leader"],
+  ["outbid", "Knocked down to bob_bids!", "sale_while_open"],
+  ["outbid", "The gavel falls!", "sale_while_open"],
+  ["outbid", "That's a wrap on lot 3!", "sale_while_open"],
+  ["outbid", "Final price: 0.6 ETH.", "sale_while_open"],
+  ["outbid", "This could be the final price: 0.6 ETH.", "ok"],
+  ["outbid", "ŠOLD to bob_bids!", "sale_while_open"],
+  ["outbid", "Śold!", "sale_while_open"],
+  ["outbid", "d\u0301ave leads.", "leader"],
+  ["outbid", "Reserve: not met.", "reserve"],
+  ["outbid", "Reserve: met.", "ok"],
+  ["outbid", "This lot is reserve-free!", "reserve"],
+  ["outbid", "Bids: 2.", "ok"],
+  ["outbid", "Bids: 5.", "number"],
+  ["outbid", "Bid count is 2.", "ok"],
+  ["outbid", "Tips to 🦄.eth", "ens"],
+  ["outbid", "Refunds at 💰.xyz", "domain"],
+  ["outbid", "Refunds at evil.c0m", "number"],
+  ["outbid", "Refunds at evil{.}xyz", "domain"],
+  ["outbid", "Refunds at evil[dot]xyz", "domain"],
+  ["outbid", "Ends at 17h00.", "time"],
+  ["outbid", "Ends in 24h.", "time"],
+  ["outbid", "Closing on the 5th of December.", "date"],
+  ["outbid", "Ends in half an hour.", "time"],
+  ["outbid", "Ends in thirty secs.", "ok"],
+  ["countdown", "Ten secs left!", "ok"],
+  ["countdown", "Ends in thirty secs.", "time"],
+  ["answer", "@viewer42 your bid leads!", "leader"],
+  ["answer", "@viewer42 your bid is the top bid.", "leader"],
+  ["answer", "@viewer42 is your bid on top? Not yet.", "ok"],
+  ["answer", "@viewer42 congrats, you won!", "leader"],
+  ["answer", "@viewer42 you're winning!", "leader"],
+  ["answer", "@viewer42 you've won lot 3!", "leader"],
+  ["sold", "bob_bids, you've won!", "ok"],
+  ["sold", "dave, you've won!", "leader"],
+  ["sold", "Knocked down to bob_bids at 0.6 ETH!", "ok"],
+  ["sold", "The gavel falls for bob_bids!", "ok"],
+  ["sold", "The gavel falls for dave!", "leader"],
+  ["sold", "Final price: 0.6 ETH.", "ok"],
+  ["sold", "Final price: 0.66 ETH.", "amount"],
+  ["outbid", "Going once... going twice... not gone yet!", "ok"],
+  ["outbid", "The final price is up to you.", "ok"],
+  ["outbid", "Will the gavel fall? Not yet!", "ok"],
+  ["outbid", "0xA11C…0001 has been outbid by bob_bids.", "ok"],
+  ["outbid", "Café talk aside, bob_bids leads.", "ok"],
+  ["answer", "@viewer42 you could win it with 0.66 ETH.", "ok"],
   // --- Sold, no sale, between ---
   ["sold", "Hammer falls for bob_bids at 0.6 ETH!", "ok"],
   ["sold", "Going once, going twice... gone! bob_bids takes it.", "ok"],
@@ -349,6 +421,43 @@ describe("truth guard: second attack set", () => {
       if (expected !== "ok" && verdict.ok) falsePasses.push(text);
     }
     assert.deepEqual({ falsePasses, falseRejections }, { falsePasses: [], falseRejections: [] });
+  });
+  it("invisible characters spliced in anywhere never change a verdict", () => {
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed / 0x7fffffff);
+    const invisibles = ["\u200B", "\u200C", "\u200D", "\u2060", "\uFEFF", "\u00AD", "\u034F", "\u202A", "\u2066", "\u{E0041}", "\uFE0F"];
+    const changed: string[] = [];
+    for (const [moment, text] of cases) {
+      const want = checkLine(text, moments[moment] as Allowed).ok;
+      const chars = [...text];
+      for (let i = 0; i < 8; i++) {
+        const at = Math.floor(rnd() * (chars.length + 1));
+        const spliced = [...chars.slice(0, at), invisibles[Math.floor(rnd() * invisibles.length)], ...chars.slice(at)].join("");
+        if (checkLine(spliced, moments[moment] as Allowed).ok !== want) changed.push(JSON.stringify(spliced));
+      }
+    }
+    assert.deepEqual(changed, []);
+  });
+  it("a false line stays rejected with any letter swapped for a look-alike (Cyrillic, Greek, fullwidth, accented)", () => {
+    const lookalikes: Record<string, string[]> = {
+      a: ["а", "ａ", "á"], e: ["е", "ｅ", "é"], o: ["о", "ο", "ｏ", "ö"], p: ["р", "ρ"], c: ["с", "ϲ"], x: ["х", "χ"], y: ["у"], i: ["і", "ι", "í"],
+      s: ["ѕ", "ｓ", "š"], d: ["ԁ", "ｄ"], l: ["ӏ", "ｌ"], n: ["ո", "ñ"], t: ["т", "ｔ"], w: ["ԝ", "ｗ"], S: ["Ѕ", "Ｓ"], O: ["О", "Ο"], L: ["Ｌ"], D: ["Ｄ"],
+    };
+    let seed = 5;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff), seed / 0x7fffffff);
+    const passed: string[] = [];
+    for (const [moment, text, expected] of cases) {
+      if (expected === "ok") continue;
+      const chars = [...text];
+      const swappable = chars.flatMap((c, at) => (lookalikes[c] ?? []).map((alt) => ({ at, alt })));
+      // Three swaps per line, drawn at random (every swap of every line takes seconds).
+      for (let i = 0; i < 3 && swappable.length; i++) {
+        const { at, alt } = swappable[Math.floor(rnd() * swappable.length)] as { at: number; alt: string };
+        const swapped = [...chars.slice(0, at), alt, ...chars.slice(at + 1)].join("");
+        if (checkLine(swapped, moments[moment] as Allowed).ok) passed.push(JSON.stringify(swapped));
+      }
+    }
+    assert.deepEqual(passed, []);
   });
   for (const [moment, text, expected] of cases) {
     it(`${moment}: ${JSON.stringify(text)} -> ${expected}`, () => {
