@@ -3,9 +3,10 @@
  * contracts, Redis, the operator API with its Helia node, `./sothebais mint --file` (SIWE sign-in,
  * upload, mint with ipfs://), a lot created on that token, and the broadcaster's artwork loader reading
  * the lot's token URI through a lying gateway first and the operator's gateway second: the liar is
- * skipped, and the artwork drawn is the uploaded image (its pixels), its title and artist from the
- * verified metadata. The stream itself (ffmpeg, RTMP) is not started here: the loader is what puts the
- * artwork on every frame (broadcaster/test/e2e.test.ts covers frames reaching the stream).
+ * skipped, the artwork is the uploaded image (its pixels), its title and artist from the verified
+ * metadata, and the broadcaster's renderer draws the lot's frame with exactly the uploaded image in the
+ * artwork box. The encoder (ffmpeg, RTMP) is not started here: broadcaster/test/e2e.test.ts covers frames
+ * reaching the stream.
  */
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
@@ -16,8 +17,12 @@ import { after, before, describe, it } from "node:test";
 import { auctionHouseAbi, sothebaisCollectionAbi } from "@sothebais/common/abis";
 import { createLogger } from "@sothebais/common/log";
 import { freePort, localRoles, startRedis, startTestStack, type RedisServer, type TestStack } from "@sothebais/common/testing";
+import { createCanvas, Image } from "@napi-rs/canvas";
 import { parseEventLogs } from "viem";
-import { createArtworkLoader } from "../../broadcaster/src/artwork/loader.ts";
+import { type ArtworkEntry, createArtworkLoader } from "../../broadcaster/src/artwork/loader.ts";
+import { createRenderer, WIDTH } from "../../broadcaster/src/scene/render.ts";
+import { buildView } from "../../broadcaster/src/scene/view.ts";
+import { sampleSnapshot } from "../../broadcaster/test/helpers/snapshot.ts";
 import { loadConfig } from "../../operator/src/config.ts";
 import { type RunningOperator, startOperator } from "../../operator/src/operator.ts";
 import { png } from "../../operator/test/helpers/images.ts";
@@ -106,6 +111,47 @@ describe("artwork: upload -> mint --file -> lot -> the broadcaster's artwork, CI
       const expected = [0, 1, 2].map((c) => ((10 * 3 + c + 1 + 20 + 5) * 3) & 0xff);
       assert.deepEqual(Array.from(drawn ?? []).slice(0, 3), expected);
       assert.match(imageCid, /^bafk/);
+
+      // A frame of the lot, as the broadcaster renders it: the artwork box holds the uploaded image, pixel for
+      // pixel the same as a frame drawn from the file decoded here, and not the liar's.
+      const decoded = (bytes: Uint8Array) => {
+        const img = new Image();
+        img.src = Buffer.from(bytes);
+        const c = createCanvas(img.width, img.height);
+        c.getContext("2d").drawImage(img, 0, 0);
+        return c;
+      };
+      const now = Date.now();
+      const frameWith = (art: ArtworkEntry) => {
+        const r = createRenderer();
+        const view = buildView({
+          snapshot: sampleSnapshot({ now, tokenUri: lotTokenUri }),
+          receivedAt: now,
+          chat: [],
+          caption: null,
+          names: new Map(),
+          artwork: (u) => (u === lotTokenUri ? art : undefined),
+          firstSeen: new Map(),
+          now,
+          frame: 1,
+          staleAfterMs: 5000,
+        });
+        r.render(view, now);
+        return r.frame.slice();
+      };
+      // The artwork box (render.ts ART: x 24, y 72, 456 x 456), row by row.
+      const box = (f: Uint8ClampedArray) =>
+        Buffer.concat(
+          Array.from({ length: 456 }, (_, y) => {
+            const at = ((72 + y) * WIDTH + 24) * 4;
+            return Buffer.from(f.slice(at, at + 456 * 4));
+          }),
+        );
+      const shown = box(frameWith(entry));
+      const fromFile = box(frameWith({ ...entry, image: decoded(image) }));
+      const fromLiar = box(frameWith({ ...entry, image: decoded(png(300, 300, { seed: 99 })) }));
+      assert.equal(Buffer.compare(shown, fromFile), 0, "the frame shows the uploaded image");
+      assert.notEqual(Buffer.compare(shown, fromLiar), 0);
     } finally {
       await loader.close();
     }
