@@ -264,14 +264,15 @@ const negativeSubjects = new Set(["nobody", "none", "no", "noone", "no-one"]);
 // wins"); "name only" phrasings are claims only about a name ("on top, ⟨bob_7⟩"; "go ahead" is not one).
 const adverbs = "(?:\\s+(?:still|now|clearly|officially|currently|firmly|just|already|really|definitely|has|had|have))*";
 const leadAfterStrong =
-  "leads|'s\\s+bid\\s+(?:is\\s+|remains\\s+|stays\\s+)?(?:still\\s+)?(?:the\\s+one\\s+to\\s+beat|on\\s+top|in\\s+front|ahead|leading|the\\s+(?:top|high(?:est)?|best|leading|winning)\\s+(?:one|bid)|leads|stands|holds)|" +
+  "leads|for\\s+the\\s+win|ftw|holds\\s+(?:⟨lot⟩|⟨L⟩|the\\s+lot|the\\s+piece)|'s\\s+bid\\s+(?:is\\s+|remains\\s+|stays\\s+)?(?:still\\s+)?(?:the\\s+one\\s+to\\s+beat|on\\s+top|in\\s+front|ahead|leading|the\\s+(?:top|high(?:est)?|best|leading|winning)\\s+(?:one|bid)|leads|stands|holds)|" +
   ",\\s*(?:our|the|your)\\s+(?:new\\s+|current\\s+)?(?:leader|top\\s+bidder|high(?:est)?\\s+bidder|leading\\s+bidder)|(?:is|'s)(?:\\s+(?:now|still|currently))*\\s+leading|has\\s+the\\s+lead|holds\\s+the\\s+lead|keeps\\s+the\\s+lead|" +
   "(?:takes|took|taken|grabs|grabbed|gets|got|seizes|seized|claims|claimed|retakes|retook|regains|regained|reclaims|reclaimed)\\s+(?:back\\s+)?the\\s+lead|" +
-  "(?:is|'s|remains|stays|sits|stands)(?:\\s+(?:still|now|currently|clearly|firmly|comfortably))*\\s+(?:in\\s+the\\s+lead|on\\s+top|at\\s+the\\s+top|ahead|in\\s+front|out\\s+front|in\\s+first(?:\\s+place)?|in\\s+pole(?:\\s+position)?|winning|the\\s+leader|the\\s+one\\s+to\\s+beat|the\\s+(?:top|high(?:est)?|leading|winning)\\s+bidder|top\\s+bidder)|" +
+  "(?:is|'s|remains|stays|sits|stands)(?:\\s+(?:still|now|currently|clearly|firmly|comfortably))*\\s+(?:in\\s+the\\s+lead|on\\s+top|at\\s+the\\s+top|ahead|in\\s+front|out\\s+front|in\\s+first(?:\\s+place)?|in\\s+pole(?:\\s+position)?|winning|the\\s+leader|the\\s+one\\s+to\\s+beat|top\\s+dog|first(?:\\s+place)?|unbeatable|unbeaten|untouchable|unstoppable|the\\s+(?:top|high(?:est)?|leading|winning)\\s+bidder|top\\s+bidder)|" +
   "(?:holds|has|owns)\\s+the\\s+(?:top|high(?:est)?|best|leading)\\s+bid|tops\\s+the\\s+(?:board|room)";
 const leadAfterNameOnly = "in\\s+the\\s+lead|on\\s+top|ahead|in\\s+front|winning|leading";
 const winAfterStrong =
   "wins|won|has\\s+won|is\\s+the\\s+winner|'s\\s+the\\s+winner|takes\\s+it(?:\\s+home)?|took\\s+it|takes\\s+home|takes\\s+the\\s+lot|walks\\s+away\\s+with|gets\\s+it|got\\s+it|" +
+  "(?:bought|buys|purchased|purchases|acquired|acquires|secured|secures|snagged|bagged|scooped|clinched|landed)\\s+(?:it|⟨lot⟩|⟨L⟩|the\\s+lot|the\\s+piece|this\\s+piece|this\\s+one)|" +
   "bags\\s+it|snags\\s+it|scoops\\s+it|owns\\s+(?:it|⟨lot⟩|⟨L⟩|the\\s+lot|the\\s+piece|this\\s+piece)|claims\\s+it|secures\\s+it|lands\\s+it|clinches|goes\\s+home\\s+with|" +
   "is\\s+the\\s+(?:(?:proud|lucky|happy)\\s+(?:new\\s+)?|new\\s+)owner|,\\s*(?:our|the|your)\\s+(?:new\\s+owner|winner)";
 /** Overtaking someone is a claim to lead; "nobody outbids bob" claims nothing against the chain. */
@@ -279,7 +280,7 @@ const overtakeAfter =
   "outbids|outbid|overtakes|overtook|overtaken|outbidding|overtaking|leapfrogs|leapfrogged|(?:jumps|jumped|leaps|leapt)\\s+(?:over|ahead\\s+of)|" +
   "(?:takes|took|steals|stole|grabs|grabbed|snatches|snatched|wrests|wrestles)\\s+the\\s+lead\\s+(?:from|off)";
 const leadBeforeStrong =
-  "the\\s+lead\\s+is(?:\\s+(?:now|still|currently))+|led\\s+by|held\\s+by|outbid\\s+by|overtaken\\s+by|passed\\s+by|topped\\s+by|beaten\\s+by|" +
+  "the\\s+lead\\s+is(?:\\s+(?:now|still|currently))+|all\\s+hail|led\\s+by|held\\s+by|outbid\\s+by|overtaken\\s+by|passed\\s+by|topped\\s+by|beaten\\s+by|" +
   "(?:loses|lost|losing|cedes|ceded|hands|handed|gives\\s+up|gave\\s+up)\\s+the\\s+lead\\s+to|(?:current|new|our|your)\\s+(?:leader|top\\s+bidder|high(?:est)?\\s+bidder)\\s*(?:is\\b|:|=|→|->)|" +
   "leader\\s*(?:=|→|->|⇒|»)|(?:leading|on\\s+top|out\\s+(?:in\\s+)?front|in\\s+the\\s+lead|in\\s+first(?:\\s+place)?)(?:\\s+(?:right\\s+now|now|still|currently))?\\s*(?:is\\b|:|=|→|->)|(?:ahead|in\\s+front)\\s*(?::|=|→|->)|" +
   "(?:leading|in\\s+the\\s+lead|on\\s+top)\\s+(?:right\\s+now|now|currently)|(?:top|high(?:est)?|best|leading|winning)\\s+bid\\s*(?:is\\b|:|=|→)|belongs\\s+to|leader\\s+is|leader\\s*:|leading\\s+bidder(?:\\s+is)?|(?:top|high(?:est)?|best)\\s+bidder(?:\\s+is)?|lead\\s+(?:goes|belongs)\\s+to|the\\s+lead\\s+is|" +
@@ -366,7 +367,7 @@ function checkInjection(rest: string, add: Add) {
   const meta =
     /\b(?:ignore|disregard|forget)\b[^.!?]{0,30}\b(?:instructions?|prompts?|rules|facts)\b|system\s+prompt|developer\s+mode|\bjailbreak|as\s+an\s+(?:ai|llm|assistant|language\s+model)|language\s+model|new\s+instructions|admin\s+(?:override|note|message)|\[\/?inst\]|<\|[a-z_]*\|?>|<\/?chat-|```|\bprompt\s+injection\b/i;
   const scam =
-    /\b(?:seed|recovery|secret)\s+phrase|private\s+key|mnemonic|airdrop|giveaway|free\s+(?:eth|nfts?|crypto|mint|money)|double\s+your|\bdm\s+me\b|send\s+(?:your\s+|me\s+|us\s+)?(?:eth|ether|funds|crypto|tokens|money)|refunds?\s+(?:at|via|on|from)\b|claim\s+(?:your|a)\s+(?:refund|prize|reward)|verify\s+your\s+wallet/i;
+    /\b(?:seed|recovery|secret)\s+phrase|private\s+key|mnemonic|airdrop|giveaway|free\s+(?:eth|nfts?|crypto|mint|money)|double\s+your|\bdm\s+me\b|send\s+(?:your\s+|me\s+|us\s+)?(?:eth|ether|funds|crypto|tokens|money)|refunds?\s+(?:at|via|on|from)\b|\bqr\s+code\b|\b(?:send|transfer|wire)\s+(?:[$€£Ξ]\s*)?\d*\.?\d+|claim\s+(?:your|a)\s+(?:refund|prize|reward)|verify\s+your\s+wallet/i;
   const m = meta.exec(rest) ?? scam.exec(rest);
   if (m) add("injection", `says "${m[0]}"`);
 }
@@ -716,8 +717,10 @@ function hedged(rest: string, index: number): boolean {
 function checkClaims(text: string, allowed: Allowed, add: Add) {
   // Markdown emphasis is decoration: "**dave** leads" is "dave leads".
   const rest = text.replace(/[*~`]+/g, "");
+  // In an answer "you" is the viewer asked ("the leader is... you!").
+  const you = allowed.addressee ? (allowed.addressee.toLowerCase() === allowed.leader?.toLowerCase() ? "⟨LEADER⟩" : "⟨NAME⟩") : null;
   const judge = (token: string, win: boolean, negativeClaimsNothing = false) => {
-    const subject = subjectOf(token);
+    const subject = subjectOf(you && /^you[!.,?…]*$/i.test(token.trim()) ? you : token);
     if (subject === "neutral") return;
     if (subject === "negative") {
       if (!win && allowed.leader && !negativeClaimsNothing) add("leader", `says nobody leads, but ${allowed.leader} does`);
@@ -750,14 +753,21 @@ function checkClaims(text: string, allowed: Allowed, add: Add) {
   scan(after(winBeforeNameOnly), true, true, false);
   // "SOLD! Lot 3 to bob for 1 ETH", "it's off to bob for 1 ETH" (not "thanks to bob for the bid").
   scan(new RegExp(`(?:⟨lot⟩|⟨L⟩|\\bsold|\\bit|\\boff)\\s+to\\s+${SUBJ}\\s+for\\b`, "giu"), true, true, false);
+  // "the lot is bob's", "it's bob's now": ownership, a claim to have won.
+  for (const m of rest.matchAll(/(?:⟨lot⟩|⟨L⟩|\bit|\bthe\s+lot|\bthe\s+piece|\bthis\s+(?:one|piece))(?:\s+is|'s)\s+(?:now\s+|all\s+)?(@?[\p{L}\p{N}_⟨⟩…-]+)'s?(?![\p{L}])(?!\s+(?:for|if|unless|until|till|at|with|once|when)\b)/giu)) {
+    if (/'s?$/.test(m[0]) && !/^(?:it|that|there|here|what|who|he|she)$/i.test(m[1] ?? "")) judge(m[1] ?? "", true);
+  }
+  // "nobody can beat bob": bob leads.
+  for (const m of rest.matchAll(new RegExp(`(?:nobody|no\\s+one|no-one|none)\\s+(?:(?:can|could|will|has|seems\\s+to|is\\s+able\\s+to)\\s+)?(?:beat|beats|top|tops|touch|touches|outbid|outbids|catch|catches|overtake|overtakes|match|matches|stop|stops)\\s+${SUBJ}`, "giu"))) {
+    judge(m[1] ?? "", false);
+  }
   // "bob, you win!", "bob you're in the lead".
   for (const m of rest.matchAll(new RegExp(`${SUBJ}${SEP}you(?:'re|\\s+are|'ve|\\s+have)?\\s+(?:(win|won|the\\s+winner)|lead|leading|in\\s+the\\s+lead|on\\s+top|ahead)\\b`, "giu"))) {
     judge(m[1] ?? "", !!m[2]);
   }
   const yours = /(?:⟨lot⟩|⟨L⟩|\bit|\bthis\s+one|\bthis\s+piece|\bthe\s+lot|\bthe\s+piece)\s*(?:'s|\s+is)\s+(?:all\s+)?yours\b(?!\s+(?:for|if|once|when|at|with|unless|to)\b)/giu;
   // An answer's "you" is the viewer asked: "you lead", "lot 3 is yours" are claims about them.
-  if (allowed.addressee) {
-    const you = allowed.addressee.toLowerCase() === allowed.leader?.toLowerCase() ? "⟨LEADER⟩" : "⟨NAME⟩";
+  if (you) {
     const youClaim =
       /(?<![\p{L}])you(?:'re|\s+are|'ve|\s+have)?\s+(?:still\s+|now\s+|just\s+)?(?:(win|won|the\s+winner|the\s+new\s+owner)|lead|leading|in\s+the\s+lead|on\s+top|ahead|winning|the\s+(?:leader|top\s+bidder|high(?:est)?\s+bidder))(?![\p{L}])[^.!?]*([.!?]|$)/giu;
     // Not a question ("are you in the lead?") nor the outcome of a bid ("bid 0.66 and you're in the lead").
@@ -773,7 +783,7 @@ function checkClaims(text: string, allowed: Allowed, add: Add) {
   if (allowed.leader && /\b(?:no\s+(?:bids?|offers?|bidders?)|nobody\s+has\s+bid|no\s+one\s+has\s+bid|without\s+a\s+bid)\b/i.test(rest)) add("leader", `says there is no bid, but ${allowed.leader} leads`);
   if (!allowed.closed) {
     const sale =
-      /\bsold\b|(?<![\p{L}\p{N}])[$§][o0ø]\s?[l1|]d\b|\bso\s+ld\b|\bgoing\s+(?:once|twice)\b[\s\S]{0,60}?(?<!\bnot\s+)\bgone\b|(?:^\s*|[.!?…]\s*)gone\b|\bgone\s+to(?!\s*⟨A⟩)\s|\bgoing[\s,.!-]+going[\s,.!-]+gone\b|\b(?:hammer|gavel)\s+(?:falls|fell|drops|dropped|is\s+down|comes\s+down|came\s+down|down|bangs|banged)\b|\bknocked\s+down\b|\b(?:that|it)(?:'s|\s+is)\s+a\s+wrap\b|\b(?:final|hammer|sale|winning)\s+price\s*(?::|=|was\b|is\s+⟨A⟩)|\bwe\s+have\s+a\s+winner\b|\bwinning\s+bid\s+(?:is|was)\b|\bdeal\s+(?:is\s+)?done\b|\bsealed\b|(?:⟨lot⟩|⟨L⟩|\blot|\bauction|\bbidding|\bbids|\bit)\s+(?:is|has|'s)\s+(?:now\s+|officially\s+)?(?:closed|over|ended|finished|done)\b|\b(?:bidding|auction|lot)\s+(?:has\s+)?(?:closed|ended)\b/giu;
+      /\bsold\b|(?<![\p{L}\p{N}])[$§][o0ø]\s?[l1|]d\b|\bso\s+ld\b|\bgoing\s+(?:once|twice)\b[\s\S]{0,60}?(?<!\bnot\s+)\bgone\b|(?:^\s*|[.!?…]\s*)gone\b|\bgone\s+to(?!\s*⟨A⟩)\s|\bgoing[\s,.!-]+going[\s,.!-]+gone\b|\b(?:hammer|gavel)\s+(?:falls|fell|drops|dropped|is\s+down|comes\s+down|came\s+down|down|bangs|banged)\b|\bknocked\s+down\b|\b(?:that|it)(?:'s|\s+is)\s+a\s+wrap\b|\b(?:final|hammer|sale|winning)\s+price\s*(?::|=|was\b|is\s+⟨A⟩)|\bwe\s+have\s+a\s+winner\b|\bwinning\s+bid\s+(?:is|was)\b|\bdeal\s+(?:is\s+)?done\b|\bsealed\b|(?:⟨lot⟩|⟨L⟩|\blot|\bauction|\bbidding|\bbids|\bit|\bsale)(?:\s+(?:is|has|are|has\s+been)|'s)\s+(?:now\s+|officially\s+|all\s+)?(?:closed|over|ended|finished|done|concluded|complete|completed|final)\b(?!\s+(?:⟨A⟩|the\s+reserve|\d))|\b(?:bidding|auction|lot|sale)\s+(?:has\s+)?(?:closed|ended|concluded|complete|completed)\b|\bdone\s+deal\b|\bno\s+more\s+bids\b|\btime(?:'s|\s+is)\s+up\b|\benjoy\s+your\s+new\s+(?:art|artwork|piece|nft|token)\b/giu;
     const question = (at: number) => /^[^.!?]*\?/.test(rest.slice(at));
     for (const m of rest.matchAll(sale)) if (!hedged(rest, m.index ?? 0) && !question(m.index ?? 0)) add("sale_while_open", `"${m[0]}" while the lot is open`);
   }
