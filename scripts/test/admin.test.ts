@@ -289,7 +289,17 @@ describe("admin commands", { timeout: 900_000 }, () => {
     it("rejects a bad URI before sending and a non-minter by role", async () => {
       assert.match(oneErrorLine(await cli("mint", ["--uri", "http://x/1"])), /^error: --uri #1: expected a token URI starting with ipfs:\/\//);
       assert.equal(oneErrorLine(await cli("mint", ["--uri", "ipfs://x"], { ADMIN_PRIVATE_KEY: localPrivateKey(5) })), `error: mint reverted: ${stack.address(5)} lacks MINTER_ROLE`);
-      assert.equal(oneErrorLine(await cli("mint")), "error: mint needs at least one --uri (see ./sothebais mint --help)");
+      assert.equal(oneErrorLine(await cli("mint")), "error: mint needs at least one --uri, or --file (see ./sothebais mint --help)");
+    });
+
+    it("--file needs a title, an artist, a readable file and a running operator API (test/e2e/artwork.test.ts: the upload itself)", async () => {
+      const file = join(temp, "art.png");
+      writeFileSync(file, "stands for an image: nothing is uploaded in this test");
+      assert.equal(oneErrorLine(await cli("mint", ["--file", file])), "error: mint --file needs --title and --artist (and may take --description)");
+      assert.match(oneErrorLine(await cli("mint", ["--file", join(temp, "missing.png"), "--title", "T", "--artist", "A"])), /^error: cannot read --file .*missing\.png/);
+      const port = await freePort();
+      assert.match(oneErrorLine(await cli("mint", ["--file", file, "--title", "T", "--artist", "A", "--operator-url", `http://127.0.0.1:${port}`])), new RegExp(`^error: the operator API at http://127.0.0.1:${port} did not answer`));
+      assert.match(oneErrorLine(await cli("mint", ["--file", file, "--uri", "ipfs://x", "--title", "T", "--artist", "A"])), /^error: mint takes --file or --uri, not both/);
     });
   });
 
