@@ -17,6 +17,7 @@ import { useApp } from "./state.tsx";
 const AccountPage = lazy(() => import("./pages/AccountPage.tsx").then((m) => ({ default: m.AccountPage })));
 const AdminPage = lazy(() => import("./pages/AdminPage.tsx").then((m) => ({ default: m.AdminPage })));
 const CampaignPage = lazy(() => import("./pages/CampaignPage.tsx").then((m) => ({ default: m.CampaignPage })));
+const LogsPage = lazy(() => import("./pages/LogsPage.tsx").then((m) => ({ default: m.LogsPage })));
 const CampaignsPage = lazy(() => import("./pages/CampaignPage.tsx").then((m) => ({ default: m.CampaignsPage })));
 
 export function App() {
@@ -31,7 +32,7 @@ export function App() {
     { to: "/", label: "Live", active: route.page === "live" || route.page === "lot" },
     { to: "/campaigns", label: "Campaigns", active: route.page === "campaigns" || route.page === "campaign" },
     { to: "/account", label: "Account", active: route.page === "account" },
-    ...(isStaff ? [{ to: "/admin", label: "Admin", active: route.page === "admin" }] : []),
+    ...(isStaff ? [{ to: "/admin", label: "Admin", active: route.page === "admin" || route.page === "logs" }] : []),
   ];
 
   return (
@@ -69,6 +70,7 @@ export function App() {
           {route.page === "campaign" ? <CampaignPage campaignId={route.campaignId} /> : null}
           {route.page === "account" ? <AccountPage /> : null}
           {route.page === "admin" ? <AdminPage roles={roles.data} rolesLoading={roles.isLoading} /> : null}
+          {route.page === "logs" ? <LogsPage /> : null}
           {route.page === "notFound" ? <Notice words={{ title: "There is nothing at this address.", action: "Go back to the live lot." }} /> : null}
           </Suspense>
         </ErrorBoundary>

@@ -17,15 +17,18 @@ export function navigate(path: string): void {
   notify();
 }
 
+const subscribe = (cb: () => void) => {
+  listeners.add(cb);
+  return () => void listeners.delete(cb);
+};
+
 export function usePath(): string {
-  return useSyncExternalStore(
-    (cb) => {
-      listeners.add(cb);
-      return () => listeners.delete(cb);
-    },
-    () => window.location.pathname,
-    () => "/",
-  );
+  return useSyncExternalStore(subscribe, () => window.location.pathname, () => "/");
+}
+
+/** The query string (`?service=relayer`): pages that keep state in it re-render when it changes. */
+export function useSearch(): string {
+  return useSyncExternalStore(subscribe, () => window.location.search, () => "");
 }
 
 export type Route =
@@ -35,6 +38,7 @@ export type Route =
   | { page: "campaign"; campaignId: bigint }
   | { page: "account" }
   | { page: "admin" }
+  | { page: "logs" }
   | { page: "notFound" };
 
 export function matchRoute(path: string): Route {
@@ -43,6 +47,7 @@ export function matchRoute(path: string): Route {
   if (p === "/campaigns") return { page: "campaigns" };
   if (p === "/account") return { page: "account" };
   if (p === "/admin") return { page: "admin" };
+  if (p === "/admin/logs") return { page: "logs" };
   const lot = /^\/lot\/(\d{1,30})$/.exec(p);
   if (lot) return { page: "lot", lotId: BigInt(lot[1]) };
   const campaign = /^\/campaign\/(\d{1,20})$/.exec(p);

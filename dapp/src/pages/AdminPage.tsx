@@ -20,6 +20,7 @@ import { parseEthInput } from "../lib/bid.ts";
 import { type ServiceName, serviceUrl } from "../lib/config.ts";
 import { auctionHouseAbi, collectionAbi, erc721Abi, type RoleName } from "../lib/contracts.ts";
 import { formatEth } from "../lib/format.ts";
+import { logServiceOf, logsPath } from "../lib/logs.ts";
 import { statusAt } from "../lib/types.ts";
 import { useApp } from "../state.tsx";
 
@@ -44,7 +45,7 @@ export function AdminPage({ roles, rolesLoading }: { roles?: Record<RoleName, bo
       <header className="page-head">
         <h1>Auction console</h1>
         <p className="muted">
-          Roles held: {held.join(", ")}. Every action is checked by the contract.
+          Roles held: {held.join(", ")}. Every action is checked by the contract. <Link to={logsPath()}>Service logs</Link>
         </p>
       </header>
       <div className="admin-grid" data-testid="admin-console">
@@ -582,7 +583,7 @@ function StatusBoard() {
   const live = useQuery({ queryKey: ["health-live"], queryFn: () => fetch(serviceUrl("indexer", "/live")).then((r) => r.json() as Promise<{ blockNumber?: number }>), refetchInterval: 3000 });
   const chainBlock = health.data?.find((h) => h.service === "rpc")?.body?.block as number | undefined;
   const lag = chainBlock !== undefined && live.data?.blockNumber !== undefined ? chainBlock - live.data.blockNumber : undefined;
-  const errors = (health.data ?? []).flatMap((h) => errorsOf(h).map((e) => `${h.service}: ${e}`));
+  const errors = (health.data ?? []).flatMap((h) => errorsOf(h).map((e) => ({ service: h.service, text: `${h.service}: ${e}` })));
   return (
     <>
       <Card title="Services">
@@ -613,7 +614,10 @@ function StatusBoard() {
             {errors.map((e, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: the same error text can repeat; the lines hold no state.
               <li key={i} className="mono small">
-                {e}
+                {e.text}{" "}
+                <Link to={logsPath({ service: logServiceOf(e.service), level: "warn" })} className="small">
+                  its log lines
+                </Link>
               </li>
             ))}
           </ul>
