@@ -123,7 +123,7 @@ export function buildAppConfig(e: DappEnv): AppConfig {
     chatPageUrl: e.CHAT_PAGE_URL,
     streamPath: e.HLS_URL ? `/svc/hls${new URL(e.HLS_URL).pathname}` : undefined,
     walletRpcUrl: walletRpcUrl(e),
-  };
-}
     // The local operator's node first: it holds what was uploaded here, and its bytes are verified like any gateway's.
     ipfsGateways: e.IPFS_GATEWAYS ?? [...((services as string[]).includes("operator") ? ["/svc/operator/ipfs/"] : []), "https://ipfs.io/ipfs/"],
+  };
+}
