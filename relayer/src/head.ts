@@ -63,3 +63,56 @@ export function watchHead(o: HeadOptions) {
     },
   };
 }
+
+export type HeadFollowerOptions = {
+  /** One pass at a head; resolves true when there is more to do at that head (run again at once). */
+  pass: (head: bigint) => Promise<boolean>;
+  onError: (error: unknown) => void;
+  /** Run a failed pass again at its head (after 250 ms) rather than waiting for the next head. */
+  retryFailed: boolean;
+};
+
+/**
+ * Runs `pass` on new heads, one pass at a time: heads that arrive during a pass are read in one pass
+ * after it, at the latest of them, so a slow pass never queues up work per block.
+ */
+export function followHeads(head: Head, o: HeadFollowerOptions) {
+  let stopped = false;
+  let running = false;
+  let wanted: bigint | undefined;
+  let unsubscribe: (() => void) | undefined;
+
+  async function onHead(at: bigint) {
+    wanted = at;
+    if (running) return;
+    running = true;
+    while (!stopped && wanted !== undefined) {
+      const target: bigint = wanted;
+      wanted = undefined;
+      try {
+        if (await o.pass(target)) wanted ??= target;
+      } catch (error) {
+        o.onError(error);
+        await new Promise((r) => setTimeout(r, 250));
+        if (o.retryFailed) wanted ??= target;
+      }
+    }
+    running = false;
+  }
+
+  return {
+    get stopped() {
+      return stopped;
+    },
+    /** Follows new heads; with `now`, also runs a pass at the head already seen. */
+    start: ({ now = false } = {}) => {
+      unsubscribe = head.onHead((h) => void onHead(h));
+      const current = head.current();
+      if (now && current !== undefined) void onHead(current);
+    },
+    stop: () => {
+      stopped = true;
+      unsubscribe?.();
+    },
+  };
+}

@@ -23,7 +23,7 @@ import { isNetworkError } from "@sothebais/common/errors";
 import type { Logger } from "@sothebais/common/log";
 import { type Address, decodeErrorResult, encodeFunctionData, type Hash, type Hex, parseEventLogs, type TransactionReceipt } from "viem";
 import { type ChainReads, decodeRevert, houseAbi, LotStatus, type LotView } from "./chain.ts";
-import type { Head } from "./head.ts";
+import { followHeads, type Head } from "./head.ts";
 import type { Sender } from "./sender.ts";
 import { keys, prefix, type Store } from "./store.ts";
 
@@ -70,10 +70,17 @@ export function createKeeper(o: KeeperOptions) {
   const backoff = new Map<string, Backoff>();
   const maxLots = BigInt(o.maxLotsPerHead ?? 200);
   let floor: bigint | undefined;
-  let stopped = false;
-  let running = false;
-  let wanted: bigint | undefined;
-  let unsubscribe: (() => void) | undefined;
+  // A failed pass is not retried at its head: the next head (a block later) runs a fresh one.
+  const heads = followHeads(o.head, {
+    pass: async (head) => {
+      await tick(head);
+      return false;
+    },
+    retryFailed: false,
+    onError: (error) => {
+      if (!isNetworkError(error)) o.log.warn("keeper pass failed", { error: String((error as Error)?.message ?? error) });
+    },
+  });
   const state = { lastHead: null as string | null, settled: 0, undeliverable: 0, racesLost: 0, failures: 0, last: null as null | { lotId: string; txHash: string; afterEndS: number; at: string } };
 
   const settleData = (lotId: bigint) => encodeFunctionData({ abi: houseAbi, functionName: "settle", args: [lotId] });
@@ -115,7 +122,7 @@ export function createKeeper(o: KeeperOptions) {
   async function settleOnce(lot: LotView) {
     const id = String(lot.lotId);
     const wait = backoff.get(id);
-    if (inFlight.has(id) || (wait && Date.now() < wait.nextAt) || stopped) return;
+    if (inFlight.has(id) || (wait && Date.now() < wait.nextAt) || heads.stopped) return;
     inFlight.add(id);
     try {
       await settleClaimed(lot);
@@ -215,34 +222,9 @@ export function createKeeper(o: KeeperOptions) {
     }
   }
 
-  /** One pass at a time; heads that arrive meanwhile are read in one pass after it. */
-  async function onHead(head: bigint) {
-    wanted = head;
-    if (running) return;
-    running = true;
-    while (!stopped && wanted !== undefined) {
-      const target: bigint = wanted;
-      wanted = undefined;
-      try {
-        await tick(target);
-      } catch (error) {
-        if (!isNetworkError(error)) o.log.warn("keeper pass failed", { error: String((error as Error)?.message ?? error) });
-        await new Promise((r) => setTimeout(r, 250));
-      }
-    }
-    running = false;
-  }
-
   return {
-    start: () => {
-      unsubscribe = o.head.onHead((head) => void onHead(head));
-      const now = o.head.current();
-      if (now !== undefined) void onHead(now);
-    },
-    stop: () => {
-      stopped = true;
-      unsubscribe?.();
-    },
+    start: () => heads.start({ now: true }),
+    stop: () => heads.stop(),
     /** For /health: where the keeper is and what it did last. */
     health: () => ({
       enabled: true,

@@ -17,7 +17,7 @@ import { CHAT_NAMES_HASH } from "@sothebais/common/channels";
 import type { Logger } from "@sothebais/common/log";
 import { type Address, getAbiItem, type Hex, type PublicClient, zeroAddress, zeroHash } from "viem";
 import { houseAbi } from "./chain.ts";
-import type { Head } from "./head.ts";
+import { followHeads, type Head } from "./head.ts";
 import type { ProxyRecord } from "./intake.ts";
 import { type Outcome, type Reply, replyBody } from "./replies.ts";
 import { keys, type Store } from "./store.ts";
@@ -50,10 +50,15 @@ const MAX_RANGE = 1000n;
 
 export function watchOutbids(o: OutbidNoticeOptions) {
   let from: bigint | undefined;
-  let stopped = false;
-  let running = false;
-  let wanted: bigint | undefined;
-  let unsubscribe: (() => void) | undefined;
+  const heads = followHeads(o.head, {
+    // A long range is read in pieces: run again while the cursor is not past the head.
+    pass: async (head) => {
+      await tick(head);
+      return from !== undefined && from <= head;
+    },
+    retryFailed: true,
+    onError: (error) => o.log.debug("outbid watch", { error: String((error as Error).message ?? error) }),
+  });
 
   async function tick(head: bigint) {
     // Start at the head: an outbid from before this process started is no longer news. A head below the
@@ -112,37 +117,14 @@ export function watchOutbids(o: OutbidNoticeOptions) {
     });
   }
 
-  /** One read at a time; heads that arrive meanwhile are read in one go after it. */
-  async function onHead(head: bigint) {
-    wanted = head;
-    if (running) return;
-    running = true;
-    while (!stopped && wanted !== undefined) {
-      const target: bigint = wanted;
-      wanted = undefined;
-      try {
-        await tick(target);
-        if (from !== undefined && from <= target) wanted ??= target; // a long range, read in pieces
-      } catch (error) {
-        o.log.debug("outbid watch", { error: String((error as Error).message ?? error) });
-        await new Promise((r) => setTimeout(r, 250));
-        wanted ??= target;
-      }
-    }
-    running = false;
-  }
-
   return {
     start: () => {
       // From the next block on: an outbid from before this process started is no longer news.
       const now = o.head.current();
       if (now !== undefined) from = now + 1n;
-      unsubscribe = o.head.onHead((head) => void onHead(head));
+      heads.start();
     },
-    stop: () => {
-      stopped = true;
-      unsubscribe?.();
-    },
+    stop: () => heads.stop(),
   };
 }
 
