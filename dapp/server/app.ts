@@ -6,7 +6,7 @@
  *
  * | public path | upstream |
  * |---|---|
- * | `POST /svc/rpc` | RPC_URL, read-only methods only (server/rpc.ts), body and batch capped |
+ * | `POST /svc/rpc` | RPC_URL, read-only methods only (server/rpc.ts), body and batch capped, idempotent reads once per block (server/rpc-cache.ts) |
  * | `POST /svc/indexer/graphql` | indexer GraphQL (body capped) |
  * | `GET /svc/indexer/live` | indexer `/live` (ETag / If-None-Match and Cache-Control passed through) |
  * | `GET /svc/indexer/live/events` | one shared subscription to the indexer's `/live/events` (server/live-hub.ts) |
@@ -34,6 +34,7 @@ import type { ServiceName } from "../src/lib/config.ts";
 import { buildAppConfig, type DappEnv } from "./config.ts";
 import { createLiveHub } from "./live-hub.ts";
 import { cleanUpstream, type JsonRpcResponse, logsNeedHead, parseRpcBody, refusal, rpcError } from "./rpc.ts";
+import { createRpcCache, type RpcRequest, type RpcSend } from "./rpc-cache.ts";
 import { resolveStatic, type StaticFile } from "./static.ts";
 
 /** What @hono/node-server passes as `c.env`. */
@@ -49,6 +50,7 @@ export function createDappServer({ env, files, log }: DappServerDeps) {
   const requests = metrics.counter("http_requests_total", "Requests answered, by route and status", ["route", "status"]);
   const rpcRefused = metrics.counter("rpc_refused_total", "JSON-RPC requests refused by the read-only proxy, by method", ["method"]);
   const rpcForwarded = metrics.counter("rpc_forwarded_total", "JSON-RPC requests forwarded upstream, by method", ["method"]);
+  const rpcCacheHits = metrics.counter("rpc_cache_hits_total", "JSON-RPC reads answered from the per-block cache or a shared in-flight call, by method", ["method"]);
   const upstreamErrors = metrics.counter("upstream_errors_total", "Upstream requests that failed (unreachable, timeout)", ["service"]);
   const hub = createLiveHub({
     upstreamUrl: new URL("/live/events", env.INDEXER_URL).toString(),
@@ -194,22 +196,41 @@ export function createDappServer({ env, files, log }: DappServerDeps) {
   app.get("/config.json", (c) => c.json(buildAppConfig(env), 200, { "cache-control": "no-store" }));
 
   // --- read-only RPC ---------------------------------------------------------------------------
-  let head: { at: number; value: Promise<number | undefined> } | undefined;
-  const currentHead = (): Promise<number | undefined> => {
-    if (!head || Date.now() - head.at > 1000) {
-      const value = fetch(env.RPC_URL, {
+  /** One upstream call; one answer per request in the order sent (matched by id), failures in words of our own. */
+  const sendUpstream: RpcSend = async (sent) => {
+    for (const r of sent) rpcForwarded.inc({ method: r.method });
+    let upstreamAnswers: unknown[];
+    try {
+      const res = await fetch(env.RPC_URL, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "eth_blockNumber", params: [] }),
+        body: JSON.stringify(sent.length === 1 ? sent[0] : sent),
         signal: AbortSignal.timeout(env.DAPP_UPSTREAM_TIMEOUT_MS),
-      })
-        .then((r) => r.json() as Promise<{ result?: string }>)
-        .then((b) => (b.result ? Number.parseInt(b.result, 16) : undefined))
-        .catch(() => undefined);
-      head = { at: Date.now(), value };
+      });
+      const text = await res.text();
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        throw new Error(`HTTP ${res.status}, not JSON`);
+      }
+      upstreamAnswers = Array.isArray(json) ? json : [json];
+    } catch (error) {
+      upstreamErrors.inc({ service: "rpc" });
+      // The message of a failed fetch can quote the URL: say it in words of our own.
+      log.warn("rpc upstream failed", { error: (error as Error).message });
+      return sent.map((r) => rpcError(r.id ?? null, -32603, "the chain's RPC is not reachable right now; try again shortly"));
     }
-    return head.value;
+    // Matched by id (a batch's answers may come in any order); a lone request takes the lone answer.
+    const byId = new Map<unknown, unknown>();
+    for (const a of upstreamAnswers) byId.set((a as { id?: unknown })?.id, a);
+    return sent.map((r, k) => {
+      const answer = sent.length === 1 ? upstreamAnswers[0] : (byId.get(r.id) ?? upstreamAnswers[k]);
+      return cleanUpstream(answer) ?? rpcError(r.id ?? null, -32603, "no answer from the chain's RPC");
+    });
   };
+  // Every viewer of a lot page asks the same reads each block: answered once per block (server/rpc-cache.ts).
+  const rpcCache = createRpcCache({ headTtlMs: env.DAPP_RPC_HEAD_TTL_MS, maxEntries: 10_000, onHit: (method) => rpcCacheHits.inc({ method }) });
 
   app.post("/svc/rpc", limitBody(env.DAPP_RPC_MAX_BODY_BYTES), async (c) => {
     let body: unknown;
@@ -222,7 +243,7 @@ export function createDappServer({ env, files, log }: DappServerDeps) {
     const parsed = parseRpcBody(body, limits);
     if (parsed.kind === "invalid") return c.json(parsed.response);
     const needHead = parsed.requests.some((r) => (r as { method?: unknown })?.method === "eth_getLogs" && logsNeedHead((r as { params?: unknown }).params));
-    const headNow = needHead ? await currentHead() : undefined;
+    const headNow = needHead ? await rpcCache.head(sendUpstream) : undefined;
     const answers: (JsonRpcResponse | undefined)[] = parsed.requests.map((r) => {
       const refused = refusal(r, limits, headNow);
       if (refused) rpcRefused.inc({ method: String((r as { method?: unknown })?.method ?? "none").slice(0, 64) });
@@ -230,38 +251,8 @@ export function createDappServer({ env, files, log }: DappServerDeps) {
     });
     const forwardIdx = answers.flatMap((a, i) => (a === undefined ? [i] : []));
     if (forwardIdx.length) {
-      const sent = forwardIdx.map((i) => parsed.requests[i] as { method: string; id?: unknown });
-      for (const r of sent) rpcForwarded.inc({ method: r.method });
-      let upstreamAnswers: unknown[];
-      try {
-        const res = await fetch(env.RPC_URL, {
-          method: "POST",
-          headers: { "content-type": "application/json" },
-          body: JSON.stringify(sent.length === 1 && !parsed.batch ? sent[0] : sent),
-          signal: AbortSignal.timeout(env.DAPP_UPSTREAM_TIMEOUT_MS),
-        });
-        const text = await res.text();
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          throw new Error(`HTTP ${res.status}, not JSON`);
-        }
-        upstreamAnswers = Array.isArray(json) ? json : [json];
-      } catch (error) {
-        upstreamErrors.inc({ service: "rpc" });
-        // The message of a failed fetch can quote the URL: say it in words of our own.
-        log.warn("rpc upstream failed", { error: (error as Error).message });
-        upstreamAnswers = sent.map((r) => rpcError((r.id as string | number | null | undefined) ?? null, -32603, "the chain's RPC is not reachable right now; try again shortly"));
-      }
-      // Matched by id (a batch's answers may come in any order); a lone request takes the lone answer.
-      const byId = new Map<unknown, unknown>();
-      for (const a of upstreamAnswers) byId.set((a as { id?: unknown })?.id, a);
-      forwardIdx.forEach((i, k) => {
-        const id = (parsed.requests[i] as { id?: unknown }).id;
-        const answer = sent.length === 1 ? upstreamAnswers[0] : (byId.get(id) ?? upstreamAnswers[k]);
-        answers[i] = cleanUpstream(answer) ?? rpcError((id as string | number | null | undefined) ?? null, -32603, "no answer from the chain's RPC");
-      });
+      const got = await rpcCache.answer(forwardIdx.map((i) => parsed.requests[i] as RpcRequest), sendUpstream);
+      forwardIdx.forEach((i, k) => (answers[i] = got[k]));
     }
     return c.json(parsed.batch ? answers : answers[0]);
   });

@@ -49,6 +49,8 @@ export const dappEnvSchema = {
   DAPP_RPC_MAX_BODY_BYTES: env.int({ fallback: 65_536, min: 256, max: 1_048_576 }),
   DAPP_RPC_MAX_BATCH: env.int({ fallback: 20, min: 1, max: 1000 }),
   DAPP_RPC_MAX_LOG_BLOCKS: env.int({ fallback: 10_000, min: 1 }),
+  /** How long one eth_blockNumber answer stands for the head (about a block time; 0 forwards every read). */
+  DAPP_RPC_HEAD_TTL_MS: env.int({ fallback: 1000, min: 0, max: 60_000 }),
   /** Other proxied request bodies (GraphQL, /link). */
   DAPP_MAX_BODY_BYTES: env.int({ fallback: 16_384, min: 256, max: 1_048_576 }),
   /** Live events (SSE) fan-out: open viewer streams at most, unsent bytes before a viewer is dropped, keepalive. */
