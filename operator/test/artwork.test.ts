@@ -2,29 +2,26 @@
  * Artwork upload against real parts: a Hardhat chain with the contracts deployed (roles are read on the
  * AuctionHouse), Redis (sessions), the operator with its Helia node on a temp folder, and a stand-in
  * pinning service (a third party: the IPFS Pinning Service API and a Kubo-RPC CAR import) on loopback.
- * Sign-in is real SIWE with the local accounts' keys.
+ * Sign-in is real SIWE with the local accounts' keys (test/helpers.ts).
  */
 import assert from "node:assert/strict";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, request, type Server } from "node:http";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { createLogger } from "@sothebais/common/log";
 import { assembleFile, fetchVerified, parseCid, RAW, DAG_PB, readCar } from "@sothebais/common/ipfs";
-import { freePort, localAccount, startRedis, startTestStack, type RedisServer, type TestStack } from "@sothebais/common/testing";
+import { freePort, localAccount, type TestStack } from "@sothebais/common/testing";
 import { auctionHouseAbi } from "@sothebais/common/abis";
 import { keccak256, toHex } from "viem";
-import { createSiweMessage } from "viem/siwe";
-import { loadConfig } from "../src/config.ts";
-import { type RunningOperator, startOperator } from "../src/operator.ts";
+import type { RunningOperator } from "../src/operator.ts";
+import { type Harness, ORIGIN, startHarness } from "./helpers.ts";
 import { png, pngHeaderOnly } from "./helpers/images.ts";
 
-const ORIGIN = "http://127.0.0.1:5173";
 const TOKEN = "pin-token-for-tests";
 
 let stack: TestStack;
-let redis: RedisServer;
+let harness: Harness;
 let operator: RunningOperator;
 let ipfsDir: string;
 let pinServer: Server;
@@ -38,8 +35,6 @@ async function body(req: IncomingMessage): Promise<Buffer> {
 }
 
 before(async () => {
-  stack = await startTestStack();
-  redis = await startRedis();
   ipfsDir = mkdtempSync(join(tmpdir(), "operator-ipfs-"));
   pinServer = createServer(async (req, res) => {
     const auth = req.headers.authorization;
@@ -58,36 +53,26 @@ before(async () => {
   });
   const pinPort = await freePort();
   await new Promise<void>((r) => pinServer.listen(pinPort, "127.0.0.1", r));
-  const config = loadConfig({
-    ...stack.env,
-    REDIS_URL: redis.url,
-    OPERATOR_PORT: String(await freePort()),
-    OPERATOR_ORIGINS: ORIGIN,
+  harness = await startHarness({
     IPFS_DIR: ipfsDir,
     PINNING_SERVICE_URL: `http://127.0.0.1:${pinPort}`,
     PINNING_SERVICE_TOKEN: TOKEN,
     IPFS_UPLOAD_URL: `http://127.0.0.1:${pinPort}`,
     IPFS_UPLOAD_TOKEN: TOKEN,
   });
-  operator = await startOperator(config, createLogger({ service: "operator", level: "warn" }));
+  operator = harness.op;
+  stack = harness.stack;
 });
 
 after(async () => {
-  await operator?.stop();
-  await redis?.stop();
-  await stack?.stop();
+  await harness?.stop();
   await new Promise<void>((r) => (pinServer ? pinServer.close(() => r()) : r()));
   if (ipfsDir) rmSync(ipfsDir, { recursive: true, force: true });
 });
 
 /** Real SIWE with local account `index`; returns the session cookie, or the refusal. */
 async function signIn(index: number): Promise<{ cookie?: string; status: number; error?: string }> {
-  const account = localAccount(index);
-  const { nonce } = (await (await fetch(`${operator.url}/auth/nonce`)).json()) as { nonce: string };
-  const message = createSiweMessage({ domain: new URL(ORIGIN).host, uri: ORIGIN, address: account.address, chainId: stack.chainId, nonce, version: "1", issuedAt: new Date() });
-  const signature = await account.signMessage({ message });
-  const res = await fetch(`${operator.url}/auth/login`, { method: "POST", headers: { "content-type": "application/json", origin: ORIGIN }, body: JSON.stringify({ message, signature }) });
-  const cookie = res.headers.getSetCookie().map((c) => c.split(";")[0]).join("; ");
+  const { res, cookie } = await harness.signIn(localAccount(index));
   return res.ok ? { cookie, status: res.status } : { status: res.status, error: ((await res.json()) as { error: string }).error };
 }
 
@@ -184,13 +169,30 @@ describe("POST /artwork", () => {
 
   const refusals: [string, () => Uint8Array, Record<string, string> | undefined, number, RegExp][] = [
     ["an oversized image", () => Buffer.concat([png(64, 64), Buffer.alloc(10 * 1024 * 1024)]), undefined, 422, /is 10\.0 MB .*at most 10\.0 MB is allowed/],
-    ["an upload far past the limit (refused before it is read)", () => Buffer.alloc(11 * 1024 * 1024), undefined, 413, /at most 10\.0 MB/],
     ["a text file named .png", () => Buffer.from("this is not an image, whatever its name says\n".repeat(10)), undefined, 422, /not a PNG, JPEG, GIF or WebP image/],
     ["a PNG claiming 10000x10000", () => pngHeaderOnly(10_000, 10_000), undefined, 422, /10000x10000 pixels; at most 8192x8192/],
     ["a PNG of 32x32", () => png(32, 32), undefined, 422, /32x32 pixels; at least 64x64/],
     ["an SVG", () => Buffer.from('<svg xmlns="http://www.w3.org/2000/svg" width="100" height="100"><rect width="100" height="100"/></svg>'), undefined, 422, /SVG is not accepted/],
     ["no title", () => png(64, 64), { artist: "Ada Vega" }, 422, /title is required/],
   ];
+  it("refuses an upload declared far past the limit before reading it: 413", async () => {
+    // Only the headers and a few bytes are sent: the answer must come without the rest of the body.
+    const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+      const req = request(new URL("/artwork", operator.url), {
+        method: "POST",
+        headers: { cookie: admin, origin: ORIGIN, "content-type": "multipart/form-data; boundary=x", "content-length": String(11 * 1024 * 1024) },
+      });
+      req.on("response", async (res) => {
+        resolve({ status: res.statusCode ?? 0, body: (await body(res)).toString() });
+        req.destroy();
+      });
+      req.on("error", reject);
+      req.write("--x\r\n");
+    });
+    assert.equal(answer.status, 413);
+    assert.match(answer.body, /an image of at most 10\.0 MB/);
+  });
+
   for (const [name, file, fields, status, message] of refusals) {
     it(`refuses ${name} with a clear error`, async () => {
       const r = await upload(admin, file(), fields);
