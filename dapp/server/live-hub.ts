@@ -12,11 +12,13 @@
  * - The upstream reconnects on its own with backoff; viewers stay connected meanwhile and keep the last
  *   document. Nothing for `heartbeatMs`: a `: keepalive` comment, so proxies keep the streams open.
  * - A viewer whose unsent bytes pass `maxBufferedBytes` is dropped (one slow phone costs memory, never
- *   the others' latency); past `maxSubscribers` the answer is 503 with the limit in words.
+ *   the others' latency); past `maxSubscribers` the answer is 503 with the limit in words. The fan-out
+ *   itself is @sothebais/common/sse, the same as the indexer's.
  */
 import type { ServerResponse } from "node:http";
 import type { Metrics } from "@sothebais/common/metrics";
 import type { Logger } from "@sothebais/common/log";
+import { createSseFanout } from "@sothebais/common/sse";
 
 export type LiveHubOptions = {
   /** The indexer's `/live/events` URL. */
@@ -30,8 +32,6 @@ export type LiveHubOptions = {
 };
 
 type Frame = { id?: string; event: string; bytes: Buffer };
-
-const HEARTBEAT = Buffer.from(": keepalive\n\n");
 
 /** One SSE event block (without its blank line) -> its fields; undefined for comments and bare `retry:`. */
 export function parseEventBlock(block: string): Frame | undefined {
@@ -66,45 +66,22 @@ export type LiveHub = ReturnType<typeof createLiveHub>;
 
 export function createLiveHub(options: LiveHubOptions) {
   const { metrics, log } = options;
-  const subscribersGauge = metrics.gauge("live_subscribers", "Open viewer streams of /svc/indexer/live/events");
   const upstreamGauge = metrics.gauge("live_upstream_connected", "1 while the one upstream /live/events subscription is open");
   const eventsTotal = metrics.counter("live_events_total", "Upstream events broadcast to viewers", ["event"]);
-  const writesTotal = metrics.counter("live_writes_total", "Event writes to viewer streams (one per viewer per event)");
-  const droppedTotal = metrics.counter("live_dropped_total", "Viewers dropped because their unsent bytes passed DAPP_LIVE_MAX_BUFFER_BYTES");
   const rejectedTotal = metrics.counter("live_rejected_total", "Viewer streams refused with 503 at DAPP_LIVE_MAX_SUBSCRIBERS");
-  const broadcastSeconds = metrics.histogram("live_broadcast_seconds", "Time to write one event to every viewer");
+  const fanout = createSseFanout({
+    ...options,
+    metricNames: { subscribers: "live_subscribers", writes: "live_writes_total", dropped: "live_dropped_total", broadcastSeconds: "live_broadcast_seconds" },
+    describe: { route: "/svc/indexer/live/events", bufferSetting: "DAPP_LIVE_MAX_BUFFER_BYTES" },
+  });
 
-  const subscribers = new Set<ServerResponse>();
   let snapshot: Frame | undefined;
   let head: Frame | undefined;
   let connected = false;
-  let lastWriteAt = Date.now();
   let controller: AbortController | undefined;
   let running = false;
   let stopped = false;
   let heartbeat: ReturnType<typeof setInterval> | undefined;
-
-  const remove = (res: ServerResponse) => {
-    if (subscribers.delete(res)) subscribersGauge.set(subscribers.size);
-  };
-
-  function broadcast(bytes: Buffer) {
-    const end = broadcastSeconds.startTimer();
-    let sent = 0;
-    for (const res of subscribers) {
-      if (res.writableLength > options.maxBufferedBytes) {
-        remove(res);
-        droppedTotal.inc();
-        res.destroy();
-        continue;
-      }
-      res.write(bytes);
-      sent++;
-    }
-    writesTotal.inc(sent);
-    lastWriteAt = Date.now();
-    end();
-  }
 
   function onBlock(block: string) {
     const frame = parseEventBlock(block);
@@ -117,7 +94,7 @@ export function createLiveHub(options: LiveHubOptions) {
       head = frame;
     }
     eventsTotal.inc({ event: frame.event });
-    broadcast(frame.bytes);
+    fanout.broadcast(frame.bytes);
   }
 
   async function follow() {
@@ -155,7 +132,7 @@ export function createLiveHub(options: LiveHubOptions) {
 
   return {
     get subscribers() {
-      return subscribers.size;
+      return fanout.size;
     },
     get connected() {
       return connected;
@@ -169,35 +146,23 @@ export function createLiveHub(options: LiveHubOptions) {
      * the broadcast. Returns false (nothing written) at the subscriber limit.
      */
     subscribe(res: ServerResponse, lastEventId: string | undefined): boolean {
-      if (subscribers.size >= options.maxSubscribers) {
+      if (fanout.size >= options.maxSubscribers) {
         rejectedTotal.inc();
         return false;
       }
       if (!running && !stopped) void follow();
       if (!heartbeat && !stopped) {
-        heartbeat = setInterval(() => {
-          if (Date.now() - lastWriteAt >= options.heartbeatMs) broadcast(HEARTBEAT);
-        }, Math.max(50, Math.floor(options.heartbeatMs / 3)));
+        heartbeat = setInterval(() => fanout.heartbeat(), Math.max(50, Math.floor(options.heartbeatMs / 3)));
         heartbeat.unref();
       }
-      res.on("close", () => remove(res));
-      res.on("error", () => remove(res));
-      res.writeHead(200, {
-        "content-type": "text/event-stream; charset=utf-8",
-        "cache-control": "no-cache, no-transform",
-        connection: "keep-alive",
-        "x-accel-buffering": "no",
-      });
-      res.write(`retry: ${options.retryMs + Math.floor(Math.random() * options.retryMs)}\n\n`);
+      const catchUp: Buffer[] = [];
       if (snapshot) {
         const upToDate = lastEventId !== undefined && lastEventId === snapshot.id;
-        if (!upToDate) res.write(snapshot.bytes);
-        if (head) res.write(head.bytes);
-        writesTotal.inc();
+        if (!upToDate) catchUp.push(snapshot.bytes);
+        if (head) catchUp.push(head.bytes);
       }
-      // Synchronous from the read of `snapshot` to here: no broadcast falls between them.
-      subscribers.add(res);
-      subscribersGauge.set(subscribers.size);
+      // Synchronous from the read of `snapshot` to the add: no broadcast falls between them.
+      fanout.subscribe(res, catchUp);
       return true;
     },
     /** Ends every viewer stream and the upstream subscription. */
@@ -205,9 +170,7 @@ export function createLiveHub(options: LiveHubOptions) {
       stopped = true;
       if (heartbeat) clearInterval(heartbeat);
       controller?.abort();
-      for (const res of subscribers) res.end();
-      subscribers.clear();
-      subscribersGauge.set(0);
+      fanout.close();
     },
   };
 }

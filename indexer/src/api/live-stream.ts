@@ -14,8 +14,8 @@
  * so a restarted replica is not hit by every viewer in the same millisecond.
  *
  * A subscriber whose unsent bytes pass `maxBufferedBytes` (after the kernel's socket buffer filled) is
- * dropped: writes never wait for a reader, so one stuck viewer costs memory, never the others' latency.
- * Beyond `maxSubscribers` connections the route answers 503 with the limit in the message. Works the
+ * dropped: writes never wait for a reader, so one stuck viewer costs memory, never the others' latency
+ * (the fan-out is @sothebais/common/sse, shared with the dApp server's hub). Beyond `maxSubscribers` connections the route answers 503 with the limit in the message. Works the
  * same in an `INDEXER_MODE=serve` replica: each process polls the shared database for its own viewers.
  *
  * @see https://html.spec.whatwg.org/multipage/server-sent-events.html
@@ -29,6 +29,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Context } from "hono";
 import type { LiveSnapshot } from "@sothebais/common/live";
 import type { Metrics } from "@sothebais/common/metrics";
+import { createSseFanout, sseFrame } from "@sothebais/common/sse";
 
 export type LiveStreamOptions = {
   /** The snapshot as JSON text at the latest checkpoint (undefined before the first), cached per checkpoint. */
@@ -58,7 +59,6 @@ type Current = {
   headMoved: boolean;
 };
 
-const HEARTBEAT = Buffer.from(": keepalive\n\n");
 // @hono/node-server's RESPONSE_ALREADY_SENT marker: the route wrote the response itself.
 const ALREADY_SENT = { "x-hono-already-sent": "true" };
 
@@ -71,62 +71,36 @@ function headOf(s: LiveSnapshot): LiveHead {
   return { blockNumber: s.blockNumber, blockTimestamp: s.blockTimestamp, finalizedBlockNumber: s.finalizedBlockNumber, indexedAt: s.indexedAt };
 }
 
-/** One SSE event; `data` is single-line JSON, so one `data:` field holds it. */
-function frame(event: string, data: string, id?: string): Buffer {
-  return Buffer.from(`${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${data}\n\n`);
-}
-
 export function createLiveStream(options: LiveStreamOptions) {
   const { metrics } = options;
-  const subscribersGauge = metrics.gauge("live_events_subscribers", "Open GET /live/events streams");
-  const sentTotal = metrics.counter("live_events_sent_total", "Events written to /live/events subscribers (one per subscriber per event)");
-  const droppedTotal = metrics.counter("live_events_dropped_total", "Subscribers dropped because their unsent bytes passed LIVE_EVENTS_MAX_BUFFER_BYTES");
   const rejectedTotal = metrics.counter("live_events_rejected_total", "Connections refused with 503 at LIVE_EVENTS_MAX_SUBSCRIBERS");
-  const broadcastSeconds = metrics.histogram("live_events_broadcast_seconds", "Time to write one event to every subscriber");
+  const fanout = createSseFanout({
+    ...options,
+    metricNames: { subscribers: "live_events_subscribers", writes: "live_events_sent_total", dropped: "live_events_dropped_total", broadcastSeconds: "live_events_broadcast_seconds" },
+    describe: { route: "GET /live/events", bufferSetting: "LIVE_EVENTS_MAX_BUFFER_BYTES" },
+    // Ponder's CORS middleware sets headers on Hono's response, which this route bypasses.
+    headers: { "access-control-allow-origin": "*" },
+  });
 
-  const subscribers = new Set<ServerResponse>();
   /** Connections admitted but still waiting for their first snapshot: they hold a slot too. */
   let pending = 0;
   let current: Current | undefined;
   let refreshing: Promise<void> | undefined;
   let polling = false;
-  let lastWriteAt = Date.now();
   let lastErrorLogAt = 0;
-
-  const remove = (res: ServerResponse) => {
-    if (subscribers.delete(res)) subscribersGauge.set(subscribers.size);
-  };
-
-  function broadcast(bytes: Buffer) {
-    const end = broadcastSeconds.startTimer();
-    let sent = 0;
-    for (const res of subscribers) {
-      if (res.writableLength > options.maxBufferedBytes) {
-        remove(res);
-        droppedTotal.inc();
-        res.destroy();
-        continue;
-      }
-      res.write(bytes);
-      sent++;
-    }
-    sentTotal.inc(sent);
-    lastWriteAt = Date.now();
-    end();
-  }
 
   async function readSnapshot() {
     const json = await options.snapshot();
     if (json === undefined || json === current?.json) return;
     const snapshot = JSON.parse(json) as LiveSnapshot;
     const id = contentId(snapshot);
-    const headFrame = frame("head", JSON.stringify(headOf(snapshot)));
+    const headFrame = sseFrame("head", JSON.stringify(headOf(snapshot)));
     if (current && id === current.id) {
       current = { ...current, json, headFrame, headMoved: true };
-      broadcast(headFrame);
+      fanout.broadcast(headFrame);
     } else {
-      current = { json, id, snapshotFrame: frame("snapshot", json, id), headFrame, headMoved: false };
-      broadcast(current.snapshotFrame);
+      current = { json, id, snapshotFrame: sseFrame("snapshot", json, id), headFrame, headMoved: false };
+      fanout.broadcast(current.snapshotFrame);
     }
   }
 
@@ -149,10 +123,10 @@ export function createLiveStream(options: LiveStreamOptions) {
   async function poll() {
     polling = true;
     try {
-      while (subscribers.size > 0) {
+      while (fanout.size > 0) {
         const started = Date.now();
         await refresh();
-        if (Date.now() - lastWriteAt >= options.heartbeatMs) broadcast(HEARTBEAT);
+        fanout.heartbeat();
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, options.pollMs - (Date.now() - started))));
       }
     } finally {
@@ -163,7 +137,7 @@ export function createLiveStream(options: LiveStreamOptions) {
   return async function liveEvents(c: Context): Promise<Response> {
     const res = (c.env as Partial<NodeBindings> | undefined)?.outgoing;
     if (!res) throw new Error("GET /live/events needs the Node HTTP server's response (c.env.outgoing)");
-    if (subscribers.size + pending >= options.maxSubscribers) {
+    if (fanout.size + pending >= options.maxSubscribers) {
       rejectedTotal.inc();
       return c.json(
         {
@@ -182,27 +156,14 @@ export function createLiveStream(options: LiveStreamOptions) {
     }
     if (res.destroyed) return new Response(null, { headers: ALREADY_SENT });
 
-    res.on("error", () => remove(res));
-    res.on("close", () => remove(res));
-    res.writeHead(200, {
-      "content-type": "text/event-stream; charset=utf-8",
-      "cache-control": "no-cache, no-transform",
-      connection: "keep-alive",
-      // nginx buffers proxied responses unless told not to.
-      "x-accel-buffering": "no",
-      // Ponder's CORS middleware sets headers on Hono's response, which this route bypasses.
-      "access-control-allow-origin": "*",
-    });
-    res.write(`retry: ${options.retryMs + Math.floor(Math.random() * options.retryMs)}\n\n`);
+    const catchUp: Buffer[] = [];
     if (current) {
       const upToDate = c.req.header("last-event-id") === current.id;
-      if (!upToDate) res.write(current.snapshotFrame);
-      if (upToDate || current.headMoved) res.write(current.headFrame);
-      sentTotal.inc();
+      if (!upToDate) catchUp.push(current.snapshotFrame);
+      if (upToDate || current.headMoved) catchUp.push(current.headFrame);
     }
-    // Synchronous from the check of `current` to here: no broadcast can fall between them.
-    subscribers.add(res);
-    subscribersGauge.set(subscribers.size);
+    // Synchronous from the read of `current` to the add: no broadcast can fall between them.
+    fanout.subscribe(res, catchUp);
     if (!polling) void poll();
     return new Response(null, { headers: ALREADY_SENT });
   };
