@@ -30,9 +30,9 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { auctionHouseAbi } from "@sothebais/common/abis";
 import { localAccount, localRoles, waitFor } from "@sothebais/common/testing";
-import { type Address, createPublicClient, createWalletClient, formatEther, type Hash, http, parseEther, parseEventLogs } from "viem";
+import { createPublicClient, createWalletClient, formatEther, type Hash, http, parseEther, parseEventLogs } from "viem";
 import { hardhat } from "viem/chains";
-import { type ChatUser, linkChatUser, say } from "../../scripts/src/audience/chat-bidders.ts";
+import { type ChatUser, linkChatUserInStack, say } from "../../scripts/src/audience/chat-bidders.ts";
 import { freeStackPorts, startStack } from "../../scripts/src/stack/start.ts";
 import { repoRoot, startBenchRun } from "../../bench/lib/results.ts";
 import { latencyKeys, round } from "../../bench/lib/stats.ts";
@@ -140,26 +140,7 @@ try {
   const lotId = (lotEvent.args as { lotId: bigint }).lotId;
 
   // The chat bidder links as a viewer does: deposit, sign, POST /link, `!link CODE` in chat.
-  await linkChatUser(
-    {
-      rpcUrl: urls.rpcUrl,
-      indexerUrl: urls.indexerUrl,
-      relayerUrl: urls.relayerUrl,
-      chatHttpUrl: chatHttp,
-      channel,
-      auctionHouse: house,
-      relayer: localAccount(localRoles.relayer).address,
-      users: [chatUser],
-      depositWei: parseEther("5"),
-      signal: new AbortController().signal,
-    },
-    chatUser,
-  );
-  const chatBidder = localAccount(chatUser.account).address;
-  await waitFor(
-    async () => ((await pub.readContract({ address: house, abi: auctionHouseAbi, functionName: "authorizationOf", args: [chatBidder] })) as { relayer: Address }).relayer === localAccount(localRoles.relayer).address,
-    { timeoutMs: 120_000, intervalMs: 250, what: "the chat authorization on chain" },
-  );
+  await linkChatUserInStack(urls, house, chatUser, parseEther("5"));
 
   const browser = await launchChromium();
   stopAll.push(() => browser.close());

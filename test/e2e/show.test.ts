@@ -15,13 +15,13 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { Redis } from "ioredis";
 import type { Browser, Page } from "playwright-core";
-import { type Address, createPublicClient, createWalletClient, formatEther, getAddress, type Hash, http, keccak256, parseEther, parseEventLogs, toBytes } from "viem";
+import { type Address, createPublicClient, createWalletClient, formatEther, getAddress, type Hash, http, parseEther, parseEventLogs } from "viem";
 import { hardhat } from "viem/chains";
 import { auctionHouseAbi, sothebaisCollectionAbi } from "@sothebais/common/abis";
 import { HOST_LINES_CHANNEL, type HostLine } from "@sothebais/common/channels";
 import { repoRoot } from "@sothebais/common/deployments";
 import { localAccount, localRoles, waitFor } from "@sothebais/common/testing";
-import { type ChatUser, linkChatUser, say } from "../../scripts/src/audience/chat-bidders.ts";
+import { type ChatUser, linkChatUserInStack, say } from "../../scripts/src/audience/chat-bidders.ts";
 import { freeStackPorts, type RunningStack, startStack } from "../../scripts/src/stack/start.ts";
 import { type MarkerReader, readMarkers } from "../../broadcaster/test/helpers/stream.ts";
 import { launchChromium } from "../../dapp/test/e2e/stack.ts";
@@ -186,30 +186,7 @@ describe("the whole show", { timeout: 20 * 60_000 }, () => {
   });
 
   it("a chat user links their wallet with !link and the authorization lands on chain", async () => {
-    await linkChatUser(
-      {
-        rpcUrl: stack.ctx.urls.rpcUrl,
-        indexerUrl: stack.ctx.urls.indexerUrl,
-        relayerUrl: stack.ctx.urls.relayerUrl,
-        chatHttpUrl: chatHttp,
-        channel,
-        auctionHouse: house,
-        relayer: localAccount(localRoles.relayer).address,
-        users: [chatUser],
-        depositWei: parseEther("2"),
-        signal: new AbortController().signal,
-      },
-      chatUser,
-    );
-    const bidder = localAccount(chatUser.account).address;
-    const expected = keccak256(toBytes(`twitch:${chatUser.userId}`));
-    await waitFor(
-      async () => {
-        const auth = (await pub().readContract({ address: house, abi: auctionHouseAbi, functionName: "authorizationOf", args: [bidder] })) as { chatIdHash: Hash; relayer: Address };
-        return auth.chatIdHash === expected && auth.relayer === localAccount(localRoles.relayer).address;
-      },
-      { timeoutMs: T, what: "the chat authorization registered on chain" },
-    );
+    await linkChatUserInStack(stack.ctx.urls, house, chatUser, parseEther("2"), T);
     await waitFor(async () => (await chatEvents()).some((e) => e.bot && /linked/i.test(e.text ?? "") && (e.text ?? "").includes(chatUser.displayName)), {
       timeoutMs: T,
       what: "the relayer's reply confirming the link",

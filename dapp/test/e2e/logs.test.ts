@@ -15,12 +15,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import type { Browser, BrowserContext, Page } from "playwright-core";
-import { type Address, createPublicClient, http, keccak256, parseEther, toBytes } from "viem";
-import { hardhat } from "viem/chains";
-import { auctionHouseAbi } from "@sothebais/common/abis";
+import { type Address, parseEther } from "viem";
 import { repoRoot } from "@sothebais/common/deployments";
-import { localAccount, localRoles, waitFor } from "@sothebais/common/testing";
-import { type ChatUser, linkChatUser, say } from "../../../scripts/src/audience/chat-bidders.ts";
+import { localRoles, waitFor } from "@sothebais/common/testing";
+import { type ChatUser, linkChatUserInStack, say } from "../../../scripts/src/audience/chat-bidders.ts";
 import { freeStackPorts, type RunningStack, startStack } from "../../../scripts/src/stack/start.ts";
 import { launchChromium } from "./stack.ts";
 import { injectWallet } from "./wallet.ts";
@@ -87,30 +85,7 @@ describe("the Logs page in a real browser", { timeout: 15 * 60_000 }, () => {
     const house = deployment?.auctionHouse as Address;
     const channel = urls.chatChannel ?? "sothebais";
     const chatHttp = new URL(urls.chatPageUrl).origin;
-    await linkChatUser(
-      {
-        rpcUrl: urls.rpcUrl,
-        indexerUrl: urls.indexerUrl,
-        relayerUrl: urls.relayerUrl,
-        chatHttpUrl: chatHttp,
-        channel,
-        auctionHouse: house,
-        relayer: localAccount(localRoles.relayer).address,
-        users: [chatUser],
-        depositWei: parseEther("1"),
-        signal: new AbortController().signal,
-      },
-      chatUser,
-    );
-    const client = createPublicClient({ chain: hardhat, transport: http(urls.rpcUrl) });
-    const bidder = localAccount(chatUser.account).address;
-    await waitFor(
-      async () => {
-        const auth = (await client.readContract({ address: house, abi: auctionHouseAbi, functionName: "authorizationOf", args: [bidder] })) as { chatIdHash: string };
-        return auth.chatIdHash === keccak256(toBytes(`twitch:${chatUser.userId}`));
-      },
-      { timeoutMs: T, what: "the chat link on chain" },
-    );
+    await linkChatUserInStack(urls, house, chatUser, parseEther("1"), T);
 
     const { page, context } = await openAs(localRoles.admin, true);
     await page.getByTestId("log-state").getByText("Live").waitFor();

@@ -9,7 +9,7 @@ import { hardhat } from "viem/chains";
 import { auctionHouseAbi } from "@sothebais/common/abis";
 import { fetchLiveLot } from "@sothebais/common/live";
 import { chatIdHashOf } from "@sothebais/common/chat-auth";
-import { chatAuthorizationDomain, chatAuthorizationTypes, localAccount } from "@sothebais/common/testing";
+import { chatAuthorizationDomain, chatAuthorizationTypes, localAccount, localRoles, waitFor } from "@sothebais/common/testing";
 
 export type ChatUser = { userId: string; displayName: string; account: number };
 
@@ -108,6 +108,28 @@ export async function linkChatUser(options: ChatBiddersOptions, user: ChatUser):
   const code = await requestLinkCode({ ...options, user, depositWei });
   await say(options.chatHttpUrl, options.channel, user, `!link ${code}`);
   options.onEvent?.(`${user.displayName} linked ${localAccount(user.account).address.slice(0, 8)} with ${formatEther(depositWei)} ETH in escrow`);
+}
+
+/**
+ * In a running local stack (scripts/src/stack: its `urls` and AuctionHouse): links `user` as a viewer does
+ * and waits until the chain holds the authorization for the stack's relayer, bound to the user's chat id.
+ */
+export async function linkChatUserInStack(urls: Record<string, string>, auctionHouse: Address, user: ChatUser, depositWei: bigint, timeoutMs = 120_000): Promise<void> {
+  const relayer = localAccount(localRoles.relayer).address;
+  const chatHttpUrl = new URL(urls.chatPageUrl).origin;
+  const channel = urls.chatChannel ?? "sothebais";
+  const signal = new AbortController().signal;
+  await linkChatUser({ rpcUrl: urls.rpcUrl, indexerUrl: urls.indexerUrl, relayerUrl: urls.relayerUrl, chatHttpUrl, channel, auctionHouse, relayer, users: [user], depositWei, signal }, user);
+  const client = createPublicClient({ chain: hardhat, transport: http(urls.rpcUrl) });
+  const bidder = localAccount(user.account).address;
+  const expected = chatIdHashOf({ platform: "twitch", userId: user.userId });
+  await waitFor(
+    async () => {
+      const auth = (await client.readContract({ address: auctionHouse, abi: auctionHouseAbi, functionName: "authorizationOf", args: [bidder] })) as { chatIdHash: string; relayer: Address };
+      return auth.chatIdHash === expected && auth.relayer === relayer;
+    },
+    { timeoutMs, intervalMs: 250, what: `${user.displayName}'s chat authorization on chain` },
+  );
 }
 
 const chatter = ["what a piece", "is the artist here?", "GG", "this one is mine", "LUL", "how do I bid?", "@host who is leading?", "!lot"];
