@@ -12,9 +12,10 @@
  * - the agent talks to a hostile "model" that says whatever an attacker would want said (a false leader,
  *   price, sale, URL or time): only the truth guard stands between it and the stream.
  *
- * The relayer is started here rather than by scripts/src/stack/relayer.ts: it gets a stream delay (so a
- * bid typed for the previous lot can be played), a short line-age limit (stale history), the public
- * `/link` limiter (no trusted proxy) and can be stopped and started again (a reconnect with history).
+ * The relayer is started here with the stack's own starter (scripts/src/stack/relayer.ts) and settings on
+ * top: a stream delay (so a bid typed for the previous lot can be played), a short line-age limit (stale
+ * history), the public `/link` limiter (no trusted proxy); it can be stopped and started again (a
+ * reconnect with history).
  * A canary HTTP server on every loopback address counts any request a service makes to it (SSRF).
  */
 import { appendFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -24,8 +25,9 @@ import { join } from "node:path";
 import { Redis } from "ioredis";
 import { HOST_LINES_CHANNEL, type HostLine } from "@sothebais/common/channels";
 import { repoRoot } from "@sothebais/common/deployments";
-import { freePort, localPrivateKey, localRoles, type Managed, startProcess, waitFor } from "@sothebais/common/testing";
+import { freePort, localPrivateKey, localRoles, type Managed, waitFor } from "@sothebais/common/testing";
 import { type MarkerReader, readMarkers } from "../../broadcaster/test/helpers/stream.ts";
+import { startRelayerProcess } from "../../scripts/src/stack/relayer.ts";
 import { freeStackPorts } from "../../scripts/src/stack/start.ts";
 import type { StackContext, StackService } from "../../scripts/src/stack/types.ts";
 
@@ -231,29 +233,11 @@ export async function startRedTeamStack(log: (line: string) => void = () => {}):
     const relayerUrl = `http://127.0.0.1:${relayerPort}`;
     let relayer: Managed | undefined;
     const startRelayer = async () => {
-      const { redisUrl, indexerUrl, chatPageUrl, deploymentsDir } = ctx.urls;
-      relayer = await startProcess({
-        name: "relayer",
-        command: process.execPath,
-        args: [join(repoRoot, "relayer/src/main.ts")],
-        cwd: join(repoRoot, "relayer"),
-        env: {
-          PORT: String(relayerPort),
-          HOST: "127.0.0.1",
+      relayer = await startRelayerProcess(
+        ctx,
+        {
           RPC_URL: keyedRpc(secrets.relayerRpcKey),
-          CHAIN_ID: String(ctx.chainId),
-          DEPLOYMENTS_DIR: deploymentsDir,
-          RELAYER_PRIVATE_KEY: localPrivateKey(localRoles.relayer),
-          REDIS_URL: redisUrl,
-          INDEXER_URL: indexerUrl,
-          TWITCH_SERVER: "127.0.0.1",
-          TWITCH_PORT: String(ctx.ports.chat),
-          TWITCH_SECURE: "false",
-          TWITCH_USERNAME: "sothebais_bot",
           TWITCH_OAUTH_TOKEN: `oauth:${secrets.oauthToken}`,
-          TWITCH_CHANNELS: ctx.urls.chatChannel ?? "sothebais",
-          CHAT_HISTORY_URL: chatPageUrl ? new URL(chatPageUrl).origin : undefined,
-          CHAT_RATE_LIMIT: "100",
           RELAYER_INSTANCE: "relayer-redteam",
           STREAM_DELAY_S: String(relayerSettings.streamDelayS),
           MAX_LINE_AGE_S: String(relayerSettings.maxLineAgeS),
@@ -262,10 +246,8 @@ export async function startRedTeamStack(log: (line: string) => void = () => {}):
           LINK_RATE_LIMIT: String(relayerSettings.linkRateLimit),
           LINK_MIN_ESCROW_ETH: relayerSettings.linkMinEscrowEth,
         },
-        echo: echo("relayer"),
-        readyWhen: /relayer ready/,
-        timeoutMs: 90_000,
-      });
+        echo("relayer"),
+      );
       await waitFor(() => fetch(`${relayerUrl}/health`).then((r) => r.status > 0, () => false), { what: "relayer /health", timeoutMs: 30_000 });
     };
     const stopRelayer = async () => {
