@@ -644,6 +644,11 @@ contract AuctionHouse is
     /// delivered), except when the caller sent too little gas for a fair attempt.
     function _deliverNft(address nft, address to, uint256 tokenId) private returns (bool ok) {
         uint256 gasLimit = NFT_TRANSFER_GAS;
+        // EIP-150 passes on at most 63/64 of what is left, so refuse unless the NFT gets its whole budget (plus the
+        // cold account access). Checked before the call: a transfer policy that refuses early when short of gas
+        // keeps most of it, and no check after the call could tell that from a fair refusal; a settler could make
+        // any such collection's delivery fail (issue 18 §1: the winner loses the token, the seller the sale).
+        if (gasleft() < gasLimit + gasLimit / 63 + 5_000) revert AuctionHouseInsufficientGas();
         // Assembly: a bounded call whose return data is never copied, so a return bomb costs nothing.
         // solhint-disable-next-line no-inline-assembly
         assembly ("memory-safe") {
@@ -654,13 +659,7 @@ contract AuctionHouse is
             mstore(add(ptr, 0x44), tokenId)
             ok := call(gasLimit, nft, 0, ptr, 0x64, 0, 0)
         }
-        // A call that failed with less than 1/63 of its budget left may have run out of gas because the caller sent
-        // too little (EIP-150 passes on at most 63/64): refuse, rather than let a settler make a delivery fail.
-        if (!ok) {
-            if (gasleft() < gasLimit / 63) revert AuctionHouseInsufficientGas();
-            return false;
-        }
-        return _ownerIs(nft, tokenId, to);
+        return ok && _ownerIs(nft, tokenId, to);
     }
 
     /// @dev Whether `nft.ownerOf(tokenId)` answers `owner`, with {OWNER_OF_GAS} gas; anything odd reads as no.
