@@ -7,54 +7,37 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import { type RedisServer, startRedis, waitFor } from "@sothebais/common/testing";
+import { waitFor } from "@sothebais/common/testing";
 import type { Browser } from "playwright-core";
-import { type RtmpServer, startRtmpServer } from "../src/rtmp-server.ts";
 import { launchChromium, type PagePlayer, playStreamPage } from "./helpers/page.ts";
 import { sampleBid, sampleSnapshot } from "./helpers/snapshot.ts";
-import { type BroadcasterProcess, type LiveServer, startBroadcasterProcess, startLiveServer } from "./helpers/stream.ts";
+import { type StreamRig, startStreamRig } from "./helpers/stream.ts";
 
 /** The page must show a decodable frame within this long of being opened on a running stream. */
 const FIRST_MARKER_S = 60;
 
-let rtmp: RtmpServer;
-let redis: RedisServer;
-let live: LiveServer;
-let bc: BroadcasterProcess;
+let rig: StreamRig;
 let browser: Browser;
 let player: PagePlayer;
 
 before(async () => {
-  rtmp = await startRtmpServer();
-  redis = await startRedis();
-  live = await startLiveServer(sampleSnapshot({ bids: [sampleBid({ n: 3 })] }));
-  bc = await startBroadcasterProcess({
-    INDEXER_URL: live.url,
-    REDIS_URL: redis.url,
-    RTMP_URL: rtmp.rtmpUrl,
-    X264_PRESET: "superfast",
-    // As the local stack streams to its HLS page (scripts/src/stack/broadcaster.ts).
-    KEYFRAME_SECONDS: "1",
-    TTS_ENGINE: "none",
-  });
+  // As the local stack streams to its HLS page (scripts/src/stack/broadcaster.ts).
+  rig = await startStreamRig({ KEYFRAME_SECONDS: "1", TTS_ENGINE: "none" });
   // The first HLS fragment exists once the stream has run a little.
-  await waitFor(async () => (await fetch(rtmp.hlsUrl)).ok, { timeoutMs: 90_000, intervalMs: 250, what: "the HLS playlist" });
+  await waitFor(async () => (await fetch(rig.rtmp.hlsUrl)).ok, { timeoutMs: 90_000, intervalMs: 250, what: "the HLS playlist" });
   browser = await launchChromium();
 });
 
 after(async () => {
   await player?.close();
   await browser?.close().catch(() => {});
-  await bc?.stop();
-  await live?.close();
-  await redis?.stop();
-  await rtmp?.stop();
+  await rig?.stop();
 });
 
 describe("the local stream page (nginx-rtmp HLS, hls.js, Chromium)", () => {
   it(`plays, and a frame marker is read from its <video> within ${FIRST_MARKER_S} s`, async () => {
     const opened = Date.now();
-    player = await playStreamPage(browser, rtmp.pageUrl);
+    player = await playStreamPage(browser, rig.rtmp.pageUrl);
     const first = await waitFor(() => player.markers[0], { timeoutMs: FIRST_MARKER_S * 1000, intervalMs: 100, what: "a decoded marker in the page's video" });
     assert.equal(first.marker.lotId, 3);
     assert.equal(first.marker.amountGwei, 300_000_000n);
@@ -66,7 +49,7 @@ describe("the local stream page (nginx-rtmp HLS, hls.js, Chromium)", () => {
   it("a new bid reaches the page's video (its block and amount in the marker)", async () => {
     const bid = sampleBid({ n: 17, blockNumber: 4242, final: false });
     const setAt = Date.now();
-    live.set(sampleSnapshot({ bids: [bid, sampleBid({ n: 3 })], finalized: 4000 }));
+    rig.live.set(sampleSnapshot({ bids: [bid, sampleBid({ n: 3 })], finalized: 4000 }));
     const seen = await waitFor(() => player.markers.find((m) => m.marker.blockNumber === 4242), { timeoutMs: 30_000, intervalMs: 50, what: "block 4242 in the page" });
     assert.equal(seen.marker.amountGwei, 1_700_000_000n);
     const counts = await player.counts();

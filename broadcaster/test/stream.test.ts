@@ -7,13 +7,14 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { Image } from "@napi-rs/canvas";
 import { CHAT_LINES_CHANNEL, HOST_LINES_CHANNEL } from "@sothebais/common/channels";
-import { type RedisServer, startRedis, waitFor } from "@sothebais/common/testing";
+import { type RedisServer, waitFor } from "@sothebais/common/testing";
 import { Redis } from "ioredis";
-import { type RtmpServer, startRtmpServer } from "../src/rtmp-server.ts";
+import type { RtmpServer } from "../src/rtmp-server.ts";
 import { markerFlags, readMarkerFromRgba } from "../src/scene/marker.ts";
 import { sampleBid, sampleSnapshot } from "./helpers/snapshot.ts";
-import { type BroadcasterProcess, ffprobe, type LiveServer, type MarkerReader, readMarkers, startBroadcasterProcess, startLiveServer } from "./helpers/stream.ts";
+import { type BroadcasterProcess, ffprobe, type LiveServer, type MarkerReader, readMarkers, type StreamRig, startStreamRig } from "./helpers/stream.ts";
 
+let rig: StreamRig;
 let rtmp: RtmpServer;
 let redis: RedisServer;
 let live: LiveServer;
@@ -24,29 +25,15 @@ const health = async () => (await (await fetch(`${bc.url}/health`)).json()) as R
 const LONG = { timeoutMs: 90_000, intervalMs: 200 };
 
 before(async () => {
-  rtmp = await startRtmpServer();
-  redis = await startRedis();
-  live = await startLiveServer(sampleSnapshot({ bids: [sampleBid({ n: 3 })] }));
-  bc = await startBroadcasterProcess({
-    INDEXER_URL: live.url,
-    REDIS_URL: redis.url,
-    RTMP_URL: rtmp.rtmpUrl,
-    // Same output format as production; the lighter preset spares the 2 shared cores.
-    X264_PRESET: "superfast",
-    STALE_AFTER_MS: "2000",
-    ARTWORK_TIMEOUT_MS: "1500",
-    ARTWORK_MAX_BYTES: String(256 * 1024),
-  });
+  rig = await startStreamRig({ STALE_AFTER_MS: "2000", ARTWORK_TIMEOUT_MS: "1500", ARTWORK_MAX_BYTES: String(256 * 1024) });
+  ({ rtmp, redis, live, bc } = rig);
   reader = readMarkers(rtmp.rtmpUrl);
   await waitFor(() => reader.markers.length > 10, { ...LONG, what: "markers decoded from the pulled stream" });
 });
 
 after(async () => {
   reader?.stop();
-  await bc?.stop();
-  await live?.close();
-  await redis?.stop();
-  await rtmp?.stop();
+  await rig?.stop();
 });
 
 describe("broadcaster stream (real ffmpeg, real nginx-rtmp)", () => {

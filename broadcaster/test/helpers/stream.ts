@@ -7,9 +7,11 @@ import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import { join } from "node:path";
 import type { LiveSnapshot } from "@sothebais/common/live";
-import { freePort, type Managed, startProcess } from "@sothebais/common/testing";
+import { freePort, type Managed, type RedisServer, startProcess, startRedis } from "@sothebais/common/testing";
 import { BROADCASTER_NODE_FLAGS } from "../../src/node-flags.ts";
+import { type RtmpServer, startRtmpServer } from "../../src/rtmp-server.ts";
 import { type Marker, MARKER_BLOCK, readMarkerFromGray } from "../../src/scene/marker.ts";
+import { sampleBid, sampleSnapshot } from "./snapshot.ts";
 
 export const broadcasterDir = join(import.meta.dirname, "../..");
 
@@ -59,6 +61,41 @@ export async function startBroadcasterProcess(env: Record<string, string>): Prom
     timeoutMs: 30_000,
   });
   return { ...proc, port, url: `http://127.0.0.1:${port}` };
+}
+
+export type StreamRig = { rtmp: RtmpServer; redis: RedisServer; live: LiveServer; bc: BroadcasterProcess; stop: () => Promise<void> };
+
+/**
+ * The broadcaster streaming to a real nginx-rtmp, with a real Redis and a `/live` server the test sets
+ * (lot 3 with one bid to start), `env` on top of the stream's settings. `stop` ends all of it; a part
+ * that fails to start stops the ones before it.
+ */
+export async function startStreamRig(env: Record<string, string> = {}): Promise<StreamRig> {
+  const started: { stop: () => Promise<unknown> }[] = [];
+  const stop = async () => {
+    for (const part of started.reverse()) await part.stop();
+  };
+  try {
+    const rtmp = await startRtmpServer();
+    started.push(rtmp);
+    const redis = await startRedis();
+    started.push(redis);
+    const live = await startLiveServer(sampleSnapshot({ bids: [sampleBid({ n: 3 })] }));
+    started.push({ stop: live.close });
+    const bc = await startBroadcasterProcess({
+      INDEXER_URL: live.url,
+      REDIS_URL: redis.url,
+      RTMP_URL: rtmp.rtmpUrl,
+      // Same output format as production; the lighter preset spares the 2 shared cores.
+      X264_PRESET: "superfast",
+      ...env,
+    });
+    started.push(bc);
+    return { rtmp, redis, live, bc, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
 }
 
 export type MarkerReader = {
