@@ -31,7 +31,7 @@ const suites: Suite[] = [
   // The compose test (every image built and run in a container engine) runs only when asked (COMPOSE_TEST=1) until it
   // fits CI's time: on 2026-12-05 (2 cores, load 13-20) the first of the seven images alone took 31 minutes (npm ci
   // of the whole tree 8, the Solidity tests' compile 13, since dropped from the image; each image's npm ci still
-  // fetches everything again under the legacy builder, which has no shared npm cache).
+  // downloads its packages again under the legacy builder, which has no shared npm cache).
   { ...npmTest("scripts", "@sothebais/scripts"), env: { COMPOSE_TEST: process.env.COMPOSE_TEST ?? "0" } },
   npmTest("indexer", "@sothebais/indexer"),
   npmTest("relayer", "@sothebais/relayer"),
