@@ -44,7 +44,7 @@ import { countBy, prefixKeys } from "./lib/stats.ts";
 import { campaignDriver, chainClients, checkInvariant, type InvariantCheck, LotStatus } from "./soak/chain.ts";
 import { linkViewer, type SentLine, sayLine } from "./soak/chat.ts";
 import { alive, killGroup, respawn, treeRssMb } from "./soak/procs.ts";
-import { broadcasterHealth, indexerCaughtUp, type SoakService, startSoakStack } from "./soak/stack.ts";
+import { broadcasterHealth, type SoakService, startSoakStack } from "./soak/stack.ts";
 import { runViewers, startViewersStack, type ViewersResult } from "./soak/viewers.ts";
 
 const allFaults = ["relayer", "redis", "redis-burst", "rpc", "rtmp", "indexer", "indexer-lag", "agent", "broadcaster"] as const;

@@ -52,7 +52,7 @@ describe("stack part: chain", { timeout: 300_000 }, () => {
       root: process.cwd(),
       dataDir: dir,
       chainId: 31337,
-      ports: { chain: port, redis: 0, indexer: 0, relayer: 0, broadcaster: 0, agent: 0, chat: 0, rtmp: 0, hls: 0, dapp: 0 },
+      ports: { chain: port, redis: 0, indexer: 0, relayer: 0, broadcaster: 0, agent: 0, chat: 0, rtmp: 0, hls: 0, dapp: 0, operator: 0 },
       urls: {},
       echo: () => () => {},
       progress: (m) => progress.push(m),
