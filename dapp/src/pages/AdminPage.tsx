@@ -10,8 +10,8 @@ import { type Address, parseEventLogs } from "viem";
 import { ArtworkUpload } from "../components/ArtworkUpload.tsx";
 import { ConnectButton } from "../components/ConnectButton.tsx";
 import { Link } from "../components/Link.tsx";
-import { TxStatus } from "../components/TxStatus.tsx";
 import { OperatorSignIn, ServiceControlsCard } from "../components/OperatorControls.tsx";
+import { TxStatus } from "../components/TxStatus.tsx";
 import { Card, Empty, Notice, Skeleton, StatusPill } from "../components/ui.tsx";
 import { useAuctionHouse, useCampaigns, useLots, useWallet } from "../hooks/data.ts";
 import { useNow } from "../hooks/useNow.ts";
@@ -363,8 +363,8 @@ function CreateLotCard({ account }: { account: Address }) {
               ))}
           </select>
         </div>
-        <div className="field span-2">
         <ArtworkUpload onUploaded={setTokenUri} />
+        <div className="field span-2">
           <label htmlFor={`${id}-u`} className="label">Mint a new artwork <span className="hint">token URI, minted to the seller</span></label>
           <div className="row nowrap">
             <input id={`${id}-u`} className="input" value={tokenUri} onChange={(e) => setTokenUri(e.target.value)} placeholder="ipfs://… or data:application/json;base64,…" />
