@@ -36,6 +36,13 @@ export const liveInfo = (l: LotView): LiveInfo => ({ lotId: l.lotId, amount: l.a
 /** The chain scan reads only the lot it found last while no lot was added, and everything this often. */
 const FULL_SCAN_MS = 5000;
 
+/**
+ * An indexer more blocks than this behind the relayer's head is not asked: one whose RPC stalled still
+ * answers, from the block it stopped at (seen in the soak: bids placed since looked far above its stale
+ * amount and were asked to !confirm).
+ */
+export const MAX_INDEXER_LAG_BLOCKS = 3n;
+
 export function createLotSource(reads: ChainReads, options: LotSourceOptions = {}) {
   const freshMs = options.freshMs ?? 250;
   const staleMs = options.staleMs ?? 2000;
@@ -45,6 +52,8 @@ export function createLotSource(reads: ChainReads, options: LotSourceOptions = {
 
   const fromIndexer = async (): Promise<LiveInfo | undefined> => {
     const snap = await fetchLiveLot(options.indexerUrl as string, { signal: AbortSignal.timeout(1000) });
+    const head = options.head?.();
+    if (head !== undefined && head - BigInt(snap.blockNumber) > MAX_INDEXER_LAG_BLOCKS) throw new Error(`indexer at block ${snap.blockNumber}, head ${head}`);
     const lot = snap.lot;
     if (!lot || lot.status !== "live") return undefined;
     return { lotId: BigInt(lot.lotId), amount: BigInt(lot.amount), bidder: lot.bidder, minimumNextBid: BigInt(lot.minimumNextBid), endTime: lot.endTime, source: "indexer" };

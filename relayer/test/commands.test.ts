@@ -204,7 +204,7 @@ describe("relayer commands (real node, Redis, tmi.js over the local chat)", () =
     const b = say("201", "bob", "!balance");
     await waitOutcome(h.store, b.id);
     await waitReply(h.chat, "bob", /escrow .* ETH .*per-bid cap 5\.0? ?ETH|escrow .*per-bid cap 5 ETH/);
-    // This suite runs without an indexer; mybids.test.ts reads a real one.
+    // This suite runs without an indexer; indexer.test.ts reads a real one.
     const m = say("200", "alice", "!mybids");
     await waitOutcome(h.store, m.id);
     await waitReply(h.chat, "alice", /!mybids is not available on this relayer \(no indexer\)/);

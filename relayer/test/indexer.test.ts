@@ -1,20 +1,26 @@
 /**
- * Issue 19 §3: `!mybids` is one bounded read of the indexer's GraphQL (the real indexer, on the real
- * node), never a chain-wide getLogs retried without end. When the indexer is down or hangs, the bidder
- * is told at once (within INDEXER_TIMEOUT_MS), and nothing is retried.
+ * The relayer's reads of the real indexer (on the real node, its RPC through a proxy the tests cut).
+ * Issue 19 §3: `!mybids` is one bounded read of the indexer's GraphQL, never a chain-wide getLogs
+ * retried without end. When the indexer is down or hangs, the bidder is told at once (within
+ * INDEXER_TIMEOUT_MS), and nothing is retried. And an indexer that lost its RPC still answers `/live`,
+ * from blocks ago: the relayer judges bids on the chain then, not on that stale lot.
  */
 import assert from "node:assert/strict";
 import { createServer, type Socket } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { freePort, type RunningIndexer, startIndexer, waitFor } from "@sothebais/common/testing";
+import { setTimeout as sleep } from "node:timers/promises";
+import { fetchLiveLot } from "@sothebais/common/live";
+import { freePort, rpc, type RunningIndexer, startIndexer, waitFor } from "@sothebais/common/testing";
 import { parseEther } from "viem";
+import { MAX_INDEXER_LAG_BLOCKS } from "../src/lots.ts";
 import type { Relayer } from "../src/relayer.ts";
 import { type Harness, registerUsers, startHarness, startInProcess, startTcpProxy, waitOutcome, waitReply } from "./helpers.ts";
 
-describe("!mybids from the indexer (real indexer, node, Redis, tmi.js)", () => {
+describe("the relayer's indexer reads (real indexer, node, Redis, tmi.js)", () => {
   let h: Harness;
   let indexer: RunningIndexer;
   let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+  let indexerRpc: Awaited<ReturnType<typeof startTcpProxy>>;
   let relayer: Relayer | undefined;
   let user: Awaited<ReturnType<typeof registerUsers>>[number];
   const lots: bigint[] = [];
@@ -27,7 +33,8 @@ describe("!mybids from the indexer (real indexer, node, Redis, tmi.js)", () => {
     await h.stack.relayBid(lots[0], user.address, parseEther("0.1"));
     await h.stack.bid(12, lots[0], parseEther("0.3"));
     await h.stack.relayBid(lots[1], user.address, parseEther("0.2"));
-    indexer = await startIndexer({ stack: { rpcUrl: h.stack.rpcUrl, deploymentsDir: h.stack.deploymentsDir } });
+    indexerRpc = await startTcpProxy(Number(new URL(h.stack.rpcUrl).port));
+    indexer = await startIndexer({ stack: { rpcUrl: indexerRpc.url, deploymentsDir: h.stack.deploymentsDir } });
     proxy = await startTcpProxy(indexer.port);
     // The indexer has the three bids.
     await waitFor(async () => {
@@ -40,6 +47,7 @@ describe("!mybids from the indexer (real indexer, node, Redis, tmi.js)", () => {
     await relayer?.stop();
     await proxy?.close();
     await indexer?.stop();
+    await indexerRpc?.close();
     await h?.stop();
   });
 
@@ -80,6 +88,30 @@ describe("!mybids from the indexer (real indexer, node, Redis, tmi.js)", () => {
     } finally {
       for (const s of sockets) s.destroy();
       await new Promise<void>((resolve) => hung.close(() => resolve()));
+    }
+  });
+
+  it("judges a bid on the chain, not on an indexer whose RPC stalled blocks ago", { timeout: 120_000 }, async () => {
+    await relayer?.stop();
+    relayer = await startInProcess(h, { INDEXER_URL: indexer.url });
+    indexerRpc.cut();
+    // A wallet outbids on chain, tenfold, and blocks go by that the indexer never sees.
+    await h.stack.bid(13, lots[0], parseEther("3"));
+    await rpc(h.stack.rpcUrl, "hardhat_mine", ["0x5"]);
+    const head = BigInt(await rpc(h.stack.rpcUrl, "eth_blockNumber", []));
+    const stale = await fetchLiveLot(indexer.url);
+    assert.equal(stale.lot?.lotId, String(lots[0]));
+    assert.equal(stale.lot?.amount, String(parseEther("0.3")), "the indexer still answers, with the lot as it was");
+    assert.ok(head - BigInt(stale.blockNumber) > MAX_INDEXER_LAG_BLOCKS, `indexer at ${stale.blockNumber}, head ${head}`);
+    // Past the age (2 s) up to which intake answers from the live lot it read before, by design.
+    await sleep(2500);
+    try {
+      // 3.5 is ten times the indexer's 0.3 (a stale view would ask to !confirm) and a plain raise over 3.
+      const m = h.chat.say({ userId: user.userId, displayName: user.name, text: "!bid 3.5" });
+      const o = await waitOutcome(h.store, m.id);
+      assert.deepEqual(o.kind === "placed" ? { kind: o.kind, lotId: o.lotId, amount: o.amount } : o, { kind: "placed", lotId: String(lots[0]), amount: String(parseEther("3.5")) });
+    } finally {
+      indexerRpc.restore();
     }
   });
 });
