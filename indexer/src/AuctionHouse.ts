@@ -11,6 +11,13 @@ import { erc721Abi } from "../abis/collection.ts";
 
 // One line per indexed bid, with its txHash: the indexer's hop of a bid's trail (docs/OPERATIONS.md).
 const log = createLogger({ service: "indexer" });
+
+/**
+ * "bid indexed" lines are for following a live bid from chat to frame (the console's Logs page): a
+ * backfill replays thousands of bids a second, and a line each slowed it and buried Ponder's own lines.
+ */
+const LIVE_LOG_WINDOW_S = 120n;
+const isLive = (blockTimestamp: bigint) => BigInt(Math.floor(Date.now() / 1000)) - blockTimestamp < LIVE_LOG_WINDOW_S;
 const ZERO_ADDRESS = "0x0000000000000000000000000000000000000000" as const;
 const ZERO_HASH = "0x0000000000000000000000000000000000000000000000000000000000000000" as const;
 const CREDIT_REASONS = ["OutbidRefund", "PushFailed", "ProtocolFee", "DeliveryFailed"] as const;
@@ -175,7 +182,7 @@ ponder.on("AuctionHouse:BidPlaced", async ({ event, context }) => {
     txHash: event.transaction.hash,
     logIndex: event.log.logIndex,
   });
-  log.info("bid indexed", { lotId: a.lotId, amount: a.amount, txHash: event.transaction.hash, blockNumber: event.block.number, viaRelayer: a.viaRelayer });
+  if (isLive(event.block.timestamp)) log.info("bid indexed", { lotId: a.lotId, amount: a.amount, txHash: event.transaction.hash, blockNumber: event.block.number, viaRelayer: a.viaRelayer });
 
   await db.update(lot, { id: a.lotId }).set({
     amount: a.amount,
