@@ -9,6 +9,7 @@
  * taken over with XAUTOCLAIM. A job with a recorded signed tx is always resumed from that tx.
  */
 import { CHAT_NAMES_HASH } from "@sothebais/common/channels";
+import { humanMinimumBid } from "@sothebais/common/amounts";
 import { isNetworkError } from "@sothebais/common/errors";
 import type { Logger } from "@sothebais/common/log";
 import { minimumNextBid } from "@sothebais/common/live";
@@ -321,9 +322,13 @@ export function createWorker(o: WorkerOptions) {
         await redis.hdel(keys.proxies, r.userId);
         continue;
       }
+      // An amount the host can say (0.538, not 0.537915: common/amounts), or the ceiling the bidder typed
+      // when that rounding would pass it.
+      const human = humanMinimumBid(needed);
+      const amount = human <= BigInt(r.ceiling) ? human : BigInt(r.ceiling);
       // One job per price level: the id is deterministic, so every instance proposes the same job once.
       const msgId = `proxy:${r.userId}:${r.lotId}:${lot.amount}`;
-      const job: BidJob = { type: "bid", msgId, userId: r.userId, name: r.name, channel: r.channel, bidder: r.bidder, lotId: BigInt(r.lotId), amount: needed, at: Date.now(), proxy: true };
+      const job: BidJob = { type: "bid", msgId, userId: r.userId, name: r.name, channel: r.channel, bidder: r.bidder, lotId: BigInt(r.lotId), amount, at: Date.now(), proxy: true };
       await redis.claimJob(keys.seen(msgId), keys.bids, recordTtl, ...jobFields(job));
     }
   }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { waitFor } from "@sothebais/common/testing";
-import { parseEther } from "viem";
+import { formatEther, parseEther } from "viem";
 import { auctionHouseAbi } from "@sothebais/common/abis";
 import { chatIdHash } from "../src/chain.ts";
 import { wrongChatAccount } from "../src/links.ts";
@@ -274,30 +274,31 @@ describe("relayer commands (real node, Redis, tmi.js over the local chat)", () =
     await waitForLiveLot(lot2);
     void lot2;
     // The new lot ends first, so it is the live one chat bids go to.
-    const ceiling = parseEther("1");
-    const set = say("201", "bob", "!max 1");
+    const ceiling = parseEther("0.9999");
+    const set = say("201", "bob", "!max 0.9999");
     // 100x the 0.01 reserve: a !max that far above the price waits for !confirm, like !bid.
     assert.equal((await waitOutcome(h.store, set.id)).kind, "confirm_needed");
     assert.equal((await waitOutcome(h.store, say("201", "bob", "!confirm").id)).kind, "max_set");
     const read = async () => (await h.stack.publicClient.readContract({ address: h.stack.auctionHouse, abi: auctionHouseAbi, functionName: "lot", args: [lot2] })) as { amount: bigint; bidder: string };
     const bob = h.stack.address(5);
     await waitFor(async () => (await read()).bidder === bob, { what: "proxy opening bid" });
-    for (const [rival, amount] of [[8, "0.2"], [9, "0.5"], [10, "0.9"]] as const) {
+    // The least needed to lead, rounded up to an amount the host can say: 0.5123 needs 0.537915, bid 0.538;
+    // 0.952 needs 0.9996, which rounds to 1, past the ceiling: the ceiling the bidder typed, 0.9999.
+    for (const [rival, amount, answer] of [[8, "0.2", "0.21"], [9, "0.5123", "0.538"], [10, "0.86", "0.903"], [12, "0.952", "0.9999"]] as const) {
       await h.stack.bid(rival, lot2, parseEther(amount));
       await waitFor(async () => (await read()).bidder === bob, { what: `proxy defends against ${amount}` });
-      const l = await read();
-      assert.equal(l.amount, (parseEther(amount) * 105n) / 100n, "bids the least needed to lead");
+      assert.equal(formatEther((await read()).amount), answer);
     }
     assert.ok(!repliesTo(h.chat, "bob").some((t) => t.includes(`outbid on lot #${lot2}`)), "no outbid notice while the !max defends");
-    // 0.945 standing; a rival at 1.0 needs 1.05 to beat: above the ceiling, the proxy stops.
-    await h.stack.bid(11, lot2, parseEther("1"));
-    await waitReply(h.chat, "bob", /your !max of 1 ETH on lot #\d+ was passed/);
+    // 0.9999 standing; a rival at 1.05 needs 1.1025 to beat: above the ceiling, the proxy stops.
+    await h.stack.bid(11, lot2, parseEther("1.05"));
+    await waitReply(h.chat, "bob", /your !max of 0\.9999 ETH on lot #\d+ was passed/);
     const l = await read();
     assert.equal(l.bidder, h.stack.address(11));
     assert.ok(l.amount <= ceiling || l.bidder !== bob);
     assert.equal(await h.store.hget(keys.proxies, "201"), null);
     const bids = await h.stack.publicClient.getContractEvents({ address: h.stack.auctionHouse, abi: auctionHouseAbi, eventName: "BidPlaced", args: { lotId: lot2, bidder: bob }, fromBlock: 0n });
-    assert.equal(bids.length, 4);
+    assert.equal(bids.length, 5);
     assert.ok(bids.every((b) => (b.args as { amount: bigint }).amount <= ceiling));
   });
 
