@@ -7,7 +7,7 @@
  * | route | who |
  * |---|---|
  * | `GET /health`, `GET /metrics` | anyone who reaches the port (not proxied by the dApp) |
- * | `/auth/*` (auth/routes.ts) | anyone: nonce, login, logout, session |
+ * | `/auth/*` (auth/routes.ts) | anyone: nonce, login, logout, session (nonce and login limited per client, auth/rate-limit.ts) |
  * | `/controls/*` (controls/routes.ts) | signed in; changes need admin or auctioneer |
  * | `POST /artwork` (artwork/routes.ts) | signed in: admin or auctioneer |
  * | `GET /ipfs/<cid>` (ipfs/gateway.ts) | anyone: a trustless gateway over the local IPFS node |
@@ -28,7 +28,7 @@
 import type { Logger } from "@sothebais/common/log";
 import { redactSecrets } from "@sothebais/common/redact";
 import type { Metrics } from "@sothebais/common/metrics";
-import { Hono } from "hono";
+import { Hono, type MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HTTPException } from "hono/http-exception";
 import { requireOrigin } from "./auth/origin.ts";
@@ -49,6 +49,8 @@ export type AppDeps = {
   /** Body limit of the auth and controls groups, bytes. */
   maxBodyBytes: number;
   authRoutes: AuthRoutesDeps;
+  /** Per-client limits of the two routes anyone may call (auth/rate-limit.ts `rateLimit`). */
+  signInLimits: { nonce: MiddlewareHandler; login: MiddlewareHandler };
   controls: ControlRoutesDeps;
   /** Artwork upload and the IPFS gateway over the same node; absent: neither route. */
   artwork?: ArtworkRoutesDeps;
@@ -70,6 +72,9 @@ export function createApp(deps: AppDeps) {
     requests.inc({ route: c.req.routePath, status: String(c.res.status) });
   });
   app.use("*", requireOrigin(deps.origins));
+  // Before anything reads the body or touches Redis for the route: a flood is refused at one INCR each.
+  app.use("/auth/nonce", deps.signInLimits.nonce);
+  app.use("/auth/login", deps.signInLimits.login);
   app.use("*", provideAuth(deps.auth));
   const limit = bodyLimit({ maxSize: deps.maxBodyBytes, onError: (c) => c.json({ error: `request body too large: at most ${deps.maxBodyBytes} bytes` }, 413) });
   app.use("/auth/*", limit);

@@ -5,6 +5,7 @@
  */
 import { join } from "node:path";
 import { env, type EnvSource, parseEnv } from "@sothebais/common/env";
+import { parseTrustedProxies } from "@sothebais/common/http-client";
 
 /** Comma-separated origins (scheme://host[:port]), each normalised by URL. */
 const origins = (fallback: string[]) => ({
@@ -49,6 +50,19 @@ export const configSchema = {
    * and http://127.0.0.1 too; turn it off only for a console reached by plain http on another host.
    */
   OPERATOR_COOKIE_SECURE: env.bool(true),
+  /** GET /auth/nonce requests per client per minute (each stores a nonce). */
+  OPERATOR_NONCE_RATE_LIMIT: env.int({ fallback: 30, min: 1, max: 10_000 }),
+  /** POST /auth/login attempts per client per minute (each may verify a signature on chain). */
+  OPERATOR_LOGIN_RATE_LIMIT: env.int({ fallback: 10, min: 1, max: 10_000 }),
+  /** Outstanding nonces kept, all clients together; past it the oldest are dropped (auth/sessions.ts). */
+  OPERATOR_NONCE_MAX: env.int({ fallback: 10_000, min: 10, max: 1_000_000 }),
+  /**
+   * Peers whose forwarded header names the client for those limits: "loopback" (the local stack's dApp
+   * server), "none", or IPs/CIDRs (compose: the dApp container's network). Anyone else is the client itself.
+   */
+  OPERATOR_TRUSTED_PROXIES: { fallback: parseTrustedProxies("loopback"), parse: (v: string) => parseTrustedProxies(v) },
+  /** Which header the trusted proxies set: only that one is read, so a client cannot add the other. */
+  OPERATOR_TRUSTED_PROXY_HEADER: env.oneOf(["x-forwarded-for", "forwarded"], "x-forwarded-for"),
   // --- Service controls ---
   /** Audit entries kept in Redis (newest first). */
   OPERATOR_AUDIT_MAX: env.int({ fallback: 1000, min: 10, max: 100_000 }),

@@ -15,6 +15,7 @@ import { createMetrics } from "@sothebais/common/metrics";
 import { Redis } from "ioredis";
 import { createPublicClient, http, type PublicClient } from "viem";
 import { createApp } from "./app.ts";
+import { clientResolver, rateLimit, redisWindowCounter } from "./auth/rate-limit.ts";
 import { createRoleReader } from "./auth/roles.ts";
 import { createSessionStore } from "./auth/sessions.ts";
 import { watchChainEvents } from "./chain-events.ts";
@@ -42,7 +43,22 @@ export async function startOperator(config: Config, log: Logger): Promise<Runnin
   const signIns = metrics.counter("sign_ins_total", "Sign-in attempts, by outcome", ["outcome"]);
   const revoked = metrics.counter("sessions_revoked_total", "Sessions dropped because a role was revoked on chain");
 
-  const sessions = createSessionStore(redis, { nonceTtlS: config.OPERATOR_NONCE_TTL_S });
+  const sessions = createSessionStore(redis, { nonceTtlS: config.OPERATOR_NONCE_TTL_S, nonceMax: config.OPERATOR_NONCE_MAX });
+  const rateLimited = metrics.counter("rate_limited_total", "Requests refused with 429, by limit", ["limit"]);
+  const noncesDropped = metrics.counter("nonces_dropped_total", "Outstanding sign-in nonces dropped to stay within OPERATOR_NONCE_MAX");
+  const limitOf = (name: string, what: string, limit: number) =>
+    rateLimit({
+      name,
+      what,
+      limit,
+      windowMs: 60_000,
+      count: redisWindowCounter(redis),
+      clientOf: clientResolver(config.OPERATOR_TRUSTED_PROXIES, config.OPERATOR_TRUSTED_PROXY_HEADER),
+      onLimited: (r) => {
+        rateLimited.inc({ limit: r.name });
+        if (r.first) log.warn("rate limit reached", { limit: r.name, client: r.client, perMinute: limit });
+      },
+    });
   const roles = createRoleReader({ client, house, cacheMs: config.OPERATOR_ROLE_CACHE_MS });
   const controls = createControlStore({ redis, log, auditMax: config.OPERATOR_AUDIT_MAX });
   const events = watchChainEvents({
@@ -72,6 +88,10 @@ export async function startOperator(config: Config, log: Logger): Promise<Runnin
     origins: config.OPERATOR_ORIGINS,
     maxBodyBytes: config.OPERATOR_MAX_BODY_BYTES,
     auth: { sessions, roles, cookieName: config.OPERATOR_COOKIE_SECURE ? "__Host-sothebais-operator" : "sothebais-operator" },
+    signInLimits: {
+      nonce: limitOf("nonce", "sign-in nonce requests", config.OPERATOR_NONCE_RATE_LIMIT),
+      login: limitOf("login", "sign-in attempts", config.OPERATOR_LOGIN_RATE_LIMIT),
+    },
     authRoutes: {
       client,
       origins: config.OPERATOR_ORIGINS,
@@ -82,6 +102,7 @@ export async function startOperator(config: Config, log: Logger): Promise<Runnin
       cookieSecure: config.OPERATOR_COOKIE_SECURE,
       log,
       onOutcome: (outcome) => signIns.inc({ outcome }),
+      onNoncesDropped: (n) => noncesDropped.inc(n),
     },
     artwork,
     controls: {

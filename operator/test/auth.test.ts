@@ -1,24 +1,43 @@
 /**
  * Sign-in with Ethereum against a real Hardhat node (roles read with hasRole, ERC-1271 signatures
- * checked on chain) and a real Redis (nonces, sessions): who gets a session and who is refused, and a
- * role revoked on chain closes the session on the next request.
+ * checked on chain) and a real Redis (nonces, sessions): who gets a session and who is refused, a
+ * role revoked on chain closes the session on the next request, and the routes anyone may call are
+ * limited per client with the outstanding nonces bounded.
+ *
+ * Client addresses: the operator listens on 127.0.0.1 and Linux routes all of 127.0.0.0/8 to
+ * loopback, so a request bound to 127.0.0.2 comes from another peer. The harness trusts 127.0.0.1 only
+ * as a proxy: its X-Forwarded-For is believed, 127.0.0.2's is not.
  */
 import assert from "node:assert/strict";
+import http from "node:http";
 import { after, before, describe, it } from "node:test";
 import { auctionHouseAbi } from "@sothebais/common/abis";
 import { waitFor } from "@sothebais/common/testing";
+import { Redis } from "ioredis";
 import solc from "solc";
 import { type Address, type Hex, keccak256, toHex } from "viem";
-import { account, type Harness, startHarness } from "./helpers.ts";
+import { authKeys } from "../src/auth/sessions.ts";
+import { account, type Harness, ORIGIN, startHarness } from "./helpers.ts";
 
 const AUCTIONEER = keccak256(toHex("AUCTIONEER_ROLE"));
 const PAUSER = keccak256(toHex("PAUSER_ROLE"));
+
+/** Per client per minute; the tests above the limits' block sign in about 25 times from 127.0.0.1. */
+const NONCE_LIMIT = 40;
+const LOGIN_LIMIT = 40;
+const NONCE_MAX = 25;
 
 let h: Harness;
 before(async () => {
   // A role read is trusted for a minute here: a refusal within seconds of a revocation comes from the
   // RoleRevoked watcher, not from the cache running out.
-  h = await startHarness({ OPERATOR_ROLE_CACHE_MS: "60000" });
+  h = await startHarness({
+    OPERATOR_ROLE_CACHE_MS: "60000",
+    OPERATOR_TRUSTED_PROXIES: "127.0.0.1",
+    OPERATOR_NONCE_RATE_LIMIT: String(NONCE_LIMIT),
+    OPERATOR_LOGIN_RATE_LIMIT: String(LOGIN_LIMIT),
+    OPERATOR_NONCE_MAX: String(NONCE_MAX),
+  });
 });
 after(() => h?.stop());
 
@@ -158,6 +177,92 @@ describe("sessions", () => {
     // Granting the role back does not revive the dropped session: a new sign-in is needed.
     await grant(AUCTIONEER, who.address);
     assert.equal((await h.call("/controls", { cookie })).status, 401);
+  });
+});
+
+type Answer = { status: number; headers: http.IncomingHttpHeaders; body: string };
+
+/** A request over node:http from `from` (a loopback address: another peer for the operator). */
+function requestFrom(from: string, path: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(new URL(path, h.op.url), { method: init.method ?? "GET", headers: init.headers, localAddress: from, agent: false }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => (body += chunk));
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+    });
+    req.on("error", reject);
+    req.end(init.body);
+  });
+}
+
+describe("limits on the routes anyone may call", () => {
+  it("a loop of nonce requests from one peer gets 429 after the limit, with Retry-After; another peer still gets nonces", async () => {
+    const statuses: number[] = [];
+    let refused: Answer | undefined;
+    for (let i = 0; i < NONCE_LIMIT + 5; i++) {
+      const a = await requestFrom("127.0.0.2", "/auth/nonce");
+      statuses.push(a.status);
+      if (a.status === 429) refused = a;
+    }
+    assert.deepEqual(statuses, [...Array(NONCE_LIMIT).fill(200), ...Array(5).fill(429)]);
+    assert.ok(refused);
+    const retryAfter = Number(refused.headers["retry-after"]);
+    assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `Retry-After ${refused.headers["retry-after"]}`);
+    const body = JSON.parse(refused.body) as { error: string; retryAfterS: number };
+    assert.equal(body.error, `too many sign-in nonce requests from 127.0.0.2: at most ${NONCE_LIMIT} per 60 s; try again in ${retryAfter} s`);
+    assert.equal(body.retryAfterS, retryAfter);
+    const logged = h.logs.filter((l) => l.includes('"rate limit reached"') && l.includes('"127.0.0.2"'));
+    assert.equal(logged.length, 1, "one log line per client and window, not one per refused request");
+
+    const other = await requestFrom("127.0.0.3", "/auth/nonce");
+    assert.equal(other.status, 200, other.body);
+    assert.match((JSON.parse(other.body) as { nonce: string }).nonce, /^[A-Za-z0-9]{8,}$/);
+  });
+
+  it("a spoofed forwarded header from an untrusted peer does not escape it; through the trusted proxy each client has its own budget", async () => {
+    // 127.0.0.2 is over its limit (the test above) and names someone else: not believed.
+    assert.equal((await requestFrom("127.0.0.2", "/auth/nonce", { headers: { "x-forwarded-for": "198.51.100.77" } })).status, 429);
+    assert.equal((await requestFrom("127.0.0.2", "/auth/nonce", { headers: { forwarded: "for=198.51.100.78" } })).status, 429);
+    // Through the proxy (127.0.0.1, which appends the peer it saw), the client's own prefix is ignored too.
+    assert.equal((await requestFrom("127.0.0.1", "/auth/nonce", { headers: { "x-forwarded-for": "198.51.100.79, 127.0.0.2" } })).status, 429);
+    // Another client behind the same proxy is not charged for 127.0.0.2's requests.
+    assert.equal((await requestFrom("127.0.0.1", "/auth/nonce", { headers: { "x-forwarded-for": "198.51.100.80" } })).status, 200);
+  });
+
+  it("sign-in attempts are limited per client too, before the body is read", async () => {
+    const headers = { origin: ORIGIN, "content-type": "application/json" };
+    const statuses: number[] = [];
+    for (let i = 0; i < LOGIN_LIMIT + 2; i++) statuses.push((await requestFrom("127.0.0.4", "/auth/login", { method: "POST", headers, body: "{}" })).status);
+    assert.deepEqual(statuses, [...Array(LOGIN_LIMIT).fill(400), 429, 429]);
+    const refused = await requestFrom("127.0.0.4", "/auth/login", { method: "POST", headers, body: "{}" });
+    assert.match((JSON.parse(refused.body) as { error: string }).error, new RegExp(`^too many sign-in attempts from 127\\.0\\.0\\.4: at most ${LOGIN_LIMIT} per 60 s`));
+    assert.equal((await requestFrom("127.0.0.5", "/auth/login", { method: "POST", headers, body: "{}" })).status, 400, "another peer still reaches the check");
+  });
+
+  it("outstanding nonces stay bounded: past OPERATOR_NONCE_MAX the oldest go (refused at sign-in), the newest still sign in", async () => {
+    const nonces: string[] = [];
+    for (let i = 0; i < NONCE_MAX + 10; i++) {
+      const a = await requestFrom("127.0.0.6", "/auth/nonce");
+      assert.equal(a.status, 200, a.body);
+      nonces.push((JSON.parse(a.body) as { nonce: string }).nonce);
+    }
+    const redis = new Redis(h.redis.url);
+    try {
+      assert.equal(await redis.zcard(authKeys.nonces), NONCE_MAX);
+      assert.equal(await redis.zscore(authKeys.nonces, nonces[0]), null, "the oldest was dropped");
+    } finally {
+      redis.disconnect();
+    }
+    const oldest = await h.signIn(admin(), { nonce: nonces[0] });
+    assert.equal(oldest.res.status, 401);
+    assert.match(await errorOf(oldest.res), /nonce unknown, expired or already used/);
+    const newest = await h.signIn(admin(), { nonce: nonces.at(-1) });
+    assert.equal(newest.res.status, 200, await newest.res.clone().text());
+    const metrics = await (await fetch(new URL("/metrics", h.op.url))).text();
+    const dropped = Number(/^sothebais_operator_nonces_dropped_total(?:\{[^}]*\})? (\d+)/m.exec(metrics)?.[1]);
+    assert.ok(dropped >= 10, `nonces dropped: ${dropped}\n${metrics.split("\n").filter((l) => /nonce|rate_limited/.test(l)).join("\n")}`);
+    assert.match(metrics, /^sothebais_operator_rate_limited_total\{limit="nonce"[^}]*\} \d+/m);
   });
 });
 

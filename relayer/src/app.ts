@@ -10,7 +10,7 @@ import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
-import { clientAddress, parseTrustedProxies, type TrustedProxies } from "./http-client.ts";
+import { clientAddress, parseTrustedProxies, type TrustedProxies } from "@sothebais/common/http-client";
 import type { LinkRequest, LinkResult } from "./links.ts";
 
 export type AppDeps = {

@@ -26,6 +26,8 @@ export type AuthRoutesDeps = {
   log: Logger;
   /** Counts sign-in attempts (metrics). */
   onOutcome?: (outcome: "ok" | "refused" | "no_role") => void;
+  /** Outstanding nonces dropped to make room (a flood of nonce requests; metrics). */
+  onNoncesDropped?: (n: number) => void;
   now?: () => number;
 };
 
@@ -35,7 +37,8 @@ export function createAuthRoutes(d: AuthRoutesDeps) {
 
   app.get("/nonce", async (c) => {
     const nonce = generateSiweNonce();
-    await c.get("auth").sessions.putNonce(nonce);
+    const dropped = await c.get("auth").sessions.putNonce(nonce);
+    if (dropped) d.onNoncesDropped?.(dropped);
     return c.json({ nonce, chainId: d.chainId, expiresAt: now() + d.nonceTtlMs }, 200, { "cache-control": "no-store" });
   });
 

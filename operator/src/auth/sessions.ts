@@ -1,7 +1,10 @@
 /**
  * @module auth/sessions
- * Sign-in nonces and sessions in Redis. A nonce is single-use: written with SET NX and a TTL, taken with
- * GETDEL, so two logins racing with one message cannot both find it. A session id is 32 random bytes
+ * Sign-in nonces and sessions in Redis. Nonces live in one sorted set scored by their expiry: taking one
+ * removes it in the same script that checks it, so two logins racing with one message cannot both find
+ * it, and the set holds at most `nonceMax` (anyone may ask for a nonce: past the bound the oldest
+ * outstanding ones are dropped, so a flood costs bounded memory and a signer whose nonce went asks
+ * again, rather than every sign-in being refused until the flood's nonces expire). A session id is 32 random bytes
  * held only by the browser's cookie; Redis keeps its SHA-256, so whoever reads Redis cannot replay a
  * cookie. Each address also has a set of its session keys, so a revoked role drops all of them at once.
  */
@@ -12,7 +15,8 @@ import type { OperatorRole } from "./roles.ts";
 
 export const operatorPrefix = "sothebais:operator:";
 export const authKeys = {
-  nonce: (nonce: string) => `${operatorPrefix}nonce:${nonce}`,
+  /** Sorted set: member a nonce, score its expiry (unix ms). */
+  nonces: `${operatorPrefix}nonces`,
   session: (idHash: string) => `${operatorPrefix}session:${idHash}`,
   sessionsOf: (address: string) => `${operatorPrefix}sessions:${address.toLowerCase()}`,
 } as const;
@@ -28,19 +32,46 @@ export type Session = {
 
 const hashId = (id: string) => createHash("sha256").update(id).digest("hex");
 
+// KEYS: nonces. ARGV: now, expiresAt, nonce, max, set ttl ms. Drops the expired, adds the nonce, then the
+// oldest past `max` (the lowest expiry: every nonce gets the same TTL). Returns how many live ones went, or
+// -1 for a nonce already there. The set itself expires when no nonce was handed out for a whole TTL.
+const putNonceLua = `redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1])
+if redis.call('ZADD', KEYS[1], 'NX', ARGV[2], ARGV[3]) == 0 then return -1 end
+local over = redis.call('ZCARD', KEYS[1]) - tonumber(ARGV[4])
+if over > 0 then redis.call('ZPOPMIN', KEYS[1], over) else over = 0 end
+redis.call('PEXPIRE', KEYS[1], ARGV[5])
+return over`;
+
+// KEYS: nonces. ARGV: nonce, now. 1 when the nonce was there and alive; it is gone afterwards either way.
+const takeNonceLua = `local expiry = redis.call('ZSCORE', KEYS[1], ARGV[1])
+if not expiry then return 0 end
+redis.call('ZREM', KEYS[1], ARGV[1])
+if tonumber(expiry) > tonumber(ARGV[2]) then return 1 end
+return 0`;
+
 export type SessionStore = ReturnType<typeof createSessionStore>;
 
-export function createSessionStore(redis: Redis, o: { nonceTtlS: number; now?: () => number }) {
+export function createSessionStore(redis: Redis, o: { nonceTtlS: number; nonceMax: number; now?: () => number }) {
   const now = o.now ?? Date.now;
+  const ttlMs = o.nonceTtlS * 1000;
   return {
-    /** Records a nonce (viem's generateSiweNonce) until it is used or `nonceTtlS` passes. */
-    async putNonce(nonce: string): Promise<void> {
-      const ok = await redis.set(authKeys.nonce(nonce), "1", "EX", o.nonceTtlS, "NX");
-      if (ok !== "OK") throw new Error("nonce collision");
+    /**
+     * Records a nonce (viem's generateSiweNonce) until it is used or `nonceTtlS` passes; returns how many
+     * outstanding nonces were dropped to stay within `nonceMax` (0 unless someone is flooding).
+     */
+    async putNonce(nonce: string): Promise<number> {
+      const t = now();
+      const dropped = (await redis.eval(putNonceLua, 1, authKeys.nonces, t, t + ttlMs, nonce, o.nonceMax, ttlMs)) as number;
+      if (dropped < 0) throw new Error("nonce collision");
+      return dropped;
     },
-    /** True once per nonce handed out and still alive; false for a replayed, unknown or expired one. */
+    /** True once per nonce handed out and still alive; false for a replayed, unknown, expired or dropped one. */
     async takeNonce(nonce: string): Promise<boolean> {
-      return (await redis.getdel(authKeys.nonce(nonce))) === "1";
+      return (await redis.eval(takeNonceLua, 1, authKeys.nonces, nonce, now())) === 1;
+    },
+    /** Nonces handed out and not yet used, expired or dropped. */
+    async outstandingNonces(): Promise<number> {
+      return redis.zcount(authKeys.nonces, `(${now()}`, "+inf");
     },
     /** A new session; returns the id for the cookie (never stored as such). */
     async create(session: Omit<Session, "issuedAt">): Promise<{ id: string; session: Session }> {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { clientAddress, parseTrustedProxies } from "../src/http-client.ts";
+import { clientAddress, limitKey, parseTrustedProxies } from "../src/http-client.ts";
 
 describe("clientAddress (the address a per-client limit counts)", () => {
   const none = parseTrustedProxies("none");
@@ -28,5 +28,16 @@ describe("clientAddress (the address a per-client limit counts)", () => {
   it("refuses a bad TRUSTED_PROXIES entry", () => {
     assert.throws(() => parseTrustedProxies("10.0.0.0/33"), /prefix length/);
     assert.throws(() => parseTrustedProxies("proxy.example"), /not one/);
+  });
+});
+
+describe("limitKey (what a per-client limit counts under)", () => {
+  it("an IPv4 address itself; an IPv6 address its /64, however it is written", () => {
+    assert.equal(limitKey("198.51.100.2"), "198.51.100.2");
+    assert.equal(limitKey("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+    assert.equal(limitKey("2001:db8:1:2:ffff:ffff:ffff:ffff"), "2001:db8:1:2::/64", "another address of the same /64: the same key");
+    assert.equal(limitKey("2001:0db8::1"), "2001:db8:0:0::/64");
+    assert.equal(limitKey("::1"), "0:0:0:0::/64");
+    assert.equal(limitKey("unknown"), "unknown");
   });
 });
