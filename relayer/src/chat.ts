@@ -14,8 +14,19 @@ export type ChatOptions = {
   port: number;
   secure: boolean;
   username: string;
-  /** "oauth:..." token; absent = anonymous read-only (local chat only). */
-  token?: string;
+  /**
+   * The bot's token ("oauth:..."), or a function asked on every (re)connect so a refreshed token is used
+   * (tmi.js 1.8 awaits `identity.password` when it is a function). Absent = anonymous read-only (local chat only).
+   */
+  token?: string | (() => Promise<string>);
+  /**
+   * Twitch refused the login ("Login authentication failed"): tmi.js stops reconnecting for good. Resolves
+   * true when another token is ready (the chat logs in again at once), false when not (tried again after a
+   * back-off, so a dead token never loops).
+   */
+  onLoginFailed?: () => Promise<boolean>;
+  /** First wait after a refused login with no new token; doubles up to 10 min. */
+  loginRetryMs?: number;
   channels: string[];
   historyUrl?: string;
   log: Logger;
@@ -115,12 +126,21 @@ export function createChat(o: ChatOptions) {
   const client = new tmi.Client({
     options: { skipUpdatingEmotesets: true, skipMembership: true },
     connection: { server: o.server, port: o.port, secure: o.secure, reconnect: true, maxReconnectInterval: 5000, reconnectInterval: 250 },
-    identity: o.token ? { username: o.username, password: o.token.startsWith("oauth:") ? o.token : `oauth:${o.token}` } : undefined,
+    identity: o.token ? { username: o.username, password: typeof o.token === "function" ? o.token : o.token.startsWith("oauth:") ? o.token : `oauth:${o.token}` } : undefined,
     channels: o.channels.map((c) => `#${c.replace(/^#/, "")}`),
     logger: { info: () => {}, warn: (m: string) => o.log.debug("tmi", { m }), error: (m: string) => o.log.warn("tmi", { m }) },
   });
   let connected = false;
   let lastMessageAt: number | undefined;
+  // Refused logins in a row (reset by a login that works), the pending retry, and disconnect() called.
+  let loginFailures = 0;
+  let loginTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
+  /** tmi.js state the typings do not declare: `reconnect` (false after a refused login) and the last `reason`. */
+  const tmiState = () => client as unknown as { reconnect: boolean; reason: string };
+
+  // Twitch's words for a token it does not take; tmi.js then sets `reconnect = false` and never retries.
+  const loginRefused = /Login authentication failed|Login unsuccessful|Improperly formatted auth/i;
   // Lines sent and not answered yet, per channel, in order: Twitch answers a connection's lines in order.
   const unanswered = new Map<string, { resolve: (r: SayResult) => void; timer: NodeJS.Timeout }[]>();
   const settle = (channel: string, result: SayResult) => {
@@ -149,6 +169,7 @@ export function createChat(o: ChatOptions) {
   client.on("messagedeleted", (_c, _u, _m, tags) => tags?.["target-msg-id"] && o.onDelete(String(tags["target-msg-id"])));
   client.on("connected", () => {
     connected = true;
+    loginFailures = 0;
     o.log.info("chat connected", { server: o.server, channels: o.channels });
   });
   client.on("join", (channel, _user, self) => {
@@ -159,7 +180,31 @@ export function createChat(o: ChatOptions) {
     // Lines not answered before the connection dropped may never have arrived: say them again.
     for (const [channel, list] of unanswered) while (list.length) settle(channel, refused("disconnected"));
     o.log.warn("chat disconnected", { reason });
+    // tmi.js keeps the last reason until another is set: a refusal is ours to handle only while it gave up.
+    if (loginRefused.test(String(reason)) && !tmiState().reconnect && !stopped) void recoverLogin();
   });
+
+  /** After a refused login: a new token -> log in again now; none -> ask again after a back-off. */
+  async function recoverLogin() {
+    loginFailures++;
+    const fresh = await (o.onLoginFailed?.() ?? Promise.resolve(false)).catch(() => false);
+    if (stopped) return;
+    // A fresh token is tried at once, but only the first time in a row: one Twitch also refuses is not retried hot.
+    const delay = fresh && loginFailures === 1 ? 0 : Math.min((o.loginRetryMs ?? 30_000) * 2 ** (loginFailures - 1), 600_000);
+    if (delay > 0) o.log.warn("chat login refused, trying again later", { inS: Math.round(delay / 1000), refreshed: fresh });
+    clearTimeout(loginTimer);
+    loginTimer = setTimeout(loginAgain, delay);
+    loginTimer.unref();
+  }
+  function loginAgain() {
+      clearTimeout(loginTimer);
+      loginTimer = undefined;
+      if (stopped || connected) return;
+      // tmi.js turned its own reconnecting off on the refusal: back on, so later network drops are survived.
+      tmiState().reconnect = true;
+      tmiState().reason = "";
+      client.connect().catch(() => {}); // a failure comes back through "disconnected"
+  }
 
   /** Lines sent while we were away, from a recent-messages API (raw IRC lines). */
   async function catchUp(channel: string) {
@@ -182,7 +227,11 @@ export function createChat(o: ChatOptions) {
 
   return {
     connect: () => client.connect().then(() => undefined),
-    disconnect: () => client.disconnect().then(() => undefined, () => undefined),
+    disconnect: () => {
+      stopped = true;
+      clearTimeout(loginTimer);
+      return client.disconnect().then(() => undefined, () => undefined);
+    },
     /** Posts one line (under 500 characters: tmi.js splits longer ones) and resolves with Twitch's answer. */
     say: async (channel: string, text: string): Promise<SayResult> => {
       if (!connected) throw new Error("chat not connected");
@@ -214,6 +263,10 @@ export function createChat(o: ChatOptions) {
       return answer;
     },
     health: () => ({ connected, lastMessageAt }),
+    /** A new token is ready: a login waiting out its back-off after a refusal goes now. */
+    retryLogin: () => {
+      if (loginTimer) loginAgain();
+    },
   };
 }
 

@@ -4,6 +4,7 @@
  * The same service talks to the local chat server or to real Twitch by configuration only.
  */
 import { env, type EnvSource, parseEnv } from "@sothebais/common/env";
+import { ConfigError } from "@sothebais/common/errors";
 import { parseEther, parseGwei } from "viem";
 import { parseTrustedProxies } from "./http-client.ts";
 
@@ -44,6 +45,21 @@ export const configSchema = {
   TWITCH_SECURE: env.bool(true),
   TWITCH_USERNAME: env.string({ fallback: "sothebais_bot" }),
   TWITCH_OAUTH_TOKEN: env.secret({ optional: true }),
+  // --- Token refresh (issue 20 §4): on when the three below are set (twitch-token.ts). ---
+  /** The Twitch application (dev console) the bot's token was issued to. */
+  TWITCH_CLIENT_ID: env.string({ optional: true }),
+  TWITCH_CLIENT_SECRET: env.secret({ optional: true }),
+  /** From the Authorization Code flow; Twitch may answer a new one with each refresh (the newest is kept in Redis). */
+  TWITCH_REFRESH_TOKEN: env.secret({ optional: true }),
+  /**
+   * Twitch's OAuth server: /oauth2/validate and /oauth2/token (tests point it at a local stand-in). Unset:
+   * https://id.twitch.tv, or none when TWITCH_SERVER is a loopback address (see {@link twitchIdUrl}).
+   */
+  TWITCH_ID_URL: { ...env.url(undefined, ["http:", "https:"]), optional: true },
+  /** How often the token is validated (Twitch asks for hourly) and, near its expiry, refreshed. */
+  TWITCH_TOKEN_CHECK_S: env.int({ fallback: 3600, min: 1, max: 3600 }),
+  /** A token with less than this left is refreshed before it expires. */
+  TWITCH_TOKEN_REFRESH_MARGIN_S: env.int({ fallback: 600, min: 60, max: 3600 }),
   TWITCH_CHANNELS: env.list({ fallback: ["sothebais"] }),
   /** Recent-messages API used to catch up on lines missed while disconnected ("" disables). */
   CHAT_HISTORY_URL: { ...env.url(undefined, ["http:", "https:"]), optional: true },
@@ -104,6 +120,43 @@ export const configSchema = {
 
 export type Config = ReturnType<typeof loadConfig>;
 
+const refreshKeys = ["TWITCH_CLIENT_ID", "TWITCH_CLIENT_SECRET", "TWITCH_REFRESH_TOKEN"] as const;
+
+/** Token refresh needs all three of its keys: a lone one is a half-done setup, said at start rather than at the first expiry. */
+function refreshProblems(source: EnvSource): string[] {
+  const set = refreshKeys.filter((k) => (source[k] ?? "").trim() !== "");
+  if (set.length === 0 || set.length === refreshKeys.length) return [];
+  const missing = refreshKeys.filter((k) => !set.includes(k));
+  return [`${missing.join(", ")}: missing, expected with ${set.join(", ")} (token refresh needs all of ${refreshKeys.join(", ")}; unset them all to run without refresh)`];
+}
+
+/** Every bad key at once, the refresh trio's consistency included (one ConfigError). */
 export function loadConfig(source: EnvSource = process.env) {
-  return parseEnv(configSchema, source);
+  const problems = refreshProblems(source);
+  let config: ReturnType<typeof parseEnv<typeof configSchema>> | undefined;
+  try {
+    config = parseEnv(configSchema, source);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems.unshift(...error.problems);
+  }
+  if (problems.length || !config) throw new ConfigError(problems);
+  return config;
+}
+
+/** The refresh credentials, when refresh is on (all three keys set). */
+export function refreshCredentials(config: Config) {
+  const { TWITCH_CLIENT_ID: clientId, TWITCH_CLIENT_SECRET: clientSecret, TWITCH_REFRESH_TOKEN: refreshToken } = config;
+  return clientId && clientSecret && refreshToken ? { clientId, clientSecret, refreshToken } : undefined;
+}
+
+/**
+ * Where the bot's token is validated and refreshed: TWITCH_ID_URL, else Twitch's own, except for a chat
+ * server on this machine (the local chat server, whose tokens Twitch never issued): none, the token is
+ * used as it is.
+ */
+export function twitchIdUrl(config: Config): string | undefined {
+  if (config.TWITCH_ID_URL) return config.TWITCH_ID_URL;
+  const local = /^(localhost|127(\.\d{1,3}){3}|::1|\[::1\])$/i.test(config.TWITCH_SERVER);
+  return local ? undefined : "https://id.twitch.tv";
 }

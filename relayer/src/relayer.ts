@@ -18,7 +18,7 @@ import { rememberChatBidder, watchOutbids } from "./outbids.ts";
 import { createChat } from "./chat.ts";
 import { createKeeper } from "./keeper.ts";
 import { watchHead } from "./head.ts";
-import type { Config } from "./config.ts";
+import { type Config, refreshCredentials, twitchIdUrl } from "./config.ts";
 import { bidsPauseState, createIntake, type ChatMessage, type Job } from "./intake.ts";
 import { createLinkCode, currentLinks } from "./links.ts";
 import { createLotSource } from "./lots.ts";
@@ -28,6 +28,7 @@ import type { Outcome, Reply } from "./replies.ts";
 import { createSender } from "./sender.ts";
 import { createStore, keys } from "./store.ts";
 import { createChainClock, createTimeline } from "./timeline.ts";
+import { createTokenKeeper } from "./twitch-token.ts";
 import { createWorker } from "./worker.ts";
 
 export type RelayerHooks = {
@@ -164,13 +165,38 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
   };
   let stopping = false;
 
+  // The bot's token, validated hourly and refreshed (twitch-token.ts); none = anonymous, read-only (local chat).
+  // With the local chat server (no id server), the token is passed as it is.
+  const refresh = refreshCredentials(config);
+  const idUrl = twitchIdUrl(config);
+  const tokens =
+    idUrl && (config.TWITCH_OAUTH_TOKEN || refresh)
+      ? createTokenKeeper({
+          idUrl,
+          accessToken: config.TWITCH_OAUTH_TOKEN,
+          refresh,
+          username: config.TWITCH_USERNAME,
+          redis,
+          log,
+          checkEveryMs: config.TWITCH_TOKEN_CHECK_S * 1000,
+          marginMs: config.TWITCH_TOKEN_REFRESH_MARGIN_S * 1000,
+          onNewToken: () => chat.retryLogin(),
+        })
+      : undefined;
+  // Registered only with a token: an unset gauge reads 0, which would look like an expired token.
+  const tokenGauges = tokens && {
+    expires: metrics.gauge("twitch_token_expires_seconds", "Seconds until the bot's Twitch token expires (0 = expired or revoked, NaN = not known yet)"),
+    refreshOk: metrics.gauge("twitch_token_refresh_ok", "1 when token refresh is configured and its last attempt did not fail"),
+  };
+
   const [host, portText] = [config.TWITCH_SERVER, config.TWITCH_PORT];
   const chat = createChat({
     server: host,
     port: portText,
     secure: config.TWITCH_SECURE,
     username: config.TWITCH_USERNAME,
-    token: config.TWITCH_OAUTH_TOKEN,
+    token: tokens?.token ?? config.TWITCH_OAUTH_TOKEN,
+    onLoginFailed: tokens?.loginFailed,
     channels: config.TWITCH_CHANNELS,
     historyUrl: config.CHAT_HISTORY_URL,
     log,
@@ -246,10 +272,17 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
     ]);
     const c = chat.health();
     const s = sender.health();
+    const t = tokens?.health();
     const ok = redisOk && block !== undefined && c.connected && !s.low;
     return {
       ok,
-      chat: { connected: c.connected, secondsSinceLastMessage: c.lastMessageAt ? Math.round((Date.now() - c.lastMessageAt) / 1000) : null },
+      chat: {
+        connected: c.connected,
+        secondsSinceLastMessage: c.lastMessageAt ? Math.round((Date.now() - c.lastMessageAt) / 1000) : null,
+        // The bot's token: seconds left, refresh off/ok/failing/rejected, and why chat cannot (or soon will not) log in.
+        tokenExpiresInS: t?.expiresInS ?? null,
+        token: t ?? null,
+      },
       redis: redisOk,
       rpc: { up: block !== undefined, blockNumber: block ?? null },
       relayer: { address: sender.address, balanceWei: s.balance?.toString() ?? null, low: s.low, bidsPaused: s.low },
@@ -270,6 +303,11 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
       m.outboxDepth.set(outbox.stats().queued);
       if (s.balance !== undefined) m.balance.set(Number(s.balance));
       m.chatConnected.set(chat.health().connected ? 1 : 0);
+      if (tokens && tokenGauges) {
+        const t = tokens.health();
+        tokenGauges.expires.set(t.expiresInS ?? Number.NaN);
+        tokenGauges.refreshOk.set(t.refresh === "ok" ? 1 : 0);
+      }
       return { body: await metrics.render(), contentType: metrics.contentType };
     },
     link: (req) => createLinkCode(req, { reads, redis, relayer: sender.address, chainId: config.CHAIN_ID, ttlS: config.LINK_CODE_TTL_S, minEscrow: config.LINK_MIN_ESCROW_ETH }),
@@ -301,6 +339,8 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
   const outbids = watchOutbids({ client, house: reads.house, redis, defaultChannel: config.TWITCH_CHANNELS[0], chainId: config.CHAIN_ID, head, log });
 
   await rebuildLinks();
+  // Before chat connects: an expired token is refreshed first (at most a few seconds: each request times out).
+  await tokens?.start();
   head.start();
   sender.start();
   await worker.start();
@@ -352,6 +392,7 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
     stop: async () => {
       stopping = true;
       keeper?.stop();
+      tokens?.stop();
       worker.stop();
       outbox.stop();
       outbids.stop();

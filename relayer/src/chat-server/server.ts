@@ -10,6 +10,9 @@
  * PRIVMSG to that connection, USERSTATE to the sender for each line posted, and refusals as Twitch
  * words them: NOTICE msg_ratelimit past the per-account limit, msg_duplicate for a non-moderator's
  * line identical to its previous one within 30 s (the line is not posted; a bot must say it again).
+ * With `acceptsToken`, logins are checked as Twitch checks them: a token it does not accept gets
+ * `NOTICE * :Login authentication failed` and the connection closed, and `disconnectToken` ends the
+ * sessions of a token revoked mid-show (their next login with it then fails).
  */
 import { createHash, randomUUID } from "node:crypto";
 import { type IncomingMessage, type Server } from "node:http";
@@ -41,6 +44,11 @@ export type ChatServerOptions = {
   log?: (msg: string, fields?: Record<string, unknown>) => void;
   /** Origins besides the server's own that may post to `/api/*` from a browser (guard.ts). */
   allowedOrigins?: string[];
+  /**
+   * Checks a bot's PASS token (without "oauth:"), as Twitch does at login; absent = any token logs in.
+   * Tests share it with their stand-in for id.twitch.tv, so a token that validates is one chat accepts.
+   */
+  acceptsToken?: (token: string) => boolean;
 };
 
 export type SayInput = { channel?: string; userId: string; displayName?: string; text: string; mod?: boolean; id?: string; sentAt?: number };
@@ -55,11 +63,13 @@ export type ChatServer = {
   ban: (input: { channel?: string; userId: string; login?: string; duration?: number }) => void;
   deleteMessage: (input: { channel?: string; id: string }) => void;
   events: (channel?: string) => ChatEvent[];
-  stats: () => { botMessages: number; rateLimited: number; duplicates: number; connections: number };
+  stats: () => { botMessages: number; rateLimited: number; duplicates: number; connections: number; logins: number; loginsRefused: number };
+  /** Ends every session logged in with `token` (revoked or expired mid-show); returns how many. */
+  disconnectToken: (token: string) => number;
   close: () => Promise<void>;
 };
 
-type Connection = { ws: WebSocket; nick?: string; userId?: string; channels: Set<string>; sent: number[]; last: Map<string, { text: string; at: number }> };
+type Connection = { ws: WebSocket; nick?: string; userId?: string; token?: string; channels: Set<string>; sent: number[]; last: Map<string, { text: string; at: number }> };
 
 /** Twitch user ids are numeric strings; a login gets a stable one here. */
 export const userIdFor = (login: string) => String(BigInt(`0x${createHash("sha256").update(login).digest("hex").slice(0, 12)}`));
@@ -79,6 +89,8 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   let botMessages = 0;
   let rateLimited = 0;
   let duplicates = 0;
+  let logins = 0;
+  let loginsRefused = 0;
   const duplicateWindowMs = options.duplicateWindowMs ?? 30_000;
 
   const remember = (channel: string, event: ChatEvent, raw?: string) => {
@@ -168,14 +180,24 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     const server = "tmi.twitch.tv";
     switch (m.command) {
       case "PASS":
+        // tmi.js sends "oauth:<token>" lower-cased; kept to check at NICK, as Twitch does.
+        c.token = (m.params[0] ?? "").replace(/^oauth:/i, "").toLowerCase();
         return;
       case "CAP":
         if (m.params[0] === "REQ") send(c, { tags: {}, prefix: server, command: "CAP", params: ["*", "ACK", m.params.at(-1) ?? ""] });
         return;
       case "NICK": {
-        c.nick = loginFor(m.params[0] ?? "justinfan");
+        const nick = loginFor(m.params[0] ?? "justinfan");
+        // Anonymous justinfan logins need no token (read-only), as on Twitch.
+        if (options.acceptsToken && !nick.startsWith("justinfan") && !(c.token && options.acceptsToken(c.token))) {
+          loginsRefused++;
+          send(c, { tags: {}, prefix: server, command: "NOTICE", params: ["*", "Login authentication failed"] });
+          setTimeout(() => c.ws.close(), 50).unref();
+          return;
+        }
+        logins++;
+        c.nick = nick;
         c.userId = userIdFor(c.nick);
-        const nick = c.nick;
         for (const [code, text] of [["001", "Welcome, GLHF!"], ["002", `Your host is ${server}`], ["003", "This server is rather new"], ["004", "-"], ["375", "-"], ["372", "You are in a maze of twisty passages, all alike."], ["376", ">"]]) {
           send(c, { tags: {}, prefix: server, command: code, params: [nick, text] });
         }
@@ -271,7 +293,18 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   app.get("/api/stats", (c) => c.json(stats()));
 
   const events = (channel?: string) => (history.get(chan(channel ?? defaultChannel)) ?? []).map((h) => h.event);
-  const stats = () => ({ botMessages, rateLimited, duplicates, connections: connections.size });
+  const stats = () => ({ botMessages, rateLimited, duplicates, connections: connections.size, logins, loginsRefused });
+  const disconnectToken = (token: string) => {
+    const t = token.replace(/^oauth:/i, "").toLowerCase();
+    let n = 0;
+    for (const c of connections) {
+      if (c.token !== t || !c.nick) continue;
+      c.ws.terminate();
+      connections.delete(c);
+      n++;
+    }
+    return n;
+  };
 
   const http = await new Promise<Server>((resolve) => {
     const s = serve({ fetch: app.fetch, port: options.port, hostname: host }, () => resolve(s as Server)) as Server;
@@ -297,6 +330,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     deleteMessage,
     events,
     stats,
+    disconnectToken,
     close: async () => {
       for (const c of connections) c.ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
