@@ -1,42 +1,39 @@
 /**
  * @module main
  * The agent service: the ElizaOS host runtime, the indexer watcher, Redis in (chat lines, chat
- * names) and out (host lines), and the HTTP server. Every part is registered with shutdown.
+ * names) and out (host lines), and the HTTP server. Every part is registered with shutdown; the start
+ * (bad environment, crash, SIGTERM) is the services' shared one, runService.
  */
 import { randomBytes } from "node:crypto";
 import { serve } from "@hono/node-server";
 import { CHAT_LINES_CHANNEL, CHAT_MODERATION_CHANNEL, type ChatLine, HOST_LINES_CHANNEL, type HostLine } from "@sothebais/common/channels";
 import { CONTROLS_CHANNEL, createControlsView } from "@sothebais/common/controls";
-import { ConfigError } from "@sothebais/common/errors";
-import { createLogger } from "@sothebais/common/log";
+import type { Logger } from "@sothebais/common/log";
 import { createMetrics } from "@sothebais/common/metrics";
-import { createShutdown } from "@sothebais/common/shutdown";
+import { runService } from "@sothebais/common/service";
+import type { Shutdown } from "@sothebais/common/shutdown";
 import { Redis } from "ioredis";
 import { createApp } from "./app.ts";
 import { handlesOf, loadCharacter } from "./character.ts";
 import { parseModeration } from "./chat.ts";
 import { createChainClock } from "./clock.ts";
-import { loadConfig } from "./config.ts";
+import { type Config, loadConfig } from "./config.ts";
 import { createHostRuntime } from "./eliza.ts";
 import { createHost } from "./host.ts";
 import { createNameBook } from "./names.ts";
 import { createSpeaker } from "./queue.ts";
 import { watchLive } from "./watcher.ts";
 
-const log = createLogger({ service: "agent" });
+await runService({
+  service: "agent",
+  loadConfig,
+  // A bad environment exits 2, as the indexer's launcher does (1 is a crash or a failed start).
+  configExitCode: 2,
+  start: ({ config, log, shutdown }) => startAgent(config, log, shutdown),
+});
 
-async function main() {
-  let config: ReturnType<typeof loadConfig>;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      log.error(error.message);
-      process.exit(2);
-    }
-    throw error;
-  }
-  const shutdown = createShutdown({ log: (m, f) => log.info(m, f) });
+/** Every part of the agent, each registered with `shutdown`; returns once the HTTP server is created. */
+function startAgent(config: Config, log: Logger, shutdown: Shutdown) {
   const metrics = createMetrics("agent");
   const linesTotal = metrics.counter("lines_total", "Host lines published", ["kind", "source"]);
   const dropped = metrics.counter("lines_dropped_total", "Lines dropped before publishing", ["reason"]);
@@ -220,8 +217,3 @@ async function main() {
   const server = serve({ fetch: app.fetch, port: config.PORT, hostname: config.BIND_HOST }, (info) => log.info("listening", { port: info.port, host: config.BIND_HOST }));
   shutdown.onShutdown("http", () => new Promise((resolve) => server.close(() => resolve(undefined))));
 }
-
-main().catch((error) => {
-  log.error("agent failed to start", { error });
-  process.exit(1);
-});

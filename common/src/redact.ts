@@ -42,6 +42,26 @@ export function redactUrl(url: string): string {
   return rest === "" || rest === "/" ? `${scheme}://${host}${rest}` : `${scheme}://${host}/${MASK}`;
 }
 
+/**
+ * `url` without the punctuation that ends the sentence or quote around it ("…/key: Connection refused",
+ * "(see https://x/y)"). A closing bracket stays when the URL opened it: text redacted once holds
+ * "https://host/[redacted]", and redacting it again must not split that mask.
+ */
+function trimUrlEnd(url: string): string {
+  const pairs: Record<string, string> = { ")": "(", "]": "[", "}": "{" };
+  let end = url.length;
+  while (end > 0) {
+    const c = url[end - 1] as string;
+    const open = pairs[c];
+    if (open) {
+      const head = url.slice(0, end);
+      if (head.split(open).length >= head.split(c).length) break;
+    } else if (!".,:;!?".includes(c)) break;
+    end--;
+  }
+  return url.slice(0, end);
+}
+
 /** Everything but URLs (already handled whole by redactUrl). */
 function redactLoose(text: string): string {
   return text
@@ -63,8 +83,7 @@ export function redactSecrets(text: string, isHash = false): string {
   let last = 0;
   for (const match of text.matchAll(urlPattern)) {
     const start = match.index ?? 0;
-    // Punctuation closing a sentence or a quote ("…/key: Connection refused") stays outside the URL.
-    const url = match[0].replace(/[.,:;!?)\]}]+$/, "");
+    const url = trimUrlEnd(match[0]);
     parts.push(redactLoose(text.slice(last, start)), redactUrl(url));
     last = start + url.length;
   }

@@ -33,6 +33,15 @@ describe("redactSecrets()", () => {
     assert.equal(redactSecrets("retry with apikey=XYZ&x=1"), "retry with apikey=[redacted]&x=1");
   });
 
+  it("is idempotent: a line redacted twice (fields by the logger, then the whole line) keeps its masks whole", () => {
+    for (const text of ["cannot reach http://rpc.example/v2/KEY", '{"msg":"boom at http://rpc.example/v2/KEY"}', "(see https://rpc.example/v2/KEY).", "rtmp://h/live/KEY: refused"]) {
+      const once = redactSecrets(text);
+      assert.equal(redactSecrets(once), once);
+    }
+    assert.equal(redactSecrets("boom at http://rpc.example/[redacted]"), "boom at http://rpc.example/[redacted]");
+    assert.equal(redactSecrets("(see https://rpc.example/v2/KEY)."), "(see https://rpc.example/[redacted]).");
+  });
+
   it("redacts stream keys in ffmpeg's error lines", () => {
     const line = "[rtmp @ 0x55d1c0a2b3c0] Cannot open connection tcp://127.0.0.1:9\nrtmp://127.0.0.1:9/live/SECRETKEY_abc123: Connection refused";
     const out = redactSecrets(line);

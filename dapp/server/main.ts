@@ -2,41 +2,15 @@
  * @module server/main
  * `npm start -w @sothebais/dapp`: the dApp's production server (server/app.ts) on DAPP_HOST:DAPP_PORT,
  * its metrics on DAPP_METRICS_HOST:DAPP_METRICS_PORT, until SIGTERM (viewer streams closed, then the
- * listeners). A bad environment stops it at start with one line per bad value; nothing it prints carries
- * the operator's RPC URL unredacted.
+ * listeners). A bad environment (or no built dApp in DAPP_DIST_DIR) stops it at start with one line per
+ * bad value; nothing it prints carries the operator's RPC URL unredacted (runService).
  */
 import type { Server } from "node:http";
 import { serve } from "@hono/node-server";
-import { ConfigError } from "@sothebais/common/errors";
-import { createLogger } from "@sothebais/common/log";
-import { redactSecrets } from "@sothebais/common/redact";
-import { createShutdown } from "@sothebais/common/shutdown";
+import { runService } from "@sothebais/common/service";
 import { createDappServer } from "./app.ts";
 import { readDappEnv } from "./config.ts";
 import { loadStatic } from "./static.ts";
-
-const log = createLogger({ service: "dapp", write: (line) => process.stdout.write(`${redactSecrets(line)}\n`) });
-process.on("uncaughtException", (error) => {
-  log.error("uncaught exception", { error });
-  process.exit(1);
-});
-process.on("unhandledRejection", (error) => {
-  log.error("unhandled rejection", { error });
-  process.exit(1);
-});
-
-let env: ReturnType<typeof readDappEnv>;
-let files: ReturnType<typeof loadStatic>;
-try {
-  env = readDappEnv();
-  files = loadStatic(env.DAPP_DIST_DIR);
-} catch (error) {
-  console.error(redactSecrets(error instanceof ConfigError ? error.message : `dApp server: ${(error as Error).message}`));
-  process.exit(1);
-}
-
-const shutdown = createShutdown({ log: log.info });
-const server = createDappServer({ env, files, log });
 
 const listen = (name: string, fetch: (req: Request, env: unknown) => Response | Promise<Response>, port: number, hostname: string) =>
   new Promise<Server>((resolve, reject) => {
@@ -44,27 +18,32 @@ const listen = (name: string, fetch: (req: Request, env: unknown) => Response | 
     s.once("error", (error) => reject(new Error(`${name} cannot listen on ${hostname}:${port}: ${error.message}`)));
   });
 
-try {
-  const publicServer = await listen("dApp server", server.app.fetch, env.DAPP_PORT, env.DAPP_HOST);
-  // Thousands of idle SSE viewers: no request timeout on the public listener, keep-alive kept short.
-  publicServer.requestTimeout = 0;
-  publicServer.headersTimeout = 20_000;
-  publicServer.keepAliveTimeout = 5_000;
-  const opsServer = await listen("dApp metrics", server.ops.fetch, env.DAPP_METRICS_PORT, env.DAPP_METRICS_HOST);
-  shutdown.onShutdown("listeners", async () => {
-    await Promise.all([publicServer, opsServer].map((s) => new Promise<void>((resolve) => {
-      s.close(() => resolve());
-      s.closeIdleConnections();
-    })));
-  });
-  shutdown.onShutdown("live viewers", () => server.close());
-  log.info("dapp ready", {
-    url: `http://${env.DAPP_HOST}:${env.DAPP_PORT}`,
-    metrics: `http://${env.DAPP_METRICS_HOST}:${env.DAPP_METRICS_PORT}/metrics`,
-    chainId: env.CHAIN_ID,
-    files: files.size,
-  });
-} catch (error) {
-  log.error("dApp server failed to start", { error });
-  process.exit(1);
-}
+await runService({
+  service: "dapp",
+  loadConfig: () => {
+    const env = readDappEnv();
+    return { env, files: loadStatic(env.DAPP_DIST_DIR) };
+  },
+  start: async ({ config: { env, files }, log, shutdown }) => {
+    const server = createDappServer({ env, files, log });
+    const publicServer = await listen("dApp server", server.app.fetch, env.DAPP_PORT, env.DAPP_HOST);
+    // Thousands of idle SSE viewers: no request timeout on the public listener, keep-alive kept short.
+    publicServer.requestTimeout = 0;
+    publicServer.headersTimeout = 20_000;
+    publicServer.keepAliveTimeout = 5_000;
+    const opsServer = await listen("dApp metrics", server.ops.fetch, env.DAPP_METRICS_PORT, env.DAPP_METRICS_HOST);
+    shutdown.onShutdown("listeners", async () => {
+      await Promise.all([publicServer, opsServer].map((s) => new Promise<void>((resolve) => {
+        s.close(() => resolve());
+        s.closeIdleConnections();
+      })));
+    });
+    shutdown.onShutdown("live viewers", () => server.close());
+    log.info("dapp ready", {
+      url: `http://${env.DAPP_HOST}:${env.DAPP_PORT}`,
+      metrics: `http://${env.DAPP_METRICS_HOST}:${env.DAPP_METRICS_PORT}/metrics`,
+      chainId: env.CHAIN_ID,
+      files: files.size,
+    });
+  },
+});
