@@ -6,35 +6,19 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { buildFacts } from "../src/facts.ts";
-import { type Allowed, allowedFor, checkLine, type GuardReason } from "../src/guard.ts";
-import type { LineRequest } from "../src/templates.ts";
-import { ALICE, BOB, BOB_CHAT, snapshot, withBid } from "./helpers/snapshots.ts";
+import { type Allowed, allowedFor } from "../src/guard.ts";
+import { facts, type GuardCase, host, itChecksEachCase, lot, sharedMoments } from "./helpers/guard-facts.ts";
 
-const names = { chatName: (h: string) => (h === BOB_CHAT ? "bob_bids" : undefined) };
-const s1 = withBid(snapshot(), "b1", ALICE, 500_000_000_000_000_000n);
-const s2 = withBid(s1, "b2", BOB, 600_000_000_000_000_000n, {}, { viaRelayer: true, chatIdHash: BOB_CHAT });
-const facts = buildFacts(s2, names, 1_030_000, ["0xA11C…0001", "bob_bids", "carol", "alice"]);
-const lot = facts.lot!;
-const alice = { address: ALICE, name: "0xA11C…0001", viaRelayer: false, chatIdHash: `0x${"0".repeat(64)}` };
-const bob = lot.leader!;
-const wei = (eth: number) => BigInt(Math.round(eth * 1000)) * 10n ** 15n;
-const host = { hostName: "Lotte", dappUrl: "http://127.0.0.1:5173" };
-
+// Unlike the attack set, the countdown and the no-sale moments are read at the same 30 s as the others.
 const moments: Record<string, Allowed> = {
-  outbid: allowedFor({ kind: "outbid", lot, bidder: bob, previous: alice, amount: wei(0.6) }, facts, host),
-  sold: allowedFor({ kind: "sold", lot, winner: bob, amount: wei(0.6) }, facts, host),
+  ...sharedMoments,
   countdown: allowedFor({ kind: "countdown", lot, step: "ten", secondsLeft: 10 }, facts, host),
-  answer: allowedFor({ kind: "answer", user: "viewer42", answer: "" }, facts, host),
   no_sale: allowedFor({ kind: "no_sale", lot }, facts, host),
-  between: allowedFor({ kind: "between", next: { lotId: "4", title: "Dawn", reserve: wei(0.1), secondsToStart: 125 } } as LineRequest, { ...facts, lot: null, secondsLeft: null }, host),
 };
 // An allowed name that is a prefix of a known bidder's: "al" must not excuse "alice".
 moments.short = { ...moments.outbid, names: [...moments.outbid.names, "al"] } as Allowed;
 
-type Case = [moment: keyof typeof moments, text: string, expected: "ok" | GuardReason];
-
-const cases: Case[] = [
+const cases: GuardCase[] = [
   // --- True lines while the lot is open (bob_bids leads at 0.6 ETH) ---
   ["outbid", "bob_bids takes the lead at 0.6 ETH! Sorry 0xA11C…0001, your move.", "ok"],
   ["outbid", "bob_bids leads lot 3 at 0.6 ETH. Next bid 0.66 ETH.", "ok"],
@@ -353,15 +337,5 @@ describe("truth guard: adversarial candidate lines", () => {
   it(`has at least 200 cases (${cases.length})`, () => {
     assert.ok(cases.length >= 200);
   });
-  for (const [moment, text, expected] of cases) {
-    it(`${moment}: ${JSON.stringify(text)} -> ${expected}`, () => {
-      const verdict = checkLine(text, moments[moment] as Allowed);
-      if (expected === "ok") assert.deepEqual(verdict, { ok: true });
-      else {
-        assert.equal(verdict.ok, false, "the line passed");
-        const { reasons, problems } = verdict as { reasons: GuardReason[]; problems: string[] };
-        assert.ok(reasons.includes(expected), `reasons ${reasons.join(", ")}: ${problems.join("; ")}`);
-      }
-    });
-  }
+  itChecksEachCase(cases, moments);
 });
