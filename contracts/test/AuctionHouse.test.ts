@@ -7,7 +7,7 @@ import { describe, it } from "node:test";
 import { network } from "hardhat";
 import { type Address, encodeAbiParameters, getAddress, hashTypedData, keccak256, parseEther, parseEventLogs, toBytes, zeroAddress } from "viem";
 import { chatIdHashOf } from "@sothebais/common/chat-auth";
-import { chatAuthorizationTypes, chatId, DAY, deployStack, roles, type Stack } from "./helpers/stack.ts";
+import { chatAuthorizationTypes, chatId, DAY, deployStack, LotStatus, roles, type Stack } from "./helpers/stack.ts";
 
 const connection = await network.create();
 const { viem, networkHelpers } = connection;
@@ -17,33 +17,19 @@ const load = () => networkHelpers.loadFixture(fixture);
 
 const ONE = parseEther("1");
 const MAX_UINT88 = (1n << 88n) - 1n;
-// Solidity enum values (IAuctionHouse.LotStatus, IAuctionHouse.CreditReason, Actor.Mode).
-const Status = { None: 0, Scheduled: 1, Live: 2, Ended: 3, Settled: 4, Cancelled: 5, Queued: 6, Undeliverable: 7 } as const;
+// Solidity enum values (IAuctionHouse.CreditReason, Actor.Mode; LotStatus is the stack's).
 const Credit = { OutbidRefund: 0, PushFailed: 1, ProtocolFee: 2, DeliveryFailed: 3 } as const;
 const Mode = { Accept: 0, Revert: 1, BurnGas: 2, Reenter: 3 } as const;
-
-async function bidders(s: Stack, n = 3) {
-  const all = await s.viem.getWalletClients();
-  return all.slice(6, 6 + n);
-}
 
 async function balance(s: Stack, address: Address) {
   return s.publicClient.getBalance({ address });
 }
 
-async function endLot(s: Stack, lotId: bigint) {
-  const lot = await s.house.read.lot([lotId]);
-  await networkHelpers.time.increaseTo(lot.endTime);
-}
-
 /** A lot of a MockRoyaltyNFT token owned by `owner` (default: the seller), with the given royalty behaviour. */
 async function mockLot(s: Stack, mode: number, receiver: Address, bps: bigint, tokenId = 7n) {
   const nft = await viem.deployContract("MockRoyaltyNFT");
-  await nft.write.mint([s.seller.account.address, tokenId]);
-  await nft.write.setApprovalForAll([s.house.address, true], { account: s.seller.account });
   await nft.write.setRoyalty([mode, receiver, bps]);
-  await s.house.write.setCollectionAllowed([nft.address, true]);
-  const { lotId } = await s.createLot({ nft: nft.address, tokenId });
+  const { lotId } = await s.createTestLot(nft.address, tokenId);
   return { nft, lotId };
 }
 
@@ -173,7 +159,7 @@ describe("AuctionHouse", () => {
       assert.equal(lot.tokenId, tokenId);
       assert.equal(lot.seller, getAddress(s.seller.account.address));
       assert.equal(lot.reserve, ONE);
-      assert.equal(lot.status, Status.Live);
+      assert.equal(lot.status, LotStatus.Live);
       assert.equal(lot.bidder, zeroAddress);
       assert.equal(await s.house.read.lotCount(), 1n);
     });
@@ -186,7 +172,7 @@ describe("AuctionHouse", () => {
       assert.equal(lot.timeBuffer, 60);
       assert.equal(lot.startTime, Number(start));
       assert.equal(lot.endTime, Number(start + DAY));
-      assert.equal(await s.house.read.lotStatus([lotId]), Status.Scheduled);
+      assert.equal(await s.house.read.lotStatus([lotId]), LotStatus.Scheduled);
     });
 
     it("reuses the shared lot template and keeps each lot's own values", async () => {
@@ -215,9 +201,9 @@ describe("AuctionHouse", () => {
       const cancelled = await mockLot(s, 0, s.royalty.account.address, 0n, 2n ** 100n);
       await s.house.write.cancelLot([cancelled.lotId]);
       assert.equal(await cancelled.nft.read.ownerOf([2n ** 100n]), getAddress(s.seller.account.address));
-      const [bidder] = await bidders(s);
+      const [bidder] = await s.bidders();
       await s.house.write.bid([lotId], { account: bidder.account, value: ONE });
-      await endLot(s, lotId);
+      await s.endLot(lotId);
       await s.house.write.settle([lotId]);
       assert.equal(await nft.read.ownerOf([2n ** 200n + 5n]), getAddress(bidder.account.address));
     });
@@ -304,7 +290,7 @@ describe("AuctionHouse", () => {
     it("places the first bid at the reserve and emits BidPlaced", async () => {
       const s = await load();
       const { lotId } = await s.createLot({ reserve: ONE });
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       const lot = await s.house.read.lot([lotId]);
       await A.emitWithArgs(s.house.write.bid([lotId], { account: b1.account, value: ONE }), s.house, "BidPlaced", [
         lotId,
@@ -324,7 +310,7 @@ describe("AuctionHouse", () => {
     it("reverts with AuctionHouseBidTooLow below the reserve", async () => {
       const s = await load();
       const { lotId } = await s.createLot({ reserve: ONE });
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       await A.revertWithCustomErrorWithArgs(
         s.house.write.bid([lotId], { account: b1.account, value: ONE - 1n }),
         s.house,
@@ -336,7 +322,7 @@ describe("AuctionHouse", () => {
     it("reverts with AuctionHouseBidTooLow for a zero bid on a lot without reserve", async () => {
       const s = await load();
       const { lotId } = await s.createLot({ reserve: 0n });
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       assert.equal(await s.house.read.minimumNextBid([lotId]), 1n);
       await A.revertWithCustomErrorWithArgs(
         s.house.write.bid([lotId], { account: b1.account, value: 0n }),
@@ -349,7 +335,7 @@ describe("AuctionHouse", () => {
     it("reverts with AuctionHouseBidTooLow below the minimum increment (bps of the standing bid)", async () => {
       const s = await load();
       const { lotId } = await s.createLot({ minIncrementBps: 500, minIncrementFloor: 1n });
-      const [b1, b2] = await bidders(s);
+      const [b1, b2] = await s.bidders();
       await s.house.write.bid([lotId], { account: b1.account, value: ONE });
       const minimum = ONE + ONE / 20n;
       assert.equal(await s.house.read.minimumNextBid([lotId]), minimum);
@@ -366,7 +352,7 @@ describe("AuctionHouse", () => {
       const s = await load();
       const floorLot = await s.createLot({ minIncrementBps: 100, minIncrementFloor: parseEther("0.5") });
       const zeroLot = await s.createLot({ minIncrementBps: 0, minIncrementFloor: 1n });
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       await s.house.write.bid([floorLot.lotId], { account: b1.account, value: ONE });
       await s.house.write.bid([zeroLot.lotId], { account: b1.account, value: ONE });
       assert.equal(await s.house.read.minimumNextBid([floorLot.lotId]), ONE + parseEther("0.5"));
@@ -376,7 +362,7 @@ describe("AuctionHouse", () => {
     it("pushes the outbid wallet bid back to the wallet and emits BidRefunded(toEscrow=false)", async () => {
       const s = await load();
       const { lotId } = await s.createLot();
-      const [b1, b2] = await bidders(s);
+      const [b1, b2] = await s.bidders();
       await s.house.write.bid([lotId], { account: b1.account, value: ONE });
       const before = await balance(s, b1.account.address);
       const hash = s.house.write.bid([lotId], { account: b2.account, value: parseEther("1.1") });
@@ -392,7 +378,7 @@ describe("AuctionHouse", () => {
       await actor.write.setMode([Mode.Revert]);
       const data = encodeBid(s, lotId);
       await actor.write.execute([s.house.address, ONE, data], { value: ONE });
-      const [b2] = await bidders(s);
+      const [b2] = await s.bidders();
       const hash = s.house.write.bid([lotId], { account: b2.account, value: parseEther("1.1") });
       await A.emitWithArgs(hash, s.house, "EscrowCredited", [getAddress(actor.address), ONE, Credit.PushFailed]);
       await A.emitWithArgs(hash, s.house, "BidRefunded", [lotId, getAddress(actor.address), ONE, true]);
@@ -403,7 +389,7 @@ describe("AuctionHouse", () => {
     it("bounds the gas a gas-burning outbid bidder can take (stipend), then credits escrow", async () => {
       const s = await load();
       const { lotId } = await s.createLot();
-      const [b2, b3, b4] = await bidders(s, 3);
+      const [b2, b3, b4] = await s.bidders(3);
       // Baseline: outbidding an EOA.
       await s.house.write.bid([lotId], { account: b3.account, value: ONE });
       const plain = await s.publicClient.waitForTransactionReceipt({
@@ -428,7 +414,7 @@ describe("AuctionHouse", () => {
     it("extends the end within the time buffer and emits LotExtended", async () => {
       const s = await load();
       const { lotId } = await s.createLot({ timeBuffer: 300, duration: 3600 });
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       const lot = await s.house.read.lot([lotId]);
       await networkHelpers.time.setNextBlockTimestamp(lot.endTime - 10);
       const newEnd = lot.endTime - 10 + 300;
@@ -440,7 +426,7 @@ describe("AuctionHouse", () => {
     it("does not extend outside the time buffer", async () => {
       const s = await load();
       const { lotId } = await s.createLot({ timeBuffer: 300, duration: 3600 });
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       const lot = await s.house.read.lot([lotId]);
       await networkHelpers.time.setNextBlockTimestamp(lot.endTime - 300);
       const receipt = await s.publicClient.waitForTransactionReceipt({
@@ -455,25 +441,25 @@ describe("AuctionHouse", () => {
       const s = await load();
       const start = BigInt(await networkHelpers.time.latest()) + DAY;
       const { lotId } = await s.createLot({ startTime: Number(start), duration: 100 });
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       await A.revertWithCustomErrorWithArgs(
         s.house.write.bid([lotId], { account: b1.account, value: ONE }),
         s.house,
         "AuctionHouseLotNotLive",
-        [lotId, Status.Scheduled],
+        [lotId, LotStatus.Scheduled],
       );
       await networkHelpers.time.increaseTo(start + 100n);
       await A.revertWithCustomErrorWithArgs(
         s.house.write.bid([lotId], { account: b1.account, value: ONE }),
         s.house,
         "AuctionHouseLotNotLive",
-        [lotId, Status.Ended],
+        [lotId, LotStatus.Ended],
       );
     });
 
     it("reverts with AuctionHouseLotNotFound for an unknown lot", async () => {
       const s = await load();
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       await A.revertWithCustomErrorWithArgs(
         s.house.write.bid([42n], { account: b1.account, value: ONE }),
         s.house,
@@ -486,14 +472,14 @@ describe("AuctionHouse", () => {
       const s = await load();
       const { lotId } = await s.createLot();
       await s.house.write.pause();
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       await A.revertWithCustomError(s.house.write.bid([lotId], { account: b1.account, value: ONE }), s.house, "AuctionHousePaused");
     });
 
     it("reverts with AuctionHouseBidTooHigh above 2^88-1 wei", async () => {
       const s = await load();
       const { lotId } = await s.createLot();
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       await networkHelpers.setBalance(b1.account.address, 1n << 100n);
       await A.revertWithCustomErrorWithArgs(
         s.house.write.bid([lotId], { account: b1.account, value: 1n << 88n }),
@@ -508,7 +494,7 @@ describe("AuctionHouse", () => {
     it("pays from msg.value plus escrow and reports escrowUsed", async () => {
       const s = await load();
       const { lotId } = await s.createLot();
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       await s.house.write.deposit({ account: b1.account, value: ONE });
       const lot = await s.house.read.lot([lotId]);
       const hash = s.house.write.bidWithEscrow([lotId, parseEther("1.5")], { account: b1.account, value: parseEther("0.7") });
@@ -527,7 +513,7 @@ describe("AuctionHouse", () => {
     it("returns an outbid escrow bid to escrow (OutbidRefund)", async () => {
       const s = await load();
       const { lotId } = await s.createLot();
-      const [b1, b2] = await bidders(s);
+      const [b1, b2] = await s.bidders();
       await s.house.write.deposit({ account: b1.account, value: ONE });
       await s.house.write.bidWithEscrow([lotId, ONE], { account: b1.account });
       const hash = s.house.write.bid([lotId], { account: b2.account, value: parseEther("1.1") });
@@ -539,7 +525,7 @@ describe("AuctionHouse", () => {
     it("lets a bidder raise their own escrow bid with the refund of it", async () => {
       const s = await load();
       const { lotId } = await s.createLot();
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       await s.house.write.deposit({ account: b1.account, value: parseEther("1.2") });
       await s.house.write.bidWithEscrow([lotId, ONE], { account: b1.account });
       await s.house.write.bidWithEscrow([lotId, parseEther("1.1")], { account: b1.account });
@@ -550,7 +536,7 @@ describe("AuctionHouse", () => {
     it("treats a bid with no escrow used as a wallet bid (refund pushed)", async () => {
       const s = await load();
       const { lotId } = await s.createLot();
-      const [b1, b2] = await bidders(s);
+      const [b1, b2] = await s.bidders();
       await s.house.write.bidWithEscrow([lotId, ONE], { account: b1.account, value: ONE });
       await A.emitWithArgs(
         s.house.write.bid([lotId], { account: b2.account, value: parseEther("1.1") }),
@@ -563,7 +549,7 @@ describe("AuctionHouse", () => {
     it("reverts with AuctionHouseValueAboveAmount when msg.value exceeds the amount", async () => {
       const s = await load();
       const { lotId } = await s.createLot();
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       await A.revertWithCustomErrorWithArgs(
         s.house.write.bidWithEscrow([lotId, ONE], { account: b1.account, value: ONE + 1n }),
         s.house,
@@ -575,7 +561,7 @@ describe("AuctionHouse", () => {
     it("reverts with AuctionHouseInsufficientEscrow when escrow does not cover the rest", async () => {
       const s = await load();
       const { lotId } = await s.createLot();
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       await s.house.write.deposit({ account: b1.account, value: parseEther("0.1") });
       await A.revertWithCustomErrorWithArgs(
         s.house.write.bidWithEscrow([lotId, ONE], { account: b1.account, value: parseEther("0.5") }),
@@ -589,7 +575,7 @@ describe("AuctionHouse", () => {
   describe("escrow", () => {
     it("deposit credits escrow and emits EscrowDeposited", async () => {
       const s = await load();
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       await A.emitWithArgs(s.house.write.deposit({ account: b1.account, value: ONE }), s.house, "EscrowDeposited", [
         getAddress(b1.account.address),
         ONE,
@@ -604,7 +590,7 @@ describe("AuctionHouse", () => {
 
     it("withdraw sends the amount and emits Withdrawn, also while paused", async () => {
       const s = await load();
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       await s.house.write.deposit({ account: b1.account, value: ONE });
       await s.house.write.pause();
       const hash = s.house.write.withdraw([parseEther("0.4")], { account: b1.account });
@@ -615,7 +601,7 @@ describe("AuctionHouse", () => {
 
     it("withdrawAll sends the whole balance", async () => {
       const s = await load();
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       await s.house.write.deposit({ account: b1.account, value: ONE });
       await A.balancesHaveChanged(s.house.write.withdrawAll({ account: b1.account }), [
         { address: s.house.address, amount: -ONE },
@@ -625,7 +611,7 @@ describe("AuctionHouse", () => {
 
     it("withdraw reverts with AuctionHouseInsufficientEscrow above the balance", async () => {
       const s = await load();
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       await s.house.write.deposit({ account: b1.account, value: ONE });
       await A.revertWithCustomErrorWithArgs(
         s.house.write.withdraw([ONE + 1n], { account: b1.account }),
@@ -660,7 +646,7 @@ describe("AuctionHouse", () => {
       const actor = await viem.deployContract("Actor");
       await actor.write.execute([s.house.address, ONE, encodeBid(s, lotId)], { value: ONE });
       await actor.write.setReentry([s.house.address, withdrawData(s, ONE)]);
-      const [b2] = await bidders(s);
+      const [b2] = await s.bidders();
       await s.house.write.bid([lotId], { account: b2.account, value: parseEther("1.1") });
       assert.equal(await s.house.read.escrowOf([actor.address]), ONE);
       assert.equal(await balance(s, s.house.address), ONE + parseEther("1.1"));
@@ -681,14 +667,6 @@ describe("AuctionHouse", () => {
   });
 
   describe("chat authorizations", () => {
-    async function chatBidder(s: Stack, deposit = parseEther("3")) {
-      const f = await s.freshAccount();
-      if (deposit > 0n) {
-        await f.wallet.writeContract({ address: s.house.address, abi: s.house.abi, functionName: "deposit", value: deposit });
-      }
-      return f;
-    }
-
     /** Signs for chat account "twitch:1" unless told otherwise: the chat id hash is part of the signed struct. */
     const sign = (
       s: Stack,
@@ -697,7 +675,7 @@ describe("AuctionHouse", () => {
       domain: Parameters<Stack["signAuthorization"]>[2] = {},
     ) => s.signAuthorization(signer, { chatIdHash: chatId("twitch:1"), ...over }, domain);
 
-    async function register(s: Stack, f: Awaited<ReturnType<typeof chatBidder>>, over = {}) {
+    async function register(s: Stack, f: Awaited<ReturnType<Stack["chatBidder"]>>, over = {}) {
       const { auth, signature } = await sign(s, f.account, over);
       await s.house.write.registerChatAuthorization([auth, signature], { account: s.relayer.account });
       return auth;
@@ -705,7 +683,7 @@ describe("AuctionHouse", () => {
 
     it("registers, emits ChatAuthorizationRegistered and reports it", async () => {
       const s = await load();
-      const f = await chatBidder(s);
+      const f = await s.chatBidder();
       const { auth, signature } = await sign(s, f.account, { maxBid: parseEther("2"), totalCap: parseEther("5") });
       const hash = s.house.write.registerChatAuthorization([auth, signature], { account: s.relayer.account });
       await A.emitWithArgs(hash, s.house, "ChatAuthorizationRegistered", [
@@ -773,7 +751,7 @@ describe("AuctionHouse", () => {
 
     it("reverts with ChatAuthorizationWrongRelayer when another relayer registers it", async () => {
       const s = await load();
-      const f = await chatBidder(s);
+      const f = await s.chatBidder();
       await s.house.write.grantRole([roles.RELAYER_ROLE, s.other.account.address]);
       const { auth, signature } = await sign(s, f.account);
       await A.revertWithCustomErrorWithArgs(
@@ -786,7 +764,7 @@ describe("AuctionHouse", () => {
 
     it("reverts with AccessControlUnauthorizedAccount when the named relayer lacks RELAYER_ROLE", async () => {
       const s = await load();
-      const f = await chatBidder(s);
+      const f = await s.chatBidder();
       const { auth, signature } = await sign(s, f.account, { relayer: s.other.account.address });
       await A.revertWithCustomErrorWithArgs(
         s.house.write.registerChatAuthorization([auth, signature], { account: s.other.account }),
@@ -798,7 +776,7 @@ describe("AuctionHouse", () => {
 
     it("reverts with AuctionHouseZeroAddress for a zero bidder and ChatAuthorizationZeroChatId for a zero chat id", async () => {
       const s = await load();
-      const f = await chatBidder(s);
+      const f = await s.chatBidder();
       const { auth, signature } = await sign(s, f.account);
       await A.revertWithCustomError(
         s.house.write.registerChatAuthorization([{ ...auth, bidder: zeroAddress }, signature], { account: s.relayer.account }),
@@ -814,7 +792,7 @@ describe("AuctionHouse", () => {
 
     it("reverts with ChatAuthorizationExpired for an expiry in the past", async () => {
       const s = await load();
-      const f = await chatBidder(s);
+      const f = await s.chatBidder();
       const expiry = BigInt(await networkHelpers.time.latest()) - 1n;
       const { auth, signature } = await sign(s, f.account, { expiry });
       await A.revertWithCustomErrorWithArgs(
@@ -832,7 +810,7 @@ describe("AuctionHouse", () => {
     ] as const) {
       it(`reverts with ChatAuthorizationInvalidCaps for maxBid ${maxBid}, totalCap ${totalCap}`, async () => {
         const s = await load();
-        const f = await chatBidder(s);
+        const f = await s.chatBidder();
         const { auth, signature } = await sign(s, f.account, { maxBid, totalCap });
         await A.revertWithCustomErrorWithArgs(
           s.house.write.registerChatAuthorization([auth, signature], { account: s.relayer.account }),
@@ -845,7 +823,7 @@ describe("AuctionHouse", () => {
 
     it("reverts with ChatAuthorizationInvalidNonce on replay", async () => {
       const s = await load();
-      const f = await chatBidder(s);
+      const f = await s.chatBidder();
       const { auth, signature } = await sign(s, f.account);
       await s.house.write.registerChatAuthorization([auth, signature], { account: s.relayer.account });
       await A.revertWithCustomErrorWithArgs(
@@ -858,7 +836,7 @@ describe("AuctionHouse", () => {
 
     it("reverts with ChatAuthorizationInvalidSignature for another signer, another chain or another contract", async () => {
       const s = await load();
-      const f = await chatBidder(s);
+      const f = await s.chatBidder();
       const stranger = await s.freshAccount();
       const cases = [
         await sign(s, stranger.account, { bidder: f.address }),
@@ -877,7 +855,7 @@ describe("AuctionHouse", () => {
 
     it("reverts with ChatAuthorizationMalformedSignature for a signature of the wrong length", async () => {
       const s = await load();
-      const f = await chatBidder(s);
+      const f = await s.chatBidder();
       const { auth, signature } = await sign(s, f.account);
       await A.revertWithCustomErrorWithArgs(
         s.house.write.registerChatAuthorization([auth, signature.slice(0, 100) as `0x${string}`], {
@@ -891,7 +869,7 @@ describe("AuctionHouse", () => {
 
     it("relayBid bids from escrow, emits BidPlaced with viaRelayer and the chat id, and counts the exposure", async () => {
       const s = await load();
-      const f = await chatBidder(s);
+      const f = await s.chatBidder();
       await register(s, f);
       const { lotId } = await s.createLot();
       const lot = await s.house.read.lot([lotId]);
@@ -904,14 +882,14 @@ describe("AuctionHouse", () => {
 
     it("an outbid chat bid returns to escrow and leaves the exposure; a self-raise counts only the new bid", async () => {
       const s = await load();
-      const f = await chatBidder(s);
+      const f = await s.chatBidder();
       await register(s, f);
       const { lotId } = await s.createLot();
       await s.house.write.relayBid([lotId, f.address, ONE], { account: s.relayer.account });
       await s.house.write.relayBid([lotId, f.address, parseEther("1.5")], { account: s.relayer.account });
       assert.equal((await s.house.read.authorizationOf([f.address])).exposure, parseEther("1.5"));
       assert.equal(await s.house.read.escrowOf([f.address]), parseEther("1.5"));
-      const [b2] = await bidders(s);
+      const [b2] = await s.bidders();
       const hash = s.house.write.bid([lotId], { account: b2.account, value: parseEther("2") });
       await A.emitWithArgs(hash, s.house, "EscrowCredited", [getAddress(f.address), parseEther("1.5"), Credit.OutbidRefund]);
       assert.equal((await s.house.read.authorizationOf([f.address])).exposure, 0n);
@@ -920,11 +898,11 @@ describe("AuctionHouse", () => {
 
     it("a lot won through chat stays in the exposure, also after a new authorization", async () => {
       const s = await load();
-      const f = await chatBidder(s);
+      const f = await s.chatBidder();
       await register(s, f, { totalCap: parseEther("2"), maxBid: parseEther("2") });
       const { lotId } = await s.createLot();
       await s.house.write.relayBid([lotId, f.address, ONE], { account: s.relayer.account });
-      await endLot(s, lotId);
+      await s.endLot(lotId);
       await s.house.write.settle([lotId]);
       await register(s, f, { totalCap: parseEther("2"), maxBid: parseEther("2") });
       assert.equal((await s.house.read.authorizationOf([f.address])).exposure, ONE);
@@ -939,7 +917,7 @@ describe("AuctionHouse", () => {
 
     it("relayBid reverts with AuctionHouseBidTooHigh above maxBid", async () => {
       const s = await load();
-      const f = await chatBidder(s);
+      const f = await s.chatBidder();
       await register(s, f, { maxBid: ONE });
       const { lotId } = await s.createLot();
       await A.revertWithCustomErrorWithArgs(
@@ -952,7 +930,7 @@ describe("AuctionHouse", () => {
 
     it("relayBid reverts with AuctionHouseInsufficientEscrow when escrow does not cover the bid", async () => {
       const s = await load();
-      const f = await chatBidder(s, parseEther("0.5"));
+      const f = await s.chatBidder(parseEther("0.5"));
       await register(s, f);
       const { lotId } = await s.createLot();
       await A.revertWithCustomErrorWithArgs(
@@ -965,7 +943,7 @@ describe("AuctionHouse", () => {
 
     it("relayBid reverts with ChatAuthorizationRevokedOrMissing without an authorization and after revocation", async () => {
       const s = await load();
-      const f = await chatBidder(s);
+      const f = await s.chatBidder();
       const { lotId } = await s.createLot();
       await A.revertWithCustomErrorWithArgs(
         s.house.write.relayBid([lotId, f.address, ONE], { account: s.relayer.account }),
@@ -989,7 +967,7 @@ describe("AuctionHouse", () => {
 
     it("revocation also kills a signed but unregistered authorization", async () => {
       const s = await load();
-      const f = await chatBidder(s);
+      const f = await s.chatBidder();
       const { auth, signature } = await sign(s, f.account);
       await f.wallet.writeContract({ address: s.house.address, abi: s.house.abi, functionName: "revokeChatAuthorization" });
       await A.revertWithCustomErrorWithArgs(
@@ -1002,7 +980,7 @@ describe("AuctionHouse", () => {
 
     it("relayBid reverts with ChatAuthorizationWrongRelayer for another relayer", async () => {
       const s = await load();
-      const f = await chatBidder(s);
+      const f = await s.chatBidder();
       await register(s, f);
       await s.house.write.grantRole([roles.RELAYER_ROLE, s.other.account.address]);
       const { lotId } = await s.createLot();
@@ -1016,7 +994,7 @@ describe("AuctionHouse", () => {
 
     it("relayBid reverts with AccessControlUnauthorizedAccount once the relayer's role is revoked", async () => {
       const s = await load();
-      const f = await chatBidder(s);
+      const f = await s.chatBidder();
       await register(s, f);
       await s.house.write.revokeRole([roles.RELAYER_ROLE, s.relayer.account.address]);
       const { lotId } = await s.createLot();
@@ -1030,7 +1008,7 @@ describe("AuctionHouse", () => {
 
     it("relayBid reverts with ChatAuthorizationExpired after the expiry", async () => {
       const s = await load();
-      const f = await chatBidder(s);
+      const f = await s.chatBidder();
       const auth = await register(s, f);
       const { lotId } = await s.createLot({ duration: 3 * 86400 });
       await networkHelpers.time.increaseTo(auth.expiry + 1n);
@@ -1044,7 +1022,7 @@ describe("AuctionHouse", () => {
 
     it("stores caps in whole gwei, rounded down, and clamps huge ones", async () => {
       const s = await load();
-      const f = await chatBidder(s);
+      const f = await s.chatBidder();
       const { auth, signature } = await sign(s, f.account, { maxBid: ONE + 123n, totalCap: 2n ** 255n, expiry: 2n ** 100n });
       // The event carries the caps and expiry as stored, not as signed.
       await A.emitWithArgs(
@@ -1063,9 +1041,9 @@ describe("AuctionHouse", () => {
   describe("settle", () => {
     async function wonLot(s: Stack, price = ONE) {
       const { lotId, tokenId } = await s.createLot();
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       await s.house.write.bid([lotId], { account: b1.account, value: price });
-      await endLot(s, lotId);
+      await s.endLot(lotId);
       return { lotId, tokenId, winner: b1 };
     }
 
@@ -1090,7 +1068,7 @@ describe("AuctionHouse", () => {
       await A.emitWithArgs(hash, s.house, "EscrowCredited", [getAddress(s.treasury.account.address), fee, Credit.ProtocolFee]);
       assert.equal(await s.collection.read.ownerOf([tokenId]), getAddress(winner.account.address));
       assert.equal(await s.house.read.escrowOf([s.treasury.account.address]), fee);
-      assert.equal(await s.house.read.lotStatus([lotId]), Status.Settled);
+      assert.equal(await s.house.read.lotStatus([lotId]), LotStatus.Settled);
       assert.equal(await balance(s, s.house.address), fee);
     });
 
@@ -1125,7 +1103,7 @@ describe("AuctionHouse", () => {
     it("with no bid, returns the NFT to the seller and emits LotSettled with zeros", async () => {
       const s = await load();
       const { lotId, tokenId } = await s.createLot();
-      await endLot(s, lotId);
+      await s.endLot(lotId);
       await A.emitWithArgs(s.house.write.settle([lotId]), s.house, "LotSettled", [lotId, zeroAddress, 0n, zeroAddress, 0n, 0n, 0n]);
       assert.equal(await s.collection.read.ownerOf([tokenId]), getAddress(s.seller.account.address));
     });
@@ -1135,7 +1113,7 @@ describe("AuctionHouse", () => {
       const { lotId } = await wonLot(s);
       await s.house.write.pause();
       await s.house.write.settle([lotId]);
-      assert.equal(await s.house.read.lotStatus([lotId]), Status.Settled);
+      assert.equal(await s.house.read.lotStatus([lotId]), LotStatus.Settled);
     });
 
     it("reverts with AuctionHouseLotNotEnded before the end", async () => {
@@ -1151,7 +1129,7 @@ describe("AuctionHouse", () => {
       await s.house.write.settle([lotId]);
       await A.revertWithCustomErrorWithArgs(s.house.write.settle([lotId]), s.house, "AuctionHouseLotAlreadyClosed", [
         lotId,
-        Status.Settled,
+        LotStatus.Settled,
       ]);
       await A.revertWithCustomErrorWithArgs(s.house.write.settle([99n]), s.house, "AuctionHouseLotNotFound", [99n]);
     });
@@ -1159,9 +1137,9 @@ describe("AuctionHouse", () => {
     it("caps a royalty above 100 % at the lot's royalty cap (10 %)", async () => {
       const s = await load();
       const { lotId } = await mockLot(s, 0, s.royalty.account.address, 20_000n);
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       await s.house.write.bid([lotId], { account: b1.account, value: ONE });
-      await endLot(s, lotId);
+      await s.endLot(lotId);
       const hash = s.house.write.settle([lotId]);
       await A.emitWithArgs(hash, s.house, "LotSettled", [
         lotId,
@@ -1185,9 +1163,9 @@ describe("AuctionHouse", () => {
       it(`pays no royalty when royaltyInfo ${name}`, async () => {
         const s = await load();
         const { lotId } = await mockLot(s, mode, s.royalty.account.address, 1000n);
-        const [b1] = await bidders(s);
+        const [b1] = await s.bidders();
         await s.house.write.bid([lotId], { account: b1.account, value: ONE });
-        await endLot(s, lotId);
+        await s.endLot(lotId);
         await A.emitWithArgs(s.house.write.settle([lotId]), s.house, "LotSettled", [
           lotId,
           getAddress(b1.account.address),
@@ -1204,9 +1182,9 @@ describe("AuctionHouse", () => {
       const s = await load();
       for (const receiver of [zeroAddress, s.house.address]) {
         const { lotId } = await mockLot(s, 0, receiver, 1000n, receiver === zeroAddress ? 1n : 2n);
-        const [b1] = await bidders(s);
+        const [b1] = await s.bidders();
         await s.house.write.bid([lotId], { account: b1.account, value: ONE });
-        await endLot(s, lotId);
+        await s.endLot(lotId);
         await A.emitWithArgs(s.house.write.settle([lotId]), s.house, "LotSettled", [
           lotId,
           getAddress(b1.account.address),
@@ -1238,9 +1216,9 @@ describe("AuctionHouse", () => {
         await nft.write.setRoyalty([0, receiver.address, 1000n]);
         await s.house.write.setCollectionAllowed([nft.address, true]);
         const { lotId } = await s.createLot({ nft: nft.address, tokenId: 1n, seller: seller.address });
-        const [b1] = await bidders(s);
+        const [b1] = await s.bidders();
         await s.house.write.bid([lotId], { account: b1.account, value: ONE });
-        await endLot(s, lotId);
+        await s.endLot(lotId);
         const hash = s.house.write.settle([lotId]);
         if (mode === Mode.Reenter) {
           // The reentrant withdraw fails inside the 30k stipend (guarded), the receive hook then reverts on
@@ -1262,7 +1240,7 @@ describe("AuctionHouse", () => {
       const { lotId, tokenId } = await s.createLot();
       const winner = await viem.deployContract("ERC1271Wallet", [s.other.account.address]);
       await winner.write.execute([s.house.address, ONE, encodeBid(s, lotId)], { value: ONE });
-      await endLot(s, lotId);
+      await s.endLot(lotId);
       await s.house.write.settle([lotId]);
       assert.equal(await s.collection.read.ownerOf([tokenId]), getAddress(winner.address));
     });
@@ -1275,14 +1253,14 @@ describe("AuctionHouse", () => {
       await s.house.write.pause();
       await A.emitWithArgs(s.house.write.cancelLot([lotId]), s.house, "LotCancelled", [lotId]);
       assert.equal(await s.collection.read.ownerOf([tokenId]), getAddress(s.seller.account.address));
-      assert.equal(await s.house.read.lotStatus([lotId]), Status.Cancelled);
-      assert.equal((await s.house.read.lot([lotId])).status, Status.Cancelled);
+      assert.equal(await s.house.read.lotStatus([lotId]), LotStatus.Cancelled);
+      assert.equal((await s.house.read.lot([lotId])).status, LotStatus.Cancelled);
     });
 
     it("reverts with AuctionHouseLotHasBids after the first bid", async () => {
       const s = await load();
       const { lotId } = await s.createLot();
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       await s.house.write.bid([lotId], { account: b1.account, value: ONE });
       await A.revertWithCustomErrorWithArgs(s.house.write.cancelLot([lotId]), s.house, "AuctionHouseLotHasBids", [lotId]);
     });
@@ -1293,18 +1271,18 @@ describe("AuctionHouse", () => {
       await s.house.write.cancelLot([lotId]);
       await A.revertWithCustomErrorWithArgs(s.house.write.cancelLot([lotId]), s.house, "AuctionHouseLotAlreadyClosed", [
         lotId,
-        Status.Cancelled,
+        LotStatus.Cancelled,
       ]);
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       await A.revertWithCustomErrorWithArgs(
         s.house.write.bid([lotId], { account: b1.account, value: ONE }),
         s.house,
         "AuctionHouseLotNotLive",
-        [lotId, Status.Cancelled],
+        [lotId, LotStatus.Cancelled],
       );
       await A.revertWithCustomErrorWithArgs(s.house.read.minimumNextBid([lotId]), s.house, "AuctionHouseLotNotLive", [
         lotId,
-        Status.Cancelled,
+        LotStatus.Cancelled,
       ]);
     });
 
@@ -1408,25 +1386,25 @@ describe("AuctionHouse", () => {
       const s = await load();
       await A.revertWithCustomErrorWithArgs(s.house.read.lot([1n]), s.house, "AuctionHouseLotNotFound", [1n]);
       await A.revertWithCustomErrorWithArgs(s.house.read.minimumNextBid([1n]), s.house, "AuctionHouseLotNotFound", [1n]);
-      assert.equal(await s.house.read.lotStatus([1n]), Status.None);
-      assert.equal(await s.house.read.lotStatus([0n]), Status.None);
+      assert.equal(await s.house.read.lotStatus([1n]), LotStatus.None);
+      assert.equal(await s.house.read.lotStatus([0n]), LotStatus.None);
     });
 
     it("a settled lot reports Settled with its storage cleared; the winner owns the NFT", async () => {
       const s = await load();
       const { lotId } = await s.createLot();
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       await s.house.write.bid([lotId], { account: b1.account, value: ONE });
-      await endLot(s, lotId);
-      assert.equal(await s.house.read.lotStatus([lotId]), Status.Ended);
+      await s.endLot(lotId);
+      assert.equal(await s.house.read.lotStatus([lotId]), LotStatus.Ended);
       await s.house.write.settle([lotId]);
       const lot = await s.house.read.lot([lotId]);
-      assert.equal(lot.status, Status.Settled);
+      assert.equal(lot.status, LotStatus.Settled);
       assert.equal(lot.bidder, zeroAddress);
       assert.equal(lot.amount, 0n);
-      assert.equal(await s.house.read.lotStatus([lotId]), Status.Settled);
+      assert.equal(await s.house.read.lotStatus([lotId]), LotStatus.Settled);
       assert.equal(await s.collection.read.ownerOf([(await s.house.getEvents.LotCreated({ lotId }, { fromBlock: 0n }))[0].args.tokenId!]), getAddress(b1.account.address));
-      await A.revertWithCustomErrorWithArgs(s.house.read.minimumNextBid([lotId]), s.house, "AuctionHouseLotNotLive", [lotId, Status.Settled]);
+      await A.revertWithCustomErrorWithArgs(s.house.read.minimumNextBid([lotId]), s.house, "AuctionHouseLotNotLive", [lotId, LotStatus.Settled]);
     });
 
     it("supports the AccessControl and ERC-165 interfaces", async () => {
@@ -1444,10 +1422,7 @@ describe("AuctionHouse", () => {
     /** A lot of a HostileNFT token (honest while the lot is created), from an allowed collection. */
     async function hostileLot(s: Stack, tokenId = 1n) {
       const nft = await viem.deployContract("HostileNFT");
-      await nft.write.mint([s.seller.account.address, tokenId]);
-      await nft.write.setApprovalForAll([s.house.address, true], { account: s.seller.account });
-      await s.house.write.setCollectionAllowed([nft.address, true]);
-      const { lotId } = await s.createLot({ nft: nft.address, tokenId });
+      const { lotId } = await s.createTestLot(nft.address, tokenId);
       return { nft, lotId, tokenId };
     }
 
@@ -1466,17 +1441,17 @@ describe("AuctionHouse", () => {
       it(`settle of a lot whose collection ${name} never reverts: Undeliverable, the winner's bid back in escrow, nobody paid`, async () => {
         const s = await load();
         const { nft, lotId, tokenId } = await hostileLot(s);
-        const [winner] = await bidders(s);
+        const [winner] = await s.bidders();
         await s.house.write.bid([lotId], { account: winner.account, value: ONE });
         await nft.write.setMode([mode, mode === Hostile.Redirect ? s.other.account.address : winner.account.address]);
-        await endLot(s, lotId);
+        await s.endLot(lotId);
         const sellerBefore = await balance(s, s.seller.account.address);
         const hash = await s.house.write.settle([lotId], { account: s.other.account });
         const names = await eventNames(s, hash);
         assert.ok(!names.includes("LotSettled"), `events: ${names}`);
         await A.emitWithArgs(Promise.resolve(hash), s.house, "LotUndeliverable", [lotId, getAddress(winner.account.address), ONE]);
         await A.emitWithArgs(Promise.resolve(hash), s.house, "EscrowCredited", [getAddress(winner.account.address), ONE, Credit.DeliveryFailed]);
-        assert.equal(await s.house.read.lotStatus([lotId]), Status.Undeliverable);
+        assert.equal(await s.house.read.lotStatus([lotId]), LotStatus.Undeliverable);
         assert.equal(await s.house.read.escrowOf([winner.account.address]), ONE);
         assert.equal(await s.house.read.escrowOf([s.treasury.account.address]), 0n);
         assert.equal(await s.house.read.escrowOf([s.seller.account.address]), 0n);
@@ -1484,7 +1459,7 @@ describe("AuctionHouse", () => {
         assert.equal(await balance(s, s.house.address), ONE);
         await A.revertWithCustomErrorWithArgs(s.house.write.settle([lotId]), s.house, "AuctionHouseLotAlreadyClosed", [
           lotId,
-          Status.Undeliverable,
+          LotStatus.Undeliverable,
         ]);
         // The winner takes the bid back.
         await s.house.write.withdrawAll({ account: winner.account });
@@ -1515,7 +1490,7 @@ describe("AuctionHouse", () => {
       await s.house.write.registerChatAuthorization([auth, signature], { account: s.relayer.account });
       await s.house.write.relayBid([lotId, f.address, ONE], { account: s.relayer.account });
       await nft.write.setMode([Hostile.Revert, zeroAddress]);
-      await endLot(s, lotId);
+      await s.endLot(lotId);
       await s.house.write.settle([lotId]);
       assert.equal((await s.house.read.authorizationOf([f.address])).exposure, 0n);
       assert.equal(await s.house.read.escrowOf([f.address]), parseEther("2"));
@@ -1524,9 +1499,7 @@ describe("AuctionHouse", () => {
     it("createLot of a collection whose transfer does nothing reverts with AuctionHouseNotInCustody", async () => {
       const s = await load();
       const nft = await viem.deployContract("HostileNFT");
-      await nft.write.mint([s.seller.account.address, 1n]);
-      await nft.write.setApprovalForAll([s.house.address, true], { account: s.seller.account });
-      await s.house.write.setCollectionAllowed([nft.address, true]);
+      await s.allowTestCollection(nft.address);
       await nft.write.setMode([Hostile.NoOp, zeroAddress]);
       await A.revertWithCustomErrorWithArgs(s.createLot({ nft: nft.address, tokenId: 1n }), s.house, "AuctionHouseNotInCustody", [
         getAddress(nft.address),
@@ -1559,9 +1532,9 @@ describe("AuctionHouse", () => {
     it("settling with too little gas for the NFT transfer reverts with AuctionHouseInsufficientGas, never Undeliverable", async () => {
       const s = await load();
       const { lotId } = await s.createLot();
-      const [winner] = await bidders(s);
+      const [winner] = await s.bidders();
       await s.house.write.bid([lotId], { account: winner.account, value: ONE });
-      await endLot(s, lotId);
+      await s.endLot(lotId);
       const needed = await s.publicClient.estimateContractGas({
         address: s.house.address,
         abi: s.house.abi,
@@ -1581,7 +1554,7 @@ describe("AuctionHouse", () => {
         }
         // Whatever gas the settler sends, an honest collection's lot is either delivered or untouched.
         const status = await s.house.read.lotStatus([lotId]);
-        assert.ok(status === Status.Settled || status === Status.Ended, `gas ${gas}: status ${status}`);
+        assert.ok(status === LotStatus.Settled || status === LotStatus.Ended, `gas ${gas}: status ${status}`);
         await snapshot.restore();
       }
       // Which limits hit AuctionHouseInsufficientGas (not a plain out-of-gas) depends on the code's own gas use
@@ -1593,24 +1566,24 @@ describe("AuctionHouse", () => {
       const hostile = await hostileLot(s);
       await s.house.write.bid([hostile.lotId], { account: winner.account, value: ONE });
       await hostile.nft.write.setMode([Hostile.BurnGas, zeroAddress]);
-      await endLot(s, hostile.lotId);
+      await s.endLot(hostile.lotId);
       await A.revertWithCustomError(s.house.write.settle([hostile.lotId], { gas: 250_000n }), s.house, "AuctionHouseInsufficientGas");
-      assert.equal(await s.house.read.lotStatus([hostile.lotId]), Status.Ended);
+      assert.equal(await s.house.read.lotStatus([hostile.lotId]), LotStatus.Ended);
       await s.house.write.settle([hostile.lotId], { gas: 1_000_000n });
-      assert.equal(await s.house.read.lotStatus([hostile.lotId]), Status.Undeliverable);
+      assert.equal(await s.house.read.lotStatus([hostile.lotId]), LotStatus.Undeliverable);
     });
 
     it("pause stops the clock: paused 30 s before the end, unpaused 10 minutes later, a higher bid after unpause wins", async () => {
       const s = await load();
       const { lotId, tokenId } = await s.createLot({ duration: 3600, timeBuffer: 300 });
-      const [b1, b2] = await bidders(s);
+      const [b1, b2] = await s.bidders();
       await s.house.write.bid([lotId], { account: b1.account, value: ONE });
       const { endTime } = await s.house.read.lot([lotId]);
       await networkHelpers.time.setNextBlockTimestamp(endTime - 30);
       await s.house.write.pause();
       // Past the original end while paused: not ended, cannot be settled, takes no bid.
       await networkHelpers.time.increaseTo(endTime + 60);
-      assert.equal(await s.house.read.lotStatus([lotId]), Status.Live);
+      assert.equal(await s.house.read.lotStatus([lotId]), LotStatus.Live);
       await A.revertWithCustomError(s.house.write.settle([lotId]), s.house, "AuctionHouseLotNotEnded");
       await A.revertWithCustomError(s.house.write.bid([lotId], { account: b2.account, value: parseEther("2") }), s.house, "AuctionHousePaused");
       const unpausedAt = endTime - 30 + 600;
@@ -1619,7 +1592,7 @@ describe("AuctionHouse", () => {
       assert.equal((await s.house.read.lot([lotId])).endTime, unpausedAt + 300);
       await A.revertWithCustomErrorWithArgs(s.house.write.settle([lotId]), s.house, "AuctionHouseLotNotEnded", [lotId, unpausedAt + 300]);
       await s.house.write.bid([lotId], { account: b2.account, value: parseEther("2") });
-      await endLot(s, lotId);
+      await s.endLot(lotId);
       await s.house.write.settle([lotId]);
       assert.equal(await s.collection.read.ownerOf([tokenId]), getAddress(b2.account.address));
     });
@@ -1635,13 +1608,13 @@ describe("AuctionHouse", () => {
       assert.equal(endTime - startTime, 30);
       assert.ok(startTime > unpausedAt - 1);
       await networkHelpers.time.increaseTo(endTime);
-      assert.equal(await s.house.read.lotStatus([lotId]), Status.Ended);
+      assert.equal(await s.house.read.lotStatus([lotId]), LotStatus.Ended);
     });
 
     it("a second pause does not reopen a lot that ended after the first pause's grace", async () => {
       const s = await load();
       const { lotId } = await s.createLot({ duration: 3600, timeBuffer: 120 });
-      const [b1, b2] = await bidders(s);
+      const [b1, b2] = await s.bidders();
       await s.house.write.bid([lotId], { account: b1.account, value: ONE });
       const { endTime } = await s.house.read.lot([lotId]);
       await networkHelpers.time.setNextBlockTimestamp(endTime - 30);
@@ -1650,11 +1623,11 @@ describe("AuctionHouse", () => {
       const graceEnd = endTime - 29 + 120;
       assert.equal((await s.house.read.lot([lotId])).endTime, graceEnd);
       await networkHelpers.time.increaseTo(graceEnd + 60);
-      assert.equal(await s.house.read.lotStatus([lotId]), Status.Ended);
+      assert.equal(await s.house.read.lotStatus([lotId]), LotStatus.Ended);
       await s.house.write.pause();
       await networkHelpers.time.increase(600n);
       await s.house.write.unpause();
-      assert.equal(await s.house.read.lotStatus([lotId]), Status.Ended);
+      assert.equal(await s.house.read.lotStatus([lotId]), LotStatus.Ended);
       await A.revertWithCustomError(s.house.write.bid([lotId], { account: b2.account, value: parseEther("2") }), s.house, "AuctionHouseLotNotLive");
       await s.house.write.settle([lotId]);
     });
@@ -1662,7 +1635,7 @@ describe("AuctionHouse", () => {
     it("a second pause protects a lot still in its grace from the first", async () => {
       const s = await load();
       const { lotId } = await s.createLot({ duration: 3600, timeBuffer: 300 });
-      const [b1, b2] = await bidders(s);
+      const [b1, b2] = await s.bidders();
       await s.house.write.bid([lotId], { account: b1.account, value: ONE });
       const { endTime } = await s.house.read.lot([lotId]);
       await networkHelpers.time.setNextBlockTimestamp(endTime - 30);
@@ -1685,9 +1658,9 @@ describe("AuctionHouse", () => {
       assert.equal((await s.house.read.lot([lotId])).protocolFeeBps, 500);
       const later = await s.createLot();
       assert.equal((await s.house.read.lot([later.lotId])).protocolFeeBps, 1000);
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       await s.house.write.bid([lotId], { account: b1.account, value: ONE });
-      await endLot(s, lotId);
+      await s.endLot(lotId);
       await A.emitWithArgs(s.house.write.settle([lotId]), s.house, "LotSettled", [
         lotId,
         getAddress(b1.account.address),
@@ -1705,9 +1678,9 @@ describe("AuctionHouse", () => {
       assert.equal((await s.house.read.lot([lotId])).maxRoyaltyBps, 1000);
       await A.emitWithArgs(s.house.write.setMaxRoyalty([2500]), s.house, "MaxRoyaltyUpdated", [1000, 2500]);
       await A.revertWithCustomError(s.house.write.setMaxRoyalty([2501]), s.house, "AuctionHouseRoyaltyCapTooHigh");
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       await s.house.write.bid([lotId], { account: b1.account, value: ONE });
-      await endLot(s, lotId);
+      await s.endLot(lotId);
       await A.balancesHaveChanged(s.house.write.settle([lotId]), [
         { address: s.royalty.account.address, amount: parseEther("0.1") },
         { address: s.seller.account.address, amount: parseEther("0.85") },
@@ -1718,9 +1691,9 @@ describe("AuctionHouse", () => {
       const s = await load();
       const price = ONE + 3_000_000_000n; // 5 % = 0.05 ether + 0.15 gwei
       const { lotId } = await s.createLot();
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       await s.house.write.bid([lotId], { account: b1.account, value: price });
-      await endLot(s, lotId);
+      await s.endLot(lotId);
       const royalty = price / 10n;
       await A.emitWithArgs(s.house.write.settle([lotId]), s.house, "LotSettled", [
         lotId,
@@ -1737,7 +1710,7 @@ describe("AuctionHouse", () => {
     it("the leader raising its own bid inside the time buffer does not extend; a new bidder does", async () => {
       const s = await load();
       const { lotId } = await s.createLot({ duration: 3600, timeBuffer: 300 });
-      const [b1, b2] = await bidders(s);
+      const [b1, b2] = await s.bidders();
       const { endTime } = await s.house.read.lot([lotId]);
       await s.house.write.bid([lotId], { account: b1.account, value: ONE });
       await networkHelpers.time.setNextBlockTimestamp(endTime - 10);
@@ -1754,7 +1727,7 @@ describe("AuctionHouse", () => {
     it("events come in one order: BidPlaced, LotExtended, then the refund's EscrowCredited/BidRefunded", async () => {
       const s = await load();
       const { lotId } = await s.createLot({ duration: 3600, timeBuffer: 300 });
-      const [b1, b2, b3] = await bidders(s);
+      const [b1, b2, b3] = await s.bidders();
       const { endTime } = await s.house.read.lot([lotId]);
       await s.house.write.deposit({ account: b1.account, value: ONE });
       await s.house.write.bidWithEscrow([lotId, ONE], { account: b1.account });
@@ -1769,9 +1742,9 @@ describe("AuctionHouse", () => {
       const s = await load();
       const start = BigInt(await networkHelpers.time.latest()) + DAY;
       const { lotId } = await s.createLot({ startTime: Number(start), duration: 100 });
-      await A.revertWithCustomErrorWithArgs(s.house.read.minimumNextBid([lotId]), s.house, "AuctionHouseLotNotLive", [lotId, Status.Scheduled]);
+      await A.revertWithCustomErrorWithArgs(s.house.read.minimumNextBid([lotId]), s.house, "AuctionHouseLotNotLive", [lotId, LotStatus.Scheduled]);
       await networkHelpers.time.increaseTo(start + 100n);
-      await A.revertWithCustomErrorWithArgs(s.house.read.minimumNextBid([lotId]), s.house, "AuctionHouseLotNotLive", [lotId, Status.Ended]);
+      await A.revertWithCustomErrorWithArgs(s.house.read.minimumNextBid([lotId]), s.house, "AuctionHouseLotNotLive", [lotId, LotStatus.Ended]);
     });
 
     it("a signature binds the chat account: a relayer cannot register it for another one", async () => {
@@ -1816,23 +1789,23 @@ describe("AuctionHouse", () => {
       const created = await s.house.getEvents.LotCreated({ lotId: second.lotId }, { fromBlock: 0n });
       assert.equal(created[0].args.queued, true);
       assert.equal(created[0].args.campaignPosition, 2);
-      assert.equal(await s.house.read.lotStatus([second.lotId]), Status.Queued);
-      const [b1, b2] = await bidders(s);
+      assert.equal(await s.house.read.lotStatus([second.lotId]), LotStatus.Queued);
+      const [b1, b2] = await s.bidders();
       await A.revertWithCustomErrorWithArgs(
         s.house.write.bid([second.lotId], { account: b2.account, value: ONE }),
         s.house,
         "AuctionHouseLotNotLive",
-        [second.lotId, Status.Queued],
+        [second.lotId, LotStatus.Queued],
       );
       await s.house.write.bid([first.lotId], { account: b1.account, value: ONE });
       const end1 = (await s.house.read.lot([first.lotId])).endTime;
-      await endLot(s, first.lotId);
-      assert.equal(await s.house.read.lotStatus([second.lotId]), Status.Queued);
+      await s.endLot(first.lotId);
+      assert.equal(await s.house.read.lotStatus([second.lotId]), LotStatus.Queued);
       await A.emitWithArgs(s.house.write.settle([first.lotId]), s.house, "CampaignAdvanced", [1n, 1, end1 + 30]);
       const opened = await s.house.read.lot([second.lotId]);
       assert.equal(opened.startTime, end1 + 30);
       assert.equal(opened.endTime, end1 + 30 + 300);
-      assert.equal(opened.status, Status.Scheduled);
+      assert.equal(opened.status, LotStatus.Scheduled);
       assert.deepEqual(await s.house.read.campaign([1n]), { intermission: 30, lotsCreated: 2, lotsClosed: 1, releaseTime: end1 + 30 });
       // Just before the opening the bid is refused, at the opening it lands.
       await networkHelpers.time.increaseTo(end1 + 28);
@@ -1840,12 +1813,12 @@ describe("AuctionHouse", () => {
         s.house.write.bid([second.lotId], { account: b2.account, value: ONE }),
         s.house,
         "AuctionHouseLotNotLive",
-        [second.lotId, Status.Scheduled],
+        [second.lotId, LotStatus.Scheduled],
       );
       await networkHelpers.time.increaseTo(end1 + 29);
       await s.house.write.bid([second.lotId], { account: b2.account, value: ONE });
       const live = await s.house.read.lot([second.lotId]);
-      assert.equal(live.status, Status.Live);
+      assert.equal(live.status, LotStatus.Live);
       assert.equal(live.startTime, end1 + 30);
       assert.equal(live.endTime, end1 + 30 + 300);
     });
@@ -1865,7 +1838,7 @@ describe("AuctionHouse", () => {
       assert.equal(advanced.length, 1);
       assert.equal(advanced[0].args.lotsClosed, 1);
       assert.equal(BigInt(advanced[0].args.releaseTime!), now);
-      assert.equal(await s.house.read.lotStatus([lots[1]]), Status.Live);
+      assert.equal(await s.house.read.lotStatus([lots[1]]), LotStatus.Live);
     });
 
     it("setTreasury refuses the house itself (AuctionHouseInvalidTreasury)", async () => {
@@ -1883,9 +1856,9 @@ describe("AuctionHouse", () => {
       const slot = keccak256(encodeAbiParameters([{ type: "uint256" }, { type: "uint256" }], [lotId, 4n]));
       const read = async () => BigInt((await s.publicClient.getStorageAt({ address: s.house.address, slot })) ?? "0x0");
       assert.equal(await read(), tokenId);
-      const [b1] = await bidders(s);
+      const [b1] = await s.bidders();
       await s.house.write.bid([lotId], { account: b1.account, value: ONE });
-      await endLot(s, lotId);
+      await s.endLot(lotId);
       await s.house.write.settle([lotId]);
       assert.equal(await nft.read.ownerOf([tokenId]), getAddress(b1.account.address));
       assert.equal(await read(), 0n);

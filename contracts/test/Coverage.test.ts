@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { network } from "hardhat";
 import { parseEther, zeroAddress } from "viem";
-import { deployStack, type Stack } from "./helpers/stack.ts";
+import { deployStack, LotStatus } from "./helpers/stack.ts";
 
 const connection = await network.create();
 const { viem, networkHelpers } = connection;
@@ -16,17 +16,7 @@ const fixture = () => deployStack({ connection });
 const load = () => networkHelpers.loadFixture(fixture);
 
 const ONE = parseEther("1");
-const Status = { None: 0, Scheduled: 1, Live: 2, Ended: 3, Settled: 4, Cancelled: 5, Queued: 6, Undeliverable: 7 } as const;
 const Hostile = { Honest: 0, Revert: 1, RevertTo: 2, BurnGas: 3, NoOp: 4, Redirect: 5 } as const;
-
-async function bidder(s: Stack, i = 0) {
-  return (await s.viem.getWalletClients())[6 + i];
-}
-
-async function endLot(s: Stack, lotId: bigint) {
-  const lot = await s.house.read.lot([lotId]);
-  await networkHelpers.time.increaseTo(lot.endTime);
-}
 
 describe("AuctionHouse (coverage)", () => {
   it("createCampaign refuses an intermission above a day with AuctionHouseInvalidIntermission", async () => {
@@ -54,14 +44,11 @@ describe("AuctionHouse (coverage)", () => {
   it("settling a gas-burning collection's lot short of a fair attempt reverts with AuctionHouseInsufficientGas", async () => {
     const s = await load();
     const nft = await viem.deployContract("HostileNFT");
-    await nft.write.mint([s.seller.account.address, 1n]);
-    await nft.write.setApprovalForAll([s.house.address, true], { account: s.seller.account });
-    await s.house.write.setCollectionAllowed([nft.address, true]);
-    const { lotId } = await s.createLot({ nft: nft.address, tokenId: 1n });
-    const winner = await bidder(s);
+    const { lotId } = await s.createTestLot(nft.address);
+    const [winner] = await s.bidders(1);
     await s.house.write.bid([lotId], { account: winner.account, value: ONE });
     await nft.write.setMode([Hostile.BurnGas, zeroAddress]);
-    await endLot(s, lotId);
+    await s.endLot(lotId);
     // Anything that reaches the transfer with less than NFT_TRANSFER_GAS (300,000) for it: the transfer burns what
     // it gets, and the 1/64 left is under 300,000 / 63. Several limits, so instrumentation overhead cannot dodge them all.
     let insufficient = 0;
@@ -71,11 +58,11 @@ describe("AuctionHouse (coverage)", () => {
       } catch (error) {
         if (String(error).includes("AuctionHouseInsufficientGas")) insufficient++;
       }
-      assert.equal(await s.house.read.lotStatus([lotId]), Status.Ended, `gas ${gas}: the lot must stay Ended`);
+      assert.equal(await s.house.read.lotStatus([lotId]), LotStatus.Ended, `gas ${gas}: the lot must stay Ended`);
     }
     assert.ok(insufficient > 0, "no gas limit reverted with AuctionHouseInsufficientGas");
     await s.house.write.settle([lotId], { account: s.other.account, gas: 2_000_000n });
-    assert.equal(await s.house.read.lotStatus([lotId]), Status.Undeliverable);
+    assert.equal(await s.house.read.lotStatus([lotId]), LotStatus.Undeliverable);
     assert.equal(await s.house.read.escrowOf([winner.account.address]), ONE);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * @module contracts/test/helpers/stack
  * A deployed AuctionHouse + SothebaisCollection on Hardhat's in-process network, with helpers for fresh EOAs
- * (funded, own key, so gas is measured as a new bidder pays it), minting, lots and signed chat authorizations.
+ * (funded, own key, so gas is measured as a new bidder pays it), minting, lots (of the project collection or of a
+ * test collection such as HostileNFT), bidders, ending a lot and signed chat authorizations.
  * Used by the TypeScript tests and by `bench/gas.bench.ts`.
  */
 import { network } from "hardhat";
@@ -13,6 +14,7 @@ import {
   custom,
   type Hex,
   keccak256,
+  parseAbi,
   parseEther,
   toBytes,
 } from "viem";
@@ -25,6 +27,12 @@ export const roles = {
   PAUSER_ROLE: keccak256(toBytes("PAUSER_ROLE")),
   MINTER_ROLE: keccak256(toBytes("MINTER_ROLE")),
 };
+
+/** IAuctionHouse.LotStatus, by name. */
+export const LotStatus = { None: 0, Scheduled: 1, Live: 2, Ended: 3, Settled: 4, Cancelled: 5, Queued: 6, Undeliverable: 7 } as const;
+
+/** What the stack needs of a test collection (HostileNFT, MockRoyaltyNFT, TrickNFT, GasPolicyNFT): anyone mints. */
+const testCollectionAbi = parseAbi(["function mint(address to, uint256 tokenId)", "function setApprovalForAll(address operator, bool approved)"]);
 
 export const HOUR = 3600n;
 export const DAY = 86_400n;
@@ -102,6 +110,39 @@ export async function deployStack(
     return { lotId, tokenId, receipt, params };
   }
 
+  /**
+   * Readies a test collection for a lot: `tokenId` minted to the seller, the house approved for the seller's tokens
+   * and the collection allowed. Call it before changing the collection's mode, so the lot is created honestly.
+   */
+  async function allowTestCollection(nft: Address, tokenId = 1n) {
+    await admin.writeContract({ address: nft, abi: testCollectionAbi, functionName: "mint", args: [seller.account.address, tokenId] });
+    await seller.writeContract({ address: nft, abi: testCollectionAbi, functionName: "setApprovalForAll", args: [house.address, true] });
+    await house.write.setCollectionAllowed([nft, true]);
+  }
+
+  /** {@link allowTestCollection}, then a lot of that token with the default lot parameters. */
+  async function createTestLot(nft: Address, tokenId = 1n) {
+    await allowTestCollection(nft, tokenId);
+    return createLot({ nft, tokenId });
+  }
+
+  /** `n` bidders: Hardhat's accounts after the six the stack names (admin … other). */
+  async function bidders(n = 3) {
+    return (await viem.getWalletClients()).slice(6, 6 + n);
+  }
+
+  /** Moves the chain's clock to the lot's end time: the next block is past it. */
+  async function endLot(lotId: bigint) {
+    await networkHelpers.time.increaseTo((await house.read.lot([lotId])).endTime);
+  }
+
+  /** A fresh EOA with `deposit` in escrow, ready to sign a chat authorization. */
+  async function chatBidder(deposit = parseEther("3")) {
+    const f = await freshAccount();
+    if (deposit > 0n) await f.wallet.writeContract({ address: house.address, abi: house.abi, functionName: "deposit", value: deposit });
+    return f;
+  }
+
   async function signAuthorization(
     signer: PrivateKeyAccount,
     auth: Partial<ChatAuthorization> & { bidder?: Address } = {},
@@ -150,6 +191,11 @@ export async function deployStack(
     freshAccount,
     mint,
     createLot,
+    allowTestCollection,
+    createTestLot,
+    bidders,
+    endLot,
+    chatBidder,
     signAuthorization,
   };
 }
