@@ -1,12 +1,15 @@
 /**
  * Artwork in, pinned, read back verified, end to end across real parts: a Hardhat chain with the
  * contracts, Redis, the operator API with its Helia node, `./sothebais mint --file` (SIWE sign-in,
- * upload, mint with ipfs://), a lot created on that token, and the broadcaster's artwork loader reading
- * the lot's token URI through a lying gateway first and the operator's gateway second: the liar is
- * skipped, the artwork is the uploaded image (its pixels), its title and artist from the verified
- * metadata, and the broadcaster's renderer draws the lot's frame with exactly the uploaded image in the
- * artwork box. The encoder (ffmpeg, RTMP) is not started here: broadcaster/test/e2e.test.ts covers frames
- * reaching the stream.
+ * upload, mint with ipfs://), a lot created on that token, the real indexer, and the broadcaster
+ * streaming to nginx-rtmp. Every ipfs:// read goes through a lying gateway first (it answers any CID
+ * with a valid PNG of another colour) and the operator's gateway second.
+ *
+ * Checked: the broadcaster's artwork loader skips the liar and gets the uploaded image (its pixels), title
+ * and artist from the verified metadata; its renderer draws exactly that image in the artwork box; and
+ * the stream pulled back from the RTMP server, decoded as a viewer's player would, shows the uploaded
+ * image's flat colour in the artwork box and never the liar's. Had the broadcaster taken the first
+ * gateway's bytes unverified, the stream would show the liar's colour.
  */
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
@@ -16,13 +19,15 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { auctionHouseAbi, sothebaisCollectionAbi } from "@sothebais/common/abis";
 import { createLogger } from "@sothebais/common/log";
-import { freePort, localRoles, startRedis, startTestStack, type RedisServer, type TestStack } from "@sothebais/common/testing";
+import { freePort, localRoles, type RedisServer, type RunningIndexer, startIndexer, startRedis, startTestStack, type TestStack, waitFor } from "@sothebais/common/testing";
 import { createCanvas, Image } from "@napi-rs/canvas";
 import { parseEventLogs } from "viem";
 import { type ArtworkEntry, createArtworkLoader } from "../../broadcaster/src/artwork/loader.ts";
+import { type RtmpServer, startRtmpServer } from "../../broadcaster/src/rtmp-server.ts";
 import { createRenderer, WIDTH } from "../../broadcaster/src/scene/render.ts";
 import { buildView } from "../../broadcaster/src/scene/view.ts";
 import { sampleSnapshot } from "../../broadcaster/test/helpers/snapshot.ts";
+import { type BroadcasterProcess, colourOf, type RegionReader, readRegion, startBroadcasterProcess } from "../../broadcaster/test/helpers/stream.ts";
 import { loadConfig } from "../../operator/src/config.ts";
 import { type RunningOperator, startOperator } from "../../operator/src/operator.ts";
 import { png } from "../../operator/test/helpers/images.ts";
@@ -30,31 +35,68 @@ import { command as mint } from "../../scripts/src/admin/mint.ts";
 import { runCommand } from "../../scripts/src/lib/cli.ts";
 
 const ORIGIN = "http://127.0.0.1:5173";
+/** The uploaded artwork, one flat colour, and the liar's: each found again in the stream's pixels. */
+const UPLOADED: [number, number, number] = [200, 40, 150];
+const LIAR: [number, number, number] = [40, 180, 70];
+/** render.ts ART (x 24, y 72, 456 x 456): its middle 200 x 200, inside a square image scaled to fill the box. */
+const ART_MIDDLE = { x: 24 + 128, y: 72 + 128, w: 200, h: 200 };
+/** Largest difference per channel after yuv420p and x264 (measured on flat colour: a few units). */
+const TOLERANCE = 16;
+const near = (a: readonly number[], b: readonly number[]) => a.every((v, i) => Math.abs(v - b[i]) <= TOLERANCE);
 
-describe("artwork: upload -> mint --file -> lot -> the broadcaster's artwork, CID verified", { timeout: 5 * 60_000 }, () => {
+describe("artwork: upload -> mint --file -> lot -> the broadcaster's artwork and the stream, CID verified", { timeout: 6 * 60_000 }, () => {
   let stack: TestStack;
   let redis: RedisServer;
   let operator: RunningOperator;
+  let indexer: RunningIndexer;
+  let rtmp: RtmpServer;
+  let bc: BroadcasterProcess;
+  let region: RegionReader;
   let liar: Server;
   let liarBase: string;
+  let lotTokenUri: string;
   const dirs: string[] = [];
+  const liarPng = png(400, 400, { fill: LIAR });
 
   before(async () => {
     stack = await startTestStack();
     redis = await startRedis();
     const ipfsDir = mkdtempSync(join(tmpdir(), "e2e-ipfs-"));
     dirs.push(ipfsDir);
-    const config = loadConfig({ ...stack.env, REDIS_URL: redis.url, OPERATOR_PORT: String(await freePort()), OPERATOR_ORIGINS: ORIGIN, IPFS_DIR: ipfsDir });
-    operator = await startOperator(config, createLogger({ service: "operator", level: "warn" }));
     // A gateway that answers every CID with a valid PNG of its own: bytes that are an image, but not that one.
-    liar = createServer((_req, res) => res.writeHead(200, { "content-type": "image/png" }).end(png(300, 300, { seed: 99 })));
+    liar = createServer((_req, res) => res.writeHead(200, { "content-type": "image/png" }).end(liarPng));
     const port = await freePort();
     await new Promise<void>((r) => liar.listen(port, "127.0.0.1", r));
     liarBase = `http://127.0.0.1:${port}`;
+    const config = loadConfig({ ...stack.env, REDIS_URL: redis.url, OPERATOR_PORT: String(await freePort()), OPERATOR_ORIGINS: ORIGIN, IPFS_DIR: ipfsDir });
+    [operator, rtmp] = await Promise.all([startOperator(config, createLogger({ service: "operator", level: "warn" })), startRtmpServer()]);
+    // Ponder's start is the longest wait here (16 s on a quiet machine): the broadcaster starts meanwhile,
+    // on the indexer's port, and shows its stale card until /live answers.
+    const indexerPort = await freePort();
+    const [ix, b] = await Promise.allSettled([
+      startIndexer({ stack, port: indexerPort }),
+      startBroadcasterProcess({
+        ...stack.env,
+        INDEXER_URL: `http://127.0.0.1:${indexerPort}`,
+        REDIS_URL: redis.url,
+        RTMP_URL: rtmp.rtmpUrl,
+        X264_PRESET: "superfast",
+        TTS_ENGINE: "none",
+        IPFS_GATEWAYS: `${liarBase}/ipfs/,${operator.url}/ipfs/`,
+        ARTWORK_ALLOW_HOSTS: `${liarBase.slice(7)},${operator.url.slice(7)}`,
+      }),
+    ]);
+    // Whichever started is kept for after() to stop, even when the other failed.
+    if (ix.status === "fulfilled") indexer = ix.value;
+    if (b.status === "fulfilled") bc = b.value;
+    for (const r of [ix, b]) if (r.status === "rejected") throw r.reason;
+    region = readRegion(rtmp.rtmpUrl, ART_MIDDLE);
   });
 
   after(async () => {
-    await operator?.stop();
+    region?.stop();
+    await bc?.stop();
+    await Promise.all([operator?.stop(), indexer?.stop(), rtmp?.stop()]);
     await redis?.stop();
     await stack?.stop();
     await new Promise<void>((r) => (liar ? liar.close(() => r()) : r()));
@@ -62,8 +104,8 @@ describe("artwork: upload -> mint --file -> lot -> the broadcaster's artwork, CI
   });
 
   it("the lot's artwork is the uploaded image, read through the gateways and verified", async () => {
-    // A known gradient, so a pixel of the drawn artwork says which image it is.
-    const image = png(400, 300, { seed: 5 });
+    // One flat colour, square (it fills the artwork box), so the stream's pixels can say which image it is.
+    const image = png(400, 400, { fill: UPLOADED });
     const file = join(dirs[0], "dawn.png");
     writeFileSync(file, image);
 
@@ -91,7 +133,7 @@ describe("artwork: upload -> mint --file -> lot -> the broadcaster's artwork, CI
     const receipt = await stack.publicClient.waitForTransactionReceipt({ hash: create });
     const [created] = parseEventLogs({ abi: auctionHouseAbi, logs: receipt.logs, eventName: "LotCreated" });
     assert.ok(created, "LotCreated");
-    const lotTokenUri = await stack.publicClient.readContract({ address: stack.collection, abi: sothebaisCollectionAbi, functionName: "tokenURI", args: [(created.args as { tokenId: bigint }).tokenId] });
+    lotTokenUri = await stack.publicClient.readContract({ address: stack.collection, abi: sothebaisCollectionAbi, functionName: "tokenURI", args: [(created.args as { tokenId: bigint }).tokenId] });
 
     const skipped: string[] = [];
     const loader = createArtworkLoader({
@@ -106,10 +148,9 @@ describe("artwork: upload -> mint --file -> lot -> the broadcaster's artwork, CI
       assert.equal(entry.name, "Dawn over Shape");
       assert.equal(entry.artist, "Ada Vega");
       assert.deepEqual(skipped, [`${liarBase}/ipfs/`, `${liarBase}/ipfs/`], "the liar was tried for the metadata and the image, and skipped");
-      // The drawn pixels are the uploaded image's, not the liar's: compare a pixel with the source PNG's row data.
+      // The drawn pixels are the uploaded image's, not the liar's.
       const drawn = entry.image?.getContext("2d").getImageData(10, 20, 1, 1).data;
-      const expected = [0, 1, 2].map((c) => ((10 * 3 + c + 1 + 20 + 5) * 3) & 0xff);
-      assert.deepEqual(Array.from(drawn ?? []).slice(0, 3), expected);
+      assert.deepEqual(Array.from(drawn ?? []).slice(0, 3), UPLOADED);
       assert.match(imageCid, /^bafk/);
 
       // A frame of the lot, as the broadcaster renders it: the artwork box holds the uploaded image, pixel for
@@ -149,11 +190,40 @@ describe("artwork: upload -> mint --file -> lot -> the broadcaster's artwork, CI
         );
       const shown = box(frameWith(entry));
       const fromFile = box(frameWith({ ...entry, image: decoded(image) }));
-      const fromLiar = box(frameWith({ ...entry, image: decoded(png(300, 300, { seed: 99 })) }));
+      const fromLiar = box(frameWith({ ...entry, image: decoded(liarPng) }));
       assert.equal(Buffer.compare(shown, fromFile), 0, "the frame shows the uploaded image");
       assert.notEqual(Buffer.compare(shown, fromLiar), 0);
     } finally {
       await loader.close();
     }
+  });
+
+  it("the stream pulled back from the RTMP server shows the uploaded image in the artwork box, never the liar's", async () => {
+    assert.ok(lotTokenUri, "the upload step created the lot");
+    // The lot reaches the broadcaster through the indexer's /live; the broadcaster reads its token URI through
+    // the liar first (refused: the bytes do not match the CID) and the operator's gateway second.
+    const started = Date.now();
+    let last = "no frame pulled yet";
+    const liarSeen: string[] = [];
+    const shown = await waitFor(
+      () => {
+        const frame = region.latest();
+        if (!frame) return undefined;
+        const c = colourOf(frame.rgb);
+        last = `mean rgb(${c.mean.join(", ")}), spread ${c.spread}, after ${region.frames()} frames`;
+        if (near(c.mean, LIAR)) liarSeen.push(last);
+        return near(c.mean, UPLOADED) && c.spread <= TOLERANCE ? c : undefined;
+      },
+      { timeoutMs: 120_000, intervalMs: 100, what: "the uploaded artwork's colour in the artwork box of the pulled stream" },
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; last frame: ${last}\nbroadcaster output:\n${bc.output().slice(-3000)}`);
+    });
+    console.log(`# lot artwork on the pulled stream ${Date.now() - started} ms into this step: ${last}`);
+    assert.deepEqual(liarSeen, [], "the liar's image never reached the stream");
+    assert.ok(near(shown.mean, UPLOADED));
+    // The broadcaster says why it skipped the first gateway: for the metadata and for the image.
+    const skips = bc.output().split("\n").filter((l) => l.includes("ipfs gateway skipped") && l.includes(liarBase));
+    assert.ok(skips.length >= 2, `the liar skipped for the metadata and the image:\n${skips.join("\n")}`);
+    assert.ok(skips.every((l) => /do not match/.test(l)), skips.join("\n"));
   });
 });

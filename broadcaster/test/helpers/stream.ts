@@ -1,7 +1,7 @@
 /**
  * Test helpers around the real stream: a tiny `/live` server we control (for tests that are not about
- * the indexer), the broadcaster as a child process, and a reader that pulls the stream back from the
- * RTMP server and decodes the marker strip from its pixels.
+ * the indexer), the broadcaster as a child process, and readers that pull the stream back from the
+ * RTMP server: one decodes the marker strip from its pixels, one keeps a region's pixels (the artwork).
  */
 import { spawn } from "node:child_process";
 import { createServer, type Server } from "node:http";
@@ -149,6 +149,71 @@ export function readMarkers(rtmpUrl: string, width = 1280, height = 720): Marker
       } catch {}
     },
   };
+}
+
+export type Region = { x: number; y: number; w: number; h: number };
+
+export type RegionReader = {
+  /** RGB24 pixels (row by row) of the region in the newest frame pulled, with the wall time it was decoded. */
+  latest: () => { at: number; rgb: Buffer } | undefined;
+  /** Frames decoded so far. */
+  frames: () => number;
+  stop: () => void;
+};
+
+/**
+ * Pulls `rtmpUrl` with ffmpeg (the same low-delay flags as {@link readMarkers}) and keeps the pixels of
+ * `region` from the newest frame, as RGB24: what a viewer's player decodes, after the encoder's colour
+ * conversion and compression. Reconnects when the pull ends until stopped.
+ */
+export function readRegion(rtmpUrl: string, region: Region): RegionReader {
+  let latest: { at: number; rgb: Buffer } | undefined;
+  let frames = 0;
+  let stopped = false;
+  let child: ReturnType<typeof spawn> | undefined;
+  const frameBytes = region.w * region.h * 3;
+  const run = () => {
+    if (stopped) return;
+    child = spawn(
+      "ffmpeg",
+      ["-hide_banner", "-loglevel", "error", "-fflags", "nobuffer", "-flags", "low_delay", "-probesize", "32768", "-analyzeduration", "0", "-i", rtmpUrl, "-an", "-vf", `crop=${region.w}:${region.h}:${region.x}:${region.y}`, "-pix_fmt", "rgb24", "-f", "rawvideo", "pipe:1"],
+      { stdio: ["ignore", "pipe", "ignore"], detached: true },
+    );
+    let pending = Buffer.alloc(0);
+    child.stdout?.on("data", (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= frameBytes) {
+        latest = { at: Date.now(), rgb: Buffer.from(pending.subarray(0, frameBytes)) };
+        pending = pending.subarray(frameBytes);
+        frames++;
+      }
+    });
+    child.on("exit", () => {
+      if (!stopped) setTimeout(run, 300);
+    });
+  };
+  run();
+  return {
+    latest: () => latest,
+    frames: () => frames,
+    stop: () => {
+      stopped = true;
+      try {
+        if (child?.pid) process.kill(-child.pid, "SIGKILL");
+      } catch {}
+    },
+  };
+}
+
+/** The mean colour of RGB24 pixels, and the largest distance of any channel of any pixel from it. */
+export function colourOf(rgb: Uint8Array): { mean: [number, number, number]; spread: number } {
+  const n = rgb.length / 3;
+  const sum = [0, 0, 0];
+  for (let i = 0; i < rgb.length; i++) sum[i % 3] += rgb[i];
+  const mean = sum.map((v) => Math.round(v / n)) as [number, number, number];
+  let spread = 0;
+  for (let i = 0; i < rgb.length; i++) spread = Math.max(spread, Math.abs(rgb[i] - mean[i % 3]));
+  return { mean, spread };
 }
 
 export type Probe = { streams: { codec_type: string; codec_name: string; width?: number; height?: number; r_frame_rate?: string; avg_frame_rate?: string; sample_rate?: string; profile?: string; pix_fmt?: string }[] };

@@ -14,8 +14,11 @@ function chunk(type: string, data: Uint8Array): Buffer {
   return Buffer.concat([head, data, crc]);
 }
 
-/** An RGB PNG of `width` x `height`; `noise` makes it incompressible (a large file from few pixels). */
-export function png(width: number, height: number, o: { seed?: number; noise?: boolean } = {}): Buffer {
+/**
+ * An RGB PNG of `width` x `height`; `noise` makes it incompressible (a large file from few pixels), `fill`
+ * one flat colour (found again after scaling and video compression, where a gradient's pixels are not).
+ */
+export function png(width: number, height: number, o: { seed?: number; noise?: boolean; fill?: [number, number, number] } = {}): Buffer {
   const ihdr = Buffer.alloc(13);
   ihdr.writeUInt32BE(width, 0);
   ihdr.writeUInt32BE(height, 4);
@@ -29,7 +32,7 @@ export function png(width: number, height: number, o: { seed?: number; noise?: b
       x ^= x << 13;
       x ^= x >>> 17;
       x ^= x << 5;
-      rows[row + i] = o.noise ? x & 0xff : ((i + y + (o.seed ?? 0)) * 3) & 0xff;
+      rows[row + i] = o.fill ? o.fill[(i - 1) % 3] : o.noise ? x & 0xff : ((i + y + (o.seed ?? 0)) * 3) & 0xff;
     }
   }
   const signature = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
