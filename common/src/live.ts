@@ -32,7 +32,8 @@ export type PauseWindow = { pausedAt: number; unpausedAt: number; prevPausedAt?:
 /** Wei (or any uint256) as a decimal string. */
 export type Wei = string;
 
-export type LiveLot = {
+/** What a lot is from its creation, before any bid: the token, the seller and the terms. Live and upcoming lots share it. */
+export type LotListing = {
   lotId: string;
   campaignId: string;
   /** "" when the lot belongs to no campaign (campaignId 0). */
@@ -45,17 +46,20 @@ export type LiveLot = {
   reserve: Wei;
   startTime: number;
   /**
-   * Includes extensions, the campaign's sequencing and a pause: while paused, a lot the pause caught
-   * cannot end and this is the earliest it can (now + timeBuffer, see `paused`).
+   * On a live lot, includes extensions, the campaign's sequencing and a pause: while paused, a lot the
+   * pause caught cannot end and this is the earliest it can (now + timeBuffer, see `paused`).
    */
   endTime: number;
-  status: LotStatus;
   /** The protocol fee this lot settles with (bps), fixed at creation: known before anyone bids. */
   protocolFeeBps: number;
   /** The most ERC-2981 royalty this lot pays (bps), fixed at creation. */
   maxRoyaltyBps: number;
   /** 1-based place in its campaign's running order (0 = no campaign). */
   campaignPosition: number;
+};
+
+export type LiveLot = LotListing & {
+  status: LotStatus;
   /** The contract is paused and this lot's clock is stopped: it ends no earlier than unpause + timeBuffer. */
   paused: boolean;
   /** Current highest bid, "0" before the first bid. */
@@ -102,22 +106,7 @@ export type LiveBid = {
  * (`queued`: their times are only the earliest opening; they open after the lot ahead closes plus the
  * campaign's intermission).
  */
-export type UpcomingLot = {
-  lotId: string;
-  campaignId: string;
-  campaignName: string;
-  nft: Address;
-  tokenId: string;
-  tokenUri: string;
-  seller: Address;
-  reserve: Wei;
-  startTime: number;
-  endTime: number;
-  queued: boolean;
-  protocolFeeBps: number;
-  maxRoyaltyBps: number;
-  campaignPosition: number;
-};
+export type UpcomingLot = LotListing & { queued: boolean };
 
 /** The most recently settled lot (sold or not). */
 export type SettledLot = {

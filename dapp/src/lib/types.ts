@@ -4,7 +4,7 @@
  * Converters from the indexer's JSON (decimal strings) live next to them.
  */
 import type { Address, Hash } from "viem";
-import type { LiveBid, LiveLot, LotStatus, UpcomingLot } from "@sothebais/common/live";
+import type { LiveBid, LiveLot, LotListing, LotStatus, UpcomingLot } from "@sothebais/common/live";
 
 export type { LotStatus };
 
@@ -58,7 +58,8 @@ export type Campaign = { campaignId: bigint; name: string; metadataUri: string; 
 
 export const zeroAddress = "0x0000000000000000000000000000000000000000" as const;
 
-export function lotFromLive(l: LiveLot): Lot {
+/** The listing part of a lot (token, seller, terms), amounts as bigint. */
+function listingFrom(l: LotListing) {
   return {
     lotId: BigInt(l.lotId),
     campaignId: BigInt(l.campaignId),
@@ -70,6 +71,15 @@ export function lotFromLive(l: LiveLot): Lot {
     reserve: BigInt(l.reserve),
     startTime: l.startTime,
     endTime: l.endTime,
+    protocolFeeBps: l.protocolFeeBps,
+    maxRoyaltyBps: l.maxRoyaltyBps,
+    campaignPosition: l.campaignPosition,
+  };
+}
+
+export function lotFromLive(l: LiveLot): Lot {
+  return {
+    ...listingFrom(l),
     status: l.status,
     amount: BigInt(l.amount),
     bidder: l.bidder,
@@ -79,24 +89,12 @@ export function lotFromLive(l: LiveLot): Lot {
     minIncrementFloor: BigInt(l.minIncrementFloor),
     timeBuffer: l.timeBuffer,
     extended: l.extended,
-    protocolFeeBps: l.protocolFeeBps,
-    maxRoyaltyBps: l.maxRoyaltyBps,
-    campaignPosition: l.campaignPosition,
   };
 }
 
 export function lotFromUpcoming(l: UpcomingLot): Lot {
   return {
-    lotId: BigInt(l.lotId),
-    campaignId: BigInt(l.campaignId),
-    campaignName: l.campaignName,
-    nft: l.nft,
-    tokenId: BigInt(l.tokenId),
-    tokenUri: l.tokenUri,
-    seller: l.seller,
-    reserve: BigInt(l.reserve),
-    startTime: l.startTime,
-    endTime: l.endTime,
+    ...listingFrom(l),
     status: l.queued ? "queued" : "scheduled",
     amount: 0n,
     bidder: zeroAddress,
@@ -106,9 +104,6 @@ export function lotFromUpcoming(l: UpcomingLot): Lot {
     minIncrementFloor: 0n,
     timeBuffer: 0,
     extended: 0,
-    protocolFeeBps: l.protocolFeeBps,
-    maxRoyaltyBps: l.maxRoyaltyBps,
-    campaignPosition: l.campaignPosition,
   };
 }
 

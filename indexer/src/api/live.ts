@@ -8,7 +8,7 @@ import type { ReadonlyDrizzle } from "ponder";
 import { bid, lot, protocol, settlement } from "ponder:schema";
 import type schema from "ponder:schema";
 import { decodeCheckpointBlock } from "./checkpoint.ts";
-import { type LiveBid, type LiveLot, type LiveSnapshot, lotEffectiveEnd, lotStatus, type PauseWindow, type UpcomingLot } from "@sothebais/common/live";
+import { type LiveBid, type LiveLot, type LiveSnapshot, type LotListing, lotEffectiveEnd, lotStatus, type PauseWindow, type UpcomingLot } from "@sothebais/common/live";
 
 type Db = ReadonlyDrizzle<typeof schema>;
 type LotRow = typeof lot.$inferSelect;
@@ -64,7 +64,8 @@ export async function readHead(db: Db, schemaName: string): Promise<Head | undef
   };
 }
 
-export function toLiveLot(row: LotRow, now: number, pause: PauseState = NEVER_PAUSED): LiveLot {
+/** The row's listing (token, seller, terms), as both the live and the upcoming lots carry it. */
+function toListing(row: LotRow): LotListing {
   return {
     lotId: row.id.toString(),
     campaignId: row.campaignId.toString(),
@@ -75,11 +76,18 @@ export function toLiveLot(row: LotRow, now: number, pause: PauseState = NEVER_PA
     seller: row.seller,
     reserve: row.reserve.toString(),
     startTime: row.startTime,
-    endTime: shownEndTime(row, now, pause),
-    status: lotStatus(row, now, pause),
+    endTime: row.endTime,
     protocolFeeBps: row.protocolFeeBps,
     maxRoyaltyBps: row.maxRoyaltyBps,
     campaignPosition: row.campaignPosition,
+  };
+}
+
+export function toLiveLot(row: LotRow, now: number, pause: PauseState = NEVER_PAUSED): LiveLot {
+  return {
+    ...toListing(row),
+    endTime: shownEndTime(row, now, pause),
+    status: lotStatus(row, now, pause),
     paused: pauseCaught(row, pause),
     amount: row.amount.toString(),
     bidder: row.bidder,
@@ -115,22 +123,7 @@ export function toLiveBid(row: BidRow, finalizedBlockNumber: number): LiveBid {
 }
 
 function toUpcoming(row: LotRow): UpcomingLot {
-  return {
-    lotId: row.id.toString(),
-    campaignId: row.campaignId.toString(),
-    campaignName: row.campaignName,
-    nft: row.nft,
-    tokenId: row.tokenId.toString(),
-    tokenUri: row.tokenUri,
-    seller: row.seller,
-    reserve: row.reserve.toString(),
-    startTime: row.startTime,
-    endTime: row.endTime,
-    queued: row.state === "queued",
-    protocolFeeBps: row.protocolFeeBps,
-    maxRoyaltyBps: row.maxRoyaltyBps,
-    campaignPosition: row.campaignPosition,
-  };
+  return { ...toListing(row), queued: row.state === "queued" };
 }
 
 /**
