@@ -4,16 +4,11 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { network } from "hardhat";
 import { type Address, encodeAbiParameters, getAddress, hashTypedData, keccak256, parseEther, parseEventLogs, toBytes, zeroAddress } from "viem";
 import { chatIdHashOf } from "@sothebais/common/chat-auth";
-import { chatAuthorizationTypes, chatId, DAY, deployStack, LotStatus, roles, type Stack } from "./helpers/stack.ts";
+import { chatAuthorizationTypes, chatId, createStackFixture, DAY, LotStatus, roles, type Stack } from "./helpers/stack.ts";
 
-const connection = await network.create();
-const { viem, networkHelpers } = connection;
-const A = viem.assertions;
-const fixture = () => deployStack({ connection });
-const load = () => networkHelpers.loadFixture(fixture);
+const { viem, networkHelpers, A, load } = await createStackFixture();
 
 const ONE = parseEther("1");
 const MAX_UINT88 = (1n << 88n) - 1n;

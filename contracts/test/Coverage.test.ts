@@ -5,15 +5,10 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { network } from "hardhat";
 import { parseEther, zeroAddress } from "viem";
-import { deployStack, LotStatus } from "./helpers/stack.ts";
+import { createStackFixture, LotStatus } from "./helpers/stack.ts";
 
-const connection = await network.create();
-const { viem, networkHelpers } = connection;
-const A = viem.assertions;
-const fixture = () => deployStack({ connection });
-const load = () => networkHelpers.loadFixture(fixture);
+const { viem, A, load } = await createStackFixture();
 
 const ONE = parseEther("1");
 const Hostile = { Honest: 0, Revert: 1, RevertTo: 2, BurnGas: 3, NoOp: 4, Redirect: 5 } as const;

@@ -4,15 +4,10 @@
  */
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { network } from "hardhat";
 import { getAddress, parseEther, zeroAddress } from "viem";
-import { deployStack, roles } from "./helpers/stack.ts";
+import { createStackFixture, roles } from "./helpers/stack.ts";
 
-const connection = await network.create();
-const { viem, networkHelpers } = connection;
-const A = viem.assertions;
-const fixture = () => deployStack({ connection });
-const load = () => networkHelpers.loadFixture(fixture);
+const { viem, A, load } = await createStackFixture();
 
 describe("SothebaisCollection", () => {
   describe("constructor", () => {

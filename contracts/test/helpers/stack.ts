@@ -201,3 +201,14 @@ export async function deployStack(
 }
 
 export type Stack = Awaited<ReturnType<typeof deployStack>>;
+
+/**
+ * A test module's network and stack: one in-process network for the module (`network.create()` at its top), and
+ * `load()`, the stack deployed once and restored to that snapshot for each test (`loadFixture`).
+ */
+export async function createStackFixture(opts: Omit<NonNullable<Parameters<typeof deployStack>[0]>, "connection"> = {}) {
+  const connection = await network.create();
+  const { viem, networkHelpers } = connection;
+  const fixture = () => deployStack({ ...opts, connection });
+  return { connection, viem, networkHelpers, A: viem.assertions, load: () => networkHelpers.loadFixture(fixture) };
+}
