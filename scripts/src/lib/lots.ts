@@ -26,19 +26,8 @@ export type LotRow = {
   status: LotStatusName;
 };
 
-type LotView = {
-  campaignId: bigint | number;
-  nft: Address;
-  tokenId: bigint;
-  seller: Address;
-  reserve: bigint;
-  startTime: number;
-  endTime: number;
-  bidder: Address;
-  amount: bigint;
-  viaRelayer: boolean;
-  status: number;
-};
+/** The house's `lot(id)` as the read returns it: the row's fields, the status as its enum number. */
+type LotView = Omit<LotRow, "lotId" | "campaignId" | "status"> & { campaignId: bigint | number; status: number };
 
 export async function readLot(client: PublicClient<Transport, Chain>, c: Contracts, lotId: bigint): Promise<LotRow> {
   const v = (await client.readContract({ ...c.house, functionName: "lot", args: [lotId] })) as unknown as LotView;
