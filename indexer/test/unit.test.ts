@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { describe, it } from "node:test";
+import { Hono } from "hono";
 import { lotEffectiveEnd, lotStatus, minimumNextBid } from "@sothebais/common/live";
 import type { Deployment } from "@sothebais/common/deployments";
 import * as schema from "../ponder.schema.ts";
@@ -12,6 +13,7 @@ import { checkGraphqlRequest, countTokens } from "../src/api/graphql-limits.ts";
 import { liveEtag, matchesIfNoneMatch } from "../src/api/live-cache.ts";
 import { addressKey, clientAddress, parseTrustedProxies } from "../src/api/peer.ts";
 import { readApiLimits } from "../src/api/config.ts";
+import { limitBody } from "../src/api/guards.ts";
 import { schemaName } from "../service/schema.ts";
 import { chainHeadClient, initialWatchdogState, readChainHead, watchdogStep } from "../service/watchdog.ts";
 
@@ -225,5 +227,36 @@ describe("/live ETag", () => {
     assert.ok(matchesIfNoneMatch("*", etag));
     assert.ok(!matchesIfNoneMatch(`"x"`, etag));
     assert.ok(!matchesIfNoneMatch(undefined, etag));
+  });
+});
+
+describe("limitBody()", () => {
+  const app = new Hono();
+  app.use("*", limitBody(1024));
+  app.all("/x", async (c) => c.text(c.req.method === "POST" ? `read ${(await c.req.text()).length}` : "ok"));
+
+  it("lets GET and HEAD through without asking for their body (that builds Ponder's full Request, ~30 µs each)", async () => {
+    for (const method of ["GET", "HEAD"]) {
+      let asked = 0;
+      const request = new Request("http://indexer/x", { method });
+      Object.defineProperty(request, "body", {
+        get: () => {
+          asked++;
+          return null;
+        },
+      });
+      const res = await app.request(request);
+      assert.equal(res.status, 200, method);
+      assert.equal(asked, 0, `${method}: the guard asked for the body`);
+    }
+  });
+
+  it("still refuses a POST body over the limit with 413 naming API_MAX_BODY_BYTES, and passes one within it", async () => {
+    const over = await app.request("http://indexer/x", { method: "POST", body: "x".repeat(1025), headers: { "content-length": "1025" } });
+    assert.equal(over.status, 413);
+    assert.match(JSON.stringify(await over.json()), /API_MAX_BODY_BYTES=1024/);
+    const within = await app.request("http://indexer/x", { method: "POST", body: "x".repeat(1024), headers: { "content-length": "1024" } });
+    assert.equal(within.status, 200);
+    assert.equal(await within.text(), "read 1024");
   });
 });
