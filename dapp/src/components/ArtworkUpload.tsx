@@ -4,10 +4,14 @@
  * (`POST /svc/operator/artwork`, behind the operator sign-in: admin or auctioneer), which checks it,
  * pins it with its ERC-721 metadata and answers the token URI (`ipfs://<metadataCid>`), handed to
  * `onUploaded` (the mint field). The API decides what is accepted; its refusal is shown as it is.
+ * Once pinned, the preview is read back the way every page reads a token: its ipfs:// metadata and image
+ * through the configured gateways, each checked against its CID (lib/metadata.ts), so what the operator
+ * sees is what the lot page and the stream will show, not the file still in the browser.
  * Not a <form>: it sits inside the "New lot" form, and forms do not nest.
  */
 import { useId, useState } from "react";
 import { serviceUrl } from "../lib/config.ts";
+import { useTokenMetadata } from "./Artwork.tsx";
 
 type Uploaded = { imageCid: string; metadataCid: string; tokenURI: string; image: { type: string; width: number; height: number; bytes: number } };
 
@@ -59,10 +63,28 @@ export function ArtworkUpload({ onUploaded }: { onUploaded: (tokenURI: string) =
       </button>
       {error ? <p className="field-error" role="alert">{error}</p> : null}
       {done ? (
-        <p className="small" role="status">
-          Pinned: image <span className="mono">{done.imageCid}</span> ({done.image.width}x{done.image.height}), token URI <span className="mono">{done.tokenURI}</span> — now Mint it below.
-        </p>
+        <div className="upload-done">
+          <PinnedPreview tokenURI={done.tokenURI} />
+          <p className="small" role="status">
+            Pinned: image <span className="mono" data-testid="artwork-image-uri">ipfs://{done.imageCid}</span> ({done.image.width}x{done.image.height}), token URI{" "}
+            <span className="mono" data-testid="artwork-token-uri">{done.tokenURI}</span> — now Mint it below.
+          </p>
+        </div>
       ) : null}
     </div>
+  );
+}
+
+/** The pinned artwork as the gateways serve it, verified against its CID; the reason when no gateway does. */
+function PinnedPreview({ tokenURI }: { tokenURI: string }) {
+  const { data, isPending } = useTokenMetadata(tokenURI);
+  const caption = isPending ? "Reading it back from IPFS…" : data?.image ? "Read back from IPFS, CID verified" : `Not readable back: ${data?.imageError ?? "no image in its metadata"}`;
+  return (
+    <figure className="upload-preview" data-testid="artwork-preview" data-verified={data?.image ? "true" : "false"}>
+      <div className="artwork artwork-thumb">
+        {data?.image ? <img src={data.image} alt={data.name ?? "the pinned artwork"} /> : <div className="artwork-placeholder" />}
+      </div>
+      <figcaption className="small muted">{caption}</figcaption>
+    </figure>
   );
 }

@@ -13,9 +13,11 @@ import { createPublicClient, createWalletClient, http, parseEther, type Address 
 import { hardhat } from "viem/chains";
 import { auctionHouseAbi, sothebaisCollectionAbi } from "@sothebais/common/abis";
 import { chatIdHashOf } from "@sothebais/common/chat-auth";
+import { formatCid, rawCid } from "@sothebais/common/ipfs";
 import { localAccount, waitFor } from "@sothebais/common/testing";
 import { type E2eStack, launchChromium, startE2eStack } from "./stack.ts";
 import { injectWallet, type TestWallet } from "./wallet.ts";
+import { png } from "../../../operator/test/helpers/images.ts";
 
 const shots = join(import.meta.dirname, "../../test-results/e2e");
 mkdirSync(shots, { recursive: true });
@@ -302,6 +304,57 @@ describe("dApp in a real browser against the real stack", { timeout: 25 * 60_000
     // A bidder's page gets nothing from the operator API: no session.
     const status = await pages.alice.page.evaluate(() => fetch("/svc/operator/controls").then((r) => r.status));
     assert.equal(status, 401);
+  });
+
+  it("admin uploads an artwork in the console: pinned, read back verified through the IPFS gateway, CID the operator's, then minted with it", async () => {
+    const admin = pages.admin; // signed in to the operator API by the step above
+    const colour: [number, number, number] = [200, 40, 150];
+    const image = png(256, 256, { fill: colour });
+    const panel = admin.page.getByRole("group", { name: "Upload an artwork" });
+    await panel.getByLabel("Image file").setInputFiles({ name: "dawn.png", mimeType: "image/png", buffer: image });
+    await panel.getByLabel("Title").fill("Dawn over Shape");
+    await panel.getByLabel("Artist").fill("Ada Vega");
+    await panel.getByLabel("Description").fill("Uploaded from the console by the end-to-end test.");
+    const ipfsReads: string[] = [];
+    const onRequest = (r: { url: () => string }) => void (r.url().includes("/svc/operator/ipfs/") && ipfsReads.push(new URL(r.url()).pathname));
+    admin.page.on("request", onRequest);
+    const answered = admin.page.waitForResponse((r) => r.url().endsWith("/svc/operator/artwork") && r.request().method() === "POST");
+    await panel.getByRole("button", { name: "Upload and pin" }).click();
+    const res = await answered;
+    assert.equal(res.status(), 201, await res.text());
+    const pinned = (await res.json()) as { imageCid: string; metadataCid: string; tokenURI: string };
+    // The CID of these bytes, computed here (CIDv1, raw, sha-256: a file under 1 MiB is one block).
+    assert.equal(pinned.imageCid, formatCid(await rawCid(image)));
+    assert.equal(pinned.tokenURI, `ipfs://${pinned.metadataCid}`);
+    assert.equal(await text(admin.page, "artwork-image-uri"), `ipfs://${pinned.imageCid}`);
+    assert.equal(await text(admin.page, "artwork-token-uri"), pinned.tokenURI);
+    assert.equal(await admin.page.getByLabel(/Mint a new artwork/).inputValue(), pinned.tokenURI);
+    // The preview is read back through the gateways and checked against the CIDs, not the file picked.
+    const preview = admin.page.locator("[data-testid=artwork-preview][data-verified=true] img");
+    await preview.waitFor();
+    const pixel = await preview.evaluate(async (img: HTMLImageElement) => {
+      await img.decode();
+      const c = document.createElement("canvas");
+      c.width = img.naturalWidth;
+      c.height = img.naturalHeight;
+      const ctx = c.getContext("2d") as CanvasRenderingContext2D;
+      ctx.drawImage(img, 0, 0);
+      return { src: img.src, size: [img.naturalWidth, img.naturalHeight], rgb: Array.from(ctx.getImageData(128, 128, 1, 1).data.slice(0, 3)) };
+    });
+    admin.page.off("request", onRequest);
+    // Read back through the operator's gateway by CID: the metadata, then the image it names.
+    assert.ok(ipfsReads.some((p) => p.startsWith(`/svc/operator/ipfs/${pinned.metadataCid}`)), ipfsReads.join(", "));
+    assert.ok(ipfsReads.some((p) => p.startsWith(`/svc/operator/ipfs/${pinned.imageCid}`)), ipfsReads.join(", "));
+    assert.match(pixel.src, /^blob:/, "the verified bytes, not a gateway URL");
+    assert.deepEqual(pixel.size, [256, 256]);
+    assert.deepEqual(pixel.rgb, colour);
+    await panel.evaluate((el) => el.scrollIntoView({ block: "center" }));
+    await shot(admin.page, "13b-operator-artwork");
+    // Minted with that URI, from the same form: the chain holds ipfs://<metadata CID>.
+    await admin.page.getByRole("button", { name: "Mint", exact: true }).click();
+    await admin.page.getByText(/Minted token #\d+/).waitFor();
+    const tokenId = BigInt(await admin.page.getByLabel("Token id").inputValue());
+    assert.equal(await publicClient.readContract({ address: collection, abi: sothebaisCollectionAbi, functionName: "tokenURI", args: [tokenId] }), pinned.tokenURI);
   });
 
   it("works at phone width", async () => {
