@@ -6,7 +6,7 @@
 import { env, type EnvSource, parseEnv } from "@sothebais/common/env";
 import { ConfigError } from "@sothebais/common/errors";
 import { parseEther, parseGwei } from "viem";
-import { parseTrustedProxies } from "./http-client.ts";
+import { parseTrustedProxies } from "@sothebais/common/http-client";
 
 const ether = (o: { fallback?: string } = {}) => ({
   fallback: o.fallback === undefined ? undefined : parseEther(o.fallback),
@@ -96,7 +96,7 @@ export const configSchema = {
   LINK_MIN_ESCROW_ETH: ether({ fallback: "0.001" }),
   /** POST /link requests per client per minute. */
   LINK_RATE_LIMIT: env.int({ fallback: 30, min: 1 }),
-  /** Peers whose forwarded header names the client (IPs/CIDRs, "loopback" or "none"); see http-client.ts. */
+  /** Peers whose forwarded header names the client (IPs/CIDRs, "loopback" or "none"); see @sothebais/common/http-client. */
   TRUSTED_PROXIES: trustedProxies("loopback"),
   /** Which header the trusted proxies set: only one is read, so a client cannot add the other. */
   TRUSTED_PROXY_HEADER: env.oneOf(["x-forwarded-for", "forwarded"], "x-forwarded-for"),
