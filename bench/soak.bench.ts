@@ -81,6 +81,9 @@ const say = (line: string) => console.log(`[soak ${clock()}] ${line}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const viewerCount = config.SOAK_VIEWERS ?? (config.SOAK_ONLY === "viewers" ? 10_000 : 0);
+// Every viewer of the load process comes from one loopback address, which the indexer's per-address stream
+// cap (LIVE_STREAMS_PER_ADDRESS, 1,000 in the local stack) is there to refuse: lift it for this phase.
+if (viewerCount > 0 && !process.env.LIVE_STREAMS_PER_ADDRESS) process.env.LIVE_STREAMS_PER_ADDRESS = String(viewerCount + 100);
 const viewerOptions = {
   viewers: viewerCount,
   bidEveryMs: config.SOAK_VIEWER_BID_MS,
