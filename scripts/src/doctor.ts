@@ -219,7 +219,14 @@ export async function runChecks(network: string, env: NodeJS.ProcessEnv = proces
     if (!env.TWITCH_CHANNELS) add({ ok: false, name: "twitch", detail: "TWITCH_CHANNELS is not set (comma-separated channel names)" });
     else if (!env.TWITCH_OAUTH_TOKEN) add({ ok: false, name: "twitch", detail: "TWITCH_OAUTH_TOKEN is not set (a chat token for the bot account)" });
     else if (!/^(oauth:)?[a-z0-9]{20,}$/i.test(env.TWITCH_OAUTH_TOKEN)) add({ ok: false, name: "twitch", detail: "TWITCH_OAUTH_TOKEN does not look like a Twitch chat token (oauth:…)" });
-    else add({ ok: true, name: "twitch", detail: `channels ${env.TWITCH_CHANNELS}, token set` });
+    else {
+      // The relayer renews its token only with all three (relayer/src/twitch-token.ts); it refuses to start
+      // with some of them, so say which are missing here, before the show.
+      const refresh = ["TWITCH_CLIENT_ID", "TWITCH_CLIENT_SECRET", "TWITCH_REFRESH_TOKEN"];
+      const missing = refresh.filter((name) => !env[name]);
+      if (missing.length > 0 && missing.length < refresh.length) add({ ok: false, name: "twitch", detail: `token refresh half set: ${missing.join(", ")} missing (set all three, or none)` });
+      else add({ ok: true, name: "twitch", detail: `channels ${env.TWITCH_CHANNELS}, token set, refresh ${missing.length ? "off: renew the token by hand before it expires (docs/GO-LIVE.md 4.2)" : "on"}` });
+    }
   }
   if (env.RTMP_URL) {
     const ok = /^rtmps?:\/\/[^/]+\/.+/.test(env.RTMP_URL);

@@ -192,6 +192,11 @@ describe("go-live rehearsal on a node started as Shape Sepolia (chain 11011, OP-
     }
     assert.match(r.stdout, /chain 11011/);
     assert.match(r.stdout, /all checks passed/);
+    assert.match(r.stdout, /^✓ twitch +channels sothebais_rehearsal, token set, refresh off/m);
+
+    const halfSet = await runDoctor(["--network", "shapeSepolia"], { ...doctorEnv, TWITCH_CLIENT_ID: "abc", TWITCH_REFRESH_TOKEN: "def" });
+    assert.equal(halfSet.code, 1);
+    assert.match(halfSet.stdout, /^✗ twitch +token refresh half set: TWITCH_CLIENT_SECRET missing \(set all three, or none\)/m);
 
     const stranger = await runDoctor(["--network", "shapeSepolia"], { ...doctorEnv, RELAYER_PRIVATE_KEY: generatePrivateKey() });
     assert.equal(stranger.code, 1);
