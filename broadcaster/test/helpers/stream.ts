@@ -107,31 +107,27 @@ export type MarkerReader = {
 };
 
 /**
- * Pulls `rtmpUrl` with ffmpeg (low-delay flags), crops the bottom 8 rows as gray pixels and decodes the
- * marker of every frame. Reconnects when the pull ends (the server restarted) until stopped.
+ * Pulls `rtmpUrl` with ffmpeg (low-delay flags) as raw frames of the `crop` region in `pixFmt`, and hands
+ * each whole frame to `onFrame` (a view into a buffer that is reused: copy what is kept). Reconnects when
+ * the pull ends (the server restarted) until stopped; returns the stop.
  */
-export function readMarkers(rtmpUrl: string, width = 1280, height = 720): MarkerReader {
-  const markers: { at: number; marker: Marker }[] = [];
-  let bad = 0;
+function pullFrames(rtmpUrl: string, crop: Region, pixFmt: "gray" | "rgb24", onFrame: (frame: Buffer) => void): () => void {
+  const frameBytes = crop.w * crop.h * (pixFmt === "gray" ? 1 : 3);
   let stopped = false;
   let child: ReturnType<typeof spawn> | undefined;
-  const frameBytes = width * MARKER_BLOCK;
   const run = () => {
     if (stopped) return;
     child = spawn(
       "ffmpeg",
-      ["-hide_banner", "-loglevel", "error", "-fflags", "nobuffer", "-flags", "low_delay", "-probesize", "32768", "-analyzeduration", "0", "-i", rtmpUrl, "-an", "-vf", `crop=${width}:${MARKER_BLOCK}:0:${height - MARKER_BLOCK}`, "-pix_fmt", "gray", "-f", "rawvideo", "pipe:1"],
+      ["-hide_banner", "-loglevel", "error", "-fflags", "nobuffer", "-flags", "low_delay", "-probesize", "32768", "-analyzeduration", "0", "-i", rtmpUrl, "-an", "-vf", `crop=${crop.w}:${crop.h}:${crop.x}:${crop.y}`, "-pix_fmt", pixFmt, "-f", "rawvideo", "pipe:1"],
       { stdio: ["ignore", "pipe", "ignore"], detached: true },
     );
     let pending = Buffer.alloc(0);
     child.stdout?.on("data", (chunk: Buffer) => {
       pending = Buffer.concat([pending, chunk]);
       while (pending.length >= frameBytes) {
-        const frame = pending.subarray(0, frameBytes);
+        onFrame(pending.subarray(0, frameBytes));
         pending = pending.subarray(frameBytes);
-        const marker = readMarkerFromGray(frame, width);
-        if (marker) markers.push({ at: Date.now(), marker });
-        else bad++;
       }
     });
     child.on("exit", () => {
@@ -139,16 +135,27 @@ export function readMarkers(rtmpUrl: string, width = 1280, height = 720): Marker
     });
   };
   run();
-  return {
-    markers,
-    bad: () => bad,
-    stop: () => {
-      stopped = true;
-      try {
-        if (child?.pid) process.kill(-child.pid, "SIGKILL");
-      } catch {}
-    },
+  return () => {
+    stopped = true;
+    try {
+      if (child?.pid) process.kill(-child.pid, "SIGKILL");
+    } catch {}
   };
+}
+
+/**
+ * Pulls `rtmpUrl` with ffmpeg (low-delay flags), crops the bottom 8 rows as gray pixels and decodes the
+ * marker of every frame. Reconnects when the pull ends (the server restarted) until stopped.
+ */
+export function readMarkers(rtmpUrl: string, width = 1280, height = 720): MarkerReader {
+  const markers: { at: number; marker: Marker }[] = [];
+  let bad = 0;
+  const stop = pullFrames(rtmpUrl, { x: 0, y: height - MARKER_BLOCK, w: width, h: MARKER_BLOCK }, "gray", (frame) => {
+    const marker = readMarkerFromGray(frame, width);
+    if (marker) markers.push({ at: Date.now(), marker });
+    else bad++;
+  });
+  return { markers, bad: () => bad, stop };
 }
 
 export type Region = { x: number; y: number; w: number; h: number };
@@ -169,40 +176,11 @@ export type RegionReader = {
 export function readRegion(rtmpUrl: string, region: Region): RegionReader {
   let latest: { at: number; rgb: Buffer } | undefined;
   let frames = 0;
-  let stopped = false;
-  let child: ReturnType<typeof spawn> | undefined;
-  const frameBytes = region.w * region.h * 3;
-  const run = () => {
-    if (stopped) return;
-    child = spawn(
-      "ffmpeg",
-      ["-hide_banner", "-loglevel", "error", "-fflags", "nobuffer", "-flags", "low_delay", "-probesize", "32768", "-analyzeduration", "0", "-i", rtmpUrl, "-an", "-vf", `crop=${region.w}:${region.h}:${region.x}:${region.y}`, "-pix_fmt", "rgb24", "-f", "rawvideo", "pipe:1"],
-      { stdio: ["ignore", "pipe", "ignore"], detached: true },
-    );
-    let pending = Buffer.alloc(0);
-    child.stdout?.on("data", (chunk: Buffer) => {
-      pending = Buffer.concat([pending, chunk]);
-      while (pending.length >= frameBytes) {
-        latest = { at: Date.now(), rgb: Buffer.from(pending.subarray(0, frameBytes)) };
-        pending = pending.subarray(frameBytes);
-        frames++;
-      }
-    });
-    child.on("exit", () => {
-      if (!stopped) setTimeout(run, 300);
-    });
-  };
-  run();
-  return {
-    latest: () => latest,
-    frames: () => frames,
-    stop: () => {
-      stopped = true;
-      try {
-        if (child?.pid) process.kill(-child.pid, "SIGKILL");
-      } catch {}
-    },
-  };
+  const stop = pullFrames(rtmpUrl, region, "rgb24", (frame) => {
+    latest = { at: Date.now(), rgb: Buffer.from(frame) };
+    frames++;
+  });
+  return { latest: () => latest, frames: () => frames, stop };
 }
 
 /** The mean colour of RGB24 pixels, and the largest distance of any channel of any pixel from it. */
