@@ -9,6 +9,7 @@ import { CONTROLS_CHANNEL, parseControlChange } from "@sothebais/common/controls
 import { loadDeployment } from "@sothebais/common/deployments";
 import type { Logger } from "@sothebais/common/log";
 import { createMetrics } from "@sothebais/common/metrics";
+import { countInWindow } from "@sothebais/common/rate-window";
 import { serve } from "@hono/node-server";
 import type { Server } from "node:http";
 import type { Address } from "viem";
@@ -311,7 +312,7 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
       return { body: await metrics.render(), contentType: metrics.contentType };
     },
     link: (req) => createLinkCode(req, { reads, redis, relayer: sender.address, chainId: config.CHAIN_ID, ttlS: config.LINK_CODE_TTL_S, minEscrow: config.LINK_MIN_ESCROW_ETH }),
-    linkRateLimited: async (who) => (await redis.countInWindow(keys.linkRate(who), 60_000)) > config.LINK_RATE_LIMIT,
+    linkRateLimited: async (who) => (await countInWindow(redis, keys.linkRate(who), 60_000)).count > config.LINK_RATE_LIMIT,
     trustedProxies: config.TRUSTED_PROXIES,
     proxyHeader: config.TRUSTED_PROXY_HEADER,
     maxBodyBytes: config.HTTP_MAX_BODY_BYTES,

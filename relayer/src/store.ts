@@ -213,15 +213,6 @@ redis.call('SET', KEYS[4], ARGV[3], 'EX', ARGV[1])
 if ARGV[4] ~= '' then redis.call('XADD', KEYS[5], '*', 'reply', ARGV[4]) end
 return 1`,
   },
-  // KEYS: counter. ARGV: window ms. Fixed-window count in one step: INCR and its expiry together, so a
-  // crash between the two cannot leave a counter that never expires (and locks a client out for good);
-  // a counter found without an expiry (written by an older version) gets one.
-  countInWindow: {
-    numberOfKeys: 1,
-    lua: `local n = redis.call('INCR', KEYS[1])
-if redis.call('PTTL', KEYS[1]) < 0 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return n`,
-  },
   // KEYS: line dedupe. ARGV: ttl, channel, json. Publishes a chat line once across instances.
   publishLine: {
     numberOfKeys: 1,
@@ -247,7 +238,6 @@ export type Store = Redis & {
   askConfirm(seen: string, outcome: string, outbox: string, confirm: string, ttl: number, outcomeJson: string, replyJson: string, record: string, recordTtl: number): Promise<number>;
   takeConfirm(seen: string, confirm: string, bids: string, outcome: string, outbox: string, proxies: string, ttl: number, record: string, outcomeJson: string, replyJson: string, userId: string, proxyJson: string, ...jobFields: string[]): Promise<string | number>;
   publishLine(line: string, ttl: number, channel: string, json: string): Promise<number>;
-  countInWindow(key: string, windowMs: number): Promise<number>;
 };
 
 export const recordTtl = ttl;

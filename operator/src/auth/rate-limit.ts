@@ -12,6 +12,7 @@
  */
 import { getConnInfo } from "@hono/node-server/conninfo";
 import { clientAddress, limitKey, type TrustedProxies } from "@sothebais/common/http-client";
+import { countInWindow } from "@sothebais/common/rate-window";
 import type { Context, MiddlewareHandler } from "hono";
 import type { Redis } from "ioredis";
 import { operatorPrefix } from "./sessions.ts";
@@ -39,22 +40,9 @@ export function clientResolver(proxies: TrustedProxies, header: ProxyHeader): (c
   };
 }
 
-// KEYS: counter. ARGV: window ms. INCR and the expiry in one step, so a crash between the two cannot
-// leave a counter without one (a client locked out for good); returns the count and the ms left.
-const countLua = `local n = redis.call('INCR', KEYS[1])
-local left = redis.call('PTTL', KEYS[1])
-if left < 0 then
-  redis.call('PEXPIRE', KEYS[1], ARGV[1])
-  left = tonumber(ARGV[1])
-end
-return {n, left}`;
-
 /** A fixed-window counter in Redis under `sothebais:operator:rate:<key>`. */
 export function redisWindowCounter(redis: Redis): WindowCounter {
-  return async (key, windowMs) => {
-    const [count, resetMs] = (await redis.eval(countLua, 1, `${operatorPrefix}rate:${key}`, windowMs)) as [number, number];
-    return { count, resetMs };
-  };
+  return (key, windowMs) => countInWindow(redis, `${operatorPrefix}rate:${key}`, windowMs);
 }
 
 export type RateLimitOptions = {
