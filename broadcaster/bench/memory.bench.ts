@@ -11,12 +11,10 @@
  * bench/results/broadcaster-memory.json: RSS at minute 5 and at the end, the trend after minute 5 and
  * over the second half (per-minute medians: a transient espeak-ng or GC swing does not tilt it).
  */
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { CHAT_LINES_CHANNEL, CHAT_NAMES_HASH, HOST_LINES_CHANNEL } from "@sothebais/common/channels";
-import { repoRoot } from "@sothebais/common/deployments";
 import { rssMb, slopePerMinute, startRedis } from "@sothebais/common/testing";
 import { Redis } from "ioredis";
+import { startBenchRun } from "../../bench/lib/results.ts";
 import { startRtmpServer } from "../src/rtmp-server.ts";
 import { sampleBid, sampleSnapshot } from "../test/helpers/snapshot.ts";
 import { startBroadcasterProcess, startLiveServer } from "../test/helpers/stream.ts";
@@ -33,6 +31,7 @@ for (let k = 0; k < 200; k++) await pub.hset(CHAT_NAMES_HASH, chatHash(k), `bidd
 const bc = await startBroadcasterProcess({ INDEXER_URL: live.url, REDIS_URL: redis.url, RTMP_URL: rtmp.rtmpUrl });
 const pid = bc.child.pid as number;
 
+const run = startBenchRun("broadcaster-memory", { minutes, lot_seconds: lotSeconds });
 const t0 = Date.now();
 let second = 0;
 let line = 0;
@@ -79,15 +78,13 @@ const trend = (from: number) => slopePerMinute(perMinute.slice(from).map((y, k) 
 const round = (n: number) => Math.round(n * 100) / 100;
 const results = {
   minutes,
+  rss_mb_max_minute: round(Math.max(...perMinute.slice(4))),
   rss_mb_minute_5: round(perMinute[4] ?? Number.NaN),
   rss_mb_end: round(perMinute.at(-1) ?? Number.NaN),
   rss_trend_after_minute_5_mb_per_min: round(trend(5)),
   rss_trend_second_half_mb_per_min: round(trend(Math.floor(perMinute.length / 2))),
 };
-console.log(results);
-const out = join(repoRoot, "bench/results");
-mkdirSync(out, { recursive: true });
-writeFileSync(join(out, "broadcaster-memory.json"), `${JSON.stringify(results, null, 2)}\n`);
+console.log(run.write(results));
 
 pub.disconnect();
 await bc.stop();
