@@ -2,7 +2,9 @@
  * @module chat
  * The chat connection: tmi.js to Twitch (or the local chat server, by config), moderation events,
  * and catch-up from a recent-messages API after every (re)connect, so lines sent while the relayer
- * was down are still handled (each message id once: intake dedupes).
+ * was down are still handled (each message id once: intake dedupes). That holds for a session the relayer
+ * ends itself because Twitch revoked its token ({@link createChat} `endSession`): the lines of the gap come
+ * back from history, and lines already handled are not handled again.
  */
 import type { Logger } from "@sothebais/common/log";
 import tmi from "tmi.js";
@@ -136,6 +138,11 @@ export function createChat(o: ChatOptions) {
   let loginFailures = 0;
   let loginTimer: NodeJS.Timeout | undefined;
   let stopped = false;
+  // endSession(): the session's lines in flight get their answers (`ending`), then it is closed (`closing`);
+  // no login is made until a new token is there (`waitingForToken`).
+  let ending = false;
+  let closing = false;
+  let waitingForToken = false;
   /** tmi.js state the typings do not declare: `reconnect` (false after a refused login) and the last `reason`. */
   const tmiState = () => client as unknown as { reconnect: boolean; reason: string };
 
@@ -170,6 +177,7 @@ export function createChat(o: ChatOptions) {
   client.on("connected", () => {
     connected = true;
     loginFailures = 0;
+    waitingForToken = false;
     o.log.info("chat connected", { server: o.server, channels: o.channels });
   });
   client.on("join", (channel, _user, self) => {
@@ -180,6 +188,16 @@ export function createChat(o: ChatOptions) {
     // Lines not answered before the connection dropped may never have arrived: say them again.
     for (const [channel, list] of unanswered) while (list.length) settle(channel, refused("disconnected"));
     o.log.warn("chat disconnected", { reason });
+    if (closing) {
+      // Our own close (tmi.js does not reconnect after it): log in again only if the new token came meanwhile.
+      // Not from inside this event: tmi.js clears its socket right after emitting it, a new one included.
+      closing = false;
+      ending = false;
+      if (!waitingForToken) setImmediate(loginAgain);
+      return;
+    }
+    // Dropped by itself while its lines drained: tmi.js reconnects, asking for the newest token.
+    ending = false;
     // tmi.js keeps the last reason until another is set: a refusal is ours to handle only while it gave up.
     if (loginRefused.test(String(reason)) && !tmiState().reconnect && !stopped) void recoverLogin();
   });
@@ -199,7 +217,7 @@ export function createChat(o: ChatOptions) {
   function loginAgain() {
       clearTimeout(loginTimer);
       loginTimer = undefined;
-      if (stopped || connected) return;
+      if (stopped || connected || waitingForToken) return;
       // tmi.js turned its own reconnecting off on the refusal: back on, so later network drops are survived.
       tmiState().reconnect = true;
       tmiState().reason = "";
@@ -234,7 +252,8 @@ export function createChat(o: ChatOptions) {
     },
     /** Posts one line (under 500 characters: tmi.js splits longer ones) and resolves with Twitch's answer. */
     say: async (channel: string, text: string): Promise<SayResult> => {
-      if (!connected) throw new Error("chat not connected");
+      // While a session is ending, lines wait for the next one (the outbox says them again).
+      if (!connected || ending) throw new Error("chat not connected");
       const key = `#${channel.replace(/^#/, "").toLowerCase()}`;
       const list = unanswered.get(key) ?? [];
       unanswered.set(key, list);
@@ -262,10 +281,43 @@ export function createChat(o: ChatOptions) {
       }
       return answer;
     },
-    health: () => ({ connected, lastMessageAt }),
-    /** A new token is ready: a login waiting out its back-off after a refusal goes now. */
+    /** `waitingForToken`: the session was ended over a revoked token and no new token has come yet. */
+    health: () => ({ connected, lastMessageAt, waitingForToken }),
+    /** A new token is ready: a login waiting out its back-off after a refusal, or for a token after endSession(), goes now. */
     retryLogin: () => {
+      if (waitingForToken) {
+        waitingForToken = false;
+        if (!ending) loginAgain(); // else the "disconnected" of that close logs in
+        return;
+      }
       if (loginTimer) loginAgain();
+    },
+    /**
+     * Ends the session because Twitch called its token invalid (revoked): Twitch asks that every session of such
+     * a token end, and its chat may not end it by itself. No login follows until {@link retryLogin} says a new
+     * token is there, so a dead token is never tried. Lines the bot already sent get their answer before the close
+     * (none is said twice); lines not sent yet wait in the outbox for the next login; lines others typed meanwhile
+     * come back from history. False when there is no session to end (not connected: the next login asks for the
+     * newest token anyway).
+     */
+    endSession: (): boolean => {
+      if (stopped || !connected || ending) return false;
+      ending = true;
+      waitingForToken = true;
+      o.log.warn("chat session ending: its token was revoked; logging in again once a new token is there");
+      void (async () => {
+        // Lines already sent get their answer first (posted or refused), so none is said twice after the next login.
+        const until = Date.now() + (o.answerTimeoutMs ?? 5000);
+        while (ending && [...unanswered.values()].some((l) => l.length > 0) && Date.now() < until) await new Promise((r) => setTimeout(r, 25));
+        if (!ending || stopped) return;
+        closing = true;
+        await client.disconnect().catch(() => {
+          // Already closing by itself: tmi.js reconnects, asking for the newest token.
+          closing = false;
+          ending = false;
+        });
+      })();
+      return true;
     },
   };
 }

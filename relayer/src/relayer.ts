@@ -182,6 +182,8 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
           checkEveryMs: config.TWITCH_TOKEN_CHECK_S * 1000,
           marginMs: config.TWITCH_TOKEN_REFRESH_MARGIN_S * 1000,
           onNewToken: () => chat.retryLogin(),
+          // Twitch asks that a revoked token's sessions end; the chat logs in again at the next new token.
+          onSessionRevoked: () => void chat.endSession(),
         })
       : undefined;
   // Registered only with a token: an unset gauge reads 0, which would look like an expired token.
@@ -279,6 +281,8 @@ export async function startRelayer(config: Config, log: Logger, hooks: RelayerHo
       ok,
       chat: {
         connected: c.connected,
+        // The session was ended over a revoked token and chat waits for a new one (chat.token.problem says why).
+        waitingForToken: c.waitingForToken,
         secondsSinceLastMessage: c.lastMessageAt ? Math.round((Date.now() - c.lastMessageAt) / 1000) : null,
         // The bot's token: seconds left, refresh off/ok/failing/rejected, and why chat cannot (or soon will not) log in.
         tokenExpiresInS: t?.expiresInS ?? null,

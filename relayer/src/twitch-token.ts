@@ -11,7 +11,11 @@
  * - refresh under a short Redis lock, so two instances never refresh with the same refresh token (the
  *   second would fail at Twitch and look like a revoked authorization);
  * - a refresh token Twitch rejects (400/401) is logged once, shown in /health, and never sent again: the
- *   relayer keeps serving wallets, and chat waits for a new authorization (docs/OPERATIONS.md).
+ *   relayer keeps serving wallets, and chat waits for a new authorization (docs/OPERATIONS.md);
+ * - end the chat session when validate calls its token invalid before that token's expiry (revoked, or the
+ *   integration disconnected): Twitch asks that every session of such a token end. The chat logs in again
+ *   with the next new token, once per session; a token that merely expires keeps its session (Twitch does
+ *   not drop chat at expiry), and so does one replaced ahead of its expiry.
  *
  * Tokens are never logged (nor are the client secret or refresh token); only their expiry, scopes and login.
  * @see https://dev.twitch.tv/docs/authentication/validate-tokens/
@@ -130,7 +134,15 @@ export type TokenKeeperOptions = {
   lockMs?: number;
   /** A new access token is current (refreshed here or by another instance): a chat waiting to log in again can go now. */
   onNewToken?: () => void;
+  /**
+   * Twitch called the token of the chat's session invalid before its expiry: end that session and log in
+   * again only at the next {@link onNewToken}. Called before the refresh it leads to, at most once per session.
+   */
+  onSessionRevoked?: () => void;
 };
+
+/** A 401 this close to a token's known expiry is its expiry, not a revocation (validate's expires_in is in whole seconds). */
+const expirySlackMs = 60_000;
 
 /** IRC needs both (https://dev.twitch.tv/docs/irc/authenticate-bot/). */
 const chatScopes = ["chat:read", "chat:edit"];
@@ -150,8 +162,14 @@ export function createTokenKeeper(o: TokenKeeperOptions) {
   let timer: NodeJS.Timeout | undefined;
   let stopped = false;
   let inflight: Promise<boolean> | undefined;
-  /** The access token last handed to a chat login: the one a "Login authentication failed" is about. */
-  let lastGiven: string | undefined;
+  /**
+   * The chat's session: the access token last handed to a login (the one a "Login authentication failed" is
+   * about, and the one Twitch's end-the-sessions rule is about), what is known of its expiry, and whether
+   * there is nothing more to do about it (ended here, or expired: Twitch keeps chat past expiry).
+   */
+  let session: { token: string; expiresAt?: number; done: boolean } | undefined;
+  /** Why the chat's session was ended, for /health, until a new token is current. */
+  let sessionEnded: string | null = null;
   // The last thing said per topic, so a state that lasts is logged once, not once per check.
   const said = new Map<string, string>();
   const once = (topic: string, what: string, log: () => void) => {
@@ -182,6 +200,7 @@ export function createTokenKeeper(o: TokenKeeperOptions) {
     const changedToken = stored.accessToken !== pair.accessToken;
     pair = stored;
     if (changedToken) {
+      sessionEnded = null;
       o.onNewToken?.();
       validated = undefined;
       if (!stored.refreshRejected && o.refresh) {
@@ -262,6 +281,7 @@ export function createTokenKeeper(o: TokenKeeperOptions) {
       refreshState = "ok";
       refreshFailures = 0;
       problem = null;
+      sessionEnded = null;
       said.delete("refresh");
       said.delete("validate");
       o.log.info("twitch token refreshed", { reason, expiresInS: result.expiresInS, scopes: result.scopes });
@@ -285,12 +305,54 @@ export function createTokenKeeper(o: TokenKeeperOptions) {
     if (missing.length) once("scopes", missing.join(), () => o.log.warn("twitch token lacks chat scopes: the bot cannot read or post", { missing, scopes }));
   }
 
+  /** A 401 for a token whose expiry is known and (all but) past says it expired; else it was revoked. */
+  const expired = (expiresAt: number | undefined) => expiresAt !== undefined && expiresAt - expirySlackMs <= Date.now();
+
+  /**
+   * Validate called `token` invalid (`revoked`: before its expiry). The chat's session ends when its own
+   * token was revoked, or when the current token was (the authorization behind every token of the bot may
+   * be gone: the integration disconnected); once per session, never for a token that merely expired.
+   */
+  function invalidToken(token: string, status: number, revoked: boolean) {
+    if (!session || session.done) return;
+    if (token === session.token && !revoked) {
+      session.done = true; // expired: Twitch keeps its session, and there is no more to learn about it
+      return;
+    }
+    if (!revoked) return;
+    session.done = true;
+    sessionEnded = `Twitch called the chat session's token invalid before its expiry (validate answered ${status}: revoked, or the bot's authorization withdrawn), so the session was ended; chat logs in again with the next new token`;
+    o.log.warn("twitch token revoked: ending the chat session that uses it, as Twitch asks; chat logs in again with a new token", { status, refresh: refreshState });
+    o.onSessionRevoked?.();
+  }
+
+  /**
+   * The session runs on an older token than the current one (replaced ahead of expiry, or by another instance
+   * after a revocation it saw): that older token is the one in use, so it is validated too.
+   */
+  async function checkSession(): Promise<void> {
+    const s = session;
+    if (!s || s.done || s.token === pair.accessToken || !s.token) return;
+    let v: Validation;
+    try {
+      v = await validateToken(o.idUrl, s.token);
+    } catch (error) {
+      if (!(error instanceof TwitchIdUnavailableError)) throw error;
+      return; // said by the current token's validate, which meets the same id server
+    }
+    if (session !== s) return; // a login took another token meanwhile
+    if (v.valid) s.expiresAt = v.expiresInS > 0 ? Date.now() + v.expiresInS * 1000 : undefined;
+    else invalidToken(s.token, v.status, !expired(s.expiresAt));
+  }
+
   /**
    * Validates the current token; refreshes it when invalid or close to expiry, then validates the new one
-   * once (`again`), which also learns its login and scopes.
+   * once (`again`), which also learns its login and scopes. The chat session's token is validated as well
+   * when it is an older one.
    */
   async function check(again = true): Promise<void> {
     await adopt();
+    await checkSession();
     if (!pair.accessToken) {
       if ((await refresh("no access token yet")) && again) return check(false);
       return;
@@ -304,8 +366,11 @@ export function createTokenKeeper(o: TokenKeeperOptions) {
       return;
     }
     if (!v.valid) {
+      const revoked = !expired(pair.expiresAt);
       pair = { ...pair, expiresAt: Date.now() };
       once("validate", `invalid:${pair.updatedAt}`, () => o.log.warn("twitch token invalid (expired or revoked)", { status: v.status, refresh: refreshState }));
+      // Before the refresh: the chat then waits for its new token rather than racing it with the dead one.
+      invalidToken(pair.accessToken, v.status, revoked);
       if (await refresh(`validate answered ${v.status}`)) {
         if (again) return check(false);
       } else if (refreshState === "off") {
@@ -317,6 +382,7 @@ export function createTokenKeeper(o: TokenKeeperOptions) {
     validated = { login: v.login, scopes: v.scopes };
     // expires_in 0: a token without an expiry (Twitch's older ones).
     pair = { ...pair, expiresAt: v.expiresInS > 0 ? Date.now() + v.expiresInS * 1000 : undefined };
+    if (session?.token === pair.accessToken) session.expiresAt = pair.expiresAt;
     if (v.login && v.login.toLowerCase() !== o.username.toLowerCase()) {
       once("login", v.login, () => o.log.warn("twitch token belongs to another account than TWITCH_USERNAME", { tokenLogin: v.login, username: o.username }));
     }
@@ -368,7 +434,7 @@ export function createTokenKeeper(o: TokenKeeperOptions) {
     /** The token for a chat login ("oauth:..."): the newest any instance holds. */
     token: async (): Promise<string> => {
       await adopt();
-      lastGiven = pair.accessToken;
+      session = { token: pair.accessToken, expiresAt: pair.expiresAt, done: false };
       return `oauth:${pair.accessToken}`;
     },
     /**
@@ -377,7 +443,7 @@ export function createTokenKeeper(o: TokenKeeperOptions) {
      */
     loginFailed: async (): Promise<boolean> => {
       await adopt();
-      if (lastGiven !== pair.accessToken) return true; // a newer one came meanwhile (another instance refreshed)
+      if (session?.token !== pair.accessToken) return true; // a newer one came meanwhile (another instance refreshed)
       pair = { ...pair, expiresAt: Date.now() };
       const ok = await refresh("chat login failed");
       if (!ok && refreshState === "off") {
@@ -387,7 +453,13 @@ export function createTokenKeeper(o: TokenKeeperOptions) {
       schedule();
       return ok;
     },
-    health: (): TokenHealth => ({ expiresInS: expiresInS(), refresh: refreshState, problem, login: validated?.login ?? null, scopes: validated?.scopes ?? null }),
+    health: (): TokenHealth => ({
+      expiresInS: expiresInS(),
+      refresh: refreshState,
+      problem: [sessionEnded, problem].filter(Boolean).join("; ") || null,
+      login: validated?.login ?? null,
+      scopes: validated?.scopes ?? null,
+    }),
   };
 }
 

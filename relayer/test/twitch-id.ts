@@ -21,8 +21,11 @@ export type TwitchId = {
   issue: (lifetimeS?: number) => { accessToken: string; refreshToken: string };
   /** True while `token` (bare, lower case) is a valid access token: what chat accepts. */
   accepts: (token: string) => boolean;
-  /** The access token stops working (expired, revoked); `onRevoke` listeners end its chat sessions. */
-  revoke: (accessToken: string) => void;
+  /**
+   * The access token stops working (expired, revoked); `onRevoke` listeners end its chat sessions, unless
+   * `chatKeepsSessions`: Twitch's chat may leave a revoked token's session open, and the app must end it.
+   */
+  revoke: (accessToken: string, o?: { chatKeepsSessions?: boolean }) => void;
   /** The refresh token is refused from now on (the bot's authorization was withdrawn). */
   revokeRefresh: (refreshToken: string) => void;
   /** What validate will answer as `expires_in` for this token from now on. */
@@ -89,9 +92,9 @@ export async function startTwitchId(o: { login: string; scopes?: string[]; lifet
     clientSecret,
     issue,
     accepts,
-    revoke: (t) => {
+    revoke: (t, r) => {
       access.delete(t);
-      for (const l of listeners) l(t);
+      if (!r?.chatKeepsSessions) for (const l of listeners) l(t);
     },
     revokeRefresh: (t) => void refresh.delete(t),
     setExpiresIn: (t, seconds) => {

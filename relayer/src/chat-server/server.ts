@@ -66,6 +66,8 @@ export type ChatServer = {
   stats: () => { botMessages: number; rateLimited: number; duplicates: number; connections: number; logins: number; loginsRefused: number };
   /** Ends every session logged in with `token` (revoked or expired mid-show); returns how many. */
   disconnectToken: (token: string) => number;
+  /** The tokens (without "oauth:") of the bot sessions open now, one per logged-in connection (tests). */
+  sessions: () => string[];
   close: () => Promise<void>;
 };
 
@@ -331,6 +333,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     events,
     stats,
     disconnectToken,
+    sessions: () => [...connections].filter((c) => c.nick && c.token && c.ws.readyState === c.ws.OPEN).map((c) => c.token as string),
     close: async () => {
       for (const c of connections) c.ws.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
