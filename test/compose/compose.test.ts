@@ -1,26 +1,31 @@
 /**
  * compose.yaml for real: a container engine from Debian (docker.io, installed by `./sothebais setup`;
- * dockerd started here when none runs), the base images (pulled, or stand-ins built from Debian where no
- * registry answers: scripts/test/compose/base-images.sh), every image built from the Dockerfile, and the
- * whole stack started with compose against a local Hardhat node (with the contracts and the demo
- * campaign), the local chat server and the local RTMP ingest, which run on the host and are forwarded
- * to the engine's bridge address. Then `./sothebais doctor`'s checks against the published ports, the
- * TLS proxy (Caddy, local CA for *.localhost), the Redis ACL users and the agent's read-only role, and
+ * dockerd started when none runs), the base images (pulled, or stand-ins built from Debian where no
+ * registry answers: scripts/test/compose/base-images.sh), every image built from the Dockerfile with
+ * BuildKit (scripts/src/images.ts), and the whole stack started with compose against a local Hardhat node
+ * (with the contracts and the demo campaign), the local chat server, a stand-in for id.twitch.tv and the
+ * local RTMP ingest, which run on the host and are forwarded to the engine's bridge address. Then
+ * `./sothebais doctor`'s checks against the published ports, the relayer's token validated, the TLS
+ * proxy (Caddy, local CA for *.localhost), the Redis ACL users and the agent's read-only role, and
  * `compose down -v`.
  *
- * Skips, saying why, only where no container engine can start (no docker CLI, or dockerd fails: its
- * error is printed). COMPOSE_TEST=0 skips it too (a quick `./sothebais test scripts`).
+ * `./sothebais test` starts the image build in the background at its start (SOTHEBAIS_IMAGES_STATUS names
+ * its status file) and this suite waits for it; run alone, it builds the images itself. Skips, saying why,
+ * only where no container engine can start (no docker CLI, or dockerd fails: its error is printed).
+ * COMPOSE_TEST=0 skips it too (a quick local run).
  */
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { repoRoot } from "@sothebais/common/deployments";
 import { freePort, localPrivateKey, localRoles, waitFor } from "@sothebais/common/testing";
-import { runChecks } from "../src/doctor.ts";
-import { freeStackPorts, type RunningStack, startStack } from "../src/stack/start.ts";
+import { startTwitchId } from "../../relayer/test/twitch-id.ts";
+import { runChecks } from "../../scripts/src/doctor.ts";
+import { buildImages, ensureEngine, type ImagesStatus, waitForImages } from "../../scripts/src/images.ts";
+import { freeStackPorts, type RunningStack, startStack } from "../../scripts/src/stack/start.ts";
 
 const work = join(repoRoot, ".tmp/compose-test");
 const log = (line: string) => console.log(`[compose-test] ${line}`);
@@ -44,31 +49,26 @@ function runLogged(cmd: string, args: string[], logName: string, env: NodeJS.Pro
   });
 }
 
-type Engine = { ok: true; startedDaemon?: ChildProcess } | { ok: false; reason: string };
-
-/** The engine that runs, or the one started here, or why none can. */
-async function ensureEngine(): Promise<Engine> {
-  if (process.env.COMPOSE_TEST === "0") return { ok: false, reason: "COMPOSE_TEST=0" };
-  if (run("docker", ["--version"]).error) return { ok: false, reason: "no docker CLI (./sothebais setup installs Debian's docker.io)" };
-  if (run("docker", ["info"], { timeoutMs: 20_000 }).status === 0) return { ok: true };
-  if (run("dockerd", ["--version"]).error) return { ok: false, reason: "no dockerd (./sothebais setup installs Debian's docker.io)" };
-  if (process.getuid?.() !== 0) return { ok: false, reason: "no Docker daemon running, and this user cannot start dockerd (not root)" };
-  mkdirSync(work, { recursive: true });
-  const logFile = join(work, "dockerd.log");
-  const daemon = spawn("dockerd", [], { stdio: ["ignore", openSync(logFile, "w"), openSync(logFile, "a")], detached: true });
-  let exited: number | null = null;
-  daemon.once("exit", (code) => void (exited = code ?? -1));
-  const ready = await waitFor(async () => exited === null && run("docker", ["info"], { timeoutMs: 10_000 }).status === 0, { timeoutMs: 60_000, intervalMs: 500, what: "dockerd" }).then(
-    () => true,
-    () => false,
-  );
-  if (ready) {
-    log("started dockerd (it is stopped after the test)");
-    return { ok: true, startedDaemon: daemon };
+/** The images built (by the background build `./sothebais test` started, or here), or why the engine cannot run. */
+async function images(): Promise<{ ready: true; daemonPid?: number } | { ready: false; skip?: string; error?: string }> {
+  if (process.env.COMPOSE_TEST === "0") return { ready: false, skip: "COMPOSE_TEST=0" };
+  const statusFile = process.env.SOTHEBAIS_IMAGES_STATUS;
+  if (statusFile) {
+    log(`waiting for the image build started with the run (${statusFile})`);
+    const status: ImagesStatus = await waitForImages(statusFile);
+    if (status.state === "skipped") return { ready: false, skip: status.reason };
+    if (status.state === "failed") return { ready: false, error: status.error };
+    log(`images built in the background in ${status.seconds} s (${Object.entries(status.images).map(([k, v]) => `${k} ${v}`).join(", ")})`);
+    return { ready: true, daemonPid: status.daemonPid };
   }
-  daemon.kill("SIGTERM");
-  const errors = readFileSync(logFile, "utf8").split("\n").filter((l) => /level=(error|fatal)|failed to start/i.test(l));
-  return { ok: false, reason: `dockerd did not start${exited !== null ? ` (exit ${exited})` : ""}: ${(errors.at(-1) ?? readFileSync(logFile, "utf8").trim().split("\n").at(-1) ?? "").trim()}` };
+  const engine = await ensureEngine(work);
+  if (!engine.ok) return { ready: false, skip: engine.reason };
+  try {
+    await buildImages({ tag: "local", logDir: join(work, "images"), progress: log });
+    return { ready: true, daemonPid: engine.startedDaemon?.pid };
+  } catch (error) {
+    return { ready: false, error: (error as Error).message };
+  }
 }
 
 /** `docker compose` (v2) where the plugin exists, else Debian's docker-compose (v1, --compatibility for deploy.replicas). */
@@ -121,25 +121,30 @@ async function freeRange(count: number): Promise<number> {
 
 const secret = () => Array.from(crypto.getRandomValues(new Uint8Array(18)), (b) => b.toString(16).padStart(2, "0")).join("");
 
-const engine = await ensureEngine();
-const composeCmd = engine.ok ? composeCommand() : undefined;
-const skipReason = !engine.ok ? engine.reason : !composeCmd ? "no compose (docker compose plugin or Debian's docker-compose)" : undefined;
+rmSync(work, { recursive: true, force: true });
+mkdirSync(work, { recursive: true });
+const built = await images();
+const composeCmd = built.ready ? composeCommand() : undefined;
+const skipReason = !built.ready ? built.skip : !composeCmd ? "no compose (docker compose plugin or Debian's docker-compose)" : undefined;
 if (skipReason) log(`skipped: ${skipReason}`);
 
-describe("compose.yaml in a container engine", { timeout: 90 * 60_000 }, () => {
+describe("compose.yaml in a container engine", { timeout: 30 * 60_000 }, () => {
   const cleanups: (() => Promise<unknown> | unknown)[] = [];
   after(async () => {
     for (const fn of cleanups.reverse()) await Promise.resolve().then(fn).catch((error: Error) => log(`cleanup: ${error.message.split("\n")[0]}`));
-    if (engine.ok && engine.startedDaemon) {
-      engine.startedDaemon.kill("SIGTERM");
+    // The engine started for this run (here or by the background build) stops with it.
+    if (built.ready && built.daemonPid) {
+      try {
+        process.kill(built.daemonPid, "SIGTERM");
+        log("stopped the dockerd started for this run");
+      } catch {}
       await new Promise((r) => setTimeout(r, 3000));
     }
   });
 
   it("builds every image, runs the stack with compose, and ./sothebais doctor passes against it", { skip: skipReason }, async () => {
-    rmSync(work, { recursive: true, force: true });
-    mkdirSync(work, { recursive: true });
-    await runLogged(join(repoRoot, "scripts/test/compose/base-images.sh"), [], "base-images.log");
+    // A build that failed fails here, with its log's tail (a skip is only for an engine that cannot start).
+    if (!built.ready) throw new Error(`building the images failed: ${built.error}`);
 
     // The chain (contracts + demo campaign), the chat server and the RTMP ingest, on the host.
     const deployments = join(work, "deployments");
@@ -155,6 +160,13 @@ describe("compose.yaml in a container engine", { timeout: 90 * 60_000 }, () => {
       cleanups.push(() => forwarder.close());
     }
     const rtmpPath = new URL(urls.rtmpUrl).pathname;
+    // id.twitch.tv's stand-in: the relayer validates the bot's token there at start (never the real one).
+    const twitchId = await startTwitchId({ login: "sothebais_bot" });
+    cleanups.push(() => twitchId.close());
+    const pair = twitchId.issue();
+    const idPort = await freePort();
+    const idForwarder = await forward(gateway, idPort, Number(new URL(twitchId.url).port));
+    cleanups.push(() => idForwarder.close());
 
     const ports = { http: await freePort(), https: await freePort(), redis: await freePort(), relayer: await freePort(), agent: await freePort(), broadcaster: await freePort(), dapp: await freePort(), api: await freeRange(4) };
     const env: Record<string, string> = {
@@ -175,7 +187,12 @@ describe("compose.yaml in a container engine", { timeout: 90 * 60_000 }, () => {
       TWITCH_PORT: String(fwd.chat),
       TWITCH_SECURE: "false",
       TWITCH_USERNAME: "sothebais_bot",
-      TWITCH_OAUTH_TOKEN: `oauth:${secret().slice(0, 30)}`,
+      TWITCH_OAUTH_TOKEN: `oauth:${pair.accessToken}`,
+      TWITCH_CLIENT_ID: twitchId.clientId,
+      TWITCH_CLIENT_SECRET: twitchId.clientSecret,
+      TWITCH_REFRESH_TOKEN: pair.refreshToken,
+      TWITCH_ID_URL: `http://${gateway}:${idPort}`,
+      IMAGE_TAG: "local",
       TWITCH_CHANNELS: urls.chatChannel ?? "sothebais",
       CHAT_URL: `ws://${gateway}:${fwd.chat}`,
       CHAT_CHANNEL: urls.chatChannel ?? "sothebais",
@@ -212,10 +229,8 @@ describe("compose.yaml in a container engine", { timeout: 90 * 60_000 }, () => {
       log(`compose down: exit ${down.status}`);
     });
 
-    log("building every image (compose build)");
-    await runLogged(composeBin, compose("build"), "compose-build.log", composeEnv);
-    log("starting the stack (compose up -d)");
-    await runLogged(composeBin, compose("up", "-d"), "compose-up.log", composeEnv, 10 * 60_000);
+    log("starting the stack (compose up -d) on the images built");
+    await runLogged(composeBin, compose("up", "-d", "--no-build"), "compose-up.log", composeEnv, 10 * 60_000);
 
     // The published API replica ports (the engine picks them from the range).
     const apiPorts = () =>
@@ -250,6 +265,14 @@ describe("compose.yaml in a container engine", { timeout: 90 * 60_000 }, () => {
       throw new Error(`${error.message}\nstill failing: ${failing.join("; ")}\n${ps}\nservice logs: ${join(work, "compose-services.log")}`);
     });
     log("doctor: all checks passed against the compose stack");
+    // The relayer in its container validated the bot's token at the stand-in, with refresh on.
+    const relayerHealth = (await (await fetch(`http://127.0.0.1:${ports.relayer}/health`)).json()) as {
+      chat: { tokenExpiresInS: number | null; token: { refresh: string; login: string | null; problem?: string | null } | null };
+    };
+    assert.ok(twitchId.counts().validate >= 1, "the relayer never asked the id.twitch.tv stand-in");
+    assert.equal(relayerHealth.chat.token?.login, "sothebais_bot", JSON.stringify(relayerHealth.chat));
+    assert.equal(relayerHealth.chat.token?.refresh, "ok");
+    assert.ok((relayerHealth.chat.tokenExpiresInS ?? 0) > 3600, `token expires in ${relayerHealth.chat.tokenExpiresInS} s`);
     // Both replicas serve.
     for (const port of apiPorts()) assert.equal((await fetch(`http://127.0.0.1:${port}/ready`)).status, 200, `replica on ${port}`);
 
