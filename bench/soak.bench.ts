@@ -449,11 +449,12 @@ async function soak() {
   // Which lines should have been placed: a lot was open on chain when the line was said (its windows from
   // LotCreated and the end times its bids and extensions set), away from its first seconds (the relayer
   // learns of a lot on its next block read) and its last ones (the line may reach the chain after the end).
-  const [events, created, extendedEvents, head] = await Promise.all([
+  const [events, created, extendedEvents, head, settledEvents] = await Promise.all([
     publicClient.getContractEvents({ address: house, abi: auctionHouseAbi, eventName: "BidPlaced", fromBlock: 0n }),
     publicClient.getContractEvents({ address: house, abi: auctionHouseAbi, eventName: "LotCreated", fromBlock: 0n }),
     publicClient.getContractEvents({ address: house, abi: auctionHouseAbi, eventName: "LotExtended", fromBlock: 0n }),
     publicClient.getBlock(),
+    publicClient.getContractEvents({ address: house, abi: auctionHouseAbi, eventName: "LotSettled", fromBlock: 0n }),
   ]);
   const windows = liveWindows(
     created.map((e) => ({ lotId: e.args.lotId as bigint, startTime: Number(e.args.startTime), endTime: Number(e.args.endTime) })),
@@ -517,7 +518,10 @@ async function soak() {
     soak_window_s: Math.round((soakEnd - soakStart) / 1000),
     chat_bidders: bidders.length,
     wallet_bidders: walletIdx.length,
-    lots_settled: campaign.lotsSettled,
+    // Settled on chain, by whoever came first: the relayer's keeper (issue 20) or this driver, which settles a
+    // lot it finds ended (none, when the keeper keeps up). Before 2026-12-05 only the driver's were counted.
+    lots_settled: settledEvents.length,
+    lots_settled_by_keeper: settledEvents.length - campaign.lotsSettled,
     lots_created: campaign.lotsCreated + 1,
     chat_bids_sent: sent.length,
     bids_sent: sent.length + walletOk + walletFailed,

@@ -3,7 +3,7 @@
  * like people do (a few seconds apart, a little above the minimum, more eagerly near the end).
  * Every bid is a real transaction; a bid that loses a race is simply reported as such.
  */
-import { createPublicClient, createWalletClient, formatEther, http, parseEther, type Address } from "viem";
+import { type Address, BaseError, ContractFunctionRevertedError, createPublicClient, createWalletClient, formatEther, http, parseEther } from "viem";
 import { hardhat } from "viem/chains";
 import { auctionHouseAbi } from "@sothebais/common/abis";
 import { fetchLiveLot } from "@sothebais/common/live";
@@ -67,12 +67,25 @@ export async function runWalletBidders(options: WalletBiddersOptions): Promise<v
         const receipt = await publicClient.waitForTransactionReceipt({ hash, timeout: 30_000 });
         options.onBid?.({ bidder: wallet.account.address, lotId, amount, ok: receipt.status === "success" });
       } catch (error) {
-        options.onBid?.({ bidder: wallet.account.address, lotId, amount, ok: false, reason: (error as Error).message.split("\n")[0] });
+        options.onBid?.({ bidder: wallet.account.address, lotId, amount, ok: false, reason: bidFailureReason(error) });
       }
     } catch {
       // The indexer or chain is restarting: try again on the next tick.
     }
   }
+}
+
+/**
+ * Why a bid failed, in one line: the contract's custom error name first when the call reverted (viem puts it
+ * on a later line of its message, under "The contract function ... reverted"), else viem's short message.
+ */
+export function bidFailureReason(error: unknown): string {
+  if (error instanceof BaseError) {
+    const revert = error.walk((e) => e instanceof ContractFunctionRevertedError);
+    const name = revert instanceof ContractFunctionRevertedError ? revert.data?.errorName : undefined;
+    return name ? `${name}: ${error.shortMessage}` : error.shortMessage;
+  }
+  return String(error instanceof Error ? error.message : error).split("\n")[0];
 }
 
 export const describeBid = (e: { bidder: Address; lotId: bigint; amount: bigint; ok: boolean; reason?: string }) =>
