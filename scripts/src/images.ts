@@ -28,7 +28,8 @@ export type ImagesStatus =
   | { state: "failed"; error: string; log?: string; daemonPid?: number }
   | { state: "skipped"; reason: string };
 
-function run(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}) {
+/** A short command, its output kept (spawnSync with the repo as working directory). */
+export function run(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}) {
   return spawnSync(cmd, args, { cwd: repoRoot, encoding: "utf8", env: options.env ?? process.env, timeout: options.timeoutMs ?? 120_000, input: options.input, maxBuffer: 64 * 1024 * 1024 });
 }
 
@@ -92,7 +93,7 @@ export async function buildImages(options: { tag: string; logDir: string; progre
 }
 
 /** A long command with its output in a log file (and the tail of it in the error when it fails). */
-function runLogged(cmd: string, args: string[], file: string, env: NodeJS.ProcessEnv, timeoutMs = 60 * 60_000): Promise<void> {
+export function runLogged(cmd: string, args: string[], file: string, env: NodeJS.ProcessEnv, timeoutMs = 60 * 60_000): Promise<void> {
   const fd = openSync(file, "w");
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { cwd: repoRoot, env, stdio: ["ignore", fd, fd] });

@@ -15,8 +15,7 @@
  * COMPOSE_TEST=0 skips it too (a quick local run).
  */
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -24,30 +23,11 @@ import { repoRoot } from "@sothebais/common/deployments";
 import { freePort, localPrivateKey, localRoles, waitFor } from "@sothebais/common/testing";
 import { startTwitchId } from "../../relayer/test/twitch-id.ts";
 import { runChecks } from "../../scripts/src/doctor.ts";
-import { buildImages, ensureEngine, type ImagesStatus, waitForImages } from "../../scripts/src/images.ts";
+import { buildImages, ensureEngine, type ImagesStatus, run, runLogged, waitForImages } from "../../scripts/src/images.ts";
 import { freeStackPorts, type RunningStack, startStack } from "../../scripts/src/stack/start.ts";
 
 const work = join(repoRoot, ".tmp/compose-test");
 const log = (line: string) => console.log(`[compose-test] ${line}`);
-
-function run(cmd: string, args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number; input?: string } = {}) {
-  return spawnSync(cmd, args, { cwd: repoRoot, encoding: "utf8", env: options.env ?? process.env, timeout: options.timeoutMs ?? 120_000, input: options.input, maxBuffer: 64 * 1024 * 1024 });
-}
-
-/** A long command with its output streamed to a log file (and the tail shown when it fails). */
-function runLogged(cmd: string, args: string[], logName: string, env: NodeJS.ProcessEnv = process.env, timeoutMs = 60 * 60_000): Promise<void> {
-  const file = join(work, logName);
-  const fd = openSync(file, "w");
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { cwd: repoRoot, env, stdio: ["ignore", fd, fd] });
-    const timer = setTimeout(() => child.kill("SIGTERM"), timeoutMs);
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve();
-      else reject(new Error(`${cmd} ${args.join(" ")} exited ${code}:\n${readFileSync(file, "utf8").slice(-4000)}`));
-    });
-  });
-}
 
 /** The images built (by the background build `./sothebais test` started, or here), or why the engine cannot run. */
 async function images(): Promise<{ ready: true; daemonPid?: number } | { ready: false; skip?: string; error?: string }> {
@@ -230,7 +210,7 @@ describe("compose.yaml in a container engine", { timeout: 30 * 60_000 }, () => {
     });
 
     log("starting the stack (compose up -d) on the images built");
-    await runLogged(composeBin, compose("up", "-d", "--no-build"), "compose-up.log", composeEnv, 10 * 60_000);
+    await runLogged(composeBin, compose("up", "-d", "--no-build"), join(work, "compose-up.log"), composeEnv, 10 * 60_000);
 
     // The published API replica ports (the engine picks them from the range).
     const apiPorts = () =>
