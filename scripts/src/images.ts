@@ -76,7 +76,11 @@ export function buildkitCli(): { cli: string; env: NodeJS.ProcessEnv } | { error
 export async function buildImages(options: { tag: string; logDir: string; progress: (line: string) => void }): Promise<Record<string, number>> {
   mkdirSync(options.logDir, { recursive: true });
   const started = Date.now();
-  await runLogged(join(repoRoot, "scripts/test/compose/base-images.sh"), [], join(options.logDir, "base-images.log"), process.env);
+  const baseImages = join(repoRoot, "scripts/test/compose/base-images.sh");
+  await runLogged(baseImages, [], join(options.logDir, "base-images.log"), process.env).catch((error: Error) => {
+    options.progress(`base images failed (${error.message.split("\n")[0]}); trying once more`);
+    return runLogged(baseImages, [], join(options.logDir, "base-images.retry.log"), process.env);
+  });
   options.progress(`base images ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   const builder = buildkitCli();
   if ("error" in builder) throw new Error(builder.error);
@@ -84,7 +88,12 @@ export async function buildImages(options: { tag: string; logDir: string; progre
   await Promise.all(
     imageTargets.map(async (target) => {
       const args = ["build", "--progress=plain", "--target", target, "-t", `sothebais/${target}:${options.tag}`, "."];
-      await runLogged(builder.cli, args, join(options.logDir, `image-${target}.log`), builder.env);
+      // Once more on failure: a package server that dropped a connection is the usual cause, and BuildKit
+      // keeps every stage that finished, so the retry redoes only the step that failed.
+      await runLogged(builder.cli, args, join(options.logDir, `image-${target}.log`), builder.env).catch((error: Error) => {
+        options.progress(`sothebais/${target}:${options.tag} failed (${error.message.split("\n")[0]}); trying once more`);
+        return runLogged(builder.cli, args, join(options.logDir, `image-${target}.retry.log`), builder.env);
+      });
       seconds[target] = Math.round((Date.now() - started) / 1000);
       options.progress(`sothebais/${target}:${options.tag} built (${seconds[target]} s)`);
     }),
