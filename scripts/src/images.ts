@@ -25,7 +25,7 @@ export type Engine = { ok: true; startedDaemon?: ChildProcess } | { ok: false; r
 export type ImagesStatus =
   | { state: "running"; pid: number; startedAt: string; daemonPid?: number }
   | { state: "done"; seconds: number; images: Record<string, number>; daemonPid?: number }
-  | { state: "failed"; error: string; log?: string; daemonPid?: number }
+  | { state: "failed"; error: string; daemonPid?: number }
   | { state: "skipped"; reason: string };
 
 /** A short command, its output kept (spawnSync with the repo as working directory). */
@@ -76,11 +76,14 @@ export function buildkitCli(): { cli: string; env: NodeJS.ProcessEnv } | { error
 export async function buildImages(options: { tag: string; logDir: string; progress: (line: string) => void }): Promise<Record<string, number>> {
   mkdirSync(options.logDir, { recursive: true });
   const started = Date.now();
-  const baseImages = join(repoRoot, "scripts/test/compose/base-images.sh");
-  await runLogged(baseImages, [], join(options.logDir, "base-images.log"), process.env).catch((error: Error) => {
-    options.progress(`base images failed (${error.message.split("\n")[0]}); trying once more`);
-    return runLogged(baseImages, [], join(options.logDir, "base-images.retry.log"), process.env);
-  });
+  // Each step once more on failure: a package server that dropped a connection is the usual cause, and
+  // BuildKit keeps every stage that finished, so the retry redoes only the step that failed.
+  const step = (what: string, cmd: string, args: string[], log: string, env: NodeJS.ProcessEnv) =>
+    runLogged(cmd, args, join(options.logDir, `${log}.log`), env).catch((error: Error) => {
+      options.progress(`${what} failed (${error.message.split("\n")[0]}); trying once more`);
+      return runLogged(cmd, args, join(options.logDir, `${log}.retry.log`), env);
+    });
+  await step("base images", join(repoRoot, "scripts/test/compose/base-images.sh"), [], "base-images", process.env);
   options.progress(`base images ready in ${((Date.now() - started) / 1000).toFixed(0)} s`);
   const builder = buildkitCli();
   if ("error" in builder) throw new Error(builder.error);
@@ -88,12 +91,7 @@ export async function buildImages(options: { tag: string; logDir: string; progre
   await Promise.all(
     imageTargets.map(async (target) => {
       const args = ["build", "--progress=plain", "--target", target, "-t", `sothebais/${target}:${options.tag}`, "."];
-      // Once more on failure: a package server that dropped a connection is the usual cause, and BuildKit
-      // keeps every stage that finished, so the retry redoes only the step that failed.
-      await runLogged(builder.cli, args, join(options.logDir, `image-${target}.log`), builder.env).catch((error: Error) => {
-        options.progress(`sothebais/${target}:${options.tag} failed (${error.message.split("\n")[0]}); trying once more`);
-        return runLogged(builder.cli, args, join(options.logDir, `image-${target}.retry.log`), builder.env);
-      });
+      await step(`sothebais/${target}:${options.tag}`, builder.cli, args, `image-${target}`, builder.env);
       seconds[target] = Math.round((Date.now() - started) / 1000);
       options.progress(`sothebais/${target}:${options.tag} built (${seconds[target]} s)`);
     }),

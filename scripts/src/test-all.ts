@@ -9,6 +9,7 @@ import { createWriteStream, existsSync, mkdirSync, openSync, readFileSync, rmSyn
 import { join } from "node:path";
 import { stripVTControlCharacters } from "node:util";
 import { repoRoot } from "../../common/src/deployments.ts";
+import type { ImagesStatus } from "./images.ts";
 
 type Suite = {
   name: string;
@@ -134,9 +135,9 @@ function startImageBuild(logDir: string): string | undefined {
 function stopStartedEngine(statusFile: string | undefined) {
   if (!statusFile || !existsSync(statusFile)) return;
   try {
-    const status = JSON.parse(readFileSync(statusFile, "utf8")) as { pid?: number; daemonPid?: number; state: string };
-    if (status.state === "running" && status.pid) process.kill(-status.pid, "SIGTERM");
-    if (status.daemonPid) process.kill(status.daemonPid, "SIGTERM");
+    const status = JSON.parse(readFileSync(statusFile, "utf8")) as ImagesStatus;
+    if (status.state === "running") process.kill(-status.pid, "SIGTERM");
+    if (status.state !== "skipped" && status.daemonPid) process.kill(status.daemonPid, "SIGTERM");
   } catch {}
 }
 
